@@ -1,0 +1,1 @@
+//! Lendline HTTP API.

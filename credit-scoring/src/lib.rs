@@ -1,0 +1,1 @@
+//! Pure credit-scoring engine: versioned scorecards, policy rules, decisions and training.

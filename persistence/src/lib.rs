@@ -1,0 +1,1 @@
+//! Persistence: diesel schema, repositories, migrations runner and the embedded PostgreSQL launcher.
