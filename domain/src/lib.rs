@@ -1,5 +1,11 @@
 //! Pure business rules of Lendline: money, calendars, schedules and product rules.
 //!
 //! This crate performs no I/O and never reads a clock: the current time and the business date
-//! are always parameters.
+//! are always parameters. It never uses binary floating point either: every amount, rate and
+//! yield is a `rust_decimal::Decimal`, so results are exact and reproducible to the cent.
 
+#![deny(clippy::float_arithmetic, clippy::float_cmp)]
+
+pub mod money;
+pub mod rate;
+pub mod repayment_allocation;
