@@ -10,3 +10,4 @@ pub mod calendar;
 pub mod money;
 pub mod rate;
 pub mod repayment_allocation;
+pub mod schedule;
