@@ -7,6 +7,7 @@
 #![deny(clippy::float_arithmetic, clippy::float_cmp)]
 
 pub mod calendar;
+pub mod discounting;
 pub mod money;
 pub mod rate;
 pub mod repayment_allocation;
