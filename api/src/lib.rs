@@ -1,1 +1,17 @@
-//! Lendline HTTP API.
+//! Lendline HTTP API: handlers, auth, error mapping, configuration, telemetry and the
+//! `lendline` command line. `main.rs` only calls [`cli::main`].
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod handlers;
+pub mod metrics;
+pub mod openapi;
+pub mod pagination;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+pub mod views;

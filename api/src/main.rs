@@ -1,1 +1,5 @@
-fn main() {}
+//! The `lendline` binary.
+
+fn main() -> std::process::ExitCode {
+    api::cli::main()
+}

@@ -1,1 +1,11 @@
-//! Persistence: diesel schema, repositories, migrations runner and the embedded PostgreSQL launcher.
+//! Persistence: diesel schema, repositories, migrations runner and the embedded PostgreSQL
+//! launcher. Repositories take `&mut PgConnection` so that the caller owns the transaction.
+
+pub mod db;
+pub mod embedded;
+pub mod error;
+pub mod parties;
+pub mod schema;
+
+pub use db::{DbConn, DbPool};
+pub use error::RepoError;

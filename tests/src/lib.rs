@@ -1,1 +1,202 @@
-//! Shared harness for the end-to-end tests.
+//! Harness for the end-to-end tests: one throwaway PostgreSQL cluster per test process, a
+//! migrated template database, and a fresh database plus a real server per test.
+//!
+//! The cluster lives in a temporary directory; a watchdog process stops it and removes the
+//! directory when the test process exits, however it exits.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use api::app::Application;
+use api::auth::Role;
+use api::config::Config;
+use persistence::embedded::{ClusterOptions, EmbeddedPostgres};
+use serde_json::Value;
+use uuid::Uuid;
+
+const TEMPLATE: &str = "lendline_template";
+/// The HS256 secret every test server uses, so tests can mint (and forge) tokens.
+pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
+
+struct Cluster {
+    pg: EmbeddedPostgres,
+}
+
+fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        let dir: PathBuf = tempfile::Builder::new()
+            .prefix("lendline-test-")
+            .tempdir()
+            .expect("temp dir")
+            .keep();
+        let options = ClusterOptions {
+            durable: false,
+            ..ClusterOptions::default()
+        };
+        let pg = EmbeddedPostgres::start(&dir, &options).expect("start test cluster");
+        spawn_watchdog(&pg, &dir);
+        persistence::db::create_database(&pg.url("postgres"), TEMPLATE, None).expect("template db");
+        let mut conn = persistence::db::connect(&pg.url(TEMPLATE)).expect("connect template");
+        persistence::db::run_migrations(&mut conn).expect("migrate template");
+        Cluster { pg }
+    })
+}
+
+/// Stops the cluster and deletes its directory once this process is gone.
+fn spawn_watchdog(pg: &EmbeddedPostgres, dir: &std::path::Path) {
+    let stop = pg
+        .stop_command()
+        .iter()
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; rm -rf '{dir}'",
+        pid = std::process::id(),
+        dir = dir.display()
+    );
+    // Deliberately never waited for: it must outlive this process.
+    #[allow(clippy::zombie_processes)]
+    let _watchdog = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn cluster watchdog");
+}
+
+/// A fresh database (copied from the migrated template) on the shared test cluster.
+pub fn fresh_database_url() -> String {
+    let cluster = cluster();
+    let name = format!("t_{}", Uuid::new_v4().simple());
+    persistence::db::create_database(&cluster.pg.url("postgres"), &name, Some(TEMPLATE))
+        .expect("create test database");
+    cluster.pg.url(&name)
+}
+
+/// A running server on a random port with its own database.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub config: Config,
+    pub database_url: String,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns with a configuration adjusted by `tweak` (SMTP server, limits, …).
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        api::telemetry::init();
+        let database_url = tokio::task::spawn_blocking(fresh_database_url)
+            .await
+            .unwrap();
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut config = Config {
+            bind: "127.0.0.1:0".into(),
+            data_dir: data_dir.path().to_path_buf(),
+            database_url: Some(database_url.clone()),
+            run_migrations: false,
+            pool_size: 8,
+            ..Config::default()
+        };
+        config.jwt.secret = Some(TEST_SECRET.into());
+        tweak(&mut config);
+        let app = Application::build(config.clone()).expect("build application");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            config,
+            database_url,
+            _data_dir: data_dir,
+        }
+    }
+
+    pub fn token(&self, role: Role, party: &str) -> String {
+        api::cli::mint_token(
+            &self.config,
+            role,
+            party,
+            std::time::Duration::from_secs(600),
+        )
+        .unwrap()
+    }
+
+    pub fn admin(&self) -> String {
+        self.token(Role::Admin, "platform")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        read(res).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        read(res).await
+    }
+
+    /// Onboards a party of `kind` and answers its id.
+    pub async fn create_party(&self, kind: &str) -> Uuid {
+        let (status, body) = self
+            .post("/v1/parties", &self.admin(), &party_body(kind))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().unwrap().parse().unwrap()
+    }
+}
+
+/// A valid onboarding request with a unique registration number.
+pub fn party_body(kind: &str) -> Value {
+    serde_json::json!({
+        "kind": kind,
+        "name": format!("Test {kind}"),
+        "registration_number": format!("REG-{}", Uuid::new_v4().simple()),
+        "country": "CN",
+        "sector": "apparel",
+        "onboarded_on": "2025-03-01",
+        "contact_email": "finance@example.com",
+        "currency": "CNY",
+        "store_opened_on": "2023-05-01",
+        "returns_rate": "0.03",
+        "monthly_sales": [
+            {"month": "2026-08", "amount": "150000.00"},
+            {"month": "2026-09", "amount": "162000.00"},
+            {"month": "2026-10", "amount": "171500.50"}
+        ]
+    })
+}
+
+pub async fn read(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, body)
+}

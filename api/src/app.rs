@@ -1,0 +1,136 @@
+//! The application: database (embedded or external), state, HTTP server, and orderly shutdown.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{middleware, web, App, HttpServer};
+use anyhow::Context;
+use persistence::embedded::{ClusterOptions, EmbeddedPostgres};
+
+use crate::auth::keys::JwtKeys;
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::{extract, routes};
+
+const EMBEDDED_DATABASE: &str = "lendline";
+
+/// Where the data lives: the URL to connect to and, in the embedded default, the cluster that
+/// this process must stop when it is done.
+pub struct Database {
+    pub url: String,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
+    /// Uses `DATABASE_URL` when configured, else starts (or reuses) the embedded cluster.
+    pub fn open(config: &Config) -> anyhow::Result<Database> {
+        if let Some(url) = &config.database_url {
+            return Ok(Database {
+                url: url.clone(),
+                embedded: None,
+            });
+        }
+        let options = ClusterOptions {
+            bin_dir: config.pg_bin_dir.clone(),
+            ..ClusterOptions::default()
+        };
+        let cluster = EmbeddedPostgres::start(&config.data_dir, &options)?;
+        persistence::db::create_database(&cluster.url("postgres"), EMBEDDED_DATABASE, None)
+            .context("creating the lendline database")?;
+        Ok(Database {
+            url: cluster.url(EMBEDDED_DATABASE),
+            embedded: Some(cluster),
+        })
+    }
+
+    pub fn migrate(&self) -> anyhow::Result<usize> {
+        let mut conn = persistence::db::connect(&self.url)?;
+        Ok(persistence::db::run_migrations(&mut conn)?)
+    }
+
+    /// Stops the embedded cluster if this process started it.
+    pub fn close(self) -> anyhow::Result<()> {
+        if let Some(cluster) = self.embedded {
+            cluster.stop()?;
+            tracing::info!("embedded PostgreSQL stopped");
+        }
+        Ok(())
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    database: Database,
+}
+
+impl Application {
+    /// Opens the database, runs migrations (unless disabled) and binds the listener.
+    pub fn build(config: Config) -> anyhow::Result<Application> {
+        let database = Database::open(&config)?;
+        match Self::start(&config, &database) {
+            Ok((port, server)) => Ok(Application {
+                port,
+                server,
+                database,
+            }),
+            Err(e) => {
+                // Leave no orphan cluster behind when start-up fails half-way.
+                if let Err(close_error) = database.close() {
+                    tracing::warn!(error = %close_error, "could not stop the embedded cluster");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn start(config: &Config, database: &Database) -> anyhow::Result<(u16, Server)> {
+        if config.run_migrations {
+            let applied = database.migrate().context("running migrations")?;
+            tracing::info!(applied, "migrations up to date");
+        }
+        let pool = persistence::db::build_pool(&database.url, config.pool_size)?;
+        let state = web::Data::new(AppState {
+            pool,
+            keys: JwtKeys::from_config(config)?,
+            limits: config.limits.clone(),
+            metrics: Metrics::new()?,
+        });
+        let listener =
+            TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let body_limit = config.limits.body_bytes;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(extract::json_config(body_limit))
+                .app_data(extract::path_config())
+                .app_data(extract::query_config())
+                .wrap(middleware::from_fn(crate::metrics::track))
+                .wrap(middleware::Logger::new("%r %s %Dms").log_target("lendline::http"))
+                .configure(routes::configure)
+                .default_service(web::to(|| async { Err::<String, _>(ApiError::NotFound) }))
+        })
+        .listen(listener)?
+        .run();
+        Ok((port, server))
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT/SIGTERM (or `handle().stop()`), then stops the embedded cluster.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let served = self.server.await;
+        let database = self.database;
+        tokio::task::spawn_blocking(move || database.close()).await??;
+        served.context("HTTP server")
+    }
+}

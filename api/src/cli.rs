@@ -1,0 +1,158 @@
+//! The `lendline` command line: `serve` (default), `token`, `migrate`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{Application, Database};
+use crate::auth::keys::JwtKeys;
+use crate::auth::{Claims, Role};
+use crate::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lendline",
+    version,
+    about = "Lendline: supply-chain financing and merchant lending"
+)]
+pub struct Cli {
+    /// TOML configuration file (environment variables and flags override it).
+    #[arg(long, global = true, env = "LENDLINE_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the HTTP server (the default). Without DATABASE_URL, a private PostgreSQL cluster
+    /// is created and started under the data directory.
+    Serve(ServeArgs),
+    /// Print a bearer token that a server with the same configuration accepts.
+    Token(TokenArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DataDirArg),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct DataDirArg {
+    /// Data directory for the embedded database and the token secret [default: ./.lendline].
+    #[arg(long, env = "LENDLINE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "LENDLINE_BIND")]
+    pub bind: Option<String>,
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[arg(long, value_enum)]
+    pub role: Role,
+    /// Party id for merchant/supplier/core_enterprise; the staff member's id for staff.
+    #[arg(long)]
+    pub party: String,
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    /// Lifetime, e.g. 15m, 1h, 7d.
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    pub ttl: std::time::Duration,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(cli_config: Option<&PathBuf>, data_dir: &DataDirArg) -> anyhow::Result<Config> {
+    let mut config = Config::load(cli_config.map(PathBuf::as_path), &|k| std::env::var(k).ok())?;
+    if let Some(dir) = &data_dir.data_dir {
+        config.data_dir = dir.clone();
+    }
+    Ok(config)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => {
+            let mut config = load_config(cli.config.as_ref(), &args.data_dir)?;
+            if let Some(bind) = args.bind {
+                config.bind = bind;
+            }
+            serve(config)
+        }
+        Command::Token(args) => {
+            let config = load_config(cli.config.as_ref(), &args.data_dir)?;
+            println!("{}", mint_token(&config, args.role, &args.party, args.ttl)?);
+            Ok(())
+        }
+        Command::Migrate(args) => {
+            let config = load_config(cli.config.as_ref(), &args)?;
+            let database = Database::open(&config)?;
+            let applied = database.migrate();
+            database.close()?;
+            println!("{} migration(s) applied", applied?);
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    tracing::info!("effective configuration:\n{config}");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let app = Application::build(config)?;
+        tracing::info!(port = app.port(), "Lendline is serving");
+        app.run_until_stopped().await
+    })
+}
+
+/// Business roles must name an existing-looking party id; staff any short id of their own.
+pub fn mint_token(
+    config: &Config,
+    role: Role,
+    party: &str,
+    ttl: std::time::Duration,
+) -> anyhow::Result<String> {
+    if role.is_staff() {
+        let valid = !party.is_empty()
+            && party.len() <= 64
+            && party
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c));
+        anyhow::ensure!(
+            valid,
+            "--party for staff must be 1-64 characters of [A-Za-z0-9-_.@]"
+        );
+    } else {
+        uuid::Uuid::parse_str(party).context("--party must be a party id (UUID) for this role")?;
+    }
+    let now = chrono::Utc::now().timestamp();
+    let ttl_seconds = i64::try_from(ttl.as_secs()).context("--ttl is too long")?;
+    let claims = Claims {
+        sub: party.to_string(),
+        role,
+        iss: config.jwt.issuer.clone(),
+        aud: config.jwt.audience.clone(),
+        iat: now,
+        exp: now.saturating_add(ttl_seconds),
+    };
+    Ok(JwtKeys::from_config(config)?.sign(&claims)?)
+}

@@ -1,0 +1,301 @@
+//! Effective configuration: built-in defaults, then an optional TOML file, then environment
+//! variables, then command-line flags (each layer overrides the one before).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    /// `None` means the embedded default: a private PostgreSQL cluster under `data_dir`.
+    pub database_url: Option<String>,
+    pub run_migrations: bool,
+    pub pool_size: u32,
+    /// Where to find `initdb`/`pg_ctl`/`postgres`; searched on PATH and the usual places if unset.
+    pub pg_bin_dir: Option<PathBuf>,
+    pub jwt: JwtConfig,
+    pub smtp: SmtpConfig,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JwtConfig {
+    pub issuer: String,
+    pub audience: String,
+    /// HS256 secret (at least 32 bytes). Unset: a secret generated once into the data dir.
+    pub secret: Option<String>,
+    /// RS256 instead of HS256: PEM public key to verify with, private key to mint with.
+    pub rsa_public_key_file: Option<PathBuf>,
+    pub rsa_private_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Unset: emails are written as files under `data_dir/outbox-mail`.
+    pub host: Option<String>,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+    /// `none`, `starttls` or `tls`.
+    pub tls: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    pub body_bytes: usize,
+    pub max_page_size: i64,
+    pub default_page_size: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./.lendline"),
+            database_url: None,
+            run_migrations: true,
+            pool_size: 16,
+            pg_bin_dir: None,
+            jwt: JwtConfig::default(),
+            smtp: SmtpConfig {
+                port: 25,
+                from: "Lendline <no-reply@lendline.local>".into(),
+                tls: "none".into(),
+                ..SmtpConfig::default()
+            },
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Default for JwtConfig {
+    fn default() -> Self {
+        JwtConfig {
+            issuer: "lendline".into(),
+            audience: "lendline-api".into(),
+            secret: None,
+            rsa_public_key_file: None,
+            rsa_private_key_file: None,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: 64 * 1024,
+            max_page_size: 100,
+            default_page_size: 50,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {reason}")]
+    File { path: PathBuf, reason: String },
+    #[error("environment variable {name}: {reason}")]
+    Env { name: &'static str, reason: String },
+}
+
+/// Reads process environment through a function so tests can supply their own.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+impl Config {
+    /// Loads defaults, the TOML file (if any) and the environment.
+    pub fn load(file: Option<&Path>, env: EnvLookup<'_>) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+                    path: path.into(),
+                    reason: e.to_string(),
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::File {
+                    path: path.into(),
+                    reason: e.to_string(),
+                })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(env)?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, env: EnvLookup<'_>) -> Result<(), ConfigError> {
+        let set = |name: &str| env(name).filter(|v| !v.is_empty());
+        if let Some(v) = set("LENDLINE_BIND") {
+            self.bind = v;
+        }
+        if let Some(v) = set("LENDLINE_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = set("DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = set("LENDLINE_RUN_MIGRATIONS") {
+            self.run_migrations = parse_env("LENDLINE_RUN_MIGRATIONS", &v)?;
+        }
+        if let Some(v) = set("LENDLINE_POOL_SIZE") {
+            self.pool_size = parse_env("LENDLINE_POOL_SIZE", &v)?;
+        }
+        if let Some(v) = set("LENDLINE_PG_BIN_DIR") {
+            self.pg_bin_dir = Some(v.into());
+        }
+        if let Some(v) = set("LENDLINE_JWT_SECRET") {
+            self.jwt.secret = Some(v);
+        }
+        if let Some(v) = set("LENDLINE_JWT_ISSUER") {
+            self.jwt.issuer = v;
+        }
+        if let Some(v) = set("LENDLINE_JWT_AUDIENCE") {
+            self.jwt.audience = v;
+        }
+        if let Some(v) = set("LENDLINE_SMTP_HOST") {
+            self.smtp.host = Some(v);
+        }
+        if let Some(v) = set("LENDLINE_SMTP_PORT") {
+            self.smtp.port = parse_env("LENDLINE_SMTP_PORT", &v)?;
+        }
+        if let Some(v) = set("LENDLINE_SMTP_USERNAME") {
+            self.smtp.username = Some(v);
+        }
+        if let Some(v) = set("LENDLINE_SMTP_PASSWORD") {
+            self.smtp.password = Some(v);
+        }
+        if let Some(v) = set("LENDLINE_SMTP_FROM") {
+            self.smtp.from = v;
+        }
+        if let Some(v) = set("LENDLINE_SMTP_TLS") {
+            self.smtp.tls = v;
+        }
+        Ok(())
+    }
+}
+
+fn parse_env<T: std::str::FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    value.parse().map_err(|e: T::Err| ConfigError::Env {
+        name,
+        reason: e.to_string(),
+    })
+}
+
+fn mask(secret: &Option<String>) -> &'static str {
+    if secret.is_some() {
+        "***"
+    } else {
+        "(unset)"
+    }
+}
+
+/// Masks the password in a database URL (`postgres://user:secret@host` → `user:***@host`).
+fn mask_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The effective configuration as printed at start: secrets masked.
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let db = match &self.database_url {
+            Some(url) => mask_url(url),
+            None => format!("embedded cluster under {}", self.data_dir.display()),
+        };
+        writeln!(f, "bind = {}", self.bind)?;
+        writeln!(f, "data_dir = {}", self.data_dir.display())?;
+        writeln!(f, "database = {db}")?;
+        writeln!(f, "run_migrations = {}", self.run_migrations)?;
+        writeln!(f, "pool_size = {}", self.pool_size)?;
+        writeln!(f, "jwt.issuer = {}", self.jwt.issuer)?;
+        writeln!(f, "jwt.audience = {}", self.jwt.audience)?;
+        writeln!(f, "jwt.secret = {}", mask(&self.jwt.secret))?;
+        let smtp_host = self.smtp.host.as_deref().unwrap_or("(unset: files)");
+        writeln!(f, "smtp.host = {smtp_host}:{}", self.smtp.port)?;
+        writeln!(f, "smtp.password = {}", mask(&self.smtp.password))?;
+        write!(
+            f,
+            "limits.body_bytes = {}, limits.max_page_size = {}",
+            self.limits.body_bytes, self.limits.max_page_size
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_overrides_the_toml_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("lendline.toml");
+        std::fs::write(&file, "bind = \"0.0.0.0:9000\"\npool_size = 4\n").unwrap();
+        let env = env_of(&[("LENDLINE_POOL_SIZE", "7")]);
+        let config = Config::load(Some(&file), &|k| env.get(k).cloned()).unwrap();
+        assert_eq!(config.bind, "0.0.0.0:9000");
+        assert_eq!(config.pool_size, 7);
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("lendline.toml");
+        std::fs::write(&file, "bnid = \"typo\"\n").unwrap();
+        assert!(Config::load(Some(&file), &|_| None).is_err());
+    }
+
+    #[test]
+    fn printed_configuration_masks_secrets() {
+        let env = env_of(&[
+            (
+                "DATABASE_URL",
+                "postgres://app:hunter2@db.internal/lendline",
+            ),
+            ("LENDLINE_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("LENDLINE_SMTP_PASSWORD", "mailpass"),
+        ]);
+        let printed = Config::load(None, &|k| env.get(k).cloned())
+            .unwrap()
+            .to_string();
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("0123456789abcdef"), "{printed}");
+        assert!(!printed.contains("mailpass"), "{printed}");
+        assert!(
+            printed.contains("postgres://app:***@db.internal/lendline"),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn the_shipped_example_configuration_loads() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/lendline.toml.example");
+        let config = Config::load(Some(&example), &|_| None).unwrap();
+        assert_eq!(config.pool_size, 32);
+    }
+}

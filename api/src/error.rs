@@ -1,0 +1,247 @@
+//! The one error type handlers return and its mapping to HTTP.
+//!
+//! Every response body has the shape `{"error":{"code":…,"message":…,"field":…}}`. Server
+//! errors log their whole cause and answer a bland message: no SQL, stack trace or host name
+//! ever reaches a client.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use persistence::RepoError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request cannot be understood (malformed JSON, unknown field, bad parameter).
+    #[error("{message}")]
+    BadRequest {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("this role may not call this endpoint")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// 409: the request conflicts with the current state (duplicate, concurrent change).
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+        retry_after_seconds: Option<u32>,
+    },
+    #[error("request body larger than {limit_bytes} bytes")]
+    PayloadTooLarge { limit_bytes: usize },
+    /// 422: well-formed, but a business rule refuses it.
+    #[error("{message}")]
+    Unprocessable {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_seconds: u32 },
+    #[error("temporarily unavailable")]
+    Unavailable { retry_after_seconds: u32 },
+    /// 500: the cause is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The error body, as documented in the OpenAPI.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable code, e.g. `validation_failed`, `unknown_field`, `not_found`.
+    pub code: String,
+    pub message: String,
+    /// The request field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(cause.to_string())
+    }
+
+    pub fn bad_request(
+        code: &'static str,
+        message: impl Into<String>,
+        field: Option<&str>,
+    ) -> Self {
+        ApiError::BadRequest {
+            code,
+            message: message.into(),
+            field: field.map(String::from),
+        }
+    }
+
+    /// A well-formed field whose value is not acceptable.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::unprocessable("validation_failed", message, Some(field))
+    }
+
+    pub fn unprocessable(
+        code: &'static str,
+        message: impl Into<String>,
+        field: Option<&str>,
+    ) -> Self {
+        ApiError::Unprocessable {
+            code,
+            message: message.into(),
+            field: field.map(String::from),
+        }
+    }
+
+    fn parts(&self) -> (&str, String, Option<&str>) {
+        match self {
+            ApiError::BadRequest {
+                code,
+                message,
+                field,
+            }
+            | ApiError::Unprocessable {
+                code,
+                message,
+                field,
+            }
+            | ApiError::Conflict {
+                code,
+                message,
+                field,
+                ..
+            } => (code, message.clone(), field.as_deref()),
+            ApiError::Unauthorized(message) => ("unauthorized", (*message).to_string(), None),
+            ApiError::Forbidden => ("forbidden", self.to_string(), None),
+            ApiError::NotFound => ("not_found", "no such object".into(), None),
+            ApiError::PayloadTooLarge { .. } => ("payload_too_large", self.to_string(), None),
+            ApiError::TooManyRequests { .. } => ("rate_limited", self.to_string(), None),
+            ApiError::Unavailable { .. } => (
+                "unavailable",
+                "temporarily unavailable, retry later".into(),
+                None,
+            ),
+            ApiError::Internal(_) => ("internal_error", "internal error".into(), None),
+        }
+    }
+
+    fn retry_after(&self) -> Option<u32> {
+        match self {
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+            }
+            | ApiError::Unavailable {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            ApiError::Conflict {
+                retry_after_seconds,
+                ..
+            } => *retry_after_seconds,
+            ApiError::BadRequest { .. }
+            | ApiError::Unauthorized(_)
+            | ApiError::Forbidden
+            | ApiError::NotFound
+            | ApiError::PayloadTooLarge { .. }
+            | ApiError::Unprocessable { .. }
+            | ApiError::Internal(_) => None,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(%cause, "request failed");
+        }
+        let (code, message, field) = self.parts();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message,
+                field: field.map(String::from),
+            },
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if let Some(seconds) = self.retry_after() {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if matches!(self, ApiError::Unauthorized(_)) {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(body)
+    }
+}
+
+/// The single place where storage errors become HTTP errors.
+impl From<RepoError> for ApiError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::NotFound => ApiError::NotFound,
+            RepoError::Conflict { constraint } => conflict_for(&constraint),
+            RepoError::Constraint { constraint } => ApiError::unprocessable(
+                "constraint_violation",
+                format!("the request breaks a data rule ({constraint})"),
+                None,
+            ),
+            RepoError::Serialization => ApiError::Conflict {
+                code: "concurrent_update",
+                message: "a concurrent request changed the same data; retry".into(),
+                field: None,
+                retry_after_seconds: Some(1),
+            },
+            RepoError::Pool(cause) => {
+                tracing::warn!(%cause, "database pool exhausted or unreachable");
+                ApiError::Unavailable {
+                    retry_after_seconds: 1,
+                }
+            }
+            RepoError::Corrupt(cause) | RepoError::Database(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+/// Names the field behind a unique constraint, so that clients can point at it.
+fn conflict_for(constraint: &str) -> ApiError {
+    let (message, field) = match constraint {
+        "parties_registration_unique" => (
+            "a party with this registration number already exists in this country",
+            Some("registration_number"),
+        ),
+        _ => ("the object already exists", None),
+    };
+    ApiError::Conflict {
+        code: "duplicate",
+        message: message.into(),
+        field: field.map(String::from),
+        retry_after_seconds: None,
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(e)
+    }
+}

@@ -1,0 +1,38 @@
+//! Liveness and readiness probes.
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthView {
+    pub status: &'static str,
+}
+
+/// The process is up and serving.
+#[utoipa::path(get, path = "/health/live", tag = "health", responses((status = 200, body = HealthView)))]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(HealthView { status: "ok" })
+}
+
+/// The process can serve requests: the database answers.
+#[utoipa::path(get, path = "/health/ready", tag = "health",
+    responses((status = 200, body = HealthView), (status = 503, body = ErrorBody)))]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state
+        .transaction(|conn| {
+            persistence::db::ping(conn)?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "readiness check failed");
+            ApiError::Unavailable {
+                retry_after_seconds: 5,
+            }
+        })?;
+    Ok(HttpResponse::Ok().json(HealthView { status: "ready" }))
+}

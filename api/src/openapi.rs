@@ -1,0 +1,42 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::handlers::{health, parties};
+use crate::pagination::Page;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Lendline API", description = "Supply-chain financing and merchant lending."),
+    paths(health::live, health::ready, parties::create, parties::get, parties::list),
+    components(schemas(ErrorBody, ErrorDetail, parties::NewParty, parties::PartyView,
+        parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>)),
+    modifiers(&BearerAuth),
+    tags((name = "health"), (name = "parties"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// `GET /openapi.json`.
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,2 @@
+DROP TABLE party_monthly_sales;
+DROP TABLE parties;

@@ -1,0 +1,86 @@
+//! Connection pool, migrations and database creation.
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::RepoError;
+
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// Builds a pool; `size` connections at most, failing fast when the database is unreachable.
+pub fn build_pool(url: &str, size: u32) -> Result<DbPool, RepoError> {
+    Pool::builder()
+        .max_size(size)
+        .connection_timeout(std::time::Duration::from_secs(10))
+        .build(ConnectionManager::new(url))
+        .map_err(RepoError::from)
+}
+
+/// Applies every pending migration and answers how many ran.
+pub fn run_migrations(conn: &mut PgConnection) -> Result<usize, RepoError> {
+    conn.run_pending_migrations(MIGRATIONS)
+        .map(|done| done.len())
+        .map_err(|e| RepoError::Database(e.to_string()))
+}
+
+/// Reverts every applied migration (used by the migration round-trip test).
+pub fn revert_all_migrations(conn: &mut PgConnection) -> Result<(), RepoError> {
+    conn.revert_all_migrations(MIGRATIONS)
+        .map(|_| ())
+        .map_err(|e| RepoError::Database(e.to_string()))
+}
+
+pub fn connect(url: &str) -> Result<PgConnection, RepoError> {
+    PgConnection::establish(url).map_err(|e| RepoError::Database(e.to_string()))
+}
+
+/// Creates `name` (optionally as a copy of `template`) unless it exists; `admin_url` points at
+/// a maintenance database on the same server.
+pub fn create_database(
+    admin_url: &str,
+    name: &str,
+    template: Option<&str>,
+) -> Result<(), RepoError> {
+    let mut conn = connect(admin_url)?;
+    let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{}')",
+        quote_literal_body(name)
+    )))
+    .get_result(&mut conn)?;
+    if exists {
+        return Ok(());
+    }
+    let template = template
+        .map(|t| format!(" TEMPLATE {}", quote_ident(t)))
+        .unwrap_or_default();
+    conn.batch_execute(&format!("CREATE DATABASE {}{template}", quote_ident(name)))?;
+    Ok(())
+}
+
+pub fn drop_database(admin_url: &str, name: &str) -> Result<(), RepoError> {
+    let mut conn = connect(admin_url)?;
+    conn.batch_execute(&format!(
+        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+        quote_ident(name)
+    ))?;
+    Ok(())
+}
+
+/// Answers whether the database answers a trivial query (readiness probe).
+pub fn ping(conn: &mut PgConnection) -> Result<(), RepoError> {
+    conn.batch_execute("SELECT 1").map_err(RepoError::from)
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn quote_literal_body(value: &str) -> String {
+    value.replace('\'', "''")
+}

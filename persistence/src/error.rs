@@ -1,0 +1,51 @@
+//! The one error type repositories return; diesel errors never leak past this crate.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("not found")]
+    NotFound,
+    /// A unique or exclusion constraint refused the write; `constraint` names it.
+    #[error("conflict on {constraint}")]
+    Conflict { constraint: String },
+    /// A check or foreign-key constraint refused the write.
+    #[error("constraint {constraint} refused the write")]
+    Constraint { constraint: String },
+    /// The database could not serialize concurrent transactions; the caller may retry.
+    #[error("serialization failure")]
+    Serialization,
+    /// A stored row does not convert into a valid domain value.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("connection pool: {0}")]
+    Pool(String),
+}
+
+impl From<DieselError> for RepoError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => RepoError::NotFound,
+            DieselError::DatabaseError(kind, info) => {
+                let constraint = info.constraint_name().unwrap_or("unknown").to_string();
+                match kind {
+                    DatabaseErrorKind::UniqueViolation => RepoError::Conflict { constraint },
+                    DatabaseErrorKind::CheckViolation | DatabaseErrorKind::ForeignKeyViolation => {
+                        RepoError::Constraint { constraint }
+                    }
+                    DatabaseErrorKind::SerializationFailure => RepoError::Serialization,
+                    _ => RepoError::Database(info.message().to_string()),
+                }
+            }
+            other => RepoError::Database(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for RepoError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        RepoError::Pool(e.to_string())
+    }
+}

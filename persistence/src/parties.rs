@@ -1,0 +1,94 @@
+//! Parties repository: onboarding and reading merchants, suppliers and core enterprises.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::{parties, party_monthly_sales};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = parties)]
+pub struct PartyRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub name: String,
+    pub registration_number: String,
+    pub country: String,
+    pub sector: String,
+    pub onboarded_on: NaiveDate,
+    pub contact_email: String,
+    pub currency: String,
+    pub store_opened_on: Option<NaiveDate>,
+    pub returns_rate: Option<Decimal>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = party_monthly_sales)]
+pub struct MonthlySalesRow {
+    pub party_id: Uuid,
+    pub month: NaiveDate,
+    pub amount: Decimal,
+}
+
+/// A party with its sales history, oldest month first.
+#[derive(Debug, Clone)]
+pub struct PartyRecord {
+    pub party: PartyRow,
+    pub monthly_sales: Vec<MonthlySalesRow>,
+}
+
+/// Filters for listing parties; `after` is the keyset cursor (ids are time-ordered UUIDv7).
+#[derive(Debug, Clone, Default)]
+pub struct PartyFilter {
+    pub kind: Option<String>,
+    pub country: Option<String>,
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+pub fn insert(conn: &mut PgConnection, record: &PartyRecord) -> Result<(), RepoError> {
+    diesel::insert_into(parties::table)
+        .values(&record.party)
+        .execute(conn)?;
+    diesel::insert_into(party_monthly_sales::table)
+        .values(&record.monthly_sales)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<PartyRecord, RepoError> {
+    let party = parties::table
+        .find(id)
+        .select(PartyRow::as_select())
+        .first(conn)?;
+    let monthly_sales = party_monthly_sales::table
+        .filter(party_monthly_sales::party_id.eq(id))
+        .order(party_monthly_sales::month.asc())
+        .select(MonthlySalesRow::as_select())
+        .load(conn)?;
+    Ok(PartyRecord {
+        party,
+        monthly_sales,
+    })
+}
+
+/// Lists parties without their sales history (a list view does not need it).
+pub fn list(conn: &mut PgConnection, filter: &PartyFilter) -> Result<Vec<PartyRow>, RepoError> {
+    let mut query = parties::table.select(PartyRow::as_select()).into_boxed();
+    if let Some(kind) = &filter.kind {
+        query = query.filter(parties::kind.eq(kind));
+    }
+    if let Some(country) = &filter.country {
+        query = query.filter(parties::country.eq(country));
+    }
+    if let Some(after) = filter.after {
+        query = query.filter(parties::id.gt(after));
+    }
+    Ok(query
+        .order(parties::id.asc())
+        .limit(filter.limit)
+        .load(conn)?)
+}

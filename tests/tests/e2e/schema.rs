@@ -1,0 +1,98 @@
+//! Architecture and schema guards: crate boundaries, migrations that go down and up again,
+//! and an index behind every foreign key.
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+#[derive(QueryableByName, PartialEq, Debug)]
+struct Line {
+    #[diesel(sql_type = Text)]
+    line: String,
+}
+
+/// Columns, constraints and indexes, one line each, in a stable order.
+fn describe_schema(conn: &mut PgConnection) -> Vec<String> {
+    let sql = "
+        SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable AS line
+          FROM information_schema.columns WHERE table_schema = 'public'
+        UNION ALL
+        SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+          FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+        UNION ALL
+        SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+        UNION ALL
+        SELECT event_object_table || ' ' || trigger_name || ' ' || action_timing || ' ' || event_manipulation
+          FROM information_schema.triggers WHERE trigger_schema = 'public'
+        ORDER BY 1";
+    diesel::sql_query(sql)
+        .load::<Line>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.line)
+        .collect()
+}
+
+#[test]
+fn migrations_go_down_and_up_again_to_the_same_schema() {
+    let url = lendline_tests::fresh_database_url();
+    let mut conn = persistence::db::connect(&url).unwrap();
+    let first = describe_schema(&mut conn);
+    assert!(
+        first.iter().any(|l| l.starts_with("parties.")),
+        "template was not migrated"
+    );
+    persistence::db::revert_all_migrations(&mut conn).unwrap();
+    let empty = describe_schema(&mut conn);
+    assert!(
+        empty
+            .iter()
+            .all(|l| l.contains("__diesel_schema_migrations")),
+        "down migrations left objects behind: {empty:?}"
+    );
+    persistence::db::run_migrations(&mut conn).unwrap();
+    assert_eq!(describe_schema(&mut conn), first);
+}
+
+#[test]
+fn every_foreign_key_is_backed_by_an_index() {
+    let url = lendline_tests::fresh_database_url();
+    let mut conn = persistence::db::connect(&url).unwrap();
+    // A foreign key is covered when some index starts with exactly its columns.
+    let unindexed = diesel::sql_query(
+        "SELECT c.conrelid::regclass::text || ' ' || c.conname AS line
+           FROM pg_constraint c
+          WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+            AND NOT EXISTS (
+                SELECT 1 FROM pg_index i
+                 WHERE i.indrelid = c.conrelid
+                   AND (i.indkey::int2[])[0:array_length(c.conkey, 1) - 1] = c.conkey)",
+    )
+    .load::<Line>(&mut conn)
+    .unwrap();
+    assert_eq!(unindexed, Vec::<Line>::new());
+}
+
+#[test]
+fn pure_crates_do_not_depend_on_frameworks_or_io() {
+    for krate in ["domain", "credit-scoring"] {
+        let out = std::process::Command::new(env!("CARGO"))
+            .args([
+                "tree", "-p", krate, "-e", "normal", "--prefix", "none", "--format", "{p}",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let tree = String::from_utf8(out.stdout).unwrap();
+        for forbidden in ["actix", "diesel", "tokio", "lettre", "jsonwebtoken"] {
+            assert!(
+                !tree.lines().any(|l| l.starts_with(forbidden)),
+                "{krate} depends on {forbidden}:\n{tree}"
+            );
+        }
+    }
+}
