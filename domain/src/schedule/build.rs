@@ -57,13 +57,17 @@ impl<'a> Terms<'a> {
         let mut terms = Terms {
             input,
             installments,
-            principal: input.principal.amount(),
+            principal: input.principal.round(input.rounding).amount(),
             periodic_rate: input.annual_rate.value() / periods_per_year,
             periods_per_year,
             uses_year_fraction: input.interest == InterestMethod::Daily
                 || input.frequency == Frequency::WholeTerm,
             level: Decimal::ZERO,
-            fee: input.fee_per_period.map_or(Decimal::ZERO, |f| f.amount()),
+            fee: input
+                .fee_per_period
+                .unwrap_or(Money::zero(input.principal.currency()))
+                .round(input.rounding)
+                .amount(),
         };
         terms.level = terms.level_amount()?;
         Ok(terms)
@@ -172,8 +176,10 @@ impl<'a> Terms<'a> {
         rounded
     }
 
+    /// Wraps an amount that is already in whole minor units; every amount of a row is built
+    /// from rounded parts, so rounding again would only cost time.
     fn money(&self, amount: Decimal) -> Money {
-        Money::new(amount, self.input.principal.currency()).round(self.input.rounding)
+        Money::new(amount, self.input.principal.currency())
     }
 }
 
