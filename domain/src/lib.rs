@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod discounting;
 pub mod money;
+pub mod payoff;
 pub mod rate;
 pub mod repayment_allocation;
 pub mod schedule;
