@@ -8,6 +8,8 @@
 
 pub mod calendar;
 pub mod discounting;
+pub mod factoring;
+pub mod ledger;
 pub mod money;
 pub mod payoff;
 pub mod rate;
