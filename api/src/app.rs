@@ -97,7 +97,10 @@ impl Application {
             keys: JwtKeys::from_config(config)?,
             limits: config.limits.clone(),
             metrics: Metrics::new()?,
+            idempotency_wait_ms: config.idempotency.wait_ms,
+            auditor_emails: config.audit.auditor_emails.clone(),
         });
+        crate::jobs::spawn(state.pool.clone(), config);
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();

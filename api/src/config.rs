@@ -20,6 +20,44 @@ pub struct Config {
     pub jwt: JwtConfig,
     pub smtp: SmtpConfig,
     pub limits: Limits,
+    pub audit: AuditConfig,
+    pub idempotency: IdempotencyConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// How often the server seals a checkpoint over the chain heads that moved (0: never).
+    pub checkpoint_interval_seconds: u64,
+    /// Outside auditors who receive every checkpoint by email.
+    pub auditor_emails: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdempotencyConfig {
+    /// How long a retry waits for a still-running first request before answering 409.
+    pub wait_ms: u64,
+    /// Keys are kept at least this long, then purged.
+    pub retention_hours: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            checkpoint_interval_seconds: 300,
+            auditor_emails: Vec::new(),
+        }
+    }
+}
+
+impl Default for IdempotencyConfig {
+    fn default() -> Self {
+        IdempotencyConfig {
+            wait_ms: 5_000,
+            retention_hours: 24,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +110,8 @@ impl Default for Config {
                 ..SmtpConfig::default()
             },
             limits: Limits::default(),
+            audit: AuditConfig::default(),
+            idempotency: IdempotencyConfig::default(),
         }
     }
 }

@@ -34,22 +34,27 @@ fn json_error(err: JsonPayloadError, limit_bytes: usize) -> ApiError {
             "the body must be JSON with Content-Type: application/json",
             None,
         ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            let (message, field) = describe_serde_message(&e.to_string());
-            let code = if message.starts_with("unknown field") {
-                "unknown_field"
-            } else {
-                "invalid_body"
-            };
-            ApiError::bad_request(code, message, field.as_deref())
-        }
-        JsonPayloadError::Deserialize(e) => ApiError::bad_request(
+        JsonPayloadError::Deserialize(e) => deserialize_error(&e),
+        other => ApiError::bad_request("malformed_json", other.to_string(), None),
+    }
+}
+
+/// A body that is JSON but not of the expected shape is told apart from one that is not JSON.
+pub fn deserialize_error(e: &serde_json::Error) -> ApiError {
+    if !e.is_data() {
+        return ApiError::bad_request(
             "malformed_json",
             format!("the body is not valid JSON: {e}"),
             None,
-        ),
-        other => ApiError::bad_request("malformed_json", other.to_string(), None),
+        );
     }
+    let (message, field) = describe_serde_message(&e.to_string());
+    let code = if message.starts_with("unknown field") {
+        "unknown_field"
+    } else {
+        "invalid_body"
+    };
+    ApiError::bad_request(code, message, field.as_deref())
 }
 
 /// serde names the offending field between backticks (`unknown field `status``); the field is

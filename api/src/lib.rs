@@ -8,6 +8,8 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod idempotency;
+pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;

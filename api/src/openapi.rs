@@ -5,17 +5,21 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::handlers::{health, parties};
+use crate::handlers::{audit, health, ledger, parties};
 use crate::pagination::Page;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Lendline API", description = "Supply-chain financing and merchant lending."),
-    paths(health::live, health::ready, parties::create, parties::get, parties::list),
+    paths(health::live, health::ready, parties::create, parties::get, parties::list,
+        ledger::trial_balance, ledger::account, ledger::check,
+        audit::verify, audit::latest_checkpoint, audit::create_checkpoint, audit::events),
     components(schemas(ErrorBody, ErrorDetail, parties::NewParty, parties::PartyView,
-        parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>)),
+        parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>,
+        ledger::TrialBalanceView, ledger::AccountView, ledger::BalanceCheckView,
+        audit::VerifyView, audit::CheckpointView, audit::EventsView)),
     modifiers(&BearerAuth),
-    tags((name = "health"), (name = "parties"))
+    tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"))
 )]
 pub struct ApiDoc;
 

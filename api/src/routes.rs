@@ -2,7 +2,7 @@
 
 use actix_web::{middleware, web};
 
-use crate::handlers::{health, parties};
+use crate::handlers::{audit, health, ledger, parties};
 use crate::{metrics, openapi};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -15,6 +15,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
                 .route("/parties", web::post().to(parties::create))
                 .route("/parties", web::get().to(parties::list))
-                .route("/parties/{id}", web::get().to(parties::get)),
+                .route("/parties/{id}", web::get().to(parties::get))
+                .route(
+                    "/ledger/trial-balance",
+                    web::get().to(ledger::trial_balance),
+                )
+                .route("/ledger/check", web::get().to(ledger::check))
+                .route("/ledger/accounts/{account}", web::get().to(ledger::account))
+                .route("/audit/verify", web::get().to(audit::verify))
+                .route(
+                    "/audit/checkpoints/latest",
+                    web::get().to(audit::latest_checkpoint),
+                )
+                .route(
+                    "/audit/checkpoints",
+                    web::post().to(audit::create_checkpoint),
+                )
+                .route("/audit/events", web::get().to(audit::events)),
         );
 }

@@ -13,6 +13,8 @@ pub struct AppState {
     pub keys: JwtKeys,
     pub limits: Limits,
     pub metrics: Metrics,
+    pub idempotency_wait_ms: u64,
+    pub auditor_emails: Vec<String>,
 }
 
 impl AppState {

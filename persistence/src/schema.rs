@@ -27,3 +27,92 @@ diesel::table! {
 
 diesel::joinable!(party_monthly_sales -> parties (party_id));
 diesel::allow_tables_to_appear_in_same_query!(parties, party_monthly_sales);
+
+diesel::table! {
+    journal_entries (id) {
+        id -> Uuid,
+        currency -> Bpchar,
+        business_date -> Date,
+        kind -> Text,
+        reference -> Text,
+        memo -> Text,
+        reverses -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    postings (id) {
+        id -> Int8,
+        entry_id -> Uuid,
+        currency -> Bpchar,
+        account -> Text,
+        amount -> Numeric,
+    }
+}
+
+diesel::table! {
+    account_balances (account, currency) {
+        account -> Text,
+        currency -> Bpchar,
+        balance -> Numeric,
+        postings_count -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Int8,
+        chain -> Text,
+        seq -> Int8,
+        actor -> Text,
+        occurred_at -> Timestamptz,
+        action -> Text,
+        payload -> Text,
+        prev_hash -> Bpchar,
+        hash -> Bpchar,
+    }
+}
+
+diesel::table! {
+    audit_chain_heads (chain) {
+        chain -> Text,
+        seq -> Int8,
+        hash -> Bpchar,
+        checkpointed_seq -> Int8,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (id) {
+        id -> Int8,
+        created_at -> Timestamptz,
+        heads_digest -> Bpchar,
+        chains_covered -> Int8,
+        prev_hash -> Bpchar,
+        hash -> Bpchar,
+    }
+}
+
+diesel::table! {
+    audit_checkpoint_heads (checkpoint_id, chain) {
+        checkpoint_id -> Int8,
+        chain -> Text,
+        seq -> Int8,
+        hash -> Bpchar,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (caller, key) {
+        caller -> Text,
+        key -> Text,
+        method -> Text,
+        path -> Text,
+        request_hash -> Bpchar,
+        response_status -> Int2,
+        response_body -> Bytea,
+        created_at -> Timestamptz,
+    }
+}

@@ -24,6 +24,16 @@ pub enum Role {
 }
 
 impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Merchant => "merchant",
+            Role::Supplier => "supplier",
+            Role::CoreEnterprise => "core_enterprise",
+            Role::RiskOfficer => "risk_officer",
+            Role::Admin => "admin",
+        }
+    }
+
     /// Staff act for the platform; everyone else acts for a party.
     pub fn is_staff(self) -> bool {
         matches!(self, Role::RiskOfficer | Role::Admin)
@@ -58,6 +68,11 @@ impl Caller {
         } else {
             Err(ApiError::Forbidden)
         }
+    }
+
+    /// Who acted, as recorded in the audit trail and idempotency scopes: `role:subject`.
+    pub fn actor(&self) -> String {
+        format!("{}:{}", self.role.as_str(), self.subject)
     }
 
     /// The party a business caller acts for (`None` for staff).

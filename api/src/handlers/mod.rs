@@ -1,4 +1,6 @@
 //! HTTP handlers, one endpoint family per module.
 
+pub mod audit;
 pub mod health;
+pub mod ledger;
 pub mod parties;

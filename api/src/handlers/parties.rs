@@ -1,8 +1,10 @@
 //! Parties: onboarding (admin) and reading merchants, suppliers and core enterprises.
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Datelike, NaiveDate, SubsecRound, Utc};
 use domain::money::{Currency, Money};
+use persistence::audit;
 use persistence::parties::{self, MonthlySalesRow, PartyFilter, PartyRecord, PartyRow};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -11,6 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::pagination::Page;
 use crate::state::AppState;
 
@@ -241,26 +244,45 @@ impl TryFrom<PartyRecord> for PartyView {
     }
 }
 
-/// Onboards a party.
+/// Onboards a party. Accepts an optional `Idempotency-Key`.
 #[utoipa::path(post, path = "/v1/parties", tag = "parties", request_body = NewParty,
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     responses((status = 201, body = PartyView), (status = 400, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "registration number already used in that country"),
         (status = 422, body = ErrorBody)))]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewParty>,
+    req: HttpRequest,
+    body: JsonBody<NewParty>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
-    let record = body.into_inner().into_record(Uuid::now_v7())?;
-    let view = state
-        .transaction(move |conn| {
+    let hash = body.hash().to_string();
+    let record = body.value.into_record(Uuid::now_v7())?;
+    let actor = caller.actor();
+    idempotency::run(
+        &state,
+        &caller,
+        &req,
+        Some(&hash),
+        KeyPolicy::Optional,
+        move |conn| {
             parties::insert(conn, &record)?;
-            PartyView::try_from(record)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(view))
+            let view = PartyView::try_from(record)?;
+            let payload = serde_json::to_value(&view).map_err(ApiError::internal)?;
+            audit::append(
+                conn,
+                &format!("party:{}", view.id),
+                &actor,
+                "party.onboarded",
+                &payload,
+                Utc::now(),
+            )?;
+            Ok((StatusCode::CREATED, view))
+        },
+    )
+    .await
 }
 
 /// Reads one party: staff, or the party itself.

@@ -1,0 +1,210 @@
+//! The audit trail: verification, checkpoints, and the trail of one object.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use persistence::audit::{self, CheckpointRow, EventRow};
+use persistence::audit_verify::{self, VerifyReport};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ErrorBody};
+use crate::jobs;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyQuery {
+    /// A checkpoint hash published earlier; verification fails unless it is still intact.
+    pub anchor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakView {
+    /// `event`, `head` or `checkpoint`.
+    pub kind: String,
+    pub chain: Option<String>,
+    pub seq: Option<i64>,
+    pub checkpoint_id: Option<i64>,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerifyView {
+    pub ok: bool,
+    pub events_checked: u64,
+    pub chains_checked: u64,
+    pub checkpoints_checked: u64,
+    pub anchor_found: Option<bool>,
+    pub first_break: Option<BreakView>,
+}
+
+impl From<VerifyReport> for VerifyView {
+    fn from(r: VerifyReport) -> Self {
+        VerifyView {
+            ok: r.ok(),
+            events_checked: r.events_checked,
+            chains_checked: r.chains_checked,
+            checkpoints_checked: r.checkpoints_checked,
+            anchor_found: r.anchor_found,
+            first_break: r.first_break.map(|b| BreakView {
+                kind: b.kind.to_string(),
+                chain: b.chain,
+                seq: b.seq,
+                checkpoint_id: b.checkpoint_id,
+                reason: b.reason,
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointView {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub heads_digest: String,
+    pub chains_covered: i64,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<CheckpointRow> for CheckpointView {
+    fn from(c: CheckpointRow) -> Self {
+        CheckpointView {
+            id: c.id,
+            created_at: c.created_at,
+            heads_digest: c.heads_digest,
+            chains_covered: c.chains_covered,
+            prev_hash: c.prev_hash,
+            hash: c.hash,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub chain: String,
+    pub seq: i64,
+    pub actor: String,
+    pub occurred_at: DateTime<Utc>,
+    pub action: String,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl TryFrom<EventRow> for EventView {
+    type Error = ApiError;
+    fn try_from(e: EventRow) -> Result<Self, ApiError> {
+        Ok(EventView {
+            payload: serde_json::from_str(&e.payload).map_err(ApiError::internal)?,
+            chain: e.chain,
+            seq: e.seq,
+            actor: e.actor,
+            occurred_at: e.occurred_at,
+            action: e.action,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// The object, e.g. `party:<id>` or `loan:<id>`.
+    pub entity: String,
+    /// Sequence-number cursor.
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventsView {
+    pub items: Vec<EventView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<i64>,
+}
+
+/// Recomputes every chain, head and checkpoint and reports the first broken link.
+#[utoipa::path(get, path = "/v1/audit/verify", tag = "audit", security(("bearer" = [])), params(VerifyQuery),
+    responses((status = 200, body = VerifyView), (status = 403, body = ErrorBody)))]
+pub async fn verify(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<VerifyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin, Role::RiskOfficer])?;
+    let anchor = query.into_inner().anchor;
+    let report = state
+        .transaction(move |conn| Ok(audit_verify::verify(conn, anchor.as_deref())?))
+        .await?;
+    Ok(HttpResponse::Ok().json(VerifyView::from(report)))
+}
+
+/// The newest checkpoint.
+#[utoipa::path(get, path = "/v1/audit/checkpoints/latest", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = CheckpointView), (status = 404, body = ErrorBody)))]
+pub async fn latest_checkpoint(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin, Role::RiskOfficer])?;
+    let latest = state
+        .transaction(|conn| Ok(audit::latest_checkpoint(conn)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(CheckpointView::from(latest.ok_or(ApiError::NotFound)?)))
+}
+
+/// Seals a checkpoint now over the chain heads that moved (the server also does so periodically).
+#[utoipa::path(post, path = "/v1/audit/checkpoints", tag = "audit", security(("bearer" = [])),
+    responses((status = 201, body = CheckpointView), (status = 200, body = CheckpointView,
+        description = "nothing moved: the latest checkpoint"), (status = 404, body = ErrorBody)))]
+pub async fn create_checkpoint(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let auditors = state.auditor_emails.clone();
+    let (created, checkpoint) = state
+        .transaction(move |conn| match jobs::seal_checkpoint(conn, &auditors)? {
+            Some(c) => Ok((true, Some(c))),
+            None => Ok((false, audit::latest_checkpoint(conn)?)),
+        })
+        .await?;
+    let view = CheckpointView::from(checkpoint.ok_or(ApiError::NotFound)?);
+    Ok(if created {
+        HttpResponse::Created().json(view)
+    } else {
+        HttpResponse::Ok().json(view)
+    })
+}
+
+/// The trail of one object, oldest first.
+#[utoipa::path(get, path = "/v1/audit/events", tag = "audit", security(("bearer" = [])), params(EventsQuery),
+    responses((status = 200, body = EventsView), (status = 403, body = ErrorBody)))]
+pub async fn events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<EventsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin, Role::RiskOfficer])?;
+    let query = query.into_inner();
+    let limit = state.page_size(query.limit);
+    let after = query.after.unwrap_or(0);
+    let rows = state
+        .transaction(move |conn| Ok(audit::events_of(conn, &query.entity, after, limit)?))
+        .await?;
+    let full = usize::try_from(limit).is_ok_and(|l| rows.len() >= l);
+    let next_cursor = if full {
+        rows.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    let items = rows
+        .into_iter()
+        .map(EventView::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(EventsView { items, next_cursor }))
+}

@@ -1,0 +1,209 @@
+//! Ledger reads: the trial balance, one account's balance and postings, and the balance check.
+
+use actix_web::{web, HttpResponse};
+use domain::ledger::Account;
+use persistence::ledger;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BalanceView {
+    pub account: String,
+    pub currency: String,
+    #[schema(value_type = String, example = "1000.00")]
+    pub balance: Decimal,
+    pub postings_count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CurrencyTotal {
+    pub currency: String,
+    /// Debits minus credits over every account: exactly zero in a sound ledger.
+    #[schema(value_type = String, example = "0")]
+    pub total: Decimal,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrialBalanceView {
+    pub totals: Vec<CurrencyTotal>,
+    pub balanced: bool,
+    pub accounts: Vec<BalanceView>,
+    /// Pass as `after` for the next page of accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TrialBalanceQuery {
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostingView {
+    pub id: i64,
+    pub entry_id: Uuid,
+    pub currency: String,
+    /// Positive: debit; negative: credit.
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountView {
+    pub account: String,
+    pub balances: Vec<BalanceView>,
+    pub postings: Vec<PostingView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AccountQuery {
+    /// Posting id cursor.
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BalanceCheckView {
+    /// True when every kept balance equals the sum of its account's postings.
+    pub consistent: bool,
+    pub mismatches: Vec<BalanceMismatchView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BalanceMismatchView {
+    pub account: String,
+    pub currency: String,
+    #[schema(value_type = String)]
+    pub kept: Decimal,
+    #[schema(value_type = String)]
+    pub from_postings: Decimal,
+}
+
+fn balance_view(b: ledger::BalanceRow) -> BalanceView {
+    BalanceView {
+        account: b.account,
+        currency: b.currency,
+        balance: b.balance.normalize(),
+        postings_count: b.postings_count,
+    }
+}
+
+/// Every account's balance and the total per currency.
+#[utoipa::path(get, path = "/v1/ledger/trial-balance", tag = "ledger", security(("bearer" = [])),
+    params(TrialBalanceQuery),
+    responses((status = 200, body = TrialBalanceView), (status = 403, body = ErrorBody)))]
+pub async fn trial_balance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<TrialBalanceQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let limit = state.page_size(query.limit);
+    let after = query.after.clone().unwrap_or_default();
+    let (totals, rows) = state
+        .transaction(move |conn| {
+            Ok((
+                ledger::totals_by_currency(conn)?,
+                ledger::trial_balance_page(conn, &after, limit)?,
+            ))
+        })
+        .await?;
+    let full = usize::try_from(limit).is_ok_and(|l| rows.len() >= l);
+    let next_cursor = if full {
+        rows.last().map(|r| r.account.clone())
+    } else {
+        None
+    };
+    let balanced = totals.iter().all(|(_, t)| t.is_zero());
+    Ok(HttpResponse::Ok().json(TrialBalanceView {
+        totals: totals
+            .into_iter()
+            .map(|(currency, total)| CurrencyTotal {
+                currency,
+                total: total.normalize(),
+            })
+            .collect(),
+        balanced,
+        accounts: rows.into_iter().map(balance_view).collect(),
+        next_cursor,
+    }))
+}
+
+/// One account: its balances and its postings, oldest first.
+#[utoipa::path(get, path = "/v1/ledger/accounts/{account}", tag = "ledger", security(("bearer" = [])),
+    params(("account" = String, Path, description = "e.g. loans_receivable:<loan id>"), AccountQuery),
+    responses((status = 200, body = AccountView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<AccountQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin, Role::RiskOfficer])?;
+    let name = path.into_inner();
+    let account = Account::parse(&name)
+        .map_err(|e| ApiError::bad_request("invalid_account", e.to_string(), Some("account")))?;
+    let limit = state.page_size(query.limit);
+    let after = query.after.unwrap_or(0);
+    let (balances, postings) = state
+        .transaction(move |conn| {
+            Ok((
+                ledger::balances_of(conn, &account)?,
+                ledger::postings_of(conn, &account, after, limit)?,
+            ))
+        })
+        .await?;
+    let full = usize::try_from(limit).is_ok_and(|l| postings.len() >= l);
+    let next_cursor = if full {
+        postings.last().map(|p| p.id)
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(AccountView {
+        account: name,
+        balances: balances.into_iter().map(balance_view).collect(),
+        postings: postings
+            .into_iter()
+            .map(|p| PostingView {
+                id: p.id,
+                entry_id: p.entry_id,
+                currency: p.currency,
+                amount: p.amount.normalize(),
+            })
+            .collect(),
+        next_cursor,
+    }))
+}
+
+/// Proves that every kept balance equals the sum of its postings.
+#[utoipa::path(get, path = "/v1/ledger/check", tag = "ledger", security(("bearer" = [])),
+    responses((status = 200, body = BalanceCheckView), (status = 403, body = ErrorBody)))]
+pub async fn check(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let mismatches = state
+        .transaction(|conn| Ok(ledger::balance_mismatches(conn)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(BalanceCheckView {
+        consistent: mismatches.is_empty(),
+        mismatches: mismatches
+            .into_iter()
+            .map(|m| BalanceMismatchView {
+                account: m.account,
+                currency: m.currency,
+                kept: m.kept,
+                from_postings: m.from_postings,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,188 @@
+//! Idempotent POSTs: `Idempotency-Key` scoped to the caller; the first response is stored with
+//! its effect in one transaction and replayed byte for byte to every retry.
+//!
+//! A retry that arrives while the first request is still running waits for it (up to the
+//! configured time) and then replays its answer; if the first is still running after that, the
+//! retry gets 409 with `Retry-After`. The same key with a different body is refused with 422.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use diesel::PgConnection;
+use persistence::canonical::{canonical_json, sha256_hex};
+use persistence::idempotency::{self, StoredRequest};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::deserialize_error;
+use crate::state::AppState;
+
+pub const HEADER: &str = "Idempotency-Key";
+const MAX_KEY_CHARS: usize = 200;
+
+/// A JSON body, parsed into `T`, with the hash of its canonical form kept for idempotency.
+pub struct JsonBody<T> {
+    pub value: T,
+    canonical_hash: String,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let json = web::Json::<Value>::from_request(req, payload);
+        Box::pin(async move {
+            let raw = json.await?.into_inner();
+            let canonical_hash = sha256_hex(&[canonical_json(&raw).as_bytes()]);
+            let value = serde_json::from_value(raw).map_err(|e| deserialize_error(&e))?;
+            Ok(JsonBody {
+                value,
+                canonical_hash,
+            })
+        })
+    }
+}
+
+/// Whether a key must be sent: money movements require one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPolicy {
+    Optional,
+    Required,
+}
+
+/// The request facts stored with a key.
+struct Scope {
+    caller: String,
+    key: String,
+    method: String,
+    path: String,
+    request_hash: String,
+}
+
+fn read_key(req: &HttpRequest, policy: KeyPolicy) -> Result<Option<String>, ApiError> {
+    let Some(header) = req.headers().get(HEADER) else {
+        return match policy {
+            KeyPolicy::Optional => Ok(None),
+            KeyPolicy::Required => Err(ApiError::bad_request(
+                "idempotency_key_required",
+                "this request moves money: send an Idempotency-Key header",
+                Some(HEADER),
+            )),
+        };
+    };
+    let key = header.to_str().unwrap_or("").trim();
+    if key.is_empty() || key.chars().count() > MAX_KEY_CHARS || key.chars().any(|c| c.is_control())
+    {
+        return Err(ApiError::bad_request(
+            "invalid_idempotency_key",
+            format!("Idempotency-Key must be 1 to {MAX_KEY_CHARS} visible characters"),
+            Some(HEADER),
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
+enum Outcome {
+    Fresh(StatusCode, Vec<u8>),
+    Replayed(StatusCode, Vec<u8>),
+}
+
+/// Runs `work` in one transaction, honouring the request's `Idempotency-Key`.
+pub async fn run<T, F>(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+    body_hash: Option<&str>,
+    policy: KeyPolicy,
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    F: FnOnce(&mut PgConnection) -> Result<(StatusCode, T), ApiError> + Send + 'static,
+{
+    let scope = read_key(req, policy)?.map(|key| Scope {
+        caller: caller.actor(),
+        key,
+        method: req.method().to_string(),
+        path: req.path().to_string(),
+        request_hash: body_hash.unwrap_or("").to_string(),
+    });
+    let wait = Duration::from_millis(state.idempotency_wait_ms);
+    let outcome = state
+        .transaction(move |conn| {
+            let Some(scope) = scope else {
+                let (status, value) = work(conn)?;
+                return Ok(Outcome::Fresh(
+                    status,
+                    serde_json::to_vec(&value).map_err(ApiError::internal)?,
+                ));
+            };
+            if !idempotency::lock(conn, &scope.caller, &scope.key, wait)? {
+                return Err(ApiError::Conflict {
+                    code: "request_in_progress",
+                    message: "a request with this Idempotency-Key is still being processed".into(),
+                    field: Some(HEADER.into()),
+                    retry_after_seconds: Some(1),
+                });
+            }
+            if let Some(stored) = idempotency::find(conn, &scope.caller, &scope.key)? {
+                return replay(&scope, stored);
+            }
+            let (status, value) = work(conn)?;
+            let body = serde_json::to_vec(&value).map_err(ApiError::internal)?;
+            idempotency::store(
+                conn,
+                &StoredRequest {
+                    caller: scope.caller,
+                    key: scope.key,
+                    method: scope.method,
+                    path: scope.path,
+                    request_hash: scope.request_hash,
+                    response_status: i16::try_from(status.as_u16()).map_err(ApiError::internal)?,
+                    response_body: body.clone(),
+                },
+            )?;
+            Ok(Outcome::Fresh(status, body))
+        })
+        .await?;
+    Ok(match outcome {
+        Outcome::Fresh(status, body) => HttpResponse::build(status)
+            .content_type("application/json")
+            .body(body),
+        Outcome::Replayed(status, body) => HttpResponse::build(status)
+            .content_type("application/json")
+            .insert_header(("Idempotency-Replayed", "true"))
+            .body(body),
+    })
+}
+
+fn replay(scope: &Scope, stored: StoredRequest) -> Result<Outcome, ApiError> {
+    if stored.method != scope.method
+        || stored.path != scope.path
+        || stored.request_hash != scope.request_hash
+    {
+        return Err(ApiError::unprocessable(
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for a different request",
+            Some(HEADER),
+        ));
+    }
+    let status = u16::try_from(stored.response_status)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .ok_or_else(|| ApiError::internal("stored idempotent status is invalid"))?;
+    Ok(Outcome::Replayed(status, stored.response_body))
+}
+
+impl<T> JsonBody<T> {
+    pub fn hash(&self) -> &str {
+        &self.canonical_hash
+    }
+}

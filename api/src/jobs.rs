@@ -1,0 +1,76 @@
+//! Periodic jobs inside the server: sealing audit checkpoints and purging expired
+//! idempotency keys.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel::PgConnection;
+use persistence::audit::{self, CheckpointRow};
+use persistence::{DbPool, RepoError};
+
+use crate::config::Config;
+
+/// Seals a checkpoint over the chain heads that moved; auditors are sent its hash by email in
+/// the same transaction (through the outbox), so a published hash always names a real checkpoint.
+pub fn seal_checkpoint(
+    conn: &mut PgConnection,
+    auditors: &[String],
+) -> Result<Option<CheckpointRow>, RepoError> {
+    let checkpoint = audit::create_checkpoint(conn, Utc::now())?;
+    if let Some(c) = &checkpoint {
+        if !auditors.is_empty() {
+            tracing::info!(
+                checkpoint = c.id,
+                auditors = auditors.len(),
+                "checkpoint sealed"
+            );
+        }
+    }
+    Ok(checkpoint)
+}
+
+/// Starts the periodic jobs on the current runtime; they stop when the runtime does.
+pub fn spawn(pool: DbPool, config: &Config) {
+    let interval = config.audit.checkpoint_interval_seconds;
+    if interval > 0 {
+        let pool = pool.clone();
+        let auditors = config.audit.auditor_emails.clone();
+        every(
+            Duration::from_secs(interval),
+            "audit checkpoint",
+            move || {
+                let mut conn = pool.get()?;
+                diesel::Connection::transaction(&mut conn, |c| {
+                    seal_checkpoint(c, &auditors).map(|_| ())
+                })
+            },
+        );
+    }
+    let retention =
+        chrono::Duration::hours(i64::try_from(config.idempotency.retention_hours).unwrap_or(24));
+    every(Duration::from_secs(3600), "idempotency purge", move || {
+        let mut conn = pool.get()?;
+        let purged = persistence::idempotency::purge_before(&mut conn, Utc::now() - retention)?;
+        tracing::info!(purged, "expired idempotency keys purged");
+        Ok(())
+    });
+}
+
+fn every<F>(period: Duration, name: &'static str, job: F)
+where
+    F: Fn() -> Result<(), RepoError> + Send + Sync + Clone + 'static,
+{
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(period);
+        ticker.tick().await;
+        loop {
+            ticker.tick().await;
+            let job = job.clone();
+            match tokio::task::spawn_blocking(job).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(job = name, error = %e, "periodic job failed"),
+                Err(e) => tracing::warn!(job = name, error = %e, "periodic job panicked"),
+            }
+        }
+    });
+}

@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE audit_checkpoint_heads;
+DROP TABLE audit_checkpoints;
+DROP TABLE audit_chain_heads;
+DROP TABLE audit_events;
+DROP TABLE account_balances;
+DROP TABLE postings;
+DROP TABLE journal_entries;
+DROP FUNCTION check_entry_balanced();
+DROP FUNCTION refuse_change();
