@@ -40,10 +40,16 @@ CREATE INDEX postings_account_idx ON postings (account, id);
 
 CREATE FUNCTION check_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    entry UUID := CASE WHEN TG_TABLE_NAME = 'postings' THEN NEW.entry_id ELSE NEW.id END;
+    entry UUID;
     total NUMERIC;
     lines BIGINT;
 BEGIN
+    -- Fields are resolved when a statement runs, so each table's field is read in its own branch.
+    IF TG_TABLE_NAME = 'postings' THEN
+        entry := NEW.entry_id;
+    ELSE
+        entry := NEW.id;
+    END IF;
     SELECT coalesce(sum(amount), 0), count(*) INTO total, lines FROM postings WHERE entry_id = entry;
     IF lines < 2 OR total <> 0 THEN
         RAISE EXCEPTION 'journal entry % does not balance (% postings, sum %)', entry, lines, total

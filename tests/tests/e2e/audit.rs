@@ -1,0 +1,249 @@
+//! The audit trail: tampering (edit, delete, reorder) detected; a consistent rewrite of a whole
+//! chain detected against an earlier checkpoint and against a published checkpoint hash.
+
+use chrono::Utc;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use lendline_tests::TestApp;
+use persistence::audit::{self, EventRow};
+use persistence::schema::{audit_chain_heads, audit_events};
+use serde_json::json;
+
+/// Writes `count` events on `chain` straight through the repository.
+fn append_events(url: &str, chain: &str, count: usize) {
+    let mut conn = persistence::db::connect(url).unwrap();
+    for i in 0..count {
+        conn.transaction(|c| {
+            audit::append(
+                c,
+                chain,
+                "admin:platform",
+                "test.step",
+                &json!({"step": i}),
+                Utc::now(),
+            )
+        })
+        .unwrap();
+    }
+}
+
+/// A connection that bypasses the append-only triggers, as someone with database access could.
+fn tamperer(url: &str) -> PgConnection {
+    let mut conn = persistence::db::connect(url).unwrap();
+    conn.batch_execute("SET session_replication_role = replica")
+        .unwrap();
+    conn
+}
+
+async fn verify(app: &TestApp, query: &str) -> serde_json::Value {
+    let (status, report) = app
+        .get(&format!("/v1/audit/verify{query}"), &app.admin())
+        .await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
+async fn setup() -> TestApp {
+    let app = TestApp::spawn().await;
+    let url = app.database_url.clone();
+    tokio::task::spawn_blocking(move || {
+        append_events(&url, "loan:a", 3);
+        append_events(&url, "loan:b", 3);
+    })
+    .await
+    .unwrap();
+    let report = verify(&app, "").await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["events_checked"], 6);
+    app
+}
+
+#[tokio::test]
+async fn onboarding_a_party_is_recorded_on_its_chain() {
+    let app = TestApp::spawn().await;
+    let id = app.create_party("merchant").await;
+    let (status, trail) = app
+        .get(&format!("/v1/audit/events?entity=party:{id}"), &app.admin())
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(trail["items"][0]["action"], "party.onboarded");
+    assert_eq!(trail["items"][0]["actor"], "admin:platform");
+    assert_eq!(trail["items"][0]["payload"]["id"], id.to_string());
+    let merchant = app.token(api::auth::Role::Merchant, &id.to_string());
+    assert_eq!(
+        app.get(&format!("/v1/audit/events?entity=party:{id}"), &merchant)
+            .await
+            .0,
+        403
+    );
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_audit_rows() {
+    let app = setup().await;
+    let mut conn = persistence::db::connect(&app.database_url).unwrap();
+    let err = conn
+        .batch_execute("UPDATE audit_events SET actor = 'someone-else'")
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[tokio::test]
+async fn an_edited_row_is_detected() {
+    let app = setup().await;
+    tamperer(&app.database_url)
+        .batch_execute(
+            "UPDATE audit_events SET payload = '{\"step\":99}' WHERE chain = 'loan:b' AND seq = 2",
+        )
+        .unwrap();
+    let report = verify(&app, "").await;
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["first_break"]["chain"], "loan:b");
+    assert_eq!(report["first_break"]["seq"], 2);
+}
+
+#[tokio::test]
+async fn a_deleted_row_in_the_middle_or_at_the_end_is_detected() {
+    let app = setup().await;
+    let mut conn = tamperer(&app.database_url);
+    conn.batch_execute("DELETE FROM audit_events WHERE chain = 'loan:a' AND seq = 2")
+        .unwrap();
+    let report = verify(&app, "").await;
+    assert_eq!(report["first_break"]["chain"], "loan:a");
+    assert_eq!(report["first_break"]["seq"], 3);
+
+    let app = setup().await;
+    let mut conn = tamperer(&app.database_url);
+    conn.batch_execute("DELETE FROM audit_events WHERE chain = 'loan:b' AND seq = 3")
+        .unwrap();
+    let report = verify(&app, "").await;
+    assert_eq!(report["first_break"]["kind"], "head");
+    assert_eq!(report["first_break"]["chain"], "loan:b");
+}
+
+#[tokio::test]
+async fn reordered_rows_are_detected() {
+    let app = setup().await;
+    tamperer(&app.database_url)
+        .batch_execute(
+            "UPDATE audit_events SET seq = 1000 WHERE chain = 'loan:a' AND seq = 1;
+             UPDATE audit_events SET seq = 1 WHERE chain = 'loan:a' AND seq = 2;
+             UPDATE audit_events SET seq = 2 WHERE chain = 'loan:a' AND seq = 1000;",
+        )
+        .unwrap();
+    let report = verify(&app, "").await;
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["first_break"]["chain"], "loan:a");
+    assert_eq!(report["first_break"]["seq"], 1);
+}
+
+/// Rewrites a whole chain with new payloads and recomputed hashes, and its head: every link
+/// is internally consistent again.
+fn rewrite_chain(url: &str, chain: &str) {
+    let mut conn = tamperer(url);
+    let events: Vec<EventRow> = audit_events::table
+        .filter(audit_events::chain.eq(chain))
+        .order(audit_events::seq.asc())
+        .select(EventRow::as_select())
+        .load(&mut conn)
+        .unwrap();
+    let mut prev = audit::GENESIS_HASH.to_string();
+    for mut event in events {
+        event.payload = json!({"step": "forged"}).to_string();
+        event.prev_hash = prev.clone();
+        event.hash = event.expected_hash();
+        diesel::update(audit_events::table.find(event.id))
+            .set((
+                audit_events::payload.eq(&event.payload),
+                audit_events::prev_hash.eq(&event.prev_hash),
+                audit_events::hash.eq(&event.hash),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        prev = event.hash;
+    }
+    diesel::update(audit_chain_heads::table.find(chain))
+        .set(audit_chain_heads::hash.eq(&prev))
+        .execute(&mut conn)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_consistent_rewrite_of_a_whole_chain_is_caught_by_an_earlier_checkpoint() {
+    let app = setup().await;
+    let (status, checkpoint) = app
+        .post("/v1/audit/checkpoints", &app.admin(), &json!({}))
+        .await;
+    assert_eq!(status, 201, "{checkpoint}");
+    assert_eq!(checkpoint["chains_covered"], 2);
+    let (_, latest) = app.get("/v1/audit/checkpoints/latest", &app.admin()).await;
+    assert_eq!(latest["hash"], checkpoint["hash"]);
+
+    let url = app.database_url.clone();
+    tokio::task::spawn_blocking(move || rewrite_chain(&url, "loan:a"))
+        .await
+        .unwrap();
+    let report = verify(&app, "").await;
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["first_break"]["kind"], "checkpoint");
+    assert_eq!(report["first_break"]["chain"], "loan:a");
+    assert_eq!(report["first_break"]["checkpoint_id"], 1);
+}
+
+#[tokio::test]
+async fn rewriting_the_checkpoints_too_is_caught_by_the_published_hash() {
+    let app = setup().await;
+    let (_, published) = app
+        .post("/v1/audit/checkpoints", &app.admin(), &json!({}))
+        .await;
+    let published_hash = published["hash"].as_str().unwrap().to_string();
+    assert_eq!(
+        verify(&app, &format!("?anchor={published_hash}")).await["ok"],
+        true
+    );
+
+    // The attacker rewrites the chain, deletes the checkpoint and seals a fresh one.
+    let url = app.database_url.clone();
+    tokio::task::spawn_blocking(move || {
+        rewrite_chain(&url, "loan:a");
+        tamperer(&url)
+            .batch_execute(
+                "DELETE FROM audit_checkpoint_heads; DELETE FROM audit_checkpoints;
+                 UPDATE audit_chain_heads SET checkpointed_seq = 0;",
+            )
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    let (status, _) = app
+        .post("/v1/audit/checkpoints", &app.admin(), &json!({}))
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        verify(&app, "").await["ok"],
+        true,
+        "internally consistent again"
+    );
+    let report = verify(&app, &format!("?anchor={published_hash}")).await;
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["anchor_found"], false);
+}
+
+#[tokio::test]
+async fn a_checkpoint_with_nothing_new_returns_the_latest() {
+    let app = setup().await;
+    assert_eq!(
+        app.get("/v1/audit/checkpoints/latest", &app.admin())
+            .await
+            .0,
+        404
+    );
+    let (first, _) = app
+        .post("/v1/audit/checkpoints", &app.admin(), &json!({}))
+        .await;
+    let (second, body) = app
+        .post("/v1/audit/checkpoints", &app.admin(), &json!({}))
+        .await;
+    assert_eq!((first, second), (201, 200));
+    assert_eq!(body["id"], 1);
+}
