@@ -10,6 +10,8 @@ use persistence::embedded::{ClusterOptions, EmbeddedPostgres};
 use crate::auth::keys::JwtKeys;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::mail::transport::Mailer;
+use crate::mail::worker::MailWorker;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::{extract, routes};
@@ -64,6 +66,7 @@ pub struct Application {
     port: u16,
     server: Server,
     database: Database,
+    mail: MailWorker,
 }
 
 impl Application {
@@ -71,10 +74,11 @@ impl Application {
     pub fn build(config: Config) -> anyhow::Result<Application> {
         let database = Database::open(&config)?;
         match Self::start(&config, &database) {
-            Ok((port, server)) => Ok(Application {
+            Ok((port, server, mail)) => Ok(Application {
                 port,
                 server,
                 database,
+                mail,
             }),
             Err(e) => {
                 // Leave no orphan cluster behind when start-up fails half-way.
@@ -86,12 +90,13 @@ impl Application {
         }
     }
 
-    fn start(config: &Config, database: &Database) -> anyhow::Result<(u16, Server)> {
+    fn start(config: &Config, database: &Database) -> anyhow::Result<(u16, Server, MailWorker)> {
         if config.run_migrations {
             let applied = database.migrate().context("running migrations")?;
             tracing::info!(applied, "migrations up to date");
         }
         let pool = persistence::db::build_pool(&database.url, config.pool_size)?;
+        let mailer = Mailer::from_config(&config.smtp, &config.data_dir)?;
         let state = web::Data::new(AppState {
             pool,
             keys: JwtKeys::from_config(config)?,
@@ -105,6 +110,7 @@ impl Application {
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let body_limit = config.limits.body_bytes;
+        let mail_pool = state.pool.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -118,7 +124,8 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok((port, server))
+        let mail = MailWorker::spawn(mail_pool, mailer, (&config.smtp).into());
+        Ok((port, server, mail))
     }
 
     pub fn port(&self) -> u16 {
@@ -132,6 +139,8 @@ impl Application {
     /// Serves until SIGINT/SIGTERM (or `handle().stop()`), then stops the embedded cluster.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await;
+        // Before the database goes: the worker finishes the email in flight and records it.
+        self.mail.stop().await;
         let database = self.database;
         tokio::task::spawn_blocking(move || database.close()).await??;
         served.context("HTTP server")

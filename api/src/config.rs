@@ -72,10 +72,10 @@ pub struct JwtConfig {
     pub rsa_private_key_file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {
-    /// Unset: emails are written as files under `data_dir/outbox-mail`.
+    /// Unset: emails are written as files under `data_dir/mail`.
     pub host: Option<String>,
     pub port: u16,
     pub username: Option<String>,
@@ -83,6 +83,28 @@ pub struct SmtpConfig {
     pub from: String,
     /// `none`, `starttls` or `tls`.
     pub tls: String,
+    /// How often the outbox worker looks for due emails when it has nothing to do.
+    pub poll_interval_ms: u64,
+    /// Delivery attempts before an email is parked as `failed`.
+    pub max_attempts: u32,
+    /// The wait after a first failed attempt; it doubles after each further one.
+    pub backoff_base_ms: u64,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: None,
+            port: 25,
+            username: None,
+            password: None,
+            from: "Lendline <no-reply@lendline.local>".into(),
+            tls: "none".into(),
+            poll_interval_ms: 1_000,
+            max_attempts: 8,
+            backoff_base_ms: 30_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -103,12 +125,7 @@ impl Default for Config {
             pool_size: 16,
             pg_bin_dir: None,
             jwt: JwtConfig::default(),
-            smtp: SmtpConfig {
-                port: 25,
-                from: "Lendline <no-reply@lendline.local>".into(),
-                tls: "none".into(),
-                ..SmtpConfig::default()
-            },
+            smtp: SmtpConfig::default(),
             limits: Limits::default(),
             audit: AuditConfig::default(),
             idempotency: IdempotencyConfig::default(),

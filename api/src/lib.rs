@@ -10,6 +10,7 @@ pub mod extract;
 pub mod handlers;
 pub mod idempotency;
 pub mod jobs;
+pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::handlers::{audit, health, ledger, parties};
+use crate::handlers::{audit, health, ledger, outbox, parties};
 use crate::pagination::Page;
 
 #[derive(OpenApi)]
@@ -13,13 +13,15 @@ use crate::pagination::Page;
     info(title = "Lendline API", description = "Supply-chain financing and merchant lending."),
     paths(health::live, health::ready, parties::create, parties::get, parties::list,
         ledger::trial_balance, ledger::account, ledger::check,
-        audit::verify, audit::latest_checkpoint, audit::create_checkpoint, audit::events),
+        audit::verify, audit::latest_checkpoint, audit::create_checkpoint, audit::events,
+        outbox::list, outbox::replay),
     components(schemas(ErrorBody, ErrorDetail, parties::NewParty, parties::PartyView,
         parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>,
         ledger::TrialBalanceView, ledger::AccountView, ledger::BalanceCheckView,
-        audit::VerifyView, audit::CheckpointView, audit::EventsView)),
+        audit::VerifyView, audit::CheckpointView, audit::EventsView,
+        outbox::OutboxEmailView, outbox::OutboxStatus, Page<outbox::OutboxEmailView>)),
     modifiers(&BearerAuth),
-    tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"))
+    tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"), (name = "outbox"))
 )]
 pub struct ApiDoc;
 

@@ -2,7 +2,7 @@
 
 use actix_web::{middleware, web};
 
-use crate::handlers::{audit, health, ledger, parties};
+use crate::handlers::{audit, health, ledger, outbox, parties};
 use crate::{metrics, openapi};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -31,6 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/audit/checkpoints",
                     web::post().to(audit::create_checkpoint),
                 )
-                .route("/audit/events", web::get().to(audit::events)),
+                .route("/audit/events", web::get().to(audit::events))
+                .route("/admin/outbox", web::get().to(outbox::list))
+                .route("/admin/outbox/{id}/replay", web::post().to(outbox::replay)),
         );
 }

@@ -9,6 +9,7 @@ pub mod embedded;
 pub mod error;
 pub mod idempotency;
 pub mod ledger;
+pub mod outbox;
 pub mod parties;
 pub mod schema;
 

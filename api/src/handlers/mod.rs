@@ -3,4 +3,5 @@
 pub mod audit;
 pub mod health;
 pub mod ledger;
+pub mod outbox;
 pub mod parties;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
+use crate::mail::{self, Template};
 use crate::pagination::Page;
 use crate::state::AppState;
 
@@ -244,7 +245,8 @@ impl TryFrom<PartyRecord> for PartyView {
     }
 }
 
-/// Onboards a party. Accepts an optional `Idempotency-Key`.
+/// Onboards a party and queues a welcome email to its contact address, in one transaction.
+/// Accepts an optional `Idempotency-Key`.
 #[utoipa::path(post, path = "/v1/parties", tag = "parties", request_body = NewParty,
     security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
@@ -279,6 +281,11 @@ pub async fn create(
                 &payload,
                 Utc::now(),
             )?;
+            let welcome = Template::Welcome {
+                party_name: view.name.clone(),
+                party_kind: view.kind.clone(),
+            };
+            mail::enqueue_for_party(conn, view.id, &welcome)?;
             Ok((StatusCode::CREATED, view))
         },
     )

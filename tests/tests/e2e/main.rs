@@ -6,5 +6,6 @@ mod audit;
 mod auth;
 mod idempotency;
 mod ledger;
+mod outbox;
 mod platform;
 mod schema;

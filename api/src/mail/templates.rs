@@ -1,0 +1,122 @@
+//! Email templates: each renders a subject, a plain-text part and an HTML part.
+//!
+//! Values come from clients (a party's name, for instance), so every value placed in the HTML
+//! part goes through [`escape_html`]; the plain-text part needs no escaping.
+
+/// A message Lendline sends, with the values it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Template {
+    /// Sent to a party's contact address when it is onboarded.
+    Welcome {
+        party_name: String,
+        /// `merchant`, `supplier` or `core_enterprise`.
+        party_kind: String,
+    },
+}
+
+/// A rendered message, ready to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Template {
+    /// The stored template name (`outbox_emails.template`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Template::Welcome { .. } => "welcome",
+        }
+    }
+
+    pub fn render(&self) -> Rendered {
+        match self {
+            Template::Welcome {
+                party_name,
+                party_kind,
+            } => welcome(party_name, &party_kind.replace('_', " ")),
+        }
+    }
+}
+
+fn welcome(name: &str, kind: &str) -> Rendered {
+    let text = format!(
+        "Hello {name},\n\n\
+         welcome to Lendline. Your {kind} account is open, and this address is where we will \
+         write to you about it.\n\n\
+         If you did not expect this message, please reply and tell us.\n\n\
+         The Lendline team\n"
+    );
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body>\n\
+         <p>Hello {name},</p>\n\
+         <p>welcome to Lendline. Your {kind} account is open, and this address is where we \
+         will write to you about it.</p>\n\
+         <p>If you did not expect this message, please reply and tell us.</p>\n\
+         <p>The Lendline team</p>\n\
+         </body></html>\n",
+        name = escape_html(name),
+        kind = escape_html(kind),
+    );
+    Rendered {
+        subject: "Welcome to Lendline".into(),
+        text,
+        html,
+    }
+}
+
+/// Escapes the five characters that are markup in HTML text and attribute values.
+pub fn escape_html(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn welcome_for(name: &str) -> Rendered {
+        Template::Welcome {
+            party_name: name.into(),
+            party_kind: "core_enterprise".into(),
+        }
+        .render()
+    }
+
+    #[test]
+    fn the_welcome_email_names_the_party_in_both_parts() {
+        let rendered = welcome_for("Blue Sky Trading");
+        assert_eq!(rendered.subject, "Welcome to Lendline");
+        assert!(rendered.text.contains("Hello Blue Sky Trading,"));
+        assert!(rendered.text.contains("core enterprise account"));
+        assert!(rendered.html.contains("<p>Hello Blue Sky Trading,</p>"));
+    }
+
+    #[test]
+    fn markup_in_a_party_name_is_escaped_in_the_html_part_only() {
+        let rendered = welcome_for("<script>alert('x')</script> & Co \"Ltd\"");
+        assert!(rendered.html.contains(
+            "Hello &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co &quot;Ltd&quot;,"
+        ));
+        assert!(!rendered.html.contains("<script>"));
+        assert!(rendered
+            .text
+            .contains("Hello <script>alert('x')</script> & Co \"Ltd\","));
+    }
+
+    #[test]
+    fn escaping_leaves_plain_text_and_unicode_alone() {
+        assert_eq!(escape_html("杭州蓝天贸易 GmbH"), "杭州蓝天贸易 GmbH");
+    }
+}

@@ -1,0 +1,206 @@
+//! How a queued email leaves the server: over SMTP with lettre, or, when no SMTP host is
+//! configured (the embedded default), as an `.eml` file under `<data_dir>/mail/`, so that
+//! nothing is lost on a machine without a mail server.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use persistence::outbox::EmailRow;
+
+use crate::config::SmtpConfig;
+
+/// How long one SMTP command may take; the worker's lease must comfortably outlast a whole
+/// conversation of such commands (see `worker::LEASE`).
+pub const SMTP_COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where emails go.
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    Files {
+        dir: PathBuf,
+        from: Mailbox,
+    },
+}
+
+/// Why a delivery did not happen. A permanent failure (the server refused with a 5xx code, or
+/// the message cannot be built) is not retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl Failure {
+    fn transient(message: impl std::fmt::Display) -> Failure {
+        Failure {
+            permanent: false,
+            message: message.to_string(),
+        }
+    }
+
+    fn permanent(message: impl std::fmt::Display) -> Failure {
+        Failure {
+            permanent: true,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl Mailer {
+    /// SMTP when `smtp.host` is set, else files under `<data_dir>/mail`. A bad `smtp.from` or
+    /// `smtp.tls` is a start-up error, not a surprise at the first email.
+    pub fn from_config(smtp: &SmtpConfig, data_dir: &Path) -> anyhow::Result<Mailer> {
+        let from: Mailbox = smtp
+            .from
+            .parse()
+            .with_context(|| format!("smtp.from {:?} is not an address", smtp.from))?;
+        let Some(host) = smtp.host.as_deref() else {
+            return Ok(Mailer::Files {
+                dir: data_dir.join("mail"),
+                from,
+            });
+        };
+        let tls = match smtp.tls.as_str() {
+            "none" => Tls::None,
+            "starttls" => Tls::Required(TlsParameters::new(host.into())?),
+            "tls" => Tls::Wrapper(TlsParameters::new(host.into())?),
+            other => bail!("smtp.tls must be none, starttls or tls, not {other:?}"),
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(smtp.port)
+            .tls(tls)
+            .timeout(Some(SMTP_COMMAND_TIMEOUT));
+        if let Some(username) = &smtp.username {
+            builder = builder.credentials(Credentials::new(
+                username.clone(),
+                smtp.password.clone().unwrap_or_default(),
+            ));
+        }
+        Ok(Mailer::Smtp {
+            transport: builder.build(),
+            from,
+        })
+    }
+
+    /// For the start-up log.
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Smtp { .. } => "smtp".into(),
+            Mailer::Files { dir, .. } => format!("files under {}", dir.display()),
+        }
+    }
+
+    /// Hands `email` to the mail server (or writes its file). `Ok` means the server accepted
+    /// responsibility for it.
+    pub async fn deliver(&self, email: &EmailRow) -> Result<(), Failure> {
+        match self {
+            Mailer::Smtp { transport, from } => {
+                let message = build_message(from, email)?;
+                transport.send(message).await.map(|_| ()).map_err(|e| {
+                    let message = error_chain(&e);
+                    if e.is_permanent() {
+                        Failure::permanent(message)
+                    } else {
+                        Failure::transient(message)
+                    }
+                })
+            }
+            Mailer::Files { dir, from } => {
+                let bytes = build_message(from, email)?.formatted();
+                let dir = dir.clone();
+                let name = format!("{}.eml", email.id);
+                tokio::task::spawn_blocking(move || write_file(&dir, &name, &bytes))
+                    .await
+                    .map_err(Failure::transient)?
+                    .map_err(|e| Failure::transient(format!("writing mail file: {e}")))
+            }
+        }
+    }
+}
+
+/// The MIME message: plain text and HTML as alternatives. Its Message-ID derives from the
+/// outbox id, so that if a crash makes the worker send it twice, mail clients see one message.
+fn build_message(from: &Mailbox, email: &EmailRow) -> Result<Message, Failure> {
+    let to: Mailbox = email.recipient.parse().map_err(|e| {
+        Failure::permanent(format!(
+            "recipient {:?} is not an address: {e}",
+            email.recipient
+        ))
+    })?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(email.subject.clone())
+        .message_id(Some(format!("<{}@{}>", email.id, from.email.domain())))
+        .multipart(MultiPart::alternative_plain_html(
+            email.text_body.clone(),
+            email.html_body.clone(),
+        ))
+        .map_err(|e| Failure::permanent(format!("building the message: {e}")))
+}
+
+/// Writes beside the final name and renames, so a reader never sees half a message.
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let partial = dir.join(format!("{name}.part"));
+    std::fs::write(&partial, bytes)?;
+    std::fs::rename(&partial, dir.join(name))
+}
+
+/// An error with its causes, one after the other: lettre puts the interesting part (the
+/// server's reply, the refused connection) in the source.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn smtp(host: Option<&str>, tls: &str) -> SmtpConfig {
+        SmtpConfig {
+            host: host.map(String::from),
+            tls: tls.into(),
+            ..SmtpConfig::default()
+        }
+    }
+
+    #[test]
+    fn without_an_smtp_host_emails_go_to_files_under_the_data_dir() {
+        let mailer = Mailer::from_config(&smtp(None, "none"), Path::new("/data")).unwrap();
+        assert_eq!(mailer.describe(), "files under /data/mail");
+    }
+
+    #[test]
+    fn an_unknown_tls_mode_is_refused_at_start() {
+        let error = Mailer::from_config(&smtp(Some("mail.example"), "ssl"), Path::new("/d"))
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("smtp.tls"), "{error}");
+    }
+
+    // The SMTP connection pool starts a task, so this needs a runtime.
+    #[tokio::test]
+    async fn each_tls_mode_builds_a_transport() {
+        for tls in ["none", "starttls", "tls"] {
+            let mailer = Mailer::from_config(&smtp(Some("mail.example"), tls), Path::new("/d"));
+            assert_eq!(mailer.unwrap().describe(), "smtp");
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The outbox worker: a task in the server that delivers queued emails, retries with exponential
+//! backoff while the mail server is away, and parks a message that keeps failing.
+//!
+//! # Exactly once, at least once
+//!
+//! Each round claims one due message (`persistence::outbox::claim_due`): a short transaction
+//! picks it with `SELECT … FOR UPDATE SKIP LOCKED` and gives this worker a lease on it, so
+//! another worker, in this process or another server, neither waits for nor takes it. The
+//! worker then talks SMTP with no database transaction open, and once the server has accepted
+//! the message it marks it sent, which only the lease holder can do.
+//!
+//! An SMTP acceptance and a database commit cannot be one atomic step, so the guarantee is at
+//! least once: if the process dies (or the database is unreachable) after the server accepted
+//! and before the mark commits, the lease runs out and the message goes again. The window is
+//! one small UPDATE long; graceful shutdown waits for the message in flight, so a restart does
+//! not open it. A resent message keeps its Message-ID (derived from the outbox id), so mail
+//! clients show it once. Short of that crash, a message is sent once: the lease ([`LEASE`])
+//! outlasts a whole SMTP conversation (every command times out well before it ends).
+//!
+//! A transient failure (connection refused, 4xx) is retried after `backoff_base × 2^(n-1)`
+//! (capped at [`MAX_BACKOFF`]); after `max_attempts` attempts, or at once on a permanent failure
+//! (5xx, an address that does not parse), the message is parked as `failed` until an admin
+//! replays it (`POST /v1/admin/outbox/{id}/replay`).
+
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel::PgConnection;
+use persistence::outbox::{self, EmailRow};
+use persistence::{DbPool, RepoError};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::SmtpConfig;
+use crate::mail::transport::{Failure, Mailer};
+
+/// How long a claim holds a message: far longer than an SMTP conversation can take.
+pub const LEASE: Duration = Duration::from_secs(300);
+/// The longest wait between two attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+
+/// The worker's pace, from the `smtp` configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace {
+    /// How long to wait when nothing is due.
+    pub poll_interval: Duration,
+    /// Attempts before a message is parked.
+    pub max_attempts: u32,
+    /// The wait after the first failed attempt; it doubles after each further one.
+    pub backoff_base: Duration,
+}
+
+impl From<&SmtpConfig> for Pace {
+    fn from(smtp: &SmtpConfig) -> Pace {
+        Pace {
+            // Zero would spin; one attempt at least, or nothing would ever be sent.
+            poll_interval: Duration::from_millis(smtp.poll_interval_ms.max(1)),
+            max_attempts: smtp.max_attempts.max(1),
+            backoff_base: Duration::from_millis(smtp.backoff_base_ms),
+        }
+    }
+}
+
+impl Pace {
+    /// The wait after the `attempt`-th failed attempt (1-based): base × 2^(attempt-1), capped.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
+        self.backoff_base
+            .checked_mul(factor)
+            .map_or(MAX_BACKOFF, |d| d.min(MAX_BACKOFF))
+    }
+}
+
+/// The running worker; [`MailWorker::stop`] ends it after the message in flight.
+pub struct MailWorker {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl MailWorker {
+    /// Starts the worker on the current tokio runtime.
+    pub fn spawn(pool: DbPool, mailer: Mailer, pace: Pace) -> MailWorker {
+        tracing::info!(transport = %mailer.describe(), ?pace, "outbox worker started");
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(run(pool, mailer, pace, stopped));
+        MailWorker { stop, task }
+    }
+
+    /// Asks the worker to stop and waits until it has.
+    pub async fn stop(self) {
+        // An error means the worker is already gone, which is what we want.
+        let _ = self.stop.send(true);
+        if let Err(e) = self.task.await {
+            tracing::warn!(error = %e, "outbox worker ended abnormally");
+        }
+    }
+}
+
+async fn run(pool: DbPool, mailer: Mailer, pace: Pace, mut stopped: watch::Receiver<bool>) {
+    while !*stopped.borrow() {
+        match deliver_one(&pool, &mailer, &pace).await {
+            // Something was due: more may be, look again at once.
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "outbox worker round failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(pace.poll_interval) => {}
+            _ = stopped.changed() => {}
+        }
+    }
+    tracing::info!("outbox worker stopped");
+}
+
+/// Claims, sends and records one due message; answers whether there was one.
+async fn deliver_one(pool: &DbPool, mailer: &Mailer, pace: &Pace) -> Result<bool, RepoError> {
+    let lease = chrono::Duration::from_std(LEASE).map_err(|e| RepoError::Corrupt(e.to_string()))?;
+    let Some(email) = blocking(pool, move |c| outbox::claim_due(c, Utc::now(), lease)).await?
+    else {
+        return Ok(false);
+    };
+    let lease_id = email
+        .lease_id
+        .ok_or_else(|| RepoError::Corrupt(format!("claimed email {} has no lease", email.id)))?;
+    let id = email.id;
+    let outcome = mailer.deliver(&email).await;
+    let recorded = match &outcome {
+        Ok(()) => {
+            blocking(pool, move |c| {
+                outbox::mark_sent(c, id, lease_id, Utc::now())
+            })
+            .await
+        }
+        Err(failure) => record_failure(pool, pace, &email, lease_id, failure).await,
+    };
+    match recorded {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(%id, "outbox lease ran out before the outcome was recorded"),
+        Err(e) if outcome.is_ok() => {
+            tracing::error!(%id, error = %e, "email sent but not marked; it will be sent again");
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(true)
+}
+
+async fn record_failure(
+    pool: &DbPool,
+    pace: &Pace,
+    email: &EmailRow,
+    lease_id: uuid::Uuid,
+    failure: &Failure,
+) -> Result<bool, RepoError> {
+    let attempts = u32::try_from(email.attempts).unwrap_or(u32::MAX);
+    let now = Utc::now();
+    let retry_at = if failure.permanent || attempts >= pace.max_attempts {
+        tracing::error!(id = %email.id, attempts, error = %failure.message, "email parked as failed");
+        None
+    } else {
+        let wait = chrono::Duration::from_std(pace.backoff(attempts))
+            .map_err(|e| RepoError::Corrupt(e.to_string()))?;
+        tracing::warn!(id = %email.id, attempts, error = %failure.message, "email delivery failed; will retry");
+        Some(now + wait)
+    };
+    let (id, message) = (email.id, failure.message.clone());
+    blocking(pool, move |c| {
+        outbox::record_failure(c, id, lease_id, &message, retry_at, now)
+    })
+    .await
+}
+
+/// Runs diesel work on the blocking thread pool.
+async fn blocking<T, F>(pool: &DbPool, work: F) -> Result<T, RepoError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection) -> Result<T, RepoError> + Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || work(&mut *pool.get()?))
+        .await
+        .map_err(|e| RepoError::Database(format!("outbox task: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pace(base_ms: u64) -> Pace {
+        Pace {
+            poll_interval: Duration::from_millis(10),
+            max_attempts: 5,
+            backoff_base: Duration::from_millis(base_ms),
+        }
+    }
+
+    #[test]
+    fn the_backoff_doubles_after_each_failed_attempt() {
+        let p = pace(1_000);
+        let waits: Vec<u64> = (1..=4).map(|n| p.backoff(n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8]);
+    }
+
+    #[test]
+    fn the_backoff_is_capped_even_after_very_many_attempts() {
+        assert_eq!(pace(60_000).backoff(40), MAX_BACKOFF);
+        assert_eq!(pace(60_000).backoff(u32::MAX), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn a_zero_poll_interval_or_attempt_budget_is_raised_to_one() {
+        let smtp = SmtpConfig {
+            poll_interval_ms: 0,
+            max_attempts: 0,
+            ..SmtpConfig::default()
+        };
+        let p = Pace::from(&smtp);
+        assert_eq!(p.poll_interval, Duration::from_millis(1));
+        assert_eq!(p.max_attempts, 1);
+    }
+
+    #[test]
+    fn the_lease_outlasts_a_whole_smtp_conversation() {
+        // Greeting, EHLO, MAIL, RCPT, DATA, the body and its end: seven timed steps at most.
+        assert!(crate::mail::transport::SMTP_COMMAND_TIMEOUT * 7 < LEASE);
+    }
+}

@@ -1,0 +1,297 @@
+//! Outbox repository: emails queued in the transaction of the change that causes them, and the
+//! queue operations the delivery worker and the admin endpoints need.
+//!
+//! A message is `pending` until a worker delivers it (`sent`) or gives up on it (`failed`,
+//! "parked" until an admin replays it). A worker *claims* a due message with
+//! `SELECT … FOR UPDATE SKIP LOCKED`, so concurrent workers (even in other server processes)
+//! never claim the same row, and sets a lease: `next_attempt_at` moves to the end of the lease and
+//! `lease_id` names the claim. No database transaction stays open while the mail is on the
+//! wire; the outcome is recorded afterwards, only by the holder of the lease. Should a worker
+//! die between the SMTP server's acceptance and that record, the lease runs out and the message
+//! is sent again: delivery is at least once (see `api/src/mail/worker.rs`).
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::{outbox_emails, parties};
+
+/// Where a message is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl EmailStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailStatus::Pending => "pending",
+            EmailStatus::Sent => "sent",
+            EmailStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<EmailStatus, RepoError> {
+        match text {
+            "pending" => Ok(EmailStatus::Pending),
+            "sent" => Ok(EmailStatus::Sent),
+            "failed" => Ok(EmailStatus::Failed),
+            other => Err(RepoError::Corrupt(format!(
+                "unknown email status {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A message to queue: already rendered, so that what is sent is what was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEmail {
+    pub recipient: String,
+    /// The template that produced it, e.g. `welcome`.
+    pub template: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    /// What caused it, e.g. `party:<id>`.
+    pub reference: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = outbox_emails)]
+struct EmailInsert<'a> {
+    id: Uuid,
+    template: &'a str,
+    reference: Option<&'a str>,
+    recipient: &'a str,
+    subject: &'a str,
+    text_body: &'a str,
+    html_body: &'a str,
+}
+
+/// A stored message, bodies included (what the worker sends).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox_emails)]
+pub struct EmailRow {
+    pub id: Uuid,
+    pub template: String,
+    pub reference: Option<String>,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub lease_id: Option<Uuid>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// A stored message without its bodies (what the admin listing shows).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox_emails)]
+pub struct EmailSummary {
+    pub id: Uuid,
+    pub template: String,
+    pub reference: Option<String>,
+    pub recipient: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Filters for the admin listing; `after` is the keyset cursor (ids are time-ordered UUIDv7).
+#[derive(Debug, Clone)]
+pub struct EmailFilter {
+    pub status: Option<EmailStatus>,
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+/// What a replay found.
+#[derive(Debug, Clone)]
+pub enum Replay {
+    /// The parked message is pending again, with a fresh attempt budget.
+    Replayed(EmailSummary),
+    /// Only a failed message can be replayed; this one is in another state.
+    NotFailed(EmailStatus),
+}
+
+/// The longest error text kept with a message.
+const MAX_ERROR_CHARS: usize = 1000;
+
+/// Queues `email` for delivery as part of the caller's transaction and answers its id: if the
+/// transaction rolls back, the email was never queued.
+pub fn enqueue(conn: &mut PgConnection, email: &NewEmail) -> Result<Uuid, RepoError> {
+    let id = Uuid::now_v7();
+    diesel::insert_into(outbox_emails::table)
+        .values(&EmailInsert {
+            id,
+            template: &email.template,
+            reference: email.reference.as_deref(),
+            recipient: &email.recipient,
+            subject: &email.subject,
+            text_body: &email.text_body,
+            html_body: &email.html_body,
+        })
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The contact address of a party (`NotFound` when there is no such party).
+pub fn party_contact_email(conn: &mut PgConnection, party_id: Uuid) -> Result<String, RepoError> {
+    Ok(parties::table
+        .find(party_id)
+        .select(parties::contact_email)
+        .first(conn)?)
+}
+
+/// Claims the oldest due pending message for `lease`: rows another worker is claiming right now
+/// are skipped, not waited for. The claim counts as an attempt.
+pub fn claim_due(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<Option<EmailRow>, RepoError> {
+    conn.transaction(|c| {
+        let due: Option<Uuid> = outbox_emails::table
+            .select(outbox_emails::id)
+            .filter(outbox_emails::status.eq(EmailStatus::Pending.as_str()))
+            .filter(outbox_emails::next_attempt_at.le(now))
+            .order((
+                outbox_emails::next_attempt_at.asc(),
+                outbox_emails::id.asc(),
+            ))
+            .limit(1)
+            .for_update()
+            .skip_locked()
+            .first(c)
+            .optional()?;
+        let Some(id) = due else {
+            return Ok(None);
+        };
+        let row = diesel::update(outbox_emails::table.find(id))
+            .set((
+                outbox_emails::lease_id.eq(Some(Uuid::new_v4())),
+                outbox_emails::attempts.eq(outbox_emails::attempts + 1),
+                outbox_emails::next_attempt_at.eq(now + lease),
+            ))
+            .returning(EmailRow::as_returning())
+            .get_result(c)?;
+        Ok(Some(row))
+    })
+}
+
+/// Records a delivery. Answers `false` when the lease was lost (it ran out and another worker
+/// took the message over), in which case nothing changes.
+pub fn mark_sent(
+    conn: &mut PgConnection,
+    id: Uuid,
+    lease_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, RepoError> {
+    let updated = diesel::update(
+        outbox_emails::table
+            .find(id)
+            .filter(outbox_emails::lease_id.eq(lease_id))
+            .filter(outbox_emails::status.eq(EmailStatus::Pending.as_str())),
+    )
+    .set((
+        outbox_emails::status.eq(EmailStatus::Sent.as_str()),
+        outbox_emails::sent_at.eq(Some(now)),
+        outbox_emails::lease_id.eq(None::<Uuid>),
+        outbox_emails::last_error.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Records a failed attempt: retried at `retry_at`, or parked as `failed` when it is `None`.
+/// Answers `false` when the lease was lost.
+pub fn record_failure(
+    conn: &mut PgConnection,
+    id: Uuid,
+    lease_id: Uuid,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool, RepoError> {
+    let status = match retry_at {
+        Some(_) => EmailStatus::Pending,
+        None => EmailStatus::Failed,
+    };
+    let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
+    let updated = diesel::update(
+        outbox_emails::table
+            .find(id)
+            .filter(outbox_emails::lease_id.eq(lease_id))
+            .filter(outbox_emails::status.eq(EmailStatus::Pending.as_str())),
+    )
+    .set((
+        outbox_emails::status.eq(status.as_str()),
+        outbox_emails::next_attempt_at.eq(retry_at.unwrap_or(now)),
+        outbox_emails::lease_id.eq(None::<Uuid>),
+        outbox_emails::last_error.eq(Some(error)),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Resets a parked message to pending, due now, with a fresh attempt budget.
+pub fn replay(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<Replay, RepoError> {
+    let replayed = diesel::update(
+        outbox_emails::table
+            .find(id)
+            .filter(outbox_emails::status.eq(EmailStatus::Failed.as_str())),
+    )
+    .set((
+        outbox_emails::status.eq(EmailStatus::Pending.as_str()),
+        outbox_emails::attempts.eq(0),
+        outbox_emails::next_attempt_at.eq(now),
+        outbox_emails::lease_id.eq(None::<Uuid>),
+    ))
+    .returning(EmailSummary::as_returning())
+    .get_result(conn)
+    .optional()?;
+    if let Some(summary) = replayed {
+        return Ok(Replay::Replayed(summary));
+    }
+    let status: String = outbox_emails::table
+        .find(id)
+        .select(outbox_emails::status)
+        .first(conn)?;
+    Ok(Replay::NotFailed(EmailStatus::parse(&status)?))
+}
+
+/// Lists messages oldest first, optionally of one status.
+pub fn list(conn: &mut PgConnection, filter: &EmailFilter) -> Result<Vec<EmailSummary>, RepoError> {
+    let mut query = outbox_emails::table
+        .select(EmailSummary::as_select())
+        .into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(outbox_emails::status.eq(status.as_str()));
+    }
+    if let Some(after) = filter.after {
+        query = query.filter(outbox_emails::id.gt(after));
+    }
+    Ok(query
+        .order(outbox_emails::id.asc())
+        .limit(filter.limit)
+        .load(conn)?)
+}
+
+/// One message, bodies included.
+pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<EmailRow, RepoError> {
+    Ok(outbox_emails::table
+        .find(id)
+        .select(EmailRow::as_select())
+        .first(conn)?)
+}

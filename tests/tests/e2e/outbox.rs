@@ -1,0 +1,349 @@
+//! The email outbox: welcome emails queued by onboarding and delivered over a real SMTP
+//! conversation, retries while the mail server is down, parking and replay, the file fallback,
+//! and two servers sharing one outbox.
+
+use std::future::Future;
+use std::time::Duration;
+
+use api::app::Application;
+use api::auth::Role;
+use api::config::Config;
+use lendline_tests::smtp::{Mode, SmtpServer};
+use lendline_tests::{party_body, TestApp};
+use persistence::outbox::NewEmail;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// A fast worker: tests wait for outcomes, never for the clock.
+fn fast(config: &mut Config, max_attempts: u32) {
+    config.smtp.poll_interval_ms = 20;
+    config.smtp.backoff_base_ms = 20;
+    config.smtp.max_attempts = max_attempts;
+}
+
+async fn spawn(smtp: Option<&SmtpServer>, max_attempts: u32) -> TestApp {
+    TestApp::spawn_with(|config| {
+        fast(config, max_attempts);
+        if let Some(smtp) = smtp {
+            smtp.configure(config);
+        }
+    })
+    .await
+}
+
+/// Onboards a party with its own contact address and answers that address.
+async fn onboard(app: &TestApp) -> String {
+    let email = format!("finance-{}@example.com", Uuid::new_v4().simple());
+    let mut body = party_body("merchant");
+    body["contact_email"] = Value::String(email.clone());
+    let (status, created) = app.post("/v1/parties", &app.admin(), &body).await;
+    assert_eq!(status, 201, "{created}");
+    email
+}
+
+/// The outbox as an admin sees it, filtered by `query` (e.g. `?status=failed`).
+async fn outbox(app: &TestApp, query: &str) -> Vec<Value> {
+    let (status, page) = app
+        .get(&format!("/v1/admin/outbox{query}"), &app.admin())
+        .await;
+    assert_eq!(status, 200, "{page}");
+    page["items"].as_array().unwrap().clone()
+}
+
+/// The outbox entries for `recipient` in `query`.
+async fn entries_for(app: &TestApp, query: &str, recipient: &str) -> Vec<Value> {
+    outbox(app, query)
+        .await
+        .into_iter()
+        .filter(|e| e["recipient"] == recipient)
+        .collect()
+}
+
+/// Polls `check` until it answers `Some`, for at most ten seconds.
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn onboarding_a_party_sends_a_welcome_email_over_smtp() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn(Some(&smtp), 5).await;
+    let recipient = onboard(&app).await;
+
+    let delivered = smtp.wait_for(&recipient, 1).await;
+    let message = &delivered[0];
+    assert_eq!(message.from, "no-reply@lendline.local");
+    assert_eq!(message.header("Subject").unwrap(), "Welcome to Lendline");
+    assert!(message
+        .header("Content-Type")
+        .unwrap()
+        .starts_with("multipart/alternative"));
+    assert!(message.data.contains("Hello Test merchant,"), "{message:?}");
+
+    let sent = eventually("the email is marked sent", || async {
+        let sent = entries_for(&app, "?status=sent", &recipient).await;
+        (!sent.is_empty()).then_some(sent)
+    })
+    .await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["template"], "welcome");
+    assert_eq!(sent[0]["attempts"], 1);
+    assert!(sent[0]["reference"].as_str().unwrap().starts_with("party:"));
+    let id = sent[0]["id"].as_str().unwrap();
+    assert!(message.header("Message-ID").unwrap().contains(id));
+}
+
+#[tokio::test]
+async fn an_email_queued_while_smtp_is_down_is_delivered_once_when_it_is_back() {
+    let smtp = SmtpServer::start().await;
+    smtp.stop().await;
+    let app = spawn(Some(&smtp), 1_000).await;
+    let recipient = onboard(&app).await;
+
+    eventually("two failed attempts", || async {
+        let pending = entries_for(&app, "?status=pending", &recipient).await;
+        pending
+            .first()
+            .filter(|e| e["attempts"].as_i64().unwrap() >= 2)
+            .map(|e| assert!(e["last_error"].is_string(), "{e}"))
+    })
+    .await;
+    assert!(smtp.received().is_empty());
+
+    smtp.resume().await;
+    smtp.wait_for(&recipient, 1).await;
+    // Once a later email went out too, the worker has moved on: the first was not resent.
+    let later = onboard(&app).await;
+    smtp.wait_for(&later, 1).await;
+    assert_eq!(smtp.received_for(&recipient).len(), 1);
+    let sent = entries_for(&app, "?status=sent", &recipient).await;
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0]["attempts"].as_i64().unwrap() >= 3, "{}", sent[0]);
+}
+
+#[tokio::test]
+async fn an_email_that_keeps_failing_is_parked_and_a_replay_sends_it() {
+    let smtp = SmtpServer::start().await;
+    smtp.set_mode(Mode::Defer);
+    let app = spawn(Some(&smtp), 3).await;
+    let recipient = onboard(&app).await;
+
+    let parked = eventually("the email is parked", || async {
+        entries_for(&app, "?status=failed", &recipient)
+            .await
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert_eq!(parked["attempts"], 3);
+    assert!(
+        parked["last_error"].as_str().unwrap().contains("451"),
+        "{parked}"
+    );
+    assert!(smtp.received().is_empty());
+    let id = parked["id"].as_str().unwrap();
+
+    smtp.set_mode(Mode::Accept);
+    let replay = format!("/v1/admin/outbox/{id}/replay");
+    let (status, replayed) = app.post(&replay, &app.admin(), &Value::Null).await;
+    assert_eq!(status, 200, "{replayed}");
+    assert_eq!(replayed["status"], "pending");
+    assert_eq!(replayed["attempts"], 0);
+
+    let delivered = smtp.wait_for(&recipient, 1).await;
+    assert!(delivered[0].header("Message-ID").unwrap().contains(id));
+    eventually("the replayed email is marked sent", || async {
+        (entries_for(&app, "?status=sent", &recipient).await.len() == 1).then_some(())
+    })
+    .await;
+    let (status, body) = app.post(&replay, &app.admin(), &Value::Null).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "not_failed");
+}
+
+#[tokio::test]
+async fn a_server_that_refuses_service_counts_as_a_failed_attempt() {
+    let smtp = SmtpServer::start().await;
+    smtp.set_mode(Mode::Unavailable);
+    let app = spawn(Some(&smtp), 2).await;
+    let recipient = onboard(&app).await;
+    let parked = eventually("the email is parked", || async {
+        entries_for(&app, "?status=failed", &recipient)
+            .await
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert_eq!(parked["attempts"], 2);
+    assert!(smtp.received().is_empty());
+}
+
+#[tokio::test]
+async fn the_outbox_is_for_admins_and_checks_its_parameters() {
+    let app = spawn(None, 3).await;
+    let party = app.create_party("merchant").await;
+    let merchant = app.token(Role::Merchant, &party.to_string());
+    let officer = app.token(Role::RiskOfficer, "officer-7");
+    for token in [&merchant, &officer] {
+        assert_eq!(app.get("/v1/admin/outbox", token).await.0, 403);
+        let replay = format!("/v1/admin/outbox/{}/replay", Uuid::now_v7());
+        assert_eq!(app.post(&replay, token, &Value::Null).await.0, 403);
+    }
+    let (status, _) = app.get("/v1/admin/outbox?status=lost", &app.admin()).await;
+    assert_eq!(status, 400);
+    let replay = format!("/v1/admin/outbox/{}/replay", Uuid::now_v7());
+    let (status, body) = app.post(&replay, &app.admin(), &Value::Null).await;
+    assert_eq!(status, 404, "{body}");
+
+    let (_, doc) = app.get("/openapi.json", &app.admin()).await;
+    assert!(doc["paths"]["/v1/admin/outbox"]["get"].is_object());
+    assert!(doc["paths"]["/v1/admin/outbox/{id}/replay"]["post"].is_object());
+}
+
+#[tokio::test]
+async fn the_outbox_pages_like_the_party_list() {
+    let app = spawn(None, 3).await;
+    for _ in 0..3 {
+        onboard(&app).await;
+    }
+    let (_, first) = app.get("/v1/admin/outbox?limit=2", &app.admin()).await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, second) = app
+        .get(
+            &format!("/v1/admin/outbox?limit=2&after={cursor}"),
+            &app.admin(),
+        )
+        .await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert!(second.get("next_cursor").is_none());
+}
+
+#[tokio::test]
+async fn a_refused_onboarding_queues_no_email() {
+    let app = spawn(None, 3).await;
+    let body = party_body("merchant");
+    assert_eq!(app.post("/v1/parties", &app.admin(), &body).await.0, 201);
+    assert_eq!(app.post("/v1/parties", &app.admin(), &body).await.0, 409);
+    assert_eq!(outbox(&app, "").await.len(), 1);
+}
+
+#[tokio::test]
+async fn without_smtp_emails_are_written_as_files_under_the_data_dir() {
+    let app = spawn(None, 3).await;
+    let recipient = onboard(&app).await;
+    let sent = eventually("the email is marked sent", || async {
+        entries_for(&app, "?status=sent", &recipient)
+            .await
+            .into_iter()
+            .next()
+    })
+    .await;
+    let file = app
+        .config
+        .data_dir
+        .join("mail")
+        .join(format!("{}.eml", sent["id"].as_str().unwrap()));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("Subject: Welcome to Lendline"), "{text}");
+    assert!(text.contains(&format!("To: {recipient}")), "{text}");
+}
+
+#[tokio::test]
+async fn two_servers_share_one_outbox_and_send_each_email_once() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn(Some(&smtp), 5).await;
+    // A second server process on the same database, with its own worker.
+    let second = Application::build(app.config.clone()).unwrap();
+    tokio::spawn(second.run_until_stopped());
+
+    const EMAILS: usize = 40;
+    let url = app.database_url.clone();
+    let recipient = format!("many-{}@example.com", Uuid::new_v4().simple());
+    let to = recipient.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = persistence::db::connect(&url).unwrap();
+        for n in 0..EMAILS {
+            let email = NewEmail {
+                recipient: to.clone(),
+                template: "welcome".into(),
+                subject: format!("Message {n}"),
+                text_body: format!("Body {n}"),
+                html_body: format!("<p>Body {n}</p>"),
+                reference: None,
+            };
+            persistence::outbox::enqueue(&mut conn, &email).unwrap();
+        }
+    })
+    .await
+    .unwrap();
+
+    smtp.wait_for(&recipient, EMAILS).await;
+    let later = onboard(&app).await;
+    smtp.wait_for(&later, 1).await;
+    let mut ids: Vec<String> = smtp
+        .received_for(&recipient)
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), EMAILS);
+    assert_eq!(smtp.received_for(&recipient).len(), EMAILS);
+}
+
+#[test]
+fn a_message_being_claimed_is_skipped_and_only_the_lease_holder_records_the_outcome() {
+    use diesel::Connection;
+    use persistence::outbox::{claim_due, enqueue, mark_sent};
+    let url = lendline_tests::fresh_database_url();
+    let (mut a, mut b) = (
+        persistence::db::connect(&url).unwrap(),
+        persistence::db::connect(&url).unwrap(),
+    );
+    let email = |n: u32| NewEmail {
+        recipient: "someone@example.com".into(),
+        template: "welcome".into(),
+        subject: format!("Message {n}"),
+        text_body: "text".into(),
+        html_body: "<p>html</p>".into(),
+        reference: None,
+    };
+    let first = enqueue(&mut a, &email(1)).unwrap();
+    let second = enqueue(&mut a, &email(2)).unwrap();
+    let now = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let lease = chrono::Duration::minutes(5);
+
+    a.transaction(|a| {
+        // While `a` still holds the row lock of its claim, `b` skips the row instead of waiting.
+        assert_eq!(claim_due(a, now, lease).unwrap().unwrap().id, first);
+        assert_eq!(claim_due(&mut b, now, lease).unwrap().unwrap().id, second);
+        assert!(claim_due(&mut b, now, lease).unwrap().is_none());
+        Ok::<_, persistence::RepoError>(())
+    })
+    .unwrap();
+    // Committed leases keep both messages away from every worker until they run out...
+    assert!(claim_due(&mut b, now, lease).unwrap().is_none());
+    // ...and once one runs out, the message is claimed afresh and the old lease is worthless.
+    let later = now + lease + chrono::Duration::seconds(1);
+    let stale = persistence::outbox::find(&mut a, first)
+        .unwrap()
+        .lease_id
+        .unwrap();
+    let retaken = claim_due(&mut b, later, lease).unwrap().unwrap();
+    assert_eq!(retaken.id, first);
+    assert_eq!(retaken.attempts, 2);
+    assert!(!mark_sent(&mut a, first, stale, later).unwrap());
+    assert!(mark_sent(&mut b, first, retaken.lease_id.unwrap(), later).unwrap());
+}
