@@ -104,6 +104,7 @@ impl Application {
             metrics: Metrics::new()?,
             idempotency_wait_ms: config.idempotency.wait_ms,
             auditor_emails: config.audit.auditor_emails.clone(),
+            models: Default::default(),
         });
         crate::jobs::spawn(state.pool.clone(), config);
         let listener =

@@ -1,4 +1,4 @@
-//! The `lendline` command line: `serve` (default), `token`, `migrate`.
+//! The `lendline` command line: `serve` (default), `token`, `migrate`, `scoring`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::app::{Application, Database};
 use crate::auth::keys::JwtKeys;
 use crate::auth::{Claims, Role};
+use crate::cli_scoring::ScoringArgs;
 use crate::config::Config;
 
 #[derive(Debug, Parser)]
@@ -34,6 +35,8 @@ pub enum Command {
     Token(TokenArgs),
     /// Apply pending database migrations and exit.
     Migrate(DataDirArg),
+    /// Credit scorecards offline: train one from CSV, evaluate one on CSV.
+    Scoring(ScoringArgs),
 }
 
 #[derive(Debug, Args, Default)]
@@ -108,6 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} migration(s) applied", applied?);
             Ok(())
         }
+        Command::Scoring(args) => crate::cli_scoring::run(args),
     }
 }
 

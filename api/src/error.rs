@@ -230,6 +230,10 @@ fn conflict_for(constraint: &str) -> ApiError {
             "a party with this registration number already exists in this country",
             Some("registration_number"),
         ),
+        "scoring_models_pkey" => (
+            "this model version is already stored and versions are immutable: upload a new version",
+            Some("document.version"),
+        ),
         _ => ("the object already exists", None),
     };
     ApiError::Conflict {

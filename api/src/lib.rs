@@ -4,6 +4,7 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod cli_scoring;
 pub mod config;
 pub mod error;
 pub mod extract;
@@ -15,6 +16,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pagination;
 pub mod routes;
+pub mod scoring_service;
 pub mod state;
 pub mod telemetry;
 pub mod views;

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::handlers::{audit, health, ledger, outbox, parties};
+use crate::handlers::{audit, decisions, health, ledger, outbox, parties, scoring};
 use crate::pagination::Page;
 
 #[derive(OpenApi)]
@@ -14,14 +14,20 @@ use crate::pagination::Page;
     paths(health::live, health::ready, parties::create, parties::get, parties::list,
         ledger::trial_balance, ledger::account, ledger::check,
         audit::verify, audit::latest_checkpoint, audit::create_checkpoint, audit::events,
-        outbox::list, outbox::replay),
+        outbox::list, outbox::replay,
+        scoring::upload, scoring::list, scoring::activate, decisions::assess, decisions::get),
     components(schemas(ErrorBody, ErrorDetail, parties::NewParty, parties::PartyView,
         parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>,
         ledger::TrialBalanceView, ledger::AccountView, ledger::BalanceCheckView,
         audit::VerifyView, audit::CheckpointView, audit::EventsView,
-        outbox::OutboxEmailView, outbox::OutboxStatus, Page<outbox::OutboxEmailView>)),
+        outbox::OutboxEmailView, outbox::OutboxStatus, Page<outbox::OutboxEmailView>,
+        scoring::UploadModel, scoring::ModelView, scoring::ModelsView, scoring::Activation,
+        scoring::AssignmentRole, scoring::AssignmentView, decisions::NewAssessment,
+        decisions::DecisionView, decisions::PartyDecisionView, decisions::DecisionResponse,
+        decisions::ReasonView, decisions::FeaturePointsView, decisions::FiredRuleView)),
     modifiers(&BearerAuth),
-    tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"), (name = "outbox"))
+    tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"), (name = "outbox"),
+        (name = "scoring"))
 )]
 pub struct ApiDoc;
 

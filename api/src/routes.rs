@@ -2,7 +2,7 @@
 
 use actix_web::{middleware, web};
 
-use crate::handlers::{audit, health, ledger, outbox, parties};
+use crate::handlers::{audit, decisions, health, ledger, outbox, parties, scoring};
 use crate::{metrics, openapi};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,6 +33,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/audit/events", web::get().to(audit::events))
                 .route("/admin/outbox", web::get().to(outbox::list))
-                .route("/admin/outbox/{id}/replay", web::post().to(outbox::replay)),
+                .route("/admin/outbox/{id}/replay", web::post().to(outbox::replay))
+                .route("/scoring/models", web::post().to(scoring::upload))
+                .route("/scoring/models", web::get().to(scoring::list))
+                .route(
+                    "/scoring/models/{id}/activate",
+                    web::post().to(scoring::activate),
+                )
+                .route("/credit/assessments", web::post().to(decisions::assess))
+                .route("/decisions/{id}", web::get().to(decisions::get)),
         );
 }

@@ -1,5 +1,7 @@
 //! Shared application state and the bridge from async handlers to blocking diesel work.
 
+use std::sync::Arc;
+
 use diesel::{Connection, PgConnection};
 use persistence::{DbPool, RepoError};
 
@@ -7,6 +9,7 @@ use crate::auth::keys::JwtKeys;
 use crate::config::Limits;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::scoring_service::ModelCache;
 
 pub struct AppState {
     pub pool: DbPool,
@@ -15,6 +18,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub idempotency_wait_ms: u64,
     pub auditor_emails: Vec<String>,
+    /// Compiled scoring models, shared by every request.
+    pub models: Arc<ModelCache>,
 }
 
 impl AppState {

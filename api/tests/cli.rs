@@ -189,7 +189,112 @@ fn token_refuses_a_business_role_without_a_party_id() {
 fn help_documents_every_subcommand() {
     let out = lendline(&["--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for sub in ["serve", "token", "migrate"] {
+    for sub in ["serve", "token", "migrate", "scoring"] {
         assert!(help.contains(sub), "{help}");
     }
+}
+
+#[test]
+fn scoring_train_writes_a_loadable_model_and_evaluate_reports_its_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("merchants.csv");
+    let merchants = credit_scoring::synthetic::generate_merchants(3_000, 11);
+    credit_scoring::synthetic::write_merchants_csv(
+        &merchants,
+        std::fs::File::create(&data).unwrap(),
+    )
+    .unwrap();
+    let model = dir.path().join("model.json");
+    let data_arg = data.to_str().unwrap();
+    let model_arg = model.to_str().unwrap();
+    let out = lendline(&[
+        "scoring",
+        "train",
+        "--data",
+        data_arg,
+        "--target",
+        "default",
+        "--bad",
+        "1",
+        "--exclude",
+        "merchant_id,online_share",
+        "--out",
+        model_arg,
+        "--id",
+        "cli-test",
+        "--version",
+        "3",
+    ])
+    .output()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("training AUC"), "{stdout}");
+    assert!(
+        !stdout.contains("online_share"),
+        "an excluded column was considered: {stdout}"
+    );
+
+    let document: credit_scoring::ModelDocument =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!((document.id.as_str(), document.version), ("cli-test", 3));
+    credit_scoring::CompiledModel::compile(&document).unwrap();
+
+    let out = lendline(&[
+        "scoring", "evaluate", "--model", model_arg, "--data", data_arg, "--target", "default",
+        "--bad", "1",
+    ])
+    .output()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let metric = |name: &str| -> f64 {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {stdout}"));
+        line[name.len() + 1..].trim().parse().unwrap()
+    };
+    assert!(metric("AUC") > 0.65, "{stdout}");
+    assert!((metric("Gini") - (2.0 * metric("AUC") - 1.0)).abs() < 1e-3);
+    assert!(metric("KS") > 0.0);
+    assert!(
+        metric("PSI") < 0.05,
+        "the training data cannot drift from itself: {stdout}"
+    );
+}
+
+#[test]
+fn scoring_evaluate_refuses_a_broken_model_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    let mut document = credit_scoring::default_model().unwrap();
+    document.features.clear();
+    std::fs::write(&model, serde_json::to_string(&document).unwrap()).unwrap();
+    let data = dir.path().join("data.csv");
+    std::fs::write(&data, "default\n1\n0\n").unwrap();
+    let out = lendline(&[
+        "scoring",
+        "evaluate",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--target",
+        "default",
+        "--bad",
+        "1",
+    ])
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least one feature"));
 }

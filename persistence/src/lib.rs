@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod outbox;
 pub mod parties;
 pub mod schema;
+pub mod scoring;
 
 pub use db::{DbConn, DbPool};
 pub use error::RepoError;

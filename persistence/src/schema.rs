@@ -135,3 +135,67 @@ diesel::table! {
         sent_at -> Nullable<Timestamptz>,
     }
 }
+
+diesel::table! {
+    scoring_models (id, version) {
+        id -> Text,
+        version -> Int4,
+        document -> Text,
+        document_sha256 -> Bpchar,
+        description -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    scoring_assignments (product, role) {
+        product -> Text,
+        role -> Text,
+        model_id -> Text,
+        model_version -> Int4,
+        challenger_share_bps -> Int4,
+        assigned_by -> Text,
+        assigned_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    credit_decisions (id) {
+        id -> Uuid,
+        party_id -> Uuid,
+        product -> Text,
+        subject -> Text,
+        model_id -> Text,
+        model_version -> Int4,
+        outcome -> Text,
+        credit_limit -> Numeric,
+        rate_annual -> Numeric,
+        currency -> Bpchar,
+        reasons -> Jsonb,
+        decided_at -> Timestamptz,
+        decided_by -> Text,
+        is_shadow -> Bool,
+        champion_decision_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    credit_decision_evidence (decision_id) {
+        decision_id -> Uuid,
+        score -> Float8,
+        grade -> Text,
+        probability_of_default -> Float8,
+        inputs -> Jsonb,
+        feature_points -> Jsonb,
+        rules_fired -> Jsonb,
+    }
+}
+
+diesel::joinable!(credit_decision_evidence -> credit_decisions (decision_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    scoring_models,
+    scoring_assignments,
+    credit_decisions,
+    credit_decision_evidence
+);

@@ -9,3 +9,4 @@ mod ledger;
 mod outbox;
 mod platform;
 mod schema;
+mod scoring;

@@ -45,6 +45,11 @@ async fn the_openapi_document_covers_every_route() {
         ("/v1/parties", "post"),
         ("/v1/parties", "get"),
         ("/v1/parties/{id}", "get"),
+        ("/v1/scoring/models", "post"),
+        ("/v1/scoring/models", "get"),
+        ("/v1/scoring/models/{id}/activate", "post"),
+        ("/v1/credit/assessments", "post"),
+        ("/v1/decisions/{id}", "get"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),

@@ -1,0 +1,80 @@
+//! Compiled models shared by every request, so a decision costs microseconds instead of a
+//! parse-validate-compile of the whole document.
+//!
+//! Entries are keyed by (id, version, digest of the stored document). Stored versions never
+//! change, so an entry never goes stale; the digest still guards against compiling a document
+//! that a rolled-back transaction stored and another transaction later stored differently.
+//! The map is not bounded: it holds one entry per model version ever used, a few dozen.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use credit_scoring::{CompiledModel, ModelDocument};
+use diesel::PgConnection;
+use persistence::scoring;
+
+use crate::error::ApiError;
+
+/// A stored model version, as named by decisions and assignments.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ModelKey {
+    pub id: String,
+    pub version: i32,
+    pub sha256: String,
+}
+
+#[derive(Debug, Default)]
+pub struct ModelCache {
+    compiled: RwLock<HashMap<ModelKey, Arc<CompiledModel>>>,
+}
+
+impl ModelCache {
+    pub fn new() -> ModelCache {
+        ModelCache::default()
+    }
+
+    /// The compiled model for `key`, loading and compiling the stored document on first use.
+    pub fn get_or_load(
+        &self,
+        conn: &mut PgConnection,
+        key: &ModelKey,
+    ) -> Result<Arc<CompiledModel>, ApiError> {
+        if let Some(found) = self.cached(key)? {
+            return Ok(found);
+        }
+        let row = scoring::find_model(conn, &key.id, key.version)?;
+        if row.document_sha256 != key.sha256 {
+            return Err(ApiError::internal(format!(
+                "model {}@{} changed digest while being read",
+                key.id, key.version
+            )));
+        }
+        let document: ModelDocument = serde_json::from_str(&row.document)
+            .map_err(|e| ApiError::internal(format!("stored model {} is corrupt: {e}", key.id)))?;
+        let compiled = Arc::new(CompiledModel::compile(&document).map_err(|e| {
+            ApiError::internal(format!("stored model {} no longer compiles: {e}", key.id))
+        })?);
+        let mut map = self
+            .compiled
+            .write()
+            .map_err(|_| ApiError::internal("model cache lock poisoned"))?;
+        Ok(Arc::clone(map.entry(key.clone()).or_insert(compiled)))
+    }
+
+    fn cached(&self, key: &ModelKey) -> Result<Option<Arc<CompiledModel>>, ApiError> {
+        let map = self
+            .compiled
+            .read()
+            .map_err(|_| ApiError::internal("model cache lock poisoned"))?;
+        Ok(map.get(key).cloned())
+    }
+
+    /// How many compiled models are held.
+    pub fn len(&self) -> usize {
+        self.compiled.read().map_or(0, |map| map.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -1,0 +1,245 @@
+//! The one credit assessment every product uses: loans, factoring and installments call
+//! [`assess`] inside their own database transaction, so the decision, its shadow, its audit
+//! event and the product's own writes commit together or not at all.
+//!
+//! The champion model assigned to the product decides; with none assigned, the shipped default
+//! model does (stored on first use, so every decision names a stored model). A challenger, when
+//! assigned, also scores the share of subjects routed to it and its decision is stored as a
+//! shadow: recorded for comparison, never returned and never acted on.
+
+mod cache;
+mod inputs;
+mod record;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use credit_scoring::{
+    decide, routes_to_challenger, CompiledModel, DecisionError, InputError, Inputs, ProductKind,
+};
+use diesel::PgConnection;
+use domain::money::Currency;
+use persistence::canonical::{canonical_json, sha256_hex};
+use persistence::parties::PartyRecord;
+use persistence::scoring::{self, ModelRow};
+use persistence::RepoError;
+use uuid::Uuid;
+
+pub use cache::{ModelCache, ModelKey};
+pub use inputs::{merchant_inputs, party_inputs, with_overrides, ApplicationFacts, SALES_MONTHS};
+pub use record::{grade_text, load_decision, outcome_text, StoredDecision};
+
+use crate::error::ApiError;
+
+/// Who stored the shipped default model.
+pub const SYSTEM_ACTOR: &str = "system:lendline";
+/// The longest subject reference accepted.
+pub const MAX_SUBJECT_CHARS: usize = 200;
+
+/// One request for a credit decision.
+#[derive(Debug, Clone)]
+pub struct AssessmentRequest {
+    pub party_id: Uuid,
+    pub product: ProductKind,
+    /// What is decided on, e.g. `loan_application:<id>`; also the challenger routing key, so
+    /// the same subject is always routed the same way.
+    pub subject: String,
+    /// The currency of the limit granted.
+    pub currency: Currency,
+    /// Who asked, as recorded in the audit trail (`role:subject`).
+    pub actor: String,
+    pub inputs: Inputs,
+    pub decided_at: DateTime<Utc>,
+}
+
+impl AssessmentRequest {
+    /// A request for a merchant: inputs from the stored party as of `decided_at` plus the
+    /// application's facts, in the party's currency.
+    pub fn for_merchant(
+        party: &PartyRecord,
+        product: ProductKind,
+        subject: &str,
+        actor: &str,
+        facts: &ApplicationFacts,
+        decided_at: DateTime<Utc>,
+    ) -> Result<AssessmentRequest, ApiError> {
+        Ok(AssessmentRequest {
+            party_id: party.party.id,
+            product,
+            subject: subject.to_string(),
+            currency: Currency::parse(&party.party.currency).map_err(ApiError::internal)?,
+            actor: actor.to_string(),
+            inputs: merchant_inputs(party, decided_at.date_naive(), facts),
+            decided_at,
+        })
+    }
+}
+
+/// Decides `request` with the product's champion model, stores the decision (and a challenger
+/// shadow when the subject routes to it) and appends it to the audit chain `decision:<id>`.
+///
+/// Runs on the caller's connection and transaction. Refuses with 422 when the inputs cannot be
+/// read by the model; a failing challenger never fails the assessment.
+pub fn assess(
+    conn: &mut PgConnection,
+    models: &ModelCache,
+    request: &AssessmentRequest,
+) -> Result<StoredDecision, ApiError> {
+    let subject = request.subject.trim();
+    if subject.is_empty() || subject.chars().count() > MAX_SUBJECT_CHARS {
+        return Err(ApiError::invalid(
+            "subject",
+            format!("subject must have 1 to {MAX_SUBJECT_CHARS} characters"),
+        ));
+    }
+    let decided_at = request.decided_at.trunc_subsecs(6);
+    let assigned = Assigned::load(conn, request.product)?;
+    let champion_key = match assigned.champion {
+        Some(key) => key,
+        None => ensure_default_model(conn)?,
+    };
+    let champion = models.get_or_load(conn, &champion_key)?;
+    let decision = decide(&champion, request.product, &request.inputs).map_err(decision_refused)?;
+    let stored = StoredDecision {
+        id: Uuid::now_v7(),
+        party_id: request.party_id,
+        subject: subject.to_string(),
+        currency: request.currency,
+        decided_at,
+        decided_by: request.actor.clone(),
+        champion_decision_id: None,
+        shadow_decision_id: None,
+        decision,
+    };
+    record::save(conn, &stored)?;
+    let Some((challenger_key, share_bps)) = assigned.challenger else {
+        return Ok(stored);
+    };
+    if !routes_to_challenger(subject, share_bps) {
+        return Ok(stored);
+    }
+    let challenger = models.get_or_load(conn, &challenger_key)?;
+    let shadow_id = shadow(conn, &challenger, request, &stored)?;
+    Ok(StoredDecision {
+        shadow_decision_id: shadow_id,
+        ..stored
+    })
+}
+
+/// Scores the challenger and stores its decision as a shadow of `champion`.
+fn shadow(
+    conn: &mut PgConnection,
+    model: &CompiledModel,
+    request: &AssessmentRequest,
+    champion: &StoredDecision,
+) -> Result<Option<Uuid>, ApiError> {
+    let decision = match decide(model, request.product, &request.inputs) {
+        Ok(decision) => decision,
+        Err(error) => {
+            // The applicant was decided by the champion; a challenger that cannot read the
+            // inputs is a finding for the risk team, not a reason to fail the application.
+            tracing::warn!(%error, model = %model.document().id, "challenger could not decide");
+            return Ok(None);
+        }
+    };
+    let shadow = StoredDecision {
+        id: Uuid::now_v7(),
+        champion_decision_id: Some(champion.id),
+        shadow_decision_id: None,
+        decision,
+        ..champion.clone()
+    };
+    record::save(conn, &shadow)?;
+    Ok(Some(shadow.id))
+}
+
+/// The product's champion and (with its share) challenger.
+struct Assigned {
+    champion: Option<ModelKey>,
+    challenger: Option<(ModelKey, u16)>,
+}
+
+impl Assigned {
+    fn load(conn: &mut PgConnection, product: ProductKind) -> Result<Assigned, ApiError> {
+        let mut assigned = Assigned {
+            champion: None,
+            challenger: None,
+        };
+        for (row, sha256) in scoring::assignments_for(conn, product.as_str())? {
+            let key = ModelKey {
+                id: row.model_id,
+                version: row.model_version,
+                sha256,
+            };
+            match row.role.as_str() {
+                "champion" => assigned.champion = Some(key),
+                "challenger" => {
+                    let share = u16::try_from(row.challenger_share_bps)
+                        .map_err(|_| RepoError::Corrupt("challenger share out of range".into()))?;
+                    assigned.challenger = Some((key, share));
+                }
+                other => {
+                    return Err(
+                        RepoError::Corrupt(format!("unknown assignment role {other}")).into(),
+                    )
+                }
+            }
+        }
+        Ok(assigned)
+    }
+}
+
+/// Stores the shipped default model unless already stored, and answers its key.
+pub fn ensure_default_model(conn: &mut PgConnection) -> Result<ModelKey, ApiError> {
+    let document = credit_scoring::default_model().map_err(ApiError::internal)?;
+    let version = i32::try_from(document.version).map_err(ApiError::internal)?;
+    if let Some(sha256) = scoring::model_digest(conn, &document.id, version)? {
+        return Ok(ModelKey {
+            id: document.id,
+            version,
+            sha256,
+        });
+    }
+    let row = model_row(&document, SYSTEM_ACTOR, Utc::now())?;
+    scoring::insert_model_if_absent(conn, &row)?;
+    // Read back: a concurrent first use may have stored it first.
+    let sha256 = scoring::model_digest(conn, &row.id, row.version)?.ok_or(RepoError::NotFound)?;
+    Ok(ModelKey {
+        id: row.id,
+        version: row.version,
+        sha256,
+    })
+}
+
+/// The row that stores a validated document: canonical JSON and its digest.
+pub fn model_row(
+    document: &credit_scoring::ModelDocument,
+    uploaded_by: &str,
+    uploaded_at: DateTime<Utc>,
+) -> Result<ModelRow, ApiError> {
+    let version = i32::try_from(document.version)
+        .map_err(|_| ApiError::invalid("document.version", "version is too large"))?;
+    let value = serde_json::to_value(document).map_err(ApiError::internal)?;
+    let canonical = canonical_json(&value);
+    Ok(ModelRow {
+        id: document.id.clone(),
+        version,
+        document_sha256: sha256_hex(&[canonical.as_bytes()]),
+        document: canonical,
+        description: document.description.clone(),
+        uploaded_by: uploaded_by.to_string(),
+        uploaded_at: uploaded_at.trunc_subsecs(6),
+    })
+}
+
+/// Inputs the model cannot read are the caller's to fix: 422 naming the input.
+fn decision_refused(error: DecisionError) -> ApiError {
+    let message = error.to_string();
+    match error {
+        DecisionError::ProductNotConfigured(_) => {
+            ApiError::unprocessable("product_not_configured", message, Some("product"))
+        }
+        DecisionError::Input(InputError::NotAnObject) => ApiError::invalid("inputs", message),
+        DecisionError::Input(
+            InputError::UnsupportedValue { input } | InputError::NotNumeric { input, .. },
+        ) => ApiError::invalid(&format!("inputs.{input}"), message),
+    }
+}

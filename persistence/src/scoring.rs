@@ -1,0 +1,213 @@
+//! Scoring repository: immutable model versions, champion/challenger assignments per product,
+//! and append-only credit decisions with their evidence.
+//!
+//! Rows hold plain columns; the API converts them to and from `credit-scoring` types.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::{
+    credit_decision_evidence, credit_decisions, scoring_assignments, scoring_models,
+};
+
+/// One stored model version; `document` is canonical JSON and never changes once stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = scoring_models)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct ModelRow {
+    pub id: String,
+    pub version: i32,
+    pub document: String,
+    pub document_sha256: String,
+    pub description: String,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A model version without its document, for listings.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = scoring_models)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct ModelSummaryRow {
+    pub id: String,
+    pub version: i32,
+    pub document_sha256: String,
+    pub description: String,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// Which model decides (`champion`) or shadows (`challenger`) a product.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = scoring_assignments)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct AssignmentRow {
+    pub product: String,
+    pub role: String,
+    pub model_id: String,
+    pub model_version: i32,
+    pub challenger_share_bps: i32,
+    pub assigned_by: String,
+    pub assigned_at: DateTime<Utc>,
+}
+
+/// One credit decision, the part a party may see; shadows name the champion decision they
+/// accompanied.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = credit_decisions)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct DecisionRow {
+    pub id: Uuid,
+    pub party_id: Uuid,
+    pub product: String,
+    pub subject: String,
+    pub model_id: String,
+    pub model_version: i32,
+    pub outcome: String,
+    pub credit_limit: Decimal,
+    pub rate_annual: Decimal,
+    pub currency: String,
+    pub reasons: Value,
+    pub decided_at: DateTime<Utc>,
+    pub decided_by: String,
+    pub is_shadow: bool,
+    pub champion_decision_id: Option<Uuid>,
+}
+
+/// What explains and reproduces a decision: the model's internals, for staff only.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = credit_decision_evidence)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct EvidenceRow {
+    pub decision_id: Uuid,
+    pub score: f64,
+    pub grade: String,
+    pub probability_of_default: f64,
+    pub inputs: Value,
+    pub feature_points: Value,
+    pub rules_fired: Value,
+}
+
+/// Stores a new model version; the same (id, version) again is a `Conflict`.
+pub fn insert_model(conn: &mut PgConnection, row: &ModelRow) -> Result<(), RepoError> {
+    diesel::insert_into(scoring_models::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Stores a model version unless one with the same (id, version) exists; answers whether it
+/// was stored. Concurrent callers wait for each other on the key, so exactly one stores it.
+pub fn insert_model_if_absent(conn: &mut PgConnection, row: &ModelRow) -> Result<bool, RepoError> {
+    let stored = diesel::insert_into(scoring_models::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(stored == 1)
+}
+
+pub fn find_model(conn: &mut PgConnection, id: &str, version: i32) -> Result<ModelRow, RepoError> {
+    Ok(scoring_models::table
+        .find((id, version))
+        .select(ModelRow::as_select())
+        .first(conn)?)
+}
+
+/// The digest of a stored version, `None` when it is not stored.
+pub fn model_digest(
+    conn: &mut PgConnection,
+    id: &str,
+    version: i32,
+) -> Result<Option<String>, RepoError> {
+    Ok(scoring_models::table
+        .find((id, version))
+        .select(scoring_models::document_sha256)
+        .first(conn)
+        .optional()?)
+}
+
+/// Every stored version, by id then version.
+pub fn list_models(conn: &mut PgConnection) -> Result<Vec<ModelSummaryRow>, RepoError> {
+    Ok(scoring_models::table
+        .order((scoring_models::id.asc(), scoring_models::version.asc()))
+        .select(ModelSummaryRow::as_select())
+        .load(conn)?)
+}
+
+/// Sets the model for (product, role), replacing the previous one.
+pub fn upsert_assignment(conn: &mut PgConnection, row: &AssignmentRow) -> Result<(), RepoError> {
+    diesel::insert_into(scoring_assignments::table)
+        .values(row)
+        .on_conflict((scoring_assignments::product, scoring_assignments::role))
+        .do_update()
+        .set(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The assignments of one product, each with its model's digest (so a cached compilation can
+/// be checked against what is stored).
+pub fn assignments_for(
+    conn: &mut PgConnection,
+    product: &str,
+) -> Result<Vec<(AssignmentRow, String)>, RepoError> {
+    Ok(scoring_assignments::table
+        .inner_join(
+            scoring_models::table.on(scoring_models::id
+                .eq(scoring_assignments::model_id)
+                .and(scoring_models::version.eq(scoring_assignments::model_version))),
+        )
+        .filter(scoring_assignments::product.eq(product))
+        .select((AssignmentRow::as_select(), scoring_models::document_sha256))
+        .load(conn)?)
+}
+
+/// Every assignment, by product then role.
+pub fn list_assignments(conn: &mut PgConnection) -> Result<Vec<AssignmentRow>, RepoError> {
+    Ok(scoring_assignments::table
+        .order((
+            scoring_assignments::product.asc(),
+            scoring_assignments::role.asc(),
+        ))
+        .select(AssignmentRow::as_select())
+        .load(conn)?)
+}
+
+/// Stores a decision with its evidence.
+pub fn insert_decision(
+    conn: &mut PgConnection,
+    decision: &DecisionRow,
+    evidence: &EvidenceRow,
+) -> Result<(), RepoError> {
+    diesel::insert_into(credit_decisions::table)
+        .values(decision)
+        .execute(conn)?;
+    diesel::insert_into(credit_decision_evidence::table)
+        .values(evidence)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_decision(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<(DecisionRow, EvidenceRow), RepoError> {
+    Ok(credit_decisions::table
+        .inner_join(credit_decision_evidence::table)
+        .filter(credit_decisions::id.eq(id))
+        .select((DecisionRow::as_select(), EvidenceRow::as_select()))
+        .first(conn)?)
+}
+
+/// The challenger decision recorded alongside a champion decision, if any.
+pub fn shadow_of(conn: &mut PgConnection, champion: Uuid) -> Result<Option<Uuid>, RepoError> {
+    Ok(credit_decisions::table
+        .filter(credit_decisions::champion_decision_id.eq(champion))
+        .select(credit_decisions::id)
+        .first(conn)
+        .optional()?)
+}
