@@ -350,3 +350,39 @@ pub async fn activate(
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document() -> Value {
+        serde_json::to_value(credit_scoring::default_model().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_shipped_model_is_accepted_as_it_is() {
+        assert!(parse_document(&document()).is_ok());
+    }
+
+    #[test]
+    fn a_misspelt_key_deep_in_the_document_is_named() {
+        let mut raw = document();
+        raw["features"][2]["missing"]["pionts"] = json!(3.0);
+        let err = parse_document(&raw).unwrap_err().to_string();
+        assert_eq!(err, "unknown field `document.features[2].missing.pionts`");
+    }
+
+    #[test]
+    fn a_null_for_an_optional_key_is_not_an_unknown_key() {
+        let mut raw = document();
+        raw["score_distribution"] = Value::Null;
+        assert!(parse_document(&raw).is_ok());
+    }
+
+    #[test]
+    fn an_id_the_database_would_refuse_is_refused_first() {
+        let mut raw = document();
+        raw["id"] = json!("no spaces please");
+        assert!(parse_document(&raw).is_err());
+    }
+}

@@ -10,3 +10,4 @@ mod outbox;
 mod platform;
 mod schema;
 mod scoring;
+mod scoring_challenger;
