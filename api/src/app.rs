@@ -105,6 +105,7 @@ impl Application {
             idempotency_wait_ms: config.idempotency.wait_ms,
             auditor_emails: config.audit.auditor_emails.clone(),
             models: Default::default(),
+            loans: config.loans.clone(),
         });
         crate::jobs::spawn(state.pool.clone(), config);
         let listener =

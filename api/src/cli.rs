@@ -37,6 +37,18 @@ pub enum Command {
     Migrate(DataDirArg),
     /// Credit scorecards offline: train one from CSV, evaluate one on CSV.
     Scoring(ScoringArgs),
+    /// Run end of day for a business date (accrual, aging, freezes, reminders); a second run
+    /// for the same date changes nothing.
+    Eod(EodArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EodArgs {
+    /// The business date, YYYY-MM-DD [default: the platform's business date].
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
 }
 
 #[derive(Debug, Args, Default)]
@@ -112,7 +124,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Scoring(args) => crate::cli_scoring::run(args),
+        Command::Eod(args) => {
+            let config = load_config(cli.config.as_ref(), &args.data_dir)?;
+            let database = Database::open(&config)?;
+            let outcome = run_eod(&database, args.date, &config);
+            database.close()?;
+            match outcome? {
+                (date, Some(stats)) => println!("end of day {date}: {stats:?}"),
+                (date, None) => println!("end of day {date} had already run: nothing changed"),
+            }
+            Ok(())
+        }
     }
+}
+
+fn run_eod(
+    database: &Database,
+    date: Option<chrono::NaiveDate>,
+    config: &Config,
+) -> anyhow::Result<(chrono::NaiveDate, Option<persistence::loans_eod::EodStats>)> {
+    database.migrate()?;
+    let mut conn = persistence::db::connect(&database.url)?;
+    diesel::Connection::transaction(&mut conn, |c| {
+        let date = match date {
+            Some(d) => d,
+            None => crate::lending::business_date(c)?,
+        };
+        Ok((date, crate::lending::eod::run(c, date, &config.loans)?))
+    })
+    .map_err(|e: crate::error::ApiError| anyhow::anyhow!("end of day failed: {e}"))
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {

@@ -22,6 +22,48 @@ pub struct Config {
     pub limits: Limits,
     pub audit: AuditConfig,
     pub idempotency: IdempotencyConfig,
+    pub loans: LoansConfig,
+}
+
+/// Lending policy that operators tune without a release.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoansConfig {
+    /// Approvals of referred cases above this amount need a second officer.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub four_eyes_above: rust_decimal::Decimal,
+    /// A line freezes while any of its loans is more than this many days past due.
+    pub freeze_after_dpd: i32,
+    /// Risk officers may write a loan off from this many days past due.
+    pub write_off_after_dpd: i32,
+    /// Penalty interest per day on overdue principal.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub penalty_rate_daily: rust_decimal::Decimal,
+    pub min_tenor_days: i32,
+    pub max_tenor_days: i32,
+    /// How long an approved line stays open.
+    pub line_validity_days: i64,
+    /// Reminder emails go out this many days before an installment falls due.
+    pub reminder_days_before_due: i64,
+    /// Wall-clock time (UTC) at which the server runs end of day for the business date and
+    /// moves to the next; unset: end of day only runs when asked (`lendline eod`, the API).
+    pub eod_at: Option<chrono::NaiveTime>,
+}
+
+impl Default for LoansConfig {
+    fn default() -> Self {
+        LoansConfig {
+            four_eyes_above: rust_decimal::Decimal::new(20_000, 0),
+            freeze_after_dpd: 15,
+            write_off_after_dpd: 90,
+            penalty_rate_daily: rust_decimal::Decimal::new(5, 4),
+            min_tenor_days: 7,
+            max_tenor_days: 180,
+            line_validity_days: 365,
+            reminder_days_before_due: 3,
+            eod_at: chrono::NaiveTime::from_hms_opt(23, 30, 0),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -129,6 +171,7 @@ impl Default for Config {
             limits: Limits::default(),
             audit: AuditConfig::default(),
             idempotency: IdempotencyConfig::default(),
+            loans: LoansConfig::default(),
         }
     }
 }

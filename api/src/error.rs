@@ -234,6 +234,10 @@ fn conflict_for(constraint: &str) -> ApiError {
             "this model version is already stored and versions are immutable: upload a new version",
             Some("document.version"),
         ),
+        "loan_transactions_external_reference_key" => (
+            "a payment with this external reference was already booked",
+            Some("external_reference"),
+        ),
         _ => ("the object already exists", None),
     };
     ApiError::Conflict {

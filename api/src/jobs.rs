@@ -1,5 +1,5 @@
-//! Periodic jobs inside the server: sealing audit checkpoints and purging expired
-//! idempotency keys.
+//! Periodic jobs inside the server: sealing audit checkpoints (emailed to auditors), end of
+//! day at the configured time, and purging expired idempotency keys.
 
 use std::time::Duration;
 
@@ -8,7 +8,8 @@ use diesel::PgConnection;
 use persistence::audit::{self, CheckpointRow};
 use persistence::{DbPool, RepoError};
 
-use crate::config::Config;
+use crate::config::{Config, LoansConfig};
+use crate::mail::{self, Template};
 
 /// Seals a checkpoint over the chain heads that moved; auditors are sent its hash by email in
 /// the same transaction (through the outbox), so a published hash always names a real checkpoint.
@@ -18,13 +19,20 @@ pub fn seal_checkpoint(
 ) -> Result<Option<CheckpointRow>, RepoError> {
     let checkpoint = audit::create_checkpoint(conn, Utc::now())?;
     if let Some(c) = &checkpoint {
-        if !auditors.is_empty() {
-            tracing::info!(
-                checkpoint = c.id,
-                auditors = auditors.len(),
-                "checkpoint sealed"
-            );
+        let template = Template::AuditCheckpoint {
+            id: c.id,
+            hash: c.hash.clone(),
+            created_at: c.created_at.to_rfc3339(),
+        };
+        for auditor in auditors {
+            let reference = Some(format!("audit_checkpoint:{}", c.id));
+            mail::enqueue_to(conn, auditor, &template, reference)?;
         }
+        tracing::info!(
+            checkpoint = c.id,
+            auditors = auditors.len(),
+            "checkpoint sealed"
+        );
     }
     Ok(checkpoint)
 }
@@ -46,6 +54,13 @@ pub fn spawn(pool: DbPool, config: &Config) {
             },
         );
     }
+    if let Some(at) = config.loans.eod_at {
+        let pool = pool.clone();
+        let policy = config.loans.clone();
+        every(Duration::from_secs(60), "end of day", move || {
+            run_due_eod(&pool, at, &policy)
+        });
+    }
     let retention =
         chrono::Duration::hours(i64::try_from(config.idempotency.retention_hours).unwrap_or(24));
     every(Duration::from_secs(3600), "idempotency purge", move || {
@@ -54,6 +69,26 @@ pub fn spawn(pool: DbPool, config: &Config) {
         tracing::info!(purged, "expired idempotency keys purged");
         Ok(())
     });
+}
+
+/// Once the wall clock passes `at` (UTC) on or after the business date, runs end of day for the
+/// business date and moves the business date to the next day, in one transaction.
+fn run_due_eod(
+    pool: &DbPool,
+    at: chrono::NaiveTime,
+    policy: &LoansConfig,
+) -> Result<(), RepoError> {
+    let now = Utc::now();
+    let mut conn = pool.get()?;
+    diesel::Connection::transaction(&mut conn, |c| {
+        let date = persistence::calendar::business_date(c, now.date_naive())?;
+        if date > now.date_naive() || (date == now.date_naive() && now.time() < at) {
+            return Ok(());
+        }
+        crate::lending::eod::run(c, date, policy)
+            .map_err(|e| RepoError::Database(e.to_string()))?;
+        persistence::calendar::set_business_date(c, date + chrono::Duration::days(1))
+    })
 }
 
 fn every<F>(period: Duration, name: &'static str, job: F)

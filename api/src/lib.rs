@@ -11,6 +11,7 @@ pub mod extract;
 pub mod handlers;
 pub mod idempotency;
 pub mod jobs;
+pub mod lending;
 pub mod mail;
 pub mod metrics;
 pub mod openapi;

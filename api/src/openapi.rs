@@ -5,7 +5,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::handlers::{audit, decisions, health, ledger, outbox, parties, scoring};
+use crate::handlers::{
+    audit, business_day, credit_lines, decisions, health, ledger, loans, outbox, parties, reviews,
+    scoring,
+};
 use crate::pagination::Page;
 
 #[derive(OpenApi)]
@@ -15,7 +18,11 @@ use crate::pagination::Page;
         ledger::trial_balance, ledger::account, ledger::check,
         audit::verify, audit::latest_checkpoint, audit::create_checkpoint, audit::events,
         outbox::list, outbox::replay,
-        scoring::upload, scoring::list, scoring::activate, decisions::assess, decisions::get),
+        scoring::upload, scoring::list, scoring::activate, decisions::assess, decisions::get,
+        business_day::get, business_day::set, business_day::run,
+        credit_lines::apply, credit_lines::get_application, credit_lines::list_lines, credit_lines::get_line, credit_lines::draw,
+        loans::list, loans::get, loans::transactions, loans::payoff, loans::repay, loans::write_off,
+        reviews::list, reviews::get, reviews::claim, reviews::decide, reviews::confirm),
     components(schemas(ErrorBody, ErrorDetail, parties::NewParty, parties::PartyView,
         parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>,
         ledger::TrialBalanceView, ledger::AccountView, ledger::BalanceCheckView,
@@ -27,7 +34,7 @@ use crate::pagination::Page;
         decisions::ReasonView, decisions::FeaturePointsView, decisions::FiredRuleView)),
     modifiers(&BearerAuth),
     tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"), (name = "outbox"),
-        (name = "scoring"))
+        (name = "scoring"), (name = "operations"), (name = "credit lines"), (name = "loans"), (name = "reviews"))
 )]
 pub struct ApiDoc;
 

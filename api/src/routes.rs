@@ -2,7 +2,10 @@
 
 use actix_web::{middleware, web};
 
-use crate::handlers::{audit, decisions, health, ledger, outbox, parties, scoring};
+use crate::handlers::{
+    audit, business_day, credit_lines, decisions, health, ledger, loans, outbox, parties, reviews,
+    scoring,
+};
 use crate::{metrics, openapi};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -41,6 +44,37 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::post().to(scoring::activate),
                 )
                 .route("/credit/assessments", web::post().to(decisions::assess))
-                .route("/decisions/{id}", web::get().to(decisions::get)),
+                .route("/decisions/{id}", web::get().to(decisions::get))
+                .route("/admin/business-date", web::get().to(business_day::get))
+                .route("/admin/business-date", web::put().to(business_day::set))
+                .route("/admin/eod", web::post().to(business_day::run))
+                .route(
+                    "/credit-line-applications",
+                    web::post().to(credit_lines::apply),
+                )
+                .route(
+                    "/credit-line-applications/{id}",
+                    web::get().to(credit_lines::get_application),
+                )
+                .route("/credit-lines", web::get().to(credit_lines::list_lines))
+                .route("/credit-lines/{id}", web::get().to(credit_lines::get_line))
+                .route(
+                    "/credit-lines/{id}/draws",
+                    web::post().to(credit_lines::draw),
+                )
+                .route("/loans", web::get().to(loans::list))
+                .route("/loans/{id}", web::get().to(loans::get))
+                .route(
+                    "/loans/{id}/transactions",
+                    web::get().to(loans::transactions),
+                )
+                .route("/loans/{id}/payoff", web::get().to(loans::payoff))
+                .route("/loans/{id}/repayments", web::post().to(loans::repay))
+                .route("/loans/{id}/write-off", web::post().to(loans::write_off))
+                .route("/reviews", web::get().to(reviews::list))
+                .route("/reviews/{id}", web::get().to(reviews::get))
+                .route("/reviews/{id}/claim", web::post().to(reviews::claim))
+                .route("/reviews/{id}/decision", web::post().to(reviews::decide))
+                .route("/reviews/{id}/confirm", web::post().to(reviews::confirm)),
         );
 }

@@ -6,7 +6,7 @@ use diesel::{Connection, PgConnection};
 use persistence::{DbPool, RepoError};
 
 use crate::auth::keys::JwtKeys;
-use crate::config::Limits;
+use crate::config::{Limits, LoansConfig};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::scoring_service::ModelCache;
@@ -20,6 +20,7 @@ pub struct AppState {
     pub auditor_emails: Vec<String>,
     /// Compiled scoring models, shared by every request.
     pub models: Arc<ModelCache>,
+    pub loans: LoansConfig,
 }
 
 impl AppState {

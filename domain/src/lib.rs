@@ -15,4 +15,5 @@ pub mod money;
 pub mod payoff;
 pub mod rate;
 pub mod repayment_allocation;
+pub mod review;
 pub mod schedule;

@@ -3,14 +3,19 @@
 
 pub mod audit;
 pub mod audit_verify;
+pub mod calendar;
 pub mod canonical;
+pub mod credit_lines;
 pub mod db;
 pub mod embedded;
 pub mod error;
 pub mod idempotency;
 pub mod ledger;
+pub mod loans;
+pub mod loans_eod;
 pub mod outbox;
 pub mod parties;
+pub mod reviews;
 pub mod schema;
 pub mod scoring;
 

@@ -199,3 +199,137 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_decisions,
     credit_decision_evidence
 );
+
+diesel::table! {
+    platform_calendar (id) {
+        id -> Bool,
+        business_date -> Date,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> Uuid,
+        subject_kind -> Text,
+        subject_id -> Uuid,
+        party_id -> Uuid,
+        product -> Text,
+        amount -> Numeric,
+        currency -> Bpchar,
+        engine_decision -> Jsonb,
+        status -> Text,
+        claimed_by -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamptz>,
+        outcome -> Nullable<Text>,
+        approved_amount -> Nullable<Numeric>,
+        approved_rate -> Nullable<Numeric>,
+        reason_code -> Nullable<Text>,
+        private_note -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        confirmed_by -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    credit_line_applications (id) {
+        id -> Uuid,
+        party_id -> Uuid,
+        currency -> Bpchar,
+        requested_limit -> Numeric,
+        purpose -> Text,
+        event_name -> Nullable<Text>,
+        event_date -> Nullable<Date>,
+        consent_given_at -> Timestamptz,
+        status -> Text,
+        decision -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    credit_lines (id) {
+        id -> Uuid,
+        party_id -> Uuid,
+        application_id -> Uuid,
+        currency -> Bpchar,
+        limit_amount -> Numeric,
+        used_amount -> Numeric,
+        annual_rate -> Numeric,
+        max_tenor_days -> Int4,
+        expires_on -> Date,
+        status -> Text,
+        frozen_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    loans (id) {
+        id -> Uuid,
+        line_id -> Uuid,
+        party_id -> Uuid,
+        currency -> Bpchar,
+        principal -> Numeric,
+        annual_rate -> Numeric,
+        penalty_rate_daily -> Numeric,
+        method -> Text,
+        tenor_days -> Int4,
+        start_date -> Date,
+        maturity_date -> Date,
+        status -> Text,
+        principal_paid -> Numeric,
+        interest_accrued_unrounded -> Numeric,
+        interest_posted -> Numeric,
+        interest_paid -> Numeric,
+        penalty_accrued_unrounded -> Numeric,
+        penalty_posted -> Numeric,
+        penalty_paid -> Numeric,
+        accrued_through -> Date,
+        dpd -> Int4,
+        bucket -> Text,
+        written_off_on -> Nullable<Date>,
+        recovered -> Numeric,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    loan_installments (loan_id, number) {
+        loan_id -> Uuid,
+        number -> Int4,
+        due_date -> Date,
+        principal -> Numeric,
+        interest -> Numeric,
+        cum_principal -> Numeric,
+    }
+}
+
+diesel::table! {
+    loan_transactions (id) {
+        id -> Uuid,
+        loan_id -> Uuid,
+        kind -> Text,
+        business_date -> Date,
+        amount -> Numeric,
+        principal -> Numeric,
+        interest -> Numeric,
+        penalty -> Numeric,
+        external_reference -> Nullable<Text>,
+        journal_entry_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    eod_runs (business_date) {
+        business_date -> Date,
+        loans_accrued -> Int8,
+        loans_aged -> Int8,
+        lines_frozen -> Int8,
+        reminders -> Int8,
+        finished_at -> Timestamptz,
+    }
+}

@@ -111,6 +111,8 @@ impl TestApp {
             ..Config::default()
         };
         config.jwt.secret = Some(TEST_SECRET.into());
+        // Tests drive the business date themselves; the wall-clock end of day must not interfere.
+        config.loans.eod_at = None;
         tweak(&mut config);
         let app = Application::build(config.clone()).expect("build application");
         let base = format!("http://127.0.0.1:{}", app.port());

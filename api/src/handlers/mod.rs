@@ -1,9 +1,13 @@
 //! HTTP handlers, one endpoint family per module.
 
 pub mod audit;
+pub mod business_day;
+pub mod credit_lines;
 pub mod decisions;
 pub mod health;
 pub mod ledger;
+pub mod loans;
 pub mod outbox;
 pub mod parties;
+pub mod reviews;
 pub mod scoring;

@@ -12,6 +12,25 @@ pub enum Template {
         /// `merchant`, `supplier` or `core_enterprise`.
         party_kind: String,
     },
+    /// The engine's (or an officer's) decision on a credit-line application.
+    ApplicationDecided {
+        application_id: uuid::Uuid,
+        outcome: String,
+        reasons: Vec<String>,
+    },
+    /// A loan was paid out.
+    LoanDisbursed {
+        loan_id: uuid::Uuid,
+        principal: String,
+        currency: String,
+        maturity_date: chrono::NaiveDate,
+    },
+    /// A checkpoint of the audit trail, for outside auditors to keep.
+    AuditCheckpoint {
+        id: i64,
+        hash: String,
+        created_at: String,
+    },
 }
 
 /// A rendered message, ready to queue.
@@ -27,6 +46,9 @@ impl Template {
     pub fn name(&self) -> &'static str {
         match self {
             Template::Welcome { .. } => "welcome",
+            Template::ApplicationDecided { .. } => "application_decided",
+            Template::LoanDisbursed { .. } => "loan_disbursed",
+            Template::AuditCheckpoint { .. } => "audit_checkpoint",
         }
     }
 
@@ -36,7 +58,42 @@ impl Template {
                 party_name,
                 party_kind,
             } => welcome(party_name, &party_kind.replace('_', " ")),
+            Template::ApplicationDecided { application_id, outcome, reasons } => {
+                let mut lines = vec![format!("Your credit-line application {application_id} was {outcome}.")];
+                lines.extend(reasons.iter().map(|r| format!("Reason: {r}")));
+                notice(&format!("Your credit-line application was {outcome}"), &lines)
+            }
+            Template::LoanDisbursed { loan_id, principal, currency, maturity_date } => notice(
+                "Your loan has been paid out",
+                &[format!("Loan {loan_id} of {principal} {currency} has been paid out. It matures on {maturity_date}.")],
+            ),
+            Template::AuditCheckpoint { id, hash, created_at } => notice(
+                &format!("Lendline audit checkpoint {id}"),
+                &[
+                    format!("Checkpoint {id} of the Lendline audit trail was sealed at {created_at}."),
+                    format!("Its hash is {hash}."),
+                    "Keep this message: verifying the trail against this hash later proves that no history before it was rewritten.".into(),
+                ],
+            ),
         }
+    }
+}
+
+/// A plain notice: a greeting, the given paragraphs, a signature; every value HTML-escaped.
+fn notice(subject: &str, paragraphs: &[String]) -> Rendered {
+    let text = format!(
+        "Hello,\n\n{}\n\nThe Lendline team\n",
+        paragraphs.join("\n\n")
+    );
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>\n", escape_html(p)))
+        .collect();
+    let html = format!("<!DOCTYPE html>\n<html><body>\n<p>Hello,</p>\n{body}<p>The Lendline team</p>\n</body></html>\n");
+    Rendered {
+        subject: subject.to_string(),
+        text,
+        html,
     }
 }
 

@@ -6,6 +6,8 @@ mod audit;
 mod auth;
 mod idempotency;
 mod ledger;
+mod lending_support;
+mod loans;
 mod outbox;
 mod platform;
 mod schema;

@@ -1,0 +1,53 @@
+//! Posting what the set-based accrual moved into the ledger: one entry per currency.
+
+use chrono::NaiveDate;
+use diesel::PgConnection;
+use domain::ledger::{Account, JournalEntry};
+use persistence::loans_eod;
+use uuid::Uuid;
+
+use super::{currency, money};
+use crate::error::ApiError;
+
+/// Accrues interest and penalty interest for every day before `through` (all active loans, or
+/// only `loan`) and books the rounded increase; answers how many loans moved.
+pub fn accrue_and_post(
+    conn: &mut PgConnection,
+    through: NaiveDate,
+    loan: Option<Uuid>,
+    business_date: NaiveDate,
+) -> Result<i64, ApiError> {
+    let totals = loans_eod::accrue(conn, through, loan)?;
+    let reference = match loan {
+        Some(id) => format!("loan:{id}"),
+        None => format!("eod:{business_date}"),
+    };
+    let mut moved = 0;
+    for total in totals {
+        moved += total.loans;
+        let ccy = currency(&total.currency)?;
+        let mut entry = JournalEntry::builder(ccy, business_date, "interest_accrual", &reference);
+        let mut lines = 0;
+        for (amount, receivable, income) in [
+            (total.interest, "interest_receivable", "interest_income"),
+            (total.penalty, "penalty_receivable", "penalty_income"),
+        ] {
+            if amount.is_sign_positive() && !amount.is_zero() {
+                let value = money(amount, ccy);
+                entry = entry
+                    .debit(&account(receivable)?, value)
+                    .credit(&account(income)?, value);
+                lines += 1;
+            }
+        }
+        if lines > 0 {
+            let built = entry.build().map_err(ApiError::internal)?;
+            persistence::ledger::post(conn, Uuid::now_v7(), &built, None)?;
+        }
+    }
+    Ok(moved)
+}
+
+pub fn account(name: &str) -> Result<Account, ApiError> {
+    Account::parse(name).map_err(ApiError::internal)
+}

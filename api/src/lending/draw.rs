@@ -1,0 +1,238 @@
+//! Drawing a loan on a credit line: the limit is reserved atomically, the schedule drawn up by
+//! the money engine, the disbursement booked and recorded.
+
+use chrono::{NaiveDate, SubsecRound, Utc};
+use diesel::PgConnection;
+use domain::calendar::{DayCount, Frequency};
+use domain::ledger::{Account, JournalEntry};
+use domain::money::Money;
+use domain::rate::Rate;
+use domain::schedule::{
+    build_schedule, AmortizationMethod, InterestMethod, Schedule, ScheduleInput,
+};
+use persistence::credit_lines::{self, LineRow};
+use persistence::loans::{self, InstallmentRow, LoanRow, TransactionRow};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::accrual::account;
+use crate::config::LoansConfig;
+use crate::error::ApiError;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RepaymentMethod {
+    /// Interest and principal at maturity.
+    Bullet,
+    /// Monthly annuity installments.
+    EqualInstallments,
+}
+
+impl RepaymentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepaymentMethod::Bullet => "bullet",
+            RepaymentMethod::EqualInstallments => "equal_installments",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Draw {
+    pub amount: Money,
+    pub tenor_days: u32,
+    pub method: RepaymentMethod,
+}
+
+/// The schedule of a draw: daily interest at ACT/365 so it agrees with the daily accrual.
+pub fn schedule_for(
+    draw: &Draw,
+    annual_rate: Decimal,
+    start: NaiveDate,
+) -> Result<Schedule, ApiError> {
+    let rate = Rate::new(annual_rate).map_err(ApiError::internal)?;
+    let (term, frequency, method) = match draw.method {
+        RepaymentMethod::Bullet => (
+            draw.tenor_days,
+            Frequency::WholeTerm,
+            AmortizationMethod::Bullet,
+        ),
+        // One installment per whole month of tenor (at least one).
+        RepaymentMethod::EqualInstallments => (
+            (draw.tenor_days / 30).max(1),
+            Frequency::Monthly,
+            AmortizationMethod::Annuity,
+        ),
+    };
+    let input = ScheduleInput {
+        principal: draw.amount,
+        annual_rate: rate,
+        start_date: start,
+        term,
+        frequency,
+        method,
+        interest: InterestMethod::Daily,
+        day_count: DayCount::Act365Fixed.settings(),
+        grace_principal_periods: 0,
+        grace_interest_periods: 0,
+        installment_rounding: None,
+        fee_per_period: None,
+        rounding: Default::default(),
+    };
+    build_schedule(&input).map_err(|e| {
+        ApiError::unprocessable("schedule_impossible", e.to_string(), Some("tenor_days"))
+    })
+}
+
+/// Explains why the line refused a reservation.
+fn refusal(line: &LineRow, amount: Decimal, today: NaiveDate) -> ApiError {
+    if line.status == "frozen" {
+        return ApiError::unprocessable("line_frozen", "the credit line is frozen", None);
+    }
+    if line.status != "active" {
+        return ApiError::unprocessable("line_not_active", "the credit line is not active", None);
+    }
+    if line.expires_on < today {
+        return ApiError::unprocessable("line_expired", "the credit line has expired", None);
+    }
+    let available = line.limit_amount - line.used_amount;
+    ApiError::unprocessable(
+        "exceeds_available_limit",
+        format!(
+            "requested {amount} but only {} is available",
+            available.normalize()
+        ),
+        Some("amount"),
+    )
+}
+
+/// Draws `draw` on `line` (already checked to belong to the caller).
+pub fn draw(
+    conn: &mut PgConnection,
+    line: &LineRow,
+    draw: &Draw,
+    today: NaiveDate,
+    policy: &LoansConfig,
+    actor: &str,
+) -> Result<(LoanRow, Vec<InstallmentRow>), ApiError> {
+    if draw.amount.currency().code() != line.currency {
+        return Err(ApiError::invalid(
+            "currency",
+            format!("the line is in {}", line.currency),
+        ));
+    }
+    let max_tenor = i64::from(policy.max_tenor_days.min(line.max_tenor_days));
+    if i64::from(draw.tenor_days) < i64::from(policy.min_tenor_days)
+        || i64::from(draw.tenor_days) > max_tenor
+    {
+        return Err(ApiError::invalid(
+            "tenor_days",
+            format!(
+                "tenor must be {} to {max_tenor} days",
+                policy.min_tenor_days
+            ),
+        ));
+    }
+    let amount = draw.amount.amount();
+    if !credit_lines::reserve(conn, line.id, amount, today)? {
+        return Err(refusal(
+            &credit_lines::find_line(conn, line.id)?,
+            amount,
+            today,
+        ));
+    }
+    let schedule = schedule_for(draw, line.annual_rate, today)?;
+    let loan_id = Uuid::now_v7();
+    let installments = installment_rows(loan_id, &schedule);
+    let maturity = installments.last().map(|i| i.due_date).unwrap_or(today);
+    let loan = LoanRow {
+        id: loan_id,
+        line_id: line.id,
+        party_id: line.party_id,
+        currency: line.currency.clone(),
+        principal: amount,
+        annual_rate: line.annual_rate,
+        penalty_rate_daily: policy.penalty_rate_daily,
+        method: draw.method.as_str().into(),
+        tenor_days: i32::try_from((maturity - today).num_days()).map_err(ApiError::internal)?,
+        start_date: today,
+        maturity_date: maturity,
+        status: "active".into(),
+        principal_paid: Decimal::ZERO,
+        interest_accrued_unrounded: Decimal::ZERO,
+        interest_posted: Decimal::ZERO,
+        interest_paid: Decimal::ZERO,
+        penalty_accrued_unrounded: Decimal::ZERO,
+        penalty_posted: Decimal::ZERO,
+        penalty_paid: Decimal::ZERO,
+        accrued_through: today,
+        dpd: 0,
+        bucket: "current".into(),
+        written_off_on: None,
+        recovered: Decimal::ZERO,
+        created_at: Utc::now().trunc_subsecs(6),
+    };
+    loans::insert(conn, &loan, &installments)?;
+    let entry = JournalEntry::builder(
+        draw.amount.currency(),
+        today,
+        "disbursement",
+        &format!("loan:{loan_id}"),
+    )
+    .debit(
+        &Account::of("loans_receivable", loan_id).map_err(ApiError::internal)?,
+        draw.amount,
+    )
+    .credit(&account("cash:platform")?, draw.amount)
+    .build()
+    .map_err(ApiError::internal)?;
+    let entry_id = persistence::ledger::post(conn, Uuid::now_v7(), &entry, None)?;
+    loans::insert_transaction(
+        conn,
+        &TransactionRow {
+            id: Uuid::now_v7(),
+            loan_id,
+            kind: "disbursement".into(),
+            business_date: today,
+            amount,
+            principal: amount,
+            interest: Decimal::ZERO,
+            penalty: Decimal::ZERO,
+            external_reference: None,
+            journal_entry_id: entry_id,
+            created_at: loan.created_at,
+        },
+    )?;
+    let payload = serde_json::json!({"line_id": line.id, "principal": amount.to_string(), "method": draw.method.as_str(),
+        "maturity_date": maturity, "annual_rate": line.annual_rate.to_string()});
+    persistence::audit::append(
+        conn,
+        &format!("loan:{loan_id}"),
+        actor,
+        "loan.disbursed",
+        &payload,
+        Utc::now(),
+    )?;
+    Ok((loan, installments))
+}
+
+fn installment_rows(loan_id: Uuid, schedule: &Schedule) -> Vec<InstallmentRow> {
+    let mut cumulative = Decimal::ZERO;
+    schedule
+        .installments
+        .iter()
+        .map(|i| {
+            cumulative += i.principal.amount();
+            InstallmentRow {
+                loan_id,
+                number: i32::try_from(i.number).unwrap_or(i32::MAX),
+                due_date: i.due_date,
+                principal: i.principal.amount(),
+                interest: i.interest.amount(),
+                cum_principal: cumulative,
+            }
+        })
+        .collect()
+}

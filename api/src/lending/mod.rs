@@ -1,0 +1,35 @@
+//! Stock-up lending: credit lines, draws, repayments, accrual and end of day. Handlers stay
+//! thin; the rules that touch several tables live here, each running inside the caller's
+//! transaction.
+
+pub mod accrual;
+pub mod applications;
+pub mod draw;
+pub mod eod;
+pub mod lines;
+pub mod repayment;
+
+use chrono::{NaiveDate, Utc};
+use diesel::PgConnection;
+use domain::money::{Currency, Money};
+use rust_decimal::Decimal;
+
+use crate::error::ApiError;
+
+/// The platform's business date (set to today's UTC date on a fresh database).
+pub fn business_date(conn: &mut PgConnection) -> Result<NaiveDate, ApiError> {
+    Ok(persistence::calendar::business_date(
+        conn,
+        Utc::now().date_naive(),
+    )?)
+}
+
+/// A stored currency code; a code the domain does not know is a corrupt row.
+pub fn currency(code: &str) -> Result<Currency, ApiError> {
+    Currency::parse(code).map_err(ApiError::internal)
+}
+
+/// A stored amount as money (stored amounts are always in whole minor units).
+pub fn money(amount: Decimal, currency: Currency) -> Money {
+    Money::new(amount, currency).round(domain::money::RoundingMode::HalfEven)
+}

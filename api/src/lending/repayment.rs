@@ -1,0 +1,392 @@
+//! Repayments, payoff quotes and write-offs of loans.
+//!
+//! Interest and penalty are brought up to the business date first (the same set-based accrual
+//! as end of day, for this one loan), then the payment is split by the money engine's
+//! allocation — penalties, fees, interest, principal; past due before due before not yet due —
+//! and booked as one balanced entry.
+
+use chrono::{NaiveDate, SubsecRound, Utc};
+use diesel::PgConnection;
+use domain::ledger::{Account, JournalEntry};
+use domain::money::{Currency, Money};
+use domain::repayment_allocation::{
+    allocate_payment, AllocationOrder, ComponentKind, Due, DueStatus,
+};
+use persistence::loans::{self, LoanRow, TransactionRow};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::accrual::{account, accrue_and_post};
+use super::{currency, money};
+use crate::error::ApiError;
+
+/// What the loan owes on a date, by component.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Owed {
+    pub penalty: Decimal,
+    pub interest: Decimal,
+    pub principal_past_due: Decimal,
+    pub principal_due: Decimal,
+    pub principal_not_yet_due: Decimal,
+}
+
+impl Owed {
+    pub fn total(&self) -> Decimal {
+        self.penalty
+            + self.interest
+            + self.principal_past_due
+            + self.principal_due
+            + self.principal_not_yet_due
+    }
+}
+
+/// Brings `loan` up to `today` and answers what it owes (the caller holds the loan's lock).
+pub fn owed_on(
+    conn: &mut PgConnection,
+    loan_id: Uuid,
+    today: NaiveDate,
+) -> Result<(LoanRow, Owed), ApiError> {
+    accrue_and_post(conn, today, Some(loan_id), today)?;
+    let loan = loans::find(conn, loan_id)?;
+    let past_due = loans::overdue_principal(conn, &loan, today)?;
+    let due_through_today =
+        loans::overdue_principal(conn, &loan, today.succ_opt().unwrap_or(today))?;
+    let owed = Owed {
+        penalty: loan.penalty_outstanding(),
+        interest: loan.interest_outstanding(),
+        principal_past_due: past_due,
+        principal_due: due_through_today - past_due,
+        principal_not_yet_due: loan.principal_outstanding() - due_through_today,
+    };
+    Ok((loan, owed))
+}
+
+/// A quote of the payoff amount on `date` (today or later), computed by running the real
+/// accrual in a savepoint that is then rolled back: a repayment of exactly that amount on that
+/// date closes the loan.
+pub fn payoff_quote(
+    conn: &mut PgConnection,
+    loan_id: Uuid,
+    date: NaiveDate,
+) -> Result<Owed, ApiError> {
+    enum Quote {
+        Computed(Owed),
+        Failed(ApiError),
+    }
+    impl From<diesel::result::Error> for Quote {
+        fn from(e: diesel::result::Error) -> Self {
+            Quote::Failed(e.into())
+        }
+    }
+    let outcome = diesel::Connection::transaction::<(), Quote, _>(conn, |c| {
+        match owed_on(c, loan_id, date) {
+            Ok((_, owed)) => Err(Quote::Computed(owed)),
+            Err(e) => Err(Quote::Failed(e)),
+        }
+    });
+    match outcome {
+        Err(Quote::Computed(owed)) => Ok(owed),
+        Err(Quote::Failed(e)) => Err(e),
+        Ok(()) => Err(ApiError::internal("payoff quote did not compute")),
+    }
+}
+
+/// How a repayment was split.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Split {
+    pub penalty: Decimal,
+    pub interest: Decimal,
+    pub principal: Decimal,
+}
+
+fn split(amount: Money, owed: &Owed, today: NaiveDate) -> Result<Split, ApiError> {
+    let ccy = amount.currency();
+    let due = |kind, status, value: Decimal| Due {
+        kind,
+        status,
+        due_date: today,
+        amount: money(value, ccy),
+    };
+    let dues = [
+        due(ComponentKind::Penalty, DueStatus::PastDue, owed.penalty),
+        due(ComponentKind::Interest, DueStatus::Due, owed.interest),
+        due(
+            ComponentKind::Principal,
+            DueStatus::PastDue,
+            owed.principal_past_due,
+        ),
+        due(ComponentKind::Principal, DueStatus::Due, owed.principal_due),
+        due(
+            ComponentKind::Principal,
+            DueStatus::NotYetDue,
+            owed.principal_not_yet_due,
+        ),
+    ];
+    let allocation =
+        allocate_payment(amount, &dues, &AllocationOrder::default()).map_err(ApiError::internal)?;
+    let applied: Vec<Decimal> = allocation.applied.iter().map(Money::amount).collect();
+    Ok(Split {
+        penalty: applied[0],
+        interest: applied[1],
+        principal: applied[2] + applied[3] + applied[4],
+    })
+}
+
+/// Books a repayment of `amount` on an active loan; answers the split and the loan after it.
+pub fn repay(
+    conn: &mut PgConnection,
+    loan_id: Uuid,
+    amount: Money,
+    reference: &str,
+    today: NaiveDate,
+    actor: &str,
+) -> Result<(LoanRow, Split), ApiError> {
+    let loan = loans::lock(conn, loan_id)?;
+    let ccy = currency(&loan.currency)?;
+    if amount.currency() != ccy {
+        return Err(ApiError::invalid(
+            "currency",
+            format!("the loan is in {}", loan.currency),
+        ));
+    }
+    match loan.status.as_str() {
+        "active" => {}
+        "written_off" => return recover(conn, loan, amount, reference, today, actor),
+        _ => {
+            return Err(ApiError::unprocessable(
+                "loan_closed",
+                "the loan is closed and takes no repayment",
+                None,
+            ))
+        }
+    }
+    let (mut loan, owed) = owed_on(conn, loan_id, today)?;
+    if amount.amount() > owed.total() {
+        return Err(ApiError::unprocessable(
+            "amount_exceeds_balance",
+            format!(
+                "the loan owes {} in all; a larger payment is refused",
+                owed.total().normalize()
+            ),
+            Some("amount"),
+        ));
+    }
+    let split = split(amount, &owed, today)?;
+    let mut entry = JournalEntry::builder(ccy, today, "repayment", &format!("loan:{loan_id}"))
+        .debit(&account("cash:platform")?, amount);
+    for (value, name) in [
+        (split.penalty, "penalty_receivable".to_string()),
+        (split.interest, "interest_receivable".to_string()),
+        (split.principal, format!("loans_receivable:{loan_id}")),
+    ] {
+        if !value.is_zero() {
+            entry = entry.credit(&account(&name)?, money(value, ccy));
+        }
+    }
+    let entry_id = persistence::ledger::post(
+        conn,
+        Uuid::now_v7(),
+        &entry.build().map_err(ApiError::internal)?,
+        None,
+    )?;
+    loan.penalty_paid += split.penalty;
+    loan.interest_paid += split.interest;
+    loan.principal_paid += split.principal;
+    if amount.amount() == owed.total() {
+        loan.status = "closed".into();
+    }
+    loans::record_payment(conn, &loan)?;
+    // Arrears cleared by this payment stop counting at once, not at the next end of day.
+    if let Some(yesterday) = today.pred_opt() {
+        persistence::loans_eod::age(conn, yesterday, Some(loan_id))?;
+        loan = loans::find(conn, loan_id)?;
+    }
+    persistence::credit_lines::release(conn, loan.line_id, split.principal)?;
+    record(
+        conn,
+        &loan,
+        "repayment",
+        amount.amount(),
+        split,
+        Some(reference),
+        entry_id,
+        today,
+    )?;
+    let payload = serde_json::json!({"amount": amount.amount().to_string(), "split": split, "reference": reference, "status": loan.status});
+    persistence::audit::append(
+        conn,
+        &format!("loan:{loan_id}"),
+        actor,
+        "loan.repaid",
+        &payload,
+        Utc::now(),
+    )?;
+    Ok((loan, split))
+}
+
+/// A repayment on a written-off loan is a recovery: cash in, recoveries income.
+fn recover(
+    conn: &mut PgConnection,
+    mut loan: LoanRow,
+    amount: Money,
+    reference: &str,
+    today: NaiveDate,
+    actor: &str,
+) -> Result<(LoanRow, Split), ApiError> {
+    let written_off =
+        loan.principal_outstanding() + loan.interest_outstanding() + loan.penalty_outstanding();
+    if amount.amount() > written_off - loan.recovered {
+        return Err(ApiError::unprocessable(
+            "amount_exceeds_balance",
+            "the recovery exceeds what was written off",
+            Some("amount"),
+        ));
+    }
+    let entry = JournalEntry::builder(
+        amount.currency(),
+        today,
+        "recovery",
+        &format!("loan:{}", loan.id),
+    )
+    .debit(&account("cash:platform")?, amount)
+    .credit(&account("recoveries")?, amount)
+    .build()
+    .map_err(ApiError::internal)?;
+    let entry_id = persistence::ledger::post(conn, Uuid::now_v7(), &entry, None)?;
+    loan.recovered += amount.amount();
+    loans::record_payment(conn, &loan)?;
+    let none = Split {
+        penalty: Decimal::ZERO,
+        interest: Decimal::ZERO,
+        principal: Decimal::ZERO,
+    };
+    record(
+        conn,
+        &loan,
+        "recovery",
+        amount.amount(),
+        none,
+        Some(reference),
+        entry_id,
+        today,
+    )?;
+    let payload =
+        serde_json::json!({"amount": amount.amount().to_string(), "reference": reference});
+    persistence::audit::append(
+        conn,
+        &format!("loan:{}", loan.id),
+        actor,
+        "loan.recovered",
+        &payload,
+        Utc::now(),
+    )?;
+    Ok((loan, none))
+}
+
+/// Writes off what an active loan still owes: principal, interest and penalty to credit losses.
+pub fn write_off(
+    conn: &mut PgConnection,
+    loan_id: Uuid,
+    today: NaiveDate,
+    min_dpd: i32,
+    actor: &str,
+) -> Result<LoanRow, ApiError> {
+    let loan = loans::lock(conn, loan_id)?;
+    if loan.status != "active" {
+        return Err(ApiError::unprocessable(
+            "loan_not_active",
+            "only an active loan can be written off",
+            None,
+        ));
+    }
+    if loan.dpd < min_dpd {
+        return Err(ApiError::unprocessable(
+            "not_yet_writable",
+            format!("a loan can be written off from {min_dpd} days past due"),
+            None,
+        ));
+    }
+    let (mut loan, _) = owed_on(conn, loan_id, today)?;
+    let ccy: Currency = currency(&loan.currency)?;
+    let total =
+        loan.principal_outstanding() + loan.interest_outstanding() + loan.penalty_outstanding();
+    let mut entry = JournalEntry::builder(ccy, today, "write_off", &format!("loan:{loan_id}"))
+        .debit(&account("credit_losses")?, money(total, ccy));
+    for (value, name) in [
+        (
+            loan.principal_outstanding(),
+            Account::of("loans_receivable", loan_id).map_err(ApiError::internal)?,
+        ),
+        (loan.interest_outstanding(), account("interest_receivable")?),
+        (loan.penalty_outstanding(), account("penalty_receivable")?),
+    ] {
+        if !value.is_zero() {
+            entry = entry.credit(&name, money(value, ccy));
+        }
+    }
+    let entry_id = persistence::ledger::post(
+        conn,
+        Uuid::now_v7(),
+        &entry.build().map_err(ApiError::internal)?,
+        None,
+    )?;
+    let split = Split {
+        penalty: loan.penalty_outstanding(),
+        interest: loan.interest_outstanding(),
+        principal: loan.principal_outstanding(),
+    };
+    loan.status = "written_off".into();
+    loan.written_off_on = Some(today);
+    loans::record_payment(conn, &loan)?;
+    persistence::credit_lines::release(conn, loan.line_id, split.principal)?;
+    record(
+        conn,
+        &loan,
+        "write_off",
+        total,
+        split,
+        None,
+        entry_id,
+        today,
+    )?;
+    let payload = serde_json::json!({"written_off": total.to_string(), "dpd": loan.dpd});
+    persistence::audit::append(
+        conn,
+        &format!("loan:{loan_id}"),
+        actor,
+        "loan.written_off",
+        &payload,
+        Utc::now(),
+    )?;
+    Ok(loan)
+}
+
+#[allow(clippy::too_many_arguments)] // one row's columns, named at the call sites
+fn record(
+    conn: &mut PgConnection,
+    loan: &LoanRow,
+    kind: &str,
+    amount: Decimal,
+    split: Split,
+    reference: Option<&str>,
+    entry: Uuid,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    loans::insert_transaction(
+        conn,
+        &TransactionRow {
+            id: Uuid::now_v7(),
+            loan_id: loan.id,
+            kind: kind.into(),
+            business_date: today,
+            amount,
+            principal: split.principal,
+            interest: split.interest,
+            penalty: split.penalty,
+            external_reference: reference.map(String::from),
+            journal_entry_id: entry,
+            created_at: Utc::now().trunc_subsecs(6),
+        },
+    )?;
+    Ok(())
+}

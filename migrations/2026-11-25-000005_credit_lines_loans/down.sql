@@ -1,0 +1,9 @@
+DROP TABLE eod_runs;
+DROP TABLE loan_transactions;
+DROP TABLE loan_installments;
+DROP TABLE loans;
+DROP TABLE credit_lines;
+DROP TABLE credit_line_applications;
+DROP TABLE reviews;
+DROP TABLE platform_calendar;
+DROP FUNCTION minor_units(CHAR(3));

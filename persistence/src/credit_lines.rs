@@ -1,0 +1,172 @@
+//! Credit-line applications and revolving credit lines, with the atomic limit reservation
+//! that keeps concurrent draws within the limit.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::{credit_line_applications, credit_lines};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = credit_line_applications)]
+pub struct ApplicationRow {
+    pub id: Uuid,
+    pub party_id: Uuid,
+    pub currency: String,
+    pub requested_limit: Decimal,
+    pub purpose: String,
+    pub event_name: Option<String>,
+    pub event_date: Option<NaiveDate>,
+    pub consent_given_at: DateTime<Utc>,
+    pub status: String,
+    pub decision: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = credit_lines)]
+pub struct LineRow {
+    pub id: Uuid,
+    pub party_id: Uuid,
+    pub application_id: Uuid,
+    pub currency: String,
+    pub limit_amount: Decimal,
+    pub used_amount: Decimal,
+    pub annual_rate: Decimal,
+    pub max_tenor_days: i32,
+    pub expires_on: NaiveDate,
+    pub status: String,
+    pub frozen_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn insert_application(conn: &mut PgConnection, row: &ApplicationRow) -> Result<(), RepoError> {
+    diesel::insert_into(credit_line_applications::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_application(conn: &mut PgConnection, id: Uuid) -> Result<ApplicationRow, RepoError> {
+    Ok(credit_line_applications::table
+        .find(id)
+        .select(ApplicationRow::as_select())
+        .first(conn)?)
+}
+
+pub fn set_application_outcome(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+    decision: &serde_json::Value,
+) -> Result<(), RepoError> {
+    diesel::update(credit_line_applications::table.find(id))
+        .set((
+            credit_line_applications::status.eq(status),
+            credit_line_applications::decision.eq(decision),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_line(conn: &mut PgConnection, row: &LineRow) -> Result<(), RepoError> {
+    diesel::insert_into(credit_lines::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_line(conn: &mut PgConnection, id: Uuid) -> Result<LineRow, RepoError> {
+    Ok(credit_lines::table
+        .find(id)
+        .select(LineRow::as_select())
+        .first(conn)?)
+}
+
+/// Lines of one party (or all, for staff), keyset-paginated by id.
+pub fn list_lines(
+    conn: &mut PgConnection,
+    party: Option<Uuid>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<LineRow>, RepoError> {
+    let mut query = credit_lines::table
+        .select(LineRow::as_select())
+        .into_boxed();
+    if let Some(p) = party {
+        query = query.filter(credit_lines::party_id.eq(p));
+    }
+    if let Some(a) = after {
+        query = query.filter(credit_lines::id.gt(a));
+    }
+    Ok(query
+        .order(credit_lines::id.asc())
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Reserves `amount` of the line's limit in one statement: succeeds only while the line is
+/// active, unexpired on `today` and has room, so concurrent draws can never overshoot.
+pub fn reserve(
+    conn: &mut PgConnection,
+    line: Uuid,
+    amount: Decimal,
+    today: NaiveDate,
+) -> Result<bool, RepoError> {
+    let updated = diesel::update(
+        credit_lines::table
+            .find(line)
+            .filter(credit_lines::status.eq("active"))
+            .filter(credit_lines::expires_on.ge(today))
+            .filter((credit_lines::used_amount + amount).le(credit_lines::limit_amount)),
+    )
+    .set(credit_lines::used_amount.eq(credit_lines::used_amount + amount))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Gives back `amount` of the limit (principal repaid or written off).
+pub fn release(conn: &mut PgConnection, line: Uuid, amount: Decimal) -> Result<(), RepoError> {
+    diesel::update(credit_lines::table.find(line))
+        .set(credit_lines::used_amount.eq(credit_lines::used_amount - amount))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The line opened for an application, if any.
+pub fn line_of_application(
+    conn: &mut PgConnection,
+    application: Uuid,
+) -> Result<Option<Uuid>, RepoError> {
+    Ok(credit_lines::table
+        .filter(credit_lines::application_id.eq(application))
+        .select(credit_lines::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// What scoring needs to know of a party's existing credit with Lendline.
+#[derive(Debug, Clone, Copy, QueryableByName)]
+pub struct PartyCredit {
+    /// Principal drawn and not yet repaid on all its lines.
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub exposure: Decimal,
+    /// Worst days past due over its active loans.
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    pub max_dpd: i32,
+    /// Loans that ever went past due (still late, or written off).
+    #[diesel(sql_type = diesel::sql_types::Int8)]
+    pub delinquent_loans: i64,
+}
+
+pub fn party_credit(conn: &mut PgConnection, party: Uuid) -> Result<PartyCredit, RepoError> {
+    Ok(diesel::sql_query(
+        "SELECT coalesce((SELECT sum(used_amount) FROM credit_lines WHERE party_id = $1), 0) AS exposure,
+                coalesce((SELECT max(dpd) FROM loans WHERE party_id = $1 AND status = 'active'), 0) AS max_dpd,
+                (SELECT count(*) FROM loans WHERE party_id = $1 AND (dpd > 0 OR status = 'written_off')) AS delinquent_loans",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(party)
+    .get_result(conn)?)
+}

@@ -1,0 +1,207 @@
+//! Loans: creation with their schedule, reads, repayment bookkeeping and transactions.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::{loan_installments, loan_transactions, loans};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = loans)]
+pub struct LoanRow {
+    pub id: Uuid,
+    pub line_id: Uuid,
+    pub party_id: Uuid,
+    pub currency: String,
+    pub principal: Decimal,
+    pub annual_rate: Decimal,
+    pub penalty_rate_daily: Decimal,
+    pub method: String,
+    pub tenor_days: i32,
+    pub start_date: NaiveDate,
+    pub maturity_date: NaiveDate,
+    pub status: String,
+    pub principal_paid: Decimal,
+    pub interest_accrued_unrounded: Decimal,
+    pub interest_posted: Decimal,
+    pub interest_paid: Decimal,
+    pub penalty_accrued_unrounded: Decimal,
+    pub penalty_posted: Decimal,
+    pub penalty_paid: Decimal,
+    pub accrued_through: NaiveDate,
+    pub dpd: i32,
+    pub bucket: String,
+    pub written_off_on: Option<NaiveDate>,
+    pub recovered: Decimal,
+    pub created_at: DateTime<Utc>,
+}
+
+impl LoanRow {
+    pub fn principal_outstanding(&self) -> Decimal {
+        self.principal - self.principal_paid
+    }
+    pub fn interest_outstanding(&self) -> Decimal {
+        self.interest_posted - self.interest_paid
+    }
+    pub fn penalty_outstanding(&self) -> Decimal {
+        self.penalty_posted - self.penalty_paid
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = loan_installments)]
+pub struct InstallmentRow {
+    pub loan_id: Uuid,
+    pub number: i32,
+    pub due_date: NaiveDate,
+    pub principal: Decimal,
+    pub interest: Decimal,
+    pub cum_principal: Decimal,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = loan_transactions)]
+pub struct TransactionRow {
+    pub id: Uuid,
+    pub loan_id: Uuid,
+    pub kind: String,
+    pub business_date: NaiveDate,
+    pub amount: Decimal,
+    pub principal: Decimal,
+    pub interest: Decimal,
+    pub penalty: Decimal,
+    pub external_reference: Option<String>,
+    pub journal_entry_id: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn insert(
+    conn: &mut PgConnection,
+    loan: &LoanRow,
+    installments: &[InstallmentRow],
+) -> Result<(), RepoError> {
+    diesel::insert_into(loans::table)
+        .values(loan)
+        .execute(conn)?;
+    diesel::insert_into(loan_installments::table)
+        .values(installments)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<LoanRow, RepoError> {
+    Ok(loans::table
+        .find(id)
+        .select(LoanRow::as_select())
+        .first(conn)?)
+}
+
+/// Loads a loan and locks it for the rest of the transaction.
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<LoanRow, RepoError> {
+    Ok(loans::table
+        .find(id)
+        .select(LoanRow::as_select())
+        .for_update()
+        .first(conn)?)
+}
+
+pub fn installments(conn: &mut PgConnection, id: Uuid) -> Result<Vec<InstallmentRow>, RepoError> {
+    Ok(loan_installments::table
+        .filter(loan_installments::loan_id.eq(id))
+        .order(loan_installments::number.asc())
+        .select(InstallmentRow::as_select())
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoanFilter {
+    pub party: Option<Uuid>,
+    pub line: Option<Uuid>,
+    pub status: Option<String>,
+    pub bucket: Option<String>,
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+pub fn list(conn: &mut PgConnection, filter: &LoanFilter) -> Result<Vec<LoanRow>, RepoError> {
+    let mut query = loans::table.select(LoanRow::as_select()).into_boxed();
+    if let Some(p) = filter.party {
+        query = query.filter(loans::party_id.eq(p));
+    }
+    if let Some(l) = filter.line {
+        query = query.filter(loans::line_id.eq(l));
+    }
+    if let Some(s) = &filter.status {
+        query = query.filter(loans::status.eq(s));
+    }
+    if let Some(b) = &filter.bucket {
+        query = query.filter(loans::bucket.eq(b));
+    }
+    if let Some(a) = filter.after {
+        query = query.filter(loans::id.gt(a));
+    }
+    Ok(query
+        .order(loans::id.asc())
+        .limit(filter.limit)
+        .load(conn)?)
+}
+
+/// Records what a repayment (or write-off) settled on the loan.
+pub fn record_payment(conn: &mut PgConnection, loan: &LoanRow) -> Result<(), RepoError> {
+    diesel::update(loans::table.find(loan.id))
+        .set((
+            loans::principal_paid.eq(loan.principal_paid),
+            loans::interest_paid.eq(loan.interest_paid),
+            loans::penalty_paid.eq(loan.penalty_paid),
+            loans::status.eq(&loan.status),
+            loans::written_off_on.eq(loan.written_off_on),
+            loans::recovered.eq(loan.recovered),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_transaction(conn: &mut PgConnection, tx: &TransactionRow) -> Result<(), RepoError> {
+    diesel::insert_into(loan_transactions::table)
+        .values(tx)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn transactions(
+    conn: &mut PgConnection,
+    loan: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<TransactionRow>, RepoError> {
+    let mut query = loan_transactions::table
+        .filter(loan_transactions::loan_id.eq(loan))
+        .select(TransactionRow::as_select())
+        .into_boxed();
+    if let Some(a) = after {
+        query = query.filter(loan_transactions::id.gt(a));
+    }
+    Ok(query
+        .order(loan_transactions::id.asc())
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Principal overdue on `date`: scheduled principal due before `date` not yet repaid.
+pub fn overdue_principal(
+    conn: &mut PgConnection,
+    loan: &LoanRow,
+    date: NaiveDate,
+) -> Result<Decimal, RepoError> {
+    // Cumulative principal grows with the due date, so the latest due installment holds it.
+    let due: Option<Decimal> = loan_installments::table
+        .filter(loan_installments::loan_id.eq(loan.id))
+        .filter(loan_installments::due_date.lt(date))
+        .order(loan_installments::due_date.desc())
+        .select(loan_installments::cum_principal)
+        .first(conn)
+        .optional()?;
+    Ok((due.unwrap_or(Decimal::ZERO) - loan.principal_paid).max(Decimal::ZERO))
+}
