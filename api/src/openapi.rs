@@ -5,6 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
+use crate::handlers::quotes::{self, bill_discount, factoring, installment_plan, schedule};
 use crate::handlers::{audit, decisions, health, ledger, outbox, parties, scoring};
 use crate::pagination::Page;
 
@@ -15,7 +16,8 @@ use crate::pagination::Page;
         ledger::trial_balance, ledger::account, ledger::check,
         audit::verify, audit::latest_checkpoint, audit::create_checkpoint, audit::events,
         outbox::list, outbox::replay,
-        scoring::upload, scoring::list, scoring::activate, decisions::assess, decisions::get),
+        scoring::upload, scoring::list, scoring::activate, decisions::assess, decisions::get,
+        schedule::quote, installment_plan::quote, bill_discount::quote, factoring::quote),
     components(schemas(ErrorBody, ErrorDetail, parties::NewParty, parties::PartyView,
         parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>,
         ledger::TrialBalanceView, ledger::AccountView, ledger::BalanceCheckView,
@@ -24,10 +26,16 @@ use crate::pagination::Page;
         scoring::UploadModel, scoring::ModelView, scoring::ModelsView, scoring::Activation,
         scoring::AssignmentRole, scoring::AssignmentView, decisions::NewAssessment,
         decisions::DecisionView, decisions::PartyDecisionView, decisions::DecisionResponse,
-        decisions::ReasonView, decisions::FeaturePointsView, decisions::FiredRuleView)),
+        decisions::ReasonView, decisions::FeaturePointsView, decisions::FiredRuleView,
+        schedule::ScheduleQuoteRequest, quotes::ScheduleView, quotes::InstallmentView,
+        installment_plan::InstallmentPlanRequest, installment_plan::PricingRequest,
+        installment_plan::SubsidyRequest, installment_plan::InstallmentPlanView,
+        bill_discount::BillDiscountRequest, bill_discount::BillDiscountView,
+        factoring::FactoringRequest, factoring::FactoringView, factoring::SettlementView)),
     modifiers(&BearerAuth),
     tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"), (name = "outbox"),
-        (name = "scoring"))
+        (name = "scoring"),
+        (name = "quotes", description = "Stateless pricing; any authenticated caller."))
 )]
 pub struct ApiDoc;
 

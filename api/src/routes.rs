@@ -2,6 +2,7 @@
 
 use actix_web::{middleware, web};
 
+use crate::handlers::quotes::{bill_discount, factoring, installment_plan, schedule};
 use crate::handlers::{audit, decisions, health, ledger, outbox, parties, scoring};
 use crate::{metrics, openapi};
 
@@ -41,6 +42,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::post().to(scoring::activate),
                 )
                 .route("/credit/assessments", web::post().to(decisions::assess))
-                .route("/decisions/{id}", web::get().to(decisions::get)),
+                .route("/decisions/{id}", web::get().to(decisions::get))
+                .route("/quotes/schedule", web::post().to(schedule::quote))
+                .route(
+                    "/quotes/installment-plan",
+                    web::post().to(installment_plan::quote),
+                )
+                .route(
+                    "/quotes/bill-discount",
+                    web::post().to(bill_discount::quote),
+                )
+                .route("/quotes/factoring", web::post().to(factoring::quote)),
         );
 }

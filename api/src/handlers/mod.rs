@@ -6,4 +6,5 @@ pub mod health;
 pub mod ledger;
 pub mod outbox;
 pub mod parties;
+pub mod quotes;
 pub mod scoring;

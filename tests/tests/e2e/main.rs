@@ -8,6 +8,7 @@ mod idempotency;
 mod ledger;
 mod outbox;
 mod platform;
+mod quotes;
 mod schema;
 mod scoring;
 mod scoring_challenger;

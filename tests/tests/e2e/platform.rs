@@ -50,6 +50,10 @@ async fn the_openapi_document_covers_every_route() {
         ("/v1/scoring/models/{id}/activate", "post"),
         ("/v1/credit/assessments", "post"),
         ("/v1/decisions/{id}", "get"),
+        ("/v1/quotes/schedule", "post"),
+        ("/v1/quotes/installment-plan", "post"),
+        ("/v1/quotes/bill-discount", "post"),
+        ("/v1/quotes/factoring", "post"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),
