@@ -121,6 +121,11 @@ async fn each_invalid_schedule_field_is_a_422_naming_the_field() {
         (status, err["error"]["code"].as_str()),
         (422, Some("grace_too_long"))
     );
+    assert_eq!(err["error"]["field"], "grace_principal_periods");
+    let mut body = loan();
+    body["grace_interest_periods"] = json!(13);
+    let (_, err) = app.post("/v1/quotes/schedule", &token, &body).await;
+    assert_eq!(err["error"]["field"], "grace_interest_periods");
 }
 
 #[tokio::test]

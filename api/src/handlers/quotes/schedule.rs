@@ -2,7 +2,9 @@
 
 use actix_web::{web, HttpResponse};
 use domain::calendar::{DayCount, Frequency};
-use domain::schedule::{build_schedule, AmortizationMethod, InterestMethod, ScheduleInput};
+use domain::schedule::{
+    build_schedule, AmortizationMethod, InterestMethod, ScheduleError, ScheduleInput,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -137,6 +139,15 @@ pub async fn quote(
     body: web::Json<ScheduleQuoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let input = ScheduleInput::try_from(body.into_inner())?;
-    let schedule = build_schedule(&input).map_err(|e| schedule_error(e, String::from))?;
+    let schedule = build_schedule(&input).map_err(|e| {
+        // The domain checks the principal grace first, so a grace error matching only the
+        // interest grace is about that field.
+        let interest_grace = matches!(e, ScheduleError::GraceTooLong { grace, .. }
+            if grace != input.grace_principal_periods);
+        schedule_error(e, |field| match field {
+            "grace_principal_periods" if interest_grace => "grace_interest_periods".into(),
+            other => other.into(),
+        })
+    })?;
     Ok(HttpResponse::Ok().json(ScheduleView::from(&schedule)))
 }
