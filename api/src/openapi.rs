@@ -5,6 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
+use crate::handlers::quotes::{self, bill_discount, factoring, installment_plan, schedule};
 use crate::handlers::{
     audit, business_day, credit_lines, decisions, health, ledger, loans, outbox, parties, reviews,
     scoring,
@@ -22,7 +23,8 @@ use crate::pagination::Page;
         business_day::get, business_day::set, business_day::run,
         credit_lines::apply, credit_lines::get_application, credit_lines::list_lines, credit_lines::get_line, credit_lines::draw,
         loans::list, loans::get, loans::transactions, loans::payoff, loans::repay, loans::write_off,
-        reviews::list, reviews::get, reviews::claim, reviews::decide, reviews::confirm),
+        reviews::list, reviews::get, reviews::claim, reviews::decide, reviews::confirm,
+        schedule::quote, installment_plan::quote, bill_discount::quote, factoring::quote),
     components(schemas(ErrorBody, ErrorDetail, parties::NewParty, parties::PartyView,
         parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>,
         ledger::TrialBalanceView, ledger::AccountView, ledger::BalanceCheckView,
@@ -31,10 +33,16 @@ use crate::pagination::Page;
         scoring::UploadModel, scoring::ModelView, scoring::ModelsView, scoring::Activation,
         scoring::AssignmentRole, scoring::AssignmentView, decisions::NewAssessment,
         decisions::DecisionView, decisions::PartyDecisionView, decisions::DecisionResponse,
-        decisions::ReasonView, decisions::FeaturePointsView, decisions::FiredRuleView)),
+        decisions::ReasonView, decisions::FeaturePointsView, decisions::FiredRuleView,
+        schedule::ScheduleQuoteRequest, quotes::ScheduleView, quotes::InstallmentView,
+        installment_plan::InstallmentPlanRequest, installment_plan::PricingRequest,
+        installment_plan::SubsidyRequest, installment_plan::InstallmentPlanView,
+        bill_discount::BillDiscountRequest, bill_discount::BillDiscountView,
+        factoring::FactoringRequest, factoring::FactoringView, factoring::SettlementView)),
     modifiers(&BearerAuth),
     tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"), (name = "outbox"),
-        (name = "scoring"), (name = "operations"), (name = "credit lines"), (name = "loans"), (name = "reviews"))
+        (name = "scoring"), (name = "operations"), (name = "credit lines"), (name = "loans"), (name = "reviews"),
+        (name = "quotes", description = "Stateless pricing; any authenticated caller."))
 )]
 pub struct ApiDoc;
 

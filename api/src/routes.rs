@@ -2,6 +2,7 @@
 
 use actix_web::{middleware, web};
 
+use crate::handlers::quotes::{bill_discount, factoring, installment_plan, schedule};
 use crate::handlers::{
     audit, business_day, credit_lines, decisions, health, ledger, loans, outbox, parties, reviews,
     scoring,
@@ -75,6 +76,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/reviews/{id}", web::get().to(reviews::get))
                 .route("/reviews/{id}/claim", web::post().to(reviews::claim))
                 .route("/reviews/{id}/decision", web::post().to(reviews::decide))
-                .route("/reviews/{id}/confirm", web::post().to(reviews::confirm)),
+                .route("/reviews/{id}/confirm", web::post().to(reviews::confirm))
+                .route("/quotes/schedule", web::post().to(schedule::quote))
+                .route(
+                    "/quotes/installment-plan",
+                    web::post().to(installment_plan::quote),
+                )
+                .route(
+                    "/quotes/bill-discount",
+                    web::post().to(bill_discount::quote),
+                )
+                .route("/quotes/factoring", web::post().to(factoring::quote)),
         );
 }

@@ -9,5 +9,6 @@ pub mod ledger;
 pub mod loans;
 pub mod outbox;
 pub mod parties;
+pub mod quotes;
 pub mod reviews;
 pub mod scoring;

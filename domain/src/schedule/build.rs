@@ -58,7 +58,9 @@ impl<'a> Terms<'a> {
             input,
             installments,
             principal: input.principal.round(input.rounding).amount(),
-            periodic_rate: input.annual_rate.value() / periods_per_year,
+            // Division pads its quotient to 28 decimals (0.12 / 12 = 0.0100…0); trimming the
+            // zeros keeps every product with a balance small enough for fast arithmetic.
+            periodic_rate: (input.annual_rate.value() / periods_per_year).normalize(),
             periods_per_year,
             uses_year_fraction: input.interest == InterestMethod::Daily
                 || input.frequency == Frequency::WholeTerm,
@@ -150,21 +152,22 @@ impl<'a> Terms<'a> {
     }
 
     fn finish(&self, installments: Vec<Installment>) -> Result<Schedule, ScheduleError> {
-        let mut totals = [Decimal::ZERO; 3];
+        let dp = self.input.principal.currency().minor_units();
+        let mut totals = [Total::default(); 3];
         for row in &installments {
-            totals[0] += row.interest.amount();
-            totals[1] += row.fee.amount();
-            totals[2] += row.total.amount();
+            totals[0].add(row.interest.amount(), dp);
+            totals[1].add(row.fee.amount(), dp);
+            totals[2].add(row.total.amount(), dp);
         }
-        let payments: Vec<Decimal> = installments.iter().map(|r| r.total.amount()).collect();
-        let periodic = irr::periodic_yield(self.principal, &payments, self.periodic_rate)?;
+        let payments = installments.iter().map(|r| r.total.amount());
+        let periodic = irr::periodic_yield_of(self.principal, payments, self.periodic_rate)?;
         let apr = irr::annualise(periodic, self.periods_per_year);
         Ok(Schedule {
-            installments,
             total_principal: self.money(self.principal),
-            total_interest: self.money(totals[0]),
-            total_fees: self.money(totals[1]),
-            total_payable: self.money(totals[2]),
+            total_interest: self.money(totals[0].value(dp)?),
+            total_fees: self.money(totals[1].value(dp)?),
+            total_payable: self.money(totals[2].value(dp)?),
+            installments,
             apr,
         })
     }
@@ -180,6 +183,34 @@ impl<'a> Terms<'a> {
     /// from rounded parts, so rounding again would only cost time.
     fn money(&self, amount: Decimal) -> Money {
         Money::new(amount, self.input.principal.currency())
+    }
+}
+
+/// A column total. Row amounts are rounded, so they nearly always carry exactly the currency's
+/// decimals and are summed as integers of minor units, far cheaper than `Decimal` additions;
+/// any other amount is added as a `Decimal`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Total {
+    minor: i128,
+    other: Decimal,
+}
+
+impl Total {
+    fn add(&mut self, value: Decimal, dp: u32) {
+        if value.scale() == dp {
+            self.minor += value.mantissa();
+        } else {
+            self.other += value;
+        }
+    }
+
+    fn value(self, dp: u32) -> Result<Decimal, MoneyError> {
+        let minor =
+            Decimal::try_from_i128_with_scale(self.minor, dp).map_err(|_| MoneyError::Overflow)?;
+        if self.other.is_zero() {
+            return Ok(minor);
+        }
+        minor.checked_add(self.other).ok_or(MoneyError::Overflow)
     }
 }
 

@@ -10,6 +10,7 @@ mod lending_support;
 mod loans;
 mod outbox;
 mod platform;
+mod quotes;
 mod schema;
 mod scoring;
 mod scoring_challenger;
