@@ -196,12 +196,7 @@ pub async fn events(
     let rows = state
         .transaction(move |conn| Ok(audit::events_of(conn, &query.entity, after, limit)?))
         .await?;
-    let full = usize::try_from(limit).is_ok_and(|l| rows.len() >= l);
-    let next_cursor = if full {
-        rows.last().map(|e| e.seq)
-    } else {
-        None
-    };
+    let next_cursor = crate::pagination::next_cursor(&rows, limit, |e| e.seq);
     let items = rows
         .into_iter()
         .map(EventView::try_from)

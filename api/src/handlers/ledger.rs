@@ -119,12 +119,7 @@ pub async fn trial_balance(
             ))
         })
         .await?;
-    let full = usize::try_from(limit).is_ok_and(|l| rows.len() >= l);
-    let next_cursor = if full {
-        rows.last().map(|r| r.account.clone())
-    } else {
-        None
-    };
+    let next_cursor = crate::pagination::next_cursor(&rows, limit, |r| r.account.clone());
     let balanced = totals.iter().all(|(_, t)| t.is_zero());
     Ok(HttpResponse::Ok().json(TrialBalanceView {
         totals: totals
@@ -164,12 +159,7 @@ pub async fn account(
             ))
         })
         .await?;
-    let full = usize::try_from(limit).is_ok_and(|l| postings.len() >= l);
-    let next_cursor = if full {
-        postings.last().map(|p| p.id)
-    } else {
-        None
-    };
+    let next_cursor = crate::pagination::next_cursor(&postings, limit, |p| p.id);
     Ok(HttpResponse::Ok().json(AccountView {
         account: name,
         balances: balances.into_iter().map(balance_view).collect(),

@@ -123,12 +123,7 @@ pub async fn list(
             Ok(reviews::list(conn, &filter)?)
         })
         .await?;
-    let full = usize::try_from(limit).is_ok_and(|l| rows.len() >= l);
-    let next_cursor = if full {
-        rows.last().map(|r| r.id)
-    } else {
-        None
-    };
+    let next_cursor = crate::pagination::next_cursor(&rows, limit, |r| r.id);
     Ok(HttpResponse::Ok().json(ReviewPage {
         items: rows.into_iter().map(ReviewView::from).collect(),
         next_cursor,
