@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::handlers::quotes::{self, bill_discount, factoring, installment_plan, schedule};
+use crate::handlers::scf;
 use crate::handlers::{
     audit, business_day, credit_lines, decisions, health, ledger, loans, outbox, parties, reviews,
     scoring,
@@ -24,7 +25,13 @@ use crate::pagination::Page;
         credit_lines::apply, credit_lines::get_application, credit_lines::list_lines, credit_lines::get_line, credit_lines::draw,
         loans::list, loans::get, loans::transactions, loans::payoff, loans::repay, loans::write_off,
         reviews::list, reviews::get, reviews::claim, reviews::decide, reviews::confirm,
-        schedule::quote, installment_plan::quote, bill_discount::quote, factoring::quote),
+        schedule::quote, installment_plan::quote, bill_discount::quote, factoring::quote,
+        scf::programs::create, scf::programs::get, scf::programs::join, scf::programs::approve,
+        scf::receivables::submit, scf::receivables::list, scf::receivables::get, scf::receivables::confirm,
+        scf::receivables::dispute, scf::receivables::cancel, scf::settlement::pay, scf::settlement::default,
+        scf::registry::check, scf::factoring::create, scf::factoring::get, scf::pools::get, scf::pools::draw,
+        scf::bills::register_bill, scf::bills::get, scf::bills::accept, scf::bills::endorse,
+        scf::bill_discount::discount, scf::bill_discount::pay, scf::bill_discount::dishonour),
     components(schemas(ErrorBody, ErrorDetail, parties::NewParty, parties::PartyView,
         parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>,
         ledger::TrialBalanceView, ledger::AccountView, ledger::BalanceCheckView,
@@ -38,11 +45,18 @@ use crate::pagination::Page;
         installment_plan::InstallmentPlanRequest, installment_plan::PricingRequest,
         installment_plan::SubsidyRequest, installment_plan::InstallmentPlanView,
         bill_discount::BillDiscountRequest, bill_discount::BillDiscountView,
-        factoring::FactoringRequest, factoring::FactoringView, factoring::SettlementView)),
+        factoring::FactoringRequest, factoring::FactoringView, factoring::SettlementView,
+        scf::programs::NewProgram, scf::programs::ProgramView, scf::programs::MemberView,
+        scf::receivables::NewReceivable, scf::receivables::ReceivableView, Page<scf::receivables::ReceivableView>,
+        scf::settlement::NewPayment, scf::settlement::NewDefault, scf::settlement::SettlementView,
+        scf::registry::RegistryView, scf::factoring::NewFactoringRequest, scf::factoring::FactoringRequestView,
+        scf::pools::NewDraw, scf::pools::DrawView, scf::bills::NewBill, scf::bills::BillView, scf::bills::Medium,
+        scf::bills::EndorsementView, scf::bills::NewEndorsement, scf::bill_discount::NewDiscount,
+        scf::bill_discount::MaturityEvent)),
     modifiers(&BearerAuth),
     tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"), (name = "outbox"),
         (name = "scoring"), (name = "operations"), (name = "credit lines"), (name = "loans"), (name = "reviews"),
-        (name = "quotes", description = "Stateless pricing; any authenticated caller."))
+        (name = "quotes", description = "Stateless pricing; any authenticated caller."), (name = "supply-chain finance"))
 )]
 pub struct ApiDoc;
 

@@ -3,6 +3,7 @@
 use actix_web::{middleware, web};
 
 use crate::handlers::quotes::{bill_discount, factoring, installment_plan, schedule};
+use crate::handlers::scf;
 use crate::handlers::{
     audit, business_day, credit_lines, decisions, health, ledger, loans, outbox, parties, reviews,
     scoring,
@@ -86,6 +87,80 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/quotes/bill-discount",
                     web::post().to(bill_discount::quote),
                 )
-                .route("/quotes/factoring", web::post().to(factoring::quote)),
+                .route("/quotes/factoring", web::post().to(factoring::quote))
+                .configure(supply_chain_finance),
+        );
+}
+
+/// Supply-chain finance: programs, the registry, factoring, pools and bills.
+fn supply_chain_finance(cfg: &mut web::ServiceConfig) {
+    cfg.route("/factoring-programs", web::post().to(scf::programs::create))
+        .route(
+            "/factoring-programs/{id}",
+            web::get().to(scf::programs::get),
+        )
+        .route(
+            "/factoring-programs/{id}/suppliers",
+            web::post().to(scf::programs::join),
+        )
+        .route(
+            "/factoring-programs/{id}/suppliers/{supplier_id}/approve",
+            web::post().to(scf::programs::approve),
+        )
+        .route("/receivables", web::post().to(scf::receivables::submit))
+        .route("/receivables", web::get().to(scf::receivables::list))
+        .route("/receivables/{id}", web::get().to(scf::receivables::get))
+        .route(
+            "/receivables/{id}/confirm",
+            web::post().to(scf::receivables::confirm),
+        )
+        .route(
+            "/receivables/{id}/dispute",
+            web::post().to(scf::receivables::dispute),
+        )
+        .route(
+            "/receivables/{id}/cancel",
+            web::post().to(scf::receivables::cancel),
+        )
+        .route(
+            "/receivables/{id}/payments",
+            web::post().to(scf::settlement::pay),
+        )
+        .route(
+            "/receivables/{id}/default",
+            web::post().to(scf::settlement::default),
+        )
+        .route(
+            "/registry/{fingerprint}",
+            web::get().to(scf::registry::check),
+        )
+        .route(
+            "/factoring-requests",
+            web::post().to(scf::factoring::create),
+        )
+        .route(
+            "/factoring-requests/{id}",
+            web::get().to(scf::factoring::get),
+        )
+        .route("/pools/{id}", web::get().to(scf::pools::get))
+        .route("/pools/{id}/draws", web::post().to(scf::pools::draw))
+        .route("/bills", web::post().to(scf::bills::register_bill))
+        .route("/bills/{id}", web::get().to(scf::bills::get))
+        .route("/bills/{id}/accept", web::post().to(scf::bills::accept))
+        .route(
+            "/bills/{id}/endorsements",
+            web::post().to(scf::bills::endorse),
+        )
+        .route(
+            "/bills/{id}/discount",
+            web::post().to(scf::bill_discount::discount),
+        )
+        .route(
+            "/bills/{id}/payment",
+            web::post().to(scf::bill_discount::pay),
+        )
+        .route(
+            "/bills/{id}/dishonour",
+            web::post().to(scf::bill_discount::dishonour),
         );
 }

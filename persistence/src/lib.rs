@@ -16,6 +16,7 @@ pub mod loans_eod;
 pub mod outbox;
 pub mod parties;
 pub mod reviews;
+pub mod scf;
 pub mod schema;
 pub mod scoring;
 

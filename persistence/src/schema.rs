@@ -333,3 +333,142 @@ diesel::table! {
         finished_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    factoring_programs (id) {
+        id -> Uuid,
+        core_enterprise_id -> Uuid,
+        currency -> Bpchar,
+        advance_rate -> Numeric,
+        discount_rate_annual -> Numeric,
+        service_fee_rate -> Numeric,
+        recourse -> Bool,
+        max_tenor_days -> Int4,
+        grace_days -> Int4,
+        debtor_limit -> Numeric,
+        supplier_limit -> Numeric,
+        concentration_limit -> Numeric,
+        confirmation_required -> Bool,
+        debtor_exposure -> Numeric,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    program_suppliers (program_id, supplier_id) {
+        program_id -> Uuid,
+        supplier_id -> Uuid,
+        status -> Text,
+        supplier_limit -> Numeric,
+        exposure -> Numeric,
+        decision -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    registry_entries (fingerprint) {
+        fingerprint -> Bpchar,
+        kind -> Text,
+        subject_id -> Uuid,
+        encumbered -> Bool,
+        registered_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    factoring_requests (id) {
+        id -> Uuid,
+        supplier_id -> Uuid,
+        kind -> Text,
+        state -> Text,
+        currency -> Bpchar,
+        face_total -> Numeric,
+        advance_total -> Numeric,
+        fees_total -> Numeric,
+        advance_rate -> Numeric,
+        concentration_limit -> Nullable<Numeric>,
+        drawn_outstanding -> Numeric,
+        borrowing_base -> Numeric,
+        overdrawn -> Bool,
+        decision -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    receivables (id) {
+        id -> Uuid,
+        supplier_id -> Uuid,
+        debtor_id -> Uuid,
+        program_id -> Uuid,
+        invoice_number -> Text,
+        issue_date -> Date,
+        due_date -> Date,
+        amount -> Numeric,
+        currency -> Bpchar,
+        document_sha256 -> Nullable<Bpchar>,
+        fingerprint -> Bpchar,
+        state -> Text,
+        factoring_request_id -> Nullable<Uuid>,
+        paid_amount -> Nullable<Numeric>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    bills (id) {
+        id -> Uuid,
+        bill_number -> Text,
+        drawer_id -> Uuid,
+        acceptor_id -> Uuid,
+        payee_id -> Uuid,
+        holder_id -> Nullable<Uuid>,
+        face_value -> Numeric,
+        currency -> Bpchar,
+        issue_date -> Date,
+        maturity_date -> Date,
+        medium -> Text,
+        fingerprint -> Bpchar,
+        state -> Text,
+        discount_interest -> Nullable<Numeric>,
+        decision -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    bill_endorsements (bill_id, seq) {
+        bill_id -> Uuid,
+        seq -> Int4,
+        from_party_id -> Uuid,
+        to_party_id -> Uuid,
+        endorsed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    bill_recourse_claims (bill_id, party_id) {
+        bill_id -> Uuid,
+        party_id -> Uuid,
+        role -> Text,
+        amount -> Numeric,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(receivables -> factoring_programs (program_id));
+diesel::joinable!(bill_endorsements -> bills (bill_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    factoring_programs,
+    program_suppliers,
+    registry_entries,
+    factoring_requests,
+    receivables,
+    bills,
+    bill_endorsements,
+    bill_recourse_claims,
+);

@@ -11,4 +11,5 @@ pub mod outbox;
 pub mod parties;
 pub mod quotes;
 pub mod reviews;
+pub mod scf;
 pub mod scoring;

@@ -1,0 +1,253 @@
+//! Discounting a bill (its holder), and its end at maturity: the acceptor pays, or dishonours
+//! and the platform gains recourse against the drawer and every endorser.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, SubsecRound, Utc};
+use credit_scoring::Outcome;
+use domain::discounting::{discount_bill, BillDiscountInput};
+use domain::scf_postings;
+use domain::scf_state::BillState;
+use persistence::scf::bills::{self, ClaimRow};
+use persistence::scf::{programs, registry};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::bills::{load, BillView, Medium};
+use super::{
+    business_date, decision, money, post, record, stored_currency, stored_rate, stored_state,
+    today, transition_refused,
+};
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::{self, JsonBody, KeyPolicy};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDiscount {}
+
+/// The holder sells the bill to the platform for face less discount interest. The acceptor's
+/// factoring program sets the rate; the scoring engine decides on the acceptor's risk. A
+/// referred or declined discount leaves the bill with its holder and records the decision.
+#[utoipa::path(post, path = "/v1/bills/{id}/discount", tag = "supply-chain finance",
+    request_body = NewDiscount, security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 201, body = BillView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn discount(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: JsonBody<NewDiscount>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let hash = body.hash().to_string();
+    let actor = caller.actor();
+    let who = caller.clone();
+    idempotency::run(
+        &state,
+        &caller,
+        &req,
+        Some(&hash),
+        KeyPolicy::Required,
+        move |conn| {
+            let (mut bill, chain) = load(conn, &who, id)?;
+            let holder = bill
+                .holder_id
+                .filter(|h| who.party() == Some(*h))
+                .ok_or_else(|| {
+                    ApiError::unprocessable(
+                        "not_the_holder",
+                        "only the current holder may discount the bill",
+                        None,
+                    )
+                })?;
+            let from: BillState = stored_state(&bill.state)?;
+            from.transition(BillState::Discounted)
+                .map_err(transition_refused)?;
+            let program =
+                programs::find_by_core_enterprise(conn, bill.acceptor_id).map_err(|_| {
+                    ApiError::unprocessable(
+                        "no_program",
+                        "the acceptor has no program to price the bill",
+                        None,
+                    )
+                })?;
+            let c = stored_currency(&bill.currency)?;
+            let face = money(bill.face_value, c);
+            let quote = discount_bill(&BillDiscountInput {
+                face,
+                annual_rate: stored_rate(program.discount_rate_annual)?,
+                discount_date: today(),
+                maturity_date: bill.maturity_date,
+                adjustment_days: 0,
+                basis_days: 360,
+                max_tenor_months: Medium::max_tenor_months(&bill.medium),
+            })
+            .map_err(|e| ApiError::unprocessable("discount_refused", e.to_string(), None))?;
+            let decided =
+                decision::decide_bill(conn, bill.acceptor_id, quote.proceeds.amount(), today())?;
+            bill.decision = Some(decided.to_json()?);
+            if decided.outcome == Outcome::Approve {
+                bill.state = BillState::Discounted.as_str().into();
+                bill.holder_id = None;
+                bill.discount_interest = Some(quote.discount_interest.amount());
+                post(
+                    conn,
+                    scf_postings::bill_discount(
+                        &id.to_string(),
+                        face,
+                        quote.discount_interest,
+                        quote.proceeds,
+                        today(),
+                    ),
+                )?;
+                registry::set_encumbered(conn, id, true)?;
+            }
+            bills::save(conn, &bill)?;
+            record(
+                conn,
+                &format!("bill:{id}"),
+                &actor,
+                "bill.discount_decided",
+                &serde_json::json!({
+            "outcome": decided.outcome, "seller": holder, "days": quote.days,
+            "discount_interest": quote.discount_interest, "proceeds": quote.proceeds}),
+            )?;
+            Ok((StatusCode::CREATED, BillView::build(&bill, &chain)?))
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaturityEvent {
+    /// The business date; on or after the maturity date. Today when absent.
+    pub business_date: Option<NaiveDate>,
+}
+
+/// Shared by payment and dishonour: a discounted bill at or after maturity.
+async fn at_maturity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Uuid,
+    body: JsonBody<MaturityEvent>,
+    to: BillState,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let hash = body.hash().to_string();
+    let on = business_date(body.value.business_date);
+    let actor = caller.actor();
+    let who = caller.clone();
+    idempotency::run(
+        &state,
+        &caller,
+        &req,
+        Some(&hash),
+        KeyPolicy::Required,
+        move |conn| {
+            let (mut bill, chain) = load(conn, &who, id)?;
+            let from: BillState = stored_state(&bill.state)?;
+            from.transition(to).map_err(transition_refused)?;
+            if on < bill.maturity_date {
+                return Err(ApiError::unprocessable(
+                    "not_matured",
+                    "the bill is not yet at maturity",
+                    Some("business_date"),
+                ));
+            }
+            let face = money(bill.face_value, stored_currency(&bill.currency)?);
+            if to == BillState::Paid {
+                post(conn, scf_postings::bill_payment(&id.to_string(), face, on))?;
+            } else {
+                post(
+                    conn,
+                    scf_postings::bill_dishonour(&id.to_string(), face, on),
+                )?;
+                // Drawer and every endorser are jointly liable for the face.
+                let now = Utc::now().trunc_subsecs(6);
+                let mut claims = vec![ClaimRow {
+                    bill_id: id,
+                    party_id: bill.drawer_id,
+                    role: "drawer".into(),
+                    amount: face.amount(),
+                    created_at: now,
+                }];
+                for e in &chain {
+                    if claims.iter().all(|c| c.party_id != e.from_party_id) {
+                        claims.push(ClaimRow {
+                            bill_id: id,
+                            party_id: e.from_party_id,
+                            role: "endorser".into(),
+                            amount: face.amount(),
+                            created_at: now,
+                        });
+                    }
+                }
+                bills::add_claims(conn, &claims)?;
+                record(
+                    conn,
+                    &format!("bill:{id}"),
+                    &actor,
+                    "bill.recourse_claims",
+                    &claims
+                        .iter()
+                        .map(|c| serde_json::json!({"party": c.party_id, "role": c.role}))
+                        .collect::<Vec<_>>(),
+                )?;
+            }
+            bill.state = to.as_str().into();
+            bills::save(conn, &bill)?;
+            registry::set_encumbered(conn, id, false)?;
+            record(
+                conn,
+                &format!("bill:{id}"),
+                &actor,
+                &format!("bill.{}", to.as_str()),
+                &serde_json::json!({"business_date": on}),
+            )?;
+            Ok((StatusCode::CREATED, BillView::build(&bill, &chain)?))
+        },
+    )
+    .await
+}
+
+/// Records the acceptor's payment at maturity (staff). Requires an `Idempotency-Key`.
+#[utoipa::path(post, path = "/v1/bills/{id}/payment", tag = "supply-chain finance",
+    request_body = MaturityEvent, security(("bearer" = [])), params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 201, body = BillView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn pay(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: JsonBody<MaturityEvent>,
+) -> Result<HttpResponse, ApiError> {
+    at_maturity(state, caller, req, id.into_inner(), body, BillState::Paid).await
+}
+
+/// Records the acceptor's dishonour (staff): recourse claims on the drawer and endorsers.
+#[utoipa::path(post, path = "/v1/bills/{id}/dishonour", tag = "supply-chain finance",
+    request_body = MaturityEvent, security(("bearer" = [])), params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 201, body = BillView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn dishonour(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: JsonBody<MaturityEvent>,
+) -> Result<HttpResponse, ApiError> {
+    at_maturity(
+        state,
+        caller,
+        req,
+        id.into_inner(),
+        body,
+        BillState::Dishonoured,
+    )
+    .await
+}

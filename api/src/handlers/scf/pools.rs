@@ -1,0 +1,226 @@
+//! Pool facilities: the borrowing base over a pool's eligible receivables, draws up to it, and
+//! the overdrawn flag when settlements or ineligibility move the base below what is drawn.
+//!
+//! A pool receivable is eligible while it is financed and not yet due; settled or defaulted
+//! receivables and those past due leave the base.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, SubsecRound, Utc};
+use diesel::PgConnection;
+use domain::factoring::{borrowing_base, Receivable};
+use domain::money::{Currency, Money};
+use domain::scf_postings;
+use persistence::scf::factoring::{self as requests, RequestRow};
+use persistence::scf::programs;
+use persistence::scf::receivables::{self, ReceivableRow};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::factoring::{FactoringRequestView, EXPOSURE_ROUNDING};
+use super::{money, post, record, stored_currency, stored_rate, today};
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::{self, JsonBody, KeyPolicy};
+use crate::state::AppState;
+
+/// What one pool receivable counts against the limits: its face at the pool's advance rate.
+pub fn exposure_of(r: &ReceivableRow, advance_rate: Decimal, c: Currency) -> Decimal {
+    Money::new(r.amount * advance_rate, c)
+        .round(EXPOSURE_ROUNDING)
+        .amount()
+}
+
+fn eligible(r: &ReceivableRow, on: NaiveDate) -> bool {
+    r.state == "financed" && r.due_date > on
+}
+
+/// The borrowing base of `pool` over its receivables as of `on` (zero when none is eligible).
+pub fn base_of(
+    pool: &RequestRow,
+    rows: &[ReceivableRow],
+    on: NaiveDate,
+) -> Result<Money, ApiError> {
+    let c = stored_currency(&pool.currency)?;
+    let eligible: Vec<Receivable> = rows
+        .iter()
+        // At creation the receivables are not financed yet; they are about to be.
+        .filter(|r| eligible(r, on) || (r.factoring_request_id.is_none() && r.due_date > on))
+        .map(|r| Receivable {
+            debtor: r.debtor_id.to_string(),
+            eligible: money(r.amount, c),
+        })
+        .collect();
+    if eligible.is_empty() {
+        return Ok(Money::zero(c));
+    }
+    let rate = stored_rate(pool.advance_rate)?;
+    let limit = stored_rate(pool.concentration_limit.unwrap_or(Decimal::ONE))?;
+    let base = borrowing_base(&eligible, rate, limit)
+        .map_err(|e| ApiError::unprocessable("pricing_refused", e.to_string(), None))?;
+    Ok(base.borrowing_base)
+}
+
+/// Recomputes the base of a locked pool from its receivables and flags an overdraw.
+pub fn revalue(
+    conn: &mut PgConnection,
+    pool: &mut RequestRow,
+    on: NaiveDate,
+) -> Result<(), ApiError> {
+    let rows = receivables::by_request(conn, pool.id)?;
+    pool.borrowing_base = base_of(pool, &rows, on)?.amount();
+    pool.overdrawn = pool.drawn_outstanding > pool.borrowing_base;
+    pool.updated_at = Utc::now().trunc_subsecs(6);
+    requests::save(conn, pool)?;
+    Ok(())
+}
+
+fn pool_for(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> Result<RequestRow, ApiError> {
+    let row = requests::lock(conn, id)?;
+    caller.ensure_can_see(&[row.supplier_id])?;
+    if row.kind != "pool" {
+        return Err(ApiError::NotFound);
+    }
+    Ok(row)
+}
+
+/// The pool, revalued as of today.
+#[utoipa::path(get, path = "/v1/pools/{id}", tag = "supply-chain finance",
+    security(("bearer" = [])), params(("id" = Uuid, Path, description = "the pool's factoring request id")),
+    responses((status = 200, body = FactoringRequestView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let view = state
+        .transaction(move |conn| {
+            let mut pool = pool_for(conn, &caller, id)?;
+            if pool.state == "funded" {
+                revalue(conn, &mut pool, today())?;
+            }
+            let ids = receivables::by_request(conn, id)?
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            FactoringRequestView::build(&pool, ids)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDraw {
+    #[schema(example = "50000.00")]
+    pub amount: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DrawView {
+    pub pool_id: Uuid,
+    pub amount: String,
+    pub service_fee: String,
+    pub drawn_outstanding: String,
+    pub borrowing_base: String,
+}
+
+/// Draws on a pool up to its borrowing base (the supplier). Requires an `Idempotency-Key`.
+#[utoipa::path(post, path = "/v1/pools/{id}/draws", tag = "supply-chain finance",
+    request_body = NewDraw, security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 201, body = DrawView), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn draw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: JsonBody<NewDraw>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Supplier])?;
+    let id = id.into_inner();
+    let hash = body.hash().to_string();
+    let requested = body.value.amount;
+    let actor = caller.actor();
+    let who = caller.clone();
+    idempotency::run(
+        &state,
+        &caller,
+        &req,
+        Some(&hash),
+        KeyPolicy::Required,
+        move |conn| {
+            let mut pool = pool_for(conn, &who, id)?;
+            if pool.state != "funded" {
+                return Err(ApiError::unprocessable(
+                    "invalid_state",
+                    "the pool is not approved",
+                    None,
+                ));
+            }
+            let c = stored_currency(&pool.currency)?;
+            let amount = Money::parse_positive(&requested, c)
+                .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
+            revalue(conn, &mut pool, today())?;
+            let fee = service_fee(conn, &pool, amount)?;
+            let owed = amount.checked_add(fee).map_err(ApiError::internal)?;
+            let available = pool.borrowing_base - pool.drawn_outstanding;
+            if owed.amount() > available {
+                return Err(ApiError::unprocessable(
+                    "exceeds_borrowing_base",
+                    format!(
+                        "the draw and its fee exceed what the base has available ({})",
+                        available.normalize()
+                    ),
+                    Some("amount"),
+                ));
+            }
+            pool.drawn_outstanding += owed.amount();
+            pool.fees_total += fee.amount();
+            requests::save(conn, &pool)?;
+            post(
+                conn,
+                scf_postings::pool_draw(&id.to_string(), amount, fee, today()),
+            )?;
+            let view = DrawView {
+                pool_id: id,
+                amount: amount.amount().to_string(),
+                service_fee: fee.amount().to_string(),
+                drawn_outstanding: pool.drawn_outstanding.normalize().to_string(),
+                borrowing_base: pool.borrowing_base.normalize().to_string(),
+            };
+            record(
+                conn,
+                &format!("factoring:{id}"),
+                &actor,
+                "factoring.pool_draw",
+                &view,
+            )?;
+            Ok((StatusCode::CREATED, view))
+        },
+    )
+    .await
+}
+
+/// The highest service fee rate among the pool's programs, applied to the draw.
+fn service_fee(
+    conn: &mut PgConnection,
+    pool: &RequestRow,
+    amount: Money,
+) -> Result<Money, ApiError> {
+    let mut rate = Decimal::ZERO;
+    let mut seen = std::collections::BTreeSet::new();
+    for r in receivables::by_request(conn, pool.id)? {
+        if seen.insert(r.program_id) {
+            rate = rate.max(programs::find(conn, r.program_id)?.service_fee_rate);
+        }
+    }
+    Ok(amount
+        .checked_mul_rate(rate)
+        .map_err(ApiError::internal)?
+        .round(domain::money::RoundingMode::HalfUp))
+}

@@ -1,0 +1,45 @@
+//! The registry check for outside financiers: is this fingerprint registered, and is it
+//! encumbered? Nothing else (not who holds it, not the amount) is ever answered.
+
+use actix_web::{web, HttpResponse};
+use domain::receivable_fingerprint::is_fingerprint;
+use persistence::scf::registry;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistryView {
+    pub registered: bool,
+    /// True while the paper is financed.
+    pub encumbered: bool,
+}
+
+#[utoipa::path(get, path = "/v1/registry/{fingerprint}", tag = "supply-chain finance",
+    security(("bearer" = [])),
+    params(("fingerprint" = String, Path, description = "64 lower-case hex digits")),
+    responses((status = 200, body = RegistryView), (status = 400, body = ErrorBody)))]
+pub async fn check(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    fingerprint: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let print = fingerprint.into_inner();
+    if !is_fingerprint(&print) {
+        return Err(ApiError::bad_request(
+            "invalid_fingerprint",
+            "a fingerprint is 64 lower-case hex digits",
+            Some("fingerprint"),
+        ));
+    }
+    let found = state
+        .transaction(move |conn| Ok(registry::lookup(conn, &print)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(RegistryView {
+        registered: found.is_some(),
+        encumbered: found.unwrap_or(false),
+    }))
+}

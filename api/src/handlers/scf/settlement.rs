@@ -1,0 +1,275 @@
+//! Settlement of financed receivables: the debtor's payment (full or short) and the default
+//! after the due date plus grace days.
+//!
+//! A single invoice settles through `domain::factoring::settle`: the advance and fees are
+//! repaid, the reserve absorbs dilution and the rest is released to the supplier; what is left
+//! unpaid becomes a recourse claim on the supplier (recourse programs) or a credit loss
+//! (non-recourse). A pool receivable's collection repays what the pool has drawn, and the
+//! pool's base is revalued.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Duration, NaiveDate, SubsecRound, Utc};
+use diesel::PgConnection;
+use domain::factoring::{settle, FactoringQuote};
+use domain::money::{Currency, Money};
+use domain::scf_postings;
+use domain::scf_state::ReceivableState;
+use persistence::scf::factoring::{self as requests, RequestRow};
+use persistence::scf::programs;
+use persistence::scf::receivables::{self, ReceivableRow};
+use persistence::scf::registry;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    business_date, eligibility, money, pools, post, record, stored_currency, stored_state,
+};
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::{self, JsonBody, KeyPolicy};
+use crate::state::AppState;
+use crate::views::amount;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPayment {
+    /// What the debtor paid: the face, or less (dilution).
+    #[schema(example = "100000.00")]
+    pub amount: String,
+    /// The business date of the payment; today when absent.
+    pub paid_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDefault {
+    /// The business date on which the default is declared; must be after due date + grace.
+    pub business_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettlementView {
+    pub receivable_id: Uuid,
+    pub state: String,
+    pub debtor_payment: String,
+    pub repaid_to_factor: String,
+    pub reserve_released: String,
+    pub dilution: String,
+    /// Owed by the supplier (recourse) or written off (non-recourse).
+    pub shortfall: String,
+    pub shortfall_treatment: String,
+}
+
+/// The single invoice's quote as it was fixed on its request.
+fn stored_quote(req: &RequestRow, c: Currency) -> Result<FactoringQuote, ApiError> {
+    let face = money(req.face_total, c);
+    let advance = money(req.advance_total, c);
+    let fees = money(req.fees_total, c);
+    Ok(FactoringQuote {
+        face,
+        days: 0,
+        advance,
+        discount_fee: fees,
+        service_fee: Money::zero(c),
+        reserve: face.checked_sub(advance).map_err(ApiError::internal)?,
+        owed_to_factor: advance.checked_add(fees).map_err(ApiError::internal)?,
+    })
+}
+
+/// Settles a locked, financed receivable on `paid` (zero for a default).
+fn settle_receivable(
+    conn: &mut PgConnection,
+    r: &mut ReceivableRow,
+    paid: Money,
+    on: NaiveDate,
+    to: ReceivableState,
+    actor: &str,
+) -> Result<SettlementView, ApiError> {
+    let from: ReceivableState = stored_state(&r.state)?;
+    from.transition(to).map_err(super::transition_refused)?;
+    let request_id = r
+        .factoring_request_id
+        .ok_or_else(|| ApiError::internal("financed without request"))?;
+    let program = programs::find(conn, r.program_id)?;
+    let mut req = requests::lock(conn, request_id)?;
+    let c = stored_currency(&r.currency)?;
+    let view = if req.kind == "single" {
+        let quote = stored_quote(&req, c)?;
+        let s = settle(&quote, paid).map_err(|e| ApiError::invalid("amount", e.to_string()))?;
+        let entry = scf_postings::invoice_settlement(
+            &request_id.to_string(),
+            &r.supplier_id.to_string(),
+            &quote,
+            &s,
+            program.recourse,
+            on,
+        );
+        post(conn, entry)?;
+        eligibility::release_limits(conn, r.program_id, r.supplier_id, req.advance_total)?;
+        req.state = "closed".into();
+        req.updated_at = Utc::now().trunc_subsecs(6);
+        requests::save(conn, &req)?;
+        SettlementView {
+            receivable_id: r.id,
+            state: to.as_str().into(),
+            debtor_payment: amount(s.debtor_payment.amount(), c),
+            repaid_to_factor: amount(s.repaid_to_factor.amount(), c),
+            reserve_released: amount(s.reserve_released.amount(), c),
+            dilution: amount(s.dilution.amount(), c),
+            shortfall: amount(s.recourse_amount.amount(), c),
+            shortfall_treatment: treatment(program.recourse, s.recourse_amount).into(),
+        }
+    } else {
+        let applied = paid.amount().min(req.drawn_outstanding);
+        if applied > Decimal::ZERO {
+            post(
+                conn,
+                scf_postings::pool_collection(&request_id.to_string(), money(applied, c), on),
+            )?;
+        }
+        req.drawn_outstanding -= applied;
+        eligibility::release_limits(
+            conn,
+            r.program_id,
+            r.supplier_id,
+            pools::exposure_of(r, req.advance_rate, c),
+        )?;
+        SettlementView {
+            receivable_id: r.id,
+            state: to.as_str().into(),
+            debtor_payment: amount(paid.amount(), c),
+            repaid_to_factor: amount(applied, c),
+            reserve_released: amount(paid.amount() - applied, c),
+            dilution: amount(r.amount - paid.amount(), c),
+            shortfall: amount(Decimal::ZERO, c),
+            shortfall_treatment: "pool".into(),
+        }
+    };
+    r.state = to.as_str().into();
+    r.paid_amount = Some(paid.amount());
+    r.updated_at = Utc::now().trunc_subsecs(6);
+    receivables::save(conn, r)?;
+    registry::set_encumbered(conn, r.id, false)?;
+    if req.kind == "pool" {
+        pools::revalue(conn, &mut req, on)?;
+    }
+    record(
+        conn,
+        &format!("receivable:{}", r.id),
+        actor,
+        &format!("receivable.{}", to.as_str()),
+        &view,
+    )?;
+    record(
+        conn,
+        &format!("factoring:{request_id}"),
+        actor,
+        "factoring.receivable_closed",
+        &view,
+    )?;
+    Ok(view)
+}
+
+fn treatment(recourse: bool, shortfall: Money) -> &'static str {
+    match (shortfall.is_zero(), recourse) {
+        (true, _) => "none",
+        (false, true) => "recourse_claim",
+        (false, false) => "credit_loss",
+    }
+}
+
+/// Records the debtor's payment of a financed receivable (staff). Requires an `Idempotency-Key`.
+#[utoipa::path(post, path = "/v1/receivables/{id}/payments", tag = "supply-chain finance",
+    request_body = NewPayment, security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 201, body = SettlementView), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn pay(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: JsonBody<NewPayment>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let id = id.into_inner();
+    let hash = body.hash().to_string();
+    let payment = body.value;
+    let actor = caller.actor();
+    idempotency::run(
+        &state,
+        &caller,
+        &req,
+        Some(&hash),
+        KeyPolicy::Required,
+        move |conn| {
+            let mut r = receivables::lock(conn, id)?;
+            let c = stored_currency(&r.currency)?;
+            let paid = Money::parse_positive(&payment.amount, c)
+                .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
+            if paid.amount() > r.amount {
+                return Err(ApiError::invalid(
+                    "amount",
+                    "a payment cannot exceed the face value",
+                ));
+            }
+            let on = business_date(payment.paid_on);
+            let view = settle_receivable(conn, &mut r, paid, on, ReceivableState::Settled, &actor)?;
+            Ok((StatusCode::CREATED, view))
+        },
+    )
+    .await
+}
+
+/// Declares a financed receivable defaulted once it is past due plus grace (staff).
+#[utoipa::path(post, path = "/v1/receivables/{id}/default", tag = "supply-chain finance",
+    request_body = NewDefault, security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
+    responses((status = 201, body = SettlementView), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn default(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: JsonBody<NewDefault>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin, Role::RiskOfficer])?;
+    let id = id.into_inner();
+    let hash = body.hash().to_string();
+    let on = business_date(body.value.business_date);
+    let actor = caller.actor();
+    idempotency::run(
+        &state,
+        &caller,
+        &req,
+        Some(&hash),
+        KeyPolicy::Required,
+        move |conn| {
+            let mut r = receivables::lock(conn, id)?;
+            let program = programs::find(conn, r.program_id)?;
+            let grace_end = r.due_date + Duration::days(i64::from(program.grace_days));
+            if on <= grace_end {
+                return Err(ApiError::unprocessable(
+                    "not_past_grace",
+                    format!("the receivable is in grace until {grace_end}"),
+                    Some("business_date"),
+                ));
+            }
+            let c = stored_currency(&r.currency)?;
+            let view = settle_receivable(
+                conn,
+                &mut r,
+                Money::zero(c),
+                on,
+                ReceivableState::Defaulted,
+                &actor,
+            )?;
+            Ok((StatusCode::CREATED, view))
+        },
+    )
+    .await
+}

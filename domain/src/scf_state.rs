@@ -1,0 +1,177 @@
+//! Life cycles of supply-chain paper: which state a receivable or a bill may move to next.
+//!
+//! Receivable: `submitted → confirmed | disputed → financed → settled | defaulted`, and
+//! `cancelled` from any state before financing. A disputed receivable may still be confirmed
+//! (the dispute was resolved). Financing from `submitted` is allowed only when the program does
+//! not require the debtor's confirmation; that rule lives with the eligibility check.
+//!
+//! Bill: `registered → accepted → discounted → paid | dishonoured`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("cannot move from {from} to {to}")]
+pub struct TransitionError {
+    pub from: &'static str,
+    pub to: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown state {0:?}")]
+pub struct UnknownState(pub String);
+
+macro_rules! states {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownState;
+            fn from_str(s: &str) -> Result<Self, UnknownState> {
+                match s { $($text => Ok($name::$variant),)+ other => Err(UnknownState(other.into())) }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+states!(ReceivableState {
+    Submitted => "submitted",
+    Confirmed => "confirmed",
+    Disputed => "disputed",
+    Financed => "financed",
+    Settled => "settled",
+    Defaulted => "defaulted",
+    Cancelled => "cancelled",
+});
+
+states!(BillState {
+    Registered => "registered",
+    Accepted => "accepted",
+    Discounted => "discounted",
+    Paid => "paid",
+    Dishonoured => "dishonoured",
+});
+
+impl ReceivableState {
+    /// The guarded transition: `Ok(to)` when allowed.
+    pub fn transition(self, to: ReceivableState) -> Result<ReceivableState, TransitionError> {
+        use ReceivableState::*;
+        let allowed = matches!(
+            (self, to),
+            (Submitted, Confirmed | Disputed | Financed | Cancelled)
+                | (Disputed, Confirmed | Cancelled)
+                | (Confirmed, Financed | Cancelled)
+                | (Financed, Settled | Defaulted)
+        );
+        if allowed {
+            Ok(to)
+        } else {
+            Err(TransitionError {
+                from: self.as_str(),
+                to: to.as_str(),
+            })
+        }
+    }
+
+    /// True while the receivable is someone's collateral (the registry's "encumbered").
+    pub fn is_encumbered(self) -> bool {
+        self == ReceivableState::Financed
+    }
+}
+
+impl BillState {
+    pub fn transition(self, to: BillState) -> Result<BillState, TransitionError> {
+        use BillState::*;
+        let allowed = matches!(
+            (self, to),
+            (Registered, Accepted) | (Accepted, Discounted) | (Discounted, Paid | Dishonoured)
+        );
+        if allowed {
+            Ok(to)
+        } else {
+            Err(TransitionError {
+                from: self.as_str(),
+                to: to.as_str(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_financed_receivable_can_only_be_settled_or_defaulted() {
+        let financed = ReceivableState::Financed;
+        assert!(financed.transition(ReceivableState::Settled).is_ok());
+        assert!(financed.transition(ReceivableState::Defaulted).is_ok());
+        for to in [
+            ReceivableState::Financed,
+            ReceivableState::Cancelled,
+            ReceivableState::Confirmed,
+        ] {
+            assert!(financed.transition(to).is_err(), "{to}");
+        }
+    }
+
+    #[test]
+    fn a_disputed_receivable_cannot_be_financed_until_confirmed() {
+        let disputed = ReceivableState::Disputed;
+        assert!(disputed.transition(ReceivableState::Financed).is_err());
+        let confirmed = disputed.transition(ReceivableState::Confirmed).unwrap();
+        assert!(confirmed.transition(ReceivableState::Financed).is_ok());
+    }
+
+    #[test]
+    fn settled_and_defaulted_are_final() {
+        for from in [ReceivableState::Settled, ReceivableState::Defaulted] {
+            for to in [ReceivableState::Settled, ReceivableState::Financed] {
+                assert!(from.transition(to).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn a_bill_is_discounted_only_after_acceptance_and_then_paid_or_dishonoured() {
+        assert!(BillState::Registered
+            .transition(BillState::Discounted)
+            .is_err());
+        assert!(BillState::Accepted
+            .transition(BillState::Discounted)
+            .is_ok());
+        assert!(BillState::Discounted.transition(BillState::Paid).is_ok());
+        assert!(BillState::Paid.transition(BillState::Dishonoured).is_err());
+    }
+
+    #[test]
+    fn states_round_trip_through_their_names() {
+        for s in [
+            "submitted",
+            "confirmed",
+            "disputed",
+            "financed",
+            "settled",
+            "defaulted",
+        ] {
+            assert_eq!(s.parse::<ReceivableState>().unwrap().as_str(), s);
+        }
+        assert!("lost".parse::<BillState>().is_err());
+    }
+}

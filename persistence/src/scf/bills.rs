@@ -1,0 +1,109 @@
+//! Commercial acceptance bills, their endorsement chain and the recourse claims of a dishonour.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::{bill_endorsements, bill_recourse_claims, bills};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = bills, treat_none_as_null = true)]
+pub struct BillRow {
+    pub id: Uuid,
+    pub bill_number: String,
+    pub drawer_id: Uuid,
+    pub acceptor_id: Uuid,
+    pub payee_id: Uuid,
+    pub holder_id: Option<Uuid>,
+    pub face_value: Decimal,
+    pub currency: String,
+    pub issue_date: NaiveDate,
+    pub maturity_date: NaiveDate,
+    pub medium: String,
+    pub fingerprint: String,
+    pub state: String,
+    pub discount_interest: Option<Decimal>,
+    pub decision: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = bill_endorsements)]
+pub struct EndorsementRow {
+    pub bill_id: Uuid,
+    pub seq: i32,
+    pub from_party_id: Uuid,
+    pub to_party_id: Uuid,
+    pub endorsed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = bill_recourse_claims)]
+pub struct ClaimRow {
+    pub bill_id: Uuid,
+    pub party_id: Uuid,
+    pub role: String,
+    pub amount: Decimal,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn insert(conn: &mut PgConnection, row: &BillRow) -> Result<(), RepoError> {
+    diesel::insert_into(bills::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<BillRow, RepoError> {
+    Ok(bills::table
+        .find(id)
+        .select(BillRow::as_select())
+        .first(conn)?)
+}
+
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<BillRow, RepoError> {
+    Ok(bills::table
+        .find(id)
+        .select(BillRow::as_select())
+        .for_update()
+        .first(conn)?)
+}
+
+pub fn save(conn: &mut PgConnection, row: &BillRow) -> Result<(), RepoError> {
+    diesel::update(bills::table.find(row.id))
+        .set(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn endorsements(conn: &mut PgConnection, bill: Uuid) -> Result<Vec<EndorsementRow>, RepoError> {
+    Ok(bill_endorsements::table
+        .filter(bill_endorsements::bill_id.eq(bill))
+        .order(bill_endorsements::seq.asc())
+        .select(EndorsementRow::as_select())
+        .load(conn)?)
+}
+
+pub fn add_endorsement(conn: &mut PgConnection, row: &EndorsementRow) -> Result<(), RepoError> {
+    diesel::insert_into(bill_endorsements::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn add_claims(conn: &mut PgConnection, rows: &[ClaimRow]) -> Result<(), RepoError> {
+    diesel::insert_into(bill_recourse_claims::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn claims(conn: &mut PgConnection, bill: Uuid) -> Result<Vec<ClaimRow>, RepoError> {
+    Ok(bill_recourse_claims::table
+        .filter(bill_recourse_claims::bill_id.eq(bill))
+        .order(bill_recourse_claims::created_at.asc())
+        .select(ClaimRow::as_select())
+        .load(conn)?)
+}

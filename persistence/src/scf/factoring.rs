@@ -1,0 +1,59 @@
+//! Factoring requests: one financed invoice, or a pool with a borrowing base.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::factoring_requests;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = factoring_requests, treat_none_as_null = true)]
+pub struct RequestRow {
+    pub id: Uuid,
+    pub supplier_id: Uuid,
+    pub kind: String,
+    pub state: String,
+    pub currency: String,
+    pub face_total: Decimal,
+    pub advance_total: Decimal,
+    pub fees_total: Decimal,
+    pub advance_rate: Decimal,
+    pub concentration_limit: Option<Decimal>,
+    pub drawn_outstanding: Decimal,
+    pub borrowing_base: Decimal,
+    pub overdrawn: bool,
+    pub decision: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub fn insert(conn: &mut PgConnection, row: &RequestRow) -> Result<(), RepoError> {
+    diesel::insert_into(factoring_requests::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<RequestRow, RepoError> {
+    Ok(factoring_requests::table
+        .find(id)
+        .select(RequestRow::as_select())
+        .first(conn)?)
+}
+
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<RequestRow, RepoError> {
+    Ok(factoring_requests::table
+        .find(id)
+        .select(RequestRow::as_select())
+        .for_update()
+        .first(conn)?)
+}
+
+pub fn save(conn: &mut PgConnection, row: &RequestRow) -> Result<(), RepoError> {
+    diesel::update(factoring_requests::table.find(row.id))
+        .set(row)
+        .execute(conn)?;
+    Ok(())
+}

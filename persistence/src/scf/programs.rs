@@ -1,0 +1,145 @@
+//! Factoring programs (one per core enterprise) and the suppliers admitted to them.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::{factoring_programs, program_suppliers};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = factoring_programs)]
+pub struct ProgramRow {
+    pub id: Uuid,
+    pub core_enterprise_id: Uuid,
+    pub currency: String,
+    pub advance_rate: Decimal,
+    pub discount_rate_annual: Decimal,
+    pub service_fee_rate: Decimal,
+    pub recourse: bool,
+    pub max_tenor_days: i32,
+    pub grace_days: i32,
+    pub debtor_limit: Decimal,
+    pub supplier_limit: Decimal,
+    pub concentration_limit: Decimal,
+    pub confirmation_required: bool,
+    pub debtor_exposure: Decimal,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = program_suppliers, treat_none_as_null = true)]
+pub struct MemberRow {
+    pub program_id: Uuid,
+    pub supplier_id: Uuid,
+    pub status: String,
+    pub supplier_limit: Decimal,
+    pub exposure: Decimal,
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn insert(conn: &mut PgConnection, row: &ProgramRow) -> Result<(), RepoError> {
+    diesel::insert_into(factoring_programs::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<ProgramRow, RepoError> {
+    Ok(factoring_programs::table
+        .find(id)
+        .select(ProgramRow::as_select())
+        .first(conn)?)
+}
+
+/// The program row, locked: its `debtor_exposure` is about to change.
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<ProgramRow, RepoError> {
+    Ok(factoring_programs::table
+        .find(id)
+        .select(ProgramRow::as_select())
+        .for_update()
+        .first(conn)?)
+}
+
+pub fn find_by_core_enterprise(
+    conn: &mut PgConnection,
+    core_enterprise: Uuid,
+) -> Result<ProgramRow, RepoError> {
+    Ok(factoring_programs::table
+        .filter(factoring_programs::core_enterprise_id.eq(core_enterprise))
+        .select(ProgramRow::as_select())
+        .first(conn)?)
+}
+
+pub fn list(
+    conn: &mut PgConnection,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<ProgramRow>, RepoError> {
+    let mut query = factoring_programs::table
+        .select(ProgramRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(factoring_programs::id.gt(after));
+    }
+    Ok(query
+        .order(factoring_programs::id.asc())
+        .limit(limit)
+        .load(conn)?)
+}
+
+pub fn save(conn: &mut PgConnection, row: &ProgramRow) -> Result<(), RepoError> {
+    diesel::update(factoring_programs::table.find(row.id))
+        .set(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_member(conn: &mut PgConnection, row: &MemberRow) -> Result<(), RepoError> {
+    diesel::insert_into(program_suppliers::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_member(
+    conn: &mut PgConnection,
+    program: Uuid,
+    supplier: Uuid,
+) -> Result<MemberRow, RepoError> {
+    Ok(program_suppliers::table
+        .find((program, supplier))
+        .select(MemberRow::as_select())
+        .first(conn)?)
+}
+
+/// The membership row, locked: the supplier's exposure is about to change.
+pub fn lock_member(
+    conn: &mut PgConnection,
+    program: Uuid,
+    supplier: Uuid,
+) -> Result<MemberRow, RepoError> {
+    Ok(program_suppliers::table
+        .find((program, supplier))
+        .select(MemberRow::as_select())
+        .for_update()
+        .first(conn)?)
+}
+
+pub fn list_members(conn: &mut PgConnection, program: Uuid) -> Result<Vec<MemberRow>, RepoError> {
+    Ok(program_suppliers::table
+        .filter(program_suppliers::program_id.eq(program))
+        .order(program_suppliers::supplier_id.asc())
+        .select(MemberRow::as_select())
+        .load(conn)?)
+}
+
+pub fn save_member(conn: &mut PgConnection, row: &MemberRow) -> Result<(), RepoError> {
+    diesel::update(program_suppliers::table.find((row.program_id, row.supplier_id)))
+        .set(row)
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! Receivables: invoices a supplier holds on a core enterprise.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::receivables;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = receivables, treat_none_as_null = true)]
+pub struct ReceivableRow {
+    pub id: Uuid,
+    pub supplier_id: Uuid,
+    pub debtor_id: Uuid,
+    pub program_id: Uuid,
+    pub invoice_number: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub amount: Decimal,
+    pub currency: String,
+    pub document_sha256: Option<String>,
+    pub fingerprint: String,
+    pub state: String,
+    pub factoring_request_id: Option<Uuid>,
+    pub paid_amount: Option<Decimal>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Who is listing: a supplier sees what it sold, a debtor what it owes, staff everything.
+#[derive(Debug, Clone, Copy)]
+pub enum Viewer {
+    Supplier(Uuid),
+    Debtor(Uuid),
+    Staff,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReceivableFilter {
+    pub viewer: Viewer,
+    pub state: Option<String>,
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+pub fn insert(conn: &mut PgConnection, row: &ReceivableRow) -> Result<(), RepoError> {
+    diesel::insert_into(receivables::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<ReceivableRow, RepoError> {
+    Ok(receivables::table
+        .find(id)
+        .select(ReceivableRow::as_select())
+        .first(conn)?)
+}
+
+/// Locks the receivables in id order (the house lock order); missing ids are simply absent.
+pub fn lock_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ReceivableRow>, RepoError> {
+    Ok(receivables::table
+        .filter(receivables::id.eq_any(ids))
+        .order(receivables::id.asc())
+        .select(ReceivableRow::as_select())
+        .for_update()
+        .load(conn)?)
+}
+
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<ReceivableRow, RepoError> {
+    Ok(receivables::table
+        .find(id)
+        .select(ReceivableRow::as_select())
+        .for_update()
+        .first(conn)?)
+}
+
+pub fn list(
+    conn: &mut PgConnection,
+    filter: &ReceivableFilter,
+) -> Result<Vec<ReceivableRow>, RepoError> {
+    let mut query = receivables::table
+        .select(ReceivableRow::as_select())
+        .into_boxed();
+    query = match filter.viewer {
+        Viewer::Supplier(p) => query.filter(receivables::supplier_id.eq(p)),
+        Viewer::Debtor(p) => query.filter(receivables::debtor_id.eq(p)),
+        Viewer::Staff => query,
+    };
+    if let Some(state) = &filter.state {
+        query = query.filter(receivables::state.eq(state));
+    }
+    if let Some(after) = filter.after {
+        query = query.filter(receivables::id.gt(after));
+    }
+    Ok(query
+        .order(receivables::id.asc())
+        .limit(filter.limit)
+        .load(conn)?)
+}
+
+/// The receivables a factoring request financed, locked in id order.
+pub fn lock_by_request(
+    conn: &mut PgConnection,
+    request: Uuid,
+) -> Result<Vec<ReceivableRow>, RepoError> {
+    Ok(receivables::table
+        .filter(receivables::factoring_request_id.eq(request))
+        .order(receivables::id.asc())
+        .select(ReceivableRow::as_select())
+        .for_update()
+        .load(conn)?)
+}
+
+pub fn by_request(conn: &mut PgConnection, request: Uuid) -> Result<Vec<ReceivableRow>, RepoError> {
+    Ok(receivables::table
+        .filter(receivables::factoring_request_id.eq(request))
+        .order(receivables::id.asc())
+        .select(ReceivableRow::as_select())
+        .load(conn)?)
+}
+
+pub fn save(conn: &mut PgConnection, row: &ReceivableRow) -> Result<(), RepoError> {
+    diesel::update(receivables::table.find(row.id))
+        .set(row)
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! The registry of fingerprints: what makes a second registration of the same receivable or
+//! bill impossible, and what outside financiers may ask about.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::registry_entries;
+
+/// The constraint a duplicate registration breaks.
+pub const DUPLICATE_CONSTRAINT: &str = "registry_entries_pkey";
+
+/// Registers `fingerprint` for `subject`; a second registration of the same fingerprint fails
+/// with `RepoError::Conflict` on [`DUPLICATE_CONSTRAINT`].
+pub fn register(
+    conn: &mut PgConnection,
+    fingerprint: &str,
+    kind: &str,
+    subject: Uuid,
+) -> Result<(), RepoError> {
+    diesel::insert_into(registry_entries::table)
+        .values((
+            registry_entries::fingerprint.eq(fingerprint),
+            registry_entries::kind.eq(kind),
+            registry_entries::subject_id.eq(subject),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether the fingerprint is registered and, if so, whether it is encumbered.
+pub fn lookup(conn: &mut PgConnection, fingerprint: &str) -> Result<Option<bool>, RepoError> {
+    Ok(registry_entries::table
+        .find(fingerprint)
+        .select(registry_entries::encumbered)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_encumbered(
+    conn: &mut PgConnection,
+    subject: Uuid,
+    encumbered: bool,
+) -> Result<(), RepoError> {
+    diesel::update(registry_entries::table.filter(registry_entries::subject_id.eq(subject)))
+        .set(registry_entries::encumbered.eq(encumbered))
+        .execute(conn)?;
+    Ok(())
+}

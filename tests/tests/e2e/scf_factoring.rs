@@ -1,0 +1,253 @@
+//! Single-invoice factoring end to end: funded, then settled in full, short-paid, or defaulted
+//! under recourse and non-recourse, with the books sound after each.
+
+use serde_json::json;
+
+use crate::scf_support::{
+    assert_books_sound, balance, confirmed_receivable, factor, in_days, post_key, setup,
+};
+use lendline_tests::TestApp;
+
+#[tokio::test]
+async fn a_single_invoice_is_funded_and_settled_in_full() {
+    let app = TestApp::spawn().await;
+    let scf = setup(&app, json!({})).await;
+    let id = confirmed_receivable(&app, &scf, "INV-1001", "100000.00", 60).await;
+    let request = factor(&app, &scf, &[id]).await;
+    assert_eq!(request["state"], "funded", "{request}");
+    assert_eq!(request["advance_total"], "80000.00");
+    let rid = request["id"].as_str().unwrap();
+    assert_eq!(
+        balance(&app, &format!("factored_receivables:{rid}")).await,
+        "100000"
+    );
+    let (_, r) = app
+        .get(&format!("/v1/receivables/{id}"), &scf.supplier_token)
+        .await;
+    assert_eq!(r["state"], "financed");
+    let (_, reg) = app
+        .get(
+            &format!("/v1/registry/{}", r["fingerprint"].as_str().unwrap()),
+            &app.admin(),
+        )
+        .await;
+    assert_eq!(reg, json!({"registered": true, "encumbered": true}));
+
+    let (status, s) = post_key(
+        &app,
+        &format!("/v1/receivables/{id}/payments"),
+        &app.admin(),
+        &json!({"amount": "100000.00"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{s}");
+    assert_eq!(s["state"], "settled");
+    assert_eq!(s["shortfall"], "0.00");
+    assert_eq!(
+        balance(&app, &format!("factored_receivables:{rid}")).await,
+        "0"
+    );
+    assert_eq!(
+        balance(&app, &format!("reserve:{}", scf.supplier)).await,
+        "0"
+    );
+    let (_, reg) = app
+        .get(
+            &format!("/v1/registry/{}", r["fingerprint"].as_str().unwrap()),
+            &app.admin(),
+        )
+        .await;
+    assert_eq!(reg["encumbered"], false);
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_short_payment_is_charged_to_the_reserve_then_to_the_supplier_under_recourse() {
+    let app = TestApp::spawn().await;
+    let scf = setup(&app, json!({})).await;
+    let id = confirmed_receivable(&app, &scf, "INV-2001", "100000.00", 60).await;
+    factor(&app, &scf, &[id]).await;
+    // 70,000 paid: less than the 80,000 advance plus fees, so the supplier owes the rest.
+    let (status, s) = post_key(
+        &app,
+        &format!("/v1/receivables/{id}/payments"),
+        &app.admin(),
+        &json!({"amount": "70000.00"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{s}");
+    assert_eq!(s["reserve_released"], "0.00");
+    assert_eq!(s["shortfall_treatment"], "recourse_claim");
+    let owed = balance(&app, &format!("recourse_receivable:{}", scf.supplier)).await;
+    assert!(owed.parse::<f64>().unwrap() > 10000.0, "{owed}");
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_small_short_payment_is_absorbed_by_the_reserve() {
+    let app = TestApp::spawn().await;
+    let scf = setup(&app, json!({})).await;
+    let id = confirmed_receivable(&app, &scf, "INV-2002", "100000.00", 60).await;
+    factor(&app, &scf, &[id]).await;
+    let (status, s) = post_key(
+        &app,
+        &format!("/v1/receivables/{id}/payments"),
+        &app.admin(),
+        &json!({"amount": "95000.00"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{s}");
+    assert_eq!(s["dilution"], "5000.00");
+    assert_eq!(s["shortfall"], "0.00");
+    assert!(
+        s["reserve_released"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            > 0.0
+    );
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_default_under_recourse_becomes_a_claim_on_the_supplier() {
+    let app = TestApp::spawn().await;
+    let scf = setup(&app, json!({"recourse": true})).await;
+    let id = confirmed_receivable(&app, &scf, "INV-3001", "50000.00", 30).await;
+    factor(&app, &scf, &[id]).await;
+    let early = json!({"business_date": in_days(35)});
+    let (status, body) = post_key(
+        &app,
+        &format!("/v1/receivables/{id}/default"),
+        &app.admin(),
+        &early,
+    )
+    .await;
+    assert_eq!(status, 422, "in grace: {body}");
+    let (status, s) = post_key(
+        &app,
+        &format!("/v1/receivables/{id}/default"),
+        &app.admin(),
+        &json!({"business_date": in_days(41)}),
+    )
+    .await;
+    assert_eq!(status, 201, "{s}");
+    assert_eq!(s["state"], "defaulted");
+    assert_eq!(s["shortfall_treatment"], "recourse_claim");
+    assert_ne!(
+        balance(&app, &format!("recourse_receivable:{}", scf.supplier)).await,
+        "0"
+    );
+    assert_eq!(balance(&app, "credit_losses").await, "0");
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_default_without_recourse_is_a_credit_loss() {
+    let app = TestApp::spawn().await;
+    let scf = setup(&app, json!({"recourse": false})).await;
+    let id = confirmed_receivable(&app, &scf, "INV-4001", "50000.00", 30).await;
+    factor(&app, &scf, &[id]).await;
+    let (status, s) = post_key(
+        &app,
+        &format!("/v1/receivables/{id}/default"),
+        &app.admin(),
+        &json!({"business_date": in_days(41)}),
+    )
+    .await;
+    assert_eq!(status, 201, "{s}");
+    assert_eq!(s["shortfall_treatment"], "credit_loss");
+    assert_ne!(balance(&app, "credit_losses").await, "0");
+    assert_eq!(
+        balance(&app, &format!("recourse_receivable:{}", scf.supplier)).await,
+        "0"
+    );
+    let (_, program) = app
+        .get(
+            &format!("/v1/factoring-programs/{}", scf.program),
+            &app.admin(),
+        )
+        .await;
+    assert_eq!(
+        program["debtor_exposure"], "0",
+        "exposure released: {program}"
+    );
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn an_unconfirmed_or_disputed_receivable_is_not_financed_when_the_program_requires_confirmation(
+) {
+    let app = TestApp::spawn().await;
+    let scf = setup(&app, json!({})).await;
+    let (_, r) = app
+        .post(
+            "/v1/receivables",
+            &scf.supplier_token,
+            &crate::scf_support::receivable_body(scf.core, "INV-5001", "1000.00", 30),
+        )
+        .await;
+    let id = r["id"].as_str().unwrap();
+    let (status, body) = post_key(
+        &app,
+        "/v1/factoring-requests",
+        &scf.supplier_token,
+        &json!({"receivable_ids": [id]}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("receivable_not_eligible"))
+    );
+    app.post(
+        &format!("/v1/receivables/{id}/dispute"),
+        &scf.core_token,
+        &json!({}),
+    )
+    .await;
+    let (status, _) = post_key(
+        &app,
+        "/v1/factoring-requests",
+        &scf.supplier_token,
+        &json!({"receivable_ids": [id]}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_tenor_beyond_the_program_maximum_or_a_debtor_limit_overshoot_is_refused() {
+    let app = TestApp::spawn().await;
+    let scf = setup(
+        &app,
+        json!({"max_tenor_days": 90, "debtor_limit": "100000.00"}),
+    )
+    .await;
+    let long = confirmed_receivable(&app, &scf, "INV-6001", "1000.00", 120).await;
+    let (status, body) = post_key(
+        &app,
+        "/v1/factoring-requests",
+        &scf.supplier_token,
+        &json!({"receivable_ids": [long]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let a = confirmed_receivable(&app, &scf, "INV-6002", "100000.00", 60).await;
+    let b = confirmed_receivable(&app, &scf, "INV-6003", "100000.00", 60).await;
+    factor(&app, &scf, &[a]).await;
+    let (status, body) = post_key(
+        &app,
+        "/v1/factoring-requests",
+        &scf.supplier_token,
+        &json!({"receivable_ids": [b]}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("limit_exceeded")),
+        "{body}"
+    );
+    assert_books_sound(&app).await;
+}

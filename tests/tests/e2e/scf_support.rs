@@ -1,0 +1,161 @@
+//! Shared set-up for the supply-chain finance scenarios: a core enterprise with a program, an
+//! approved supplier, receivables, and the books checks every scenario ends with.
+
+use api::auth::Role;
+use chrono::{Duration, NaiveDate, Utc};
+use lendline_tests::TestApp;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub struct Scf {
+    pub core: Uuid,
+    pub core_token: String,
+    pub supplier: Uuid,
+    pub supplier_token: String,
+    pub program: Uuid,
+}
+
+pub fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+pub fn in_days(days: i64) -> String {
+    (today() + Duration::days(days)).to_string()
+}
+
+pub async fn post_key(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
+    let res = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .header("Idempotency-Key", Uuid::new_v4().to_string())
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    lendline_tests::read(res).await
+}
+
+/// A program on a fresh core enterprise, with `program` fields overriding the defaults.
+pub async fn program(app: &TestApp, overrides: Value) -> (Uuid, String, Uuid) {
+    let core = app.create_party("core_enterprise").await;
+    let mut body = json!({
+        "core_enterprise_id": core, "currency": "CNY", "advance_rate": "0.80",
+        "discount_rate_annual": "0.06", "service_fee_rate": "0.005", "recourse": true,
+        "max_tenor_days": 180, "grace_days": 10, "debtor_limit": "5000000.00",
+        "supplier_limit": "1000000.00", "concentration_limit": "0.25",
+        "confirmation_required": true
+    });
+    for (k, v) in overrides.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let (status, created) = app
+        .post("/v1/factoring-programs", &app.admin(), &body)
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().parse().unwrap();
+    (core, app.token(Role::CoreEnterprise, &core.to_string()), id)
+}
+
+/// A supplier admitted to `program` with a limit from the scoring engine.
+pub async fn member(app: &TestApp, program: Uuid) -> (Uuid, String) {
+    let supplier = app.create_party("supplier").await;
+    let token = app.token(Role::Supplier, &supplier.to_string());
+    let (status, body) = app
+        .post(
+            &format!("/v1/factoring-programs/{program}/suppliers"),
+            &token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = app
+        .post(
+            &format!("/v1/factoring-programs/{program}/suppliers/{supplier}/approve"),
+            &app.token(Role::RiskOfficer, "officer-7"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "approved", "{body}");
+    (supplier, token)
+}
+
+pub async fn setup(app: &TestApp, overrides: Value) -> Scf {
+    let (core, core_token, program) = program(app, overrides).await;
+    let (supplier, supplier_token) = member(app, program).await;
+    Scf {
+        core,
+        core_token,
+        supplier,
+        supplier_token,
+        program,
+    }
+}
+
+pub fn receivable_body(debtor: Uuid, number: &str, amount: &str, due_in_days: i64) -> Value {
+    json!({"debtor_id": debtor, "invoice_number": number, "issue_date": in_days(-5),
+        "due_date": in_days(due_in_days), "amount": amount, "currency": "CNY"})
+}
+
+/// Submits and (by the debtor) confirms a receivable.
+pub async fn confirmed_receivable(
+    app: &TestApp,
+    scf: &Scf,
+    number: &str,
+    amount: &str,
+    due_in_days: i64,
+) -> Uuid {
+    let (status, body) = app
+        .post(
+            "/v1/receivables",
+            &scf.supplier_token,
+            &receivable_body(scf.core, number, amount, due_in_days),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let id: Uuid = body["id"].as_str().unwrap().parse().unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/v1/receivables/{id}/confirm"),
+            &scf.core_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    id
+}
+
+pub async fn factor(app: &TestApp, scf: &Scf, ids: &[Uuid]) -> Value {
+    let (status, body) = post_key(
+        app,
+        "/v1/factoring-requests",
+        &scf.supplier_token,
+        &json!({"receivable_ids": ids}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
+/// The trial balance is zero and the audit chains verify.
+pub async fn assert_books_sound(app: &TestApp) {
+    let (status, tb) = app.get("/v1/ledger/trial-balance", &app.admin()).await;
+    assert_eq!(status, 200, "{tb}");
+    assert_eq!(tb["balanced"], true, "{tb}");
+    let (status, audit) = app.get("/v1/audit/verify", &app.admin()).await;
+    assert_eq!(status, 200, "{audit}");
+    assert_eq!(audit["ok"], true, "{audit}");
+}
+
+/// An account's balance (debits positive), or "0" when it has none.
+pub async fn balance(app: &TestApp, account: &str) -> String {
+    let (status, body) = app
+        .get(&format!("/v1/ledger/accounts/{account}"), &app.admin())
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["balances"][0]["balance"]
+        .as_str()
+        .unwrap_or("0")
+        .to_string()
+}
