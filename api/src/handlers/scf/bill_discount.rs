@@ -46,6 +46,7 @@ pub async fn discount(
     let hash = body.hash().to_string();
     let actor = caller.actor();
     let who = caller.clone();
+    let models = state.models.clone();
     idempotency::run(
         &state,
         &caller,
@@ -87,8 +88,15 @@ pub async fn discount(
                 max_tenor_months: Medium::max_tenor_months(&bill.medium),
             })
             .map_err(|e| ApiError::unprocessable("discount_refused", e.to_string(), None))?;
-            let decided =
-                decision::decide_bill(conn, bill.acceptor_id, quote.proceeds.amount(), today())?;
+            let subject = format!("bill:{id}");
+            let ask = decision::Ask {
+                models: &models,
+                product: credit_scoring::ProductKind::BillDiscount,
+                subject: &subject,
+                actor: &actor,
+                requested: quote.proceeds.amount(),
+            };
+            let decided = decision::decide_bill(conn, &ask, bill.acceptor_id)?;
             bill.decision = Some(decided.to_json()?);
             if decided.outcome == Outcome::Approve {
                 bill.state = BillState::Discounted.as_str().into();

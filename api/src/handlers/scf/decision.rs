@@ -1,37 +1,37 @@
-//! The credit decision for factoring and bill discounting: the one place that calls the
-//! scoring engine for supply-chain finance.
+//! The credit decision for factoring and bill discounting: the one place supply-chain finance
+//! asks the scoring service (`crate::scoring_service::assess`), inside the caller's
+//! transaction, so every decision is stored and audited with the change it allows.
 //!
-//! Both the supplier (or bill holder's acceptor) and the debtor are scored with the shipped
-//! default model on the product's policy; the worse outcome wins, so a weak debtor cannot be
-//! carried by a strong supplier. A requested amount above the engine's limit is referred.
+//! Factoring scores the supplier and every debtor on the `factoring` product; a bill discount
+//! scores the acceptor on `bill_discount`. The worse outcome wins, so a weak debtor cannot be
+//! carried by a strong supplier, and a requested amount above the smallest limit granted is
+//! referred to a risk officer.
 
-use std::sync::OnceLock;
-
-use chrono::NaiveDate;
-use credit_scoring::{decide, CompiledModel, InputValue, Inputs, Outcome, ProductKind};
+use chrono::Utc;
+use credit_scoring::{Decision, Outcome, ProductKind};
 use diesel::PgConnection;
-use persistence::parties::{self, PartyRecord};
+use persistence::parties;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::scoring_service::{assess, ApplicationFacts, AssessmentRequest, ModelCache};
 
-fn model() -> Result<&'static CompiledModel, ApiError> {
-    static MODEL: OnceLock<Result<CompiledModel, String>> = OnceLock::new();
-    MODEL
-        .get_or_init(|| credit_scoring::default_compiled_model().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(ApiError::internal)
+/// One party's stored decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyDecision {
+    pub decision_id: Uuid,
+    pub party_id: Uuid,
+    pub decision: Decision,
 }
 
-/// What the engine said, with enough to reproduce it.
+/// What the engine said about the whole request.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScfDecision {
     pub outcome: Outcome,
     pub product: ProductKind,
-    /// Per party scored: the engine's full decision.
-    pub decisions: Vec<credit_scoring::Decision>,
+    pub decisions: Vec<PartyDecision>,
     /// The smallest limit granted across the parties scored.
     pub credit_limit: Decimal,
 }
@@ -42,75 +42,63 @@ impl ScfDecision {
     }
 }
 
-/// The model's inputs from what Lendline knows about a party.
-fn inputs_for(
-    record: &PartyRecord,
-    exposure: Decimal,
-    requested: Decimal,
-    on: NaiveDate,
-) -> Inputs {
-    let sales: Vec<Decimal> = record.monthly_sales.iter().map(|m| m.amount).collect();
-    let mut inputs = Inputs::new()
-        .with("sector", InputValue::Text(record.party.sector.clone()))
-        .with("past_delinquencies", InputValue::Number(Decimal::ZERO))
-        .with("max_days_past_due", InputValue::Number(Decimal::ZERO))
-        .with("blacklisted", InputValue::Bool(false))
-        .with("current_exposure", InputValue::Number(exposure))
-        .with("requested_amount", InputValue::Number(requested));
-    let opened = record
-        .party
-        .store_opened_on
-        .unwrap_or(record.party.onboarded_on);
-    inputs.insert(
-        "store_age_days",
-        InputValue::Number(Decimal::from((on - opened).num_days())),
-    );
-    if let Some(r) = record.party.returns_rate {
-        inputs.insert("returns_rate", InputValue::Number(r));
-    }
-    if let (Some(max), Some(min)) = (sales.iter().max(), sales.iter().min()) {
-        let count = Decimal::from(sales.len());
-        let mean = sales.iter().copied().sum::<Decimal>() / count;
-        inputs.insert("monthly_sales_avg", InputValue::Number(mean));
-        // The spread relative to the mean: a square-root-free stand-in for volatility.
-        if !mean.is_zero() {
-            inputs.insert("sales_volatility", InputValue::Number((*max - *min) / mean));
-        }
-    }
-    inputs
+/// What is being decided, for the scoring service.
+pub struct Ask<'a> {
+    pub models: &'a ModelCache,
+    pub product: ProductKind,
+    /// e.g. `factoring:<id>`; also the challenger routing key.
+    pub subject: &'a str,
+    pub actor: &'a str,
+    pub requested: Decimal,
 }
 
-/// Scores each party for `product` on `requested` and combines the outcomes.
+/// Scores each `(party, current exposure)` and combines the outcomes.
 pub fn decide_parties(
     conn: &mut PgConnection,
-    product: ProductKind,
-    parties_scored: &[(Uuid, Decimal)],
-    requested: Decimal,
-    on: NaiveDate,
+    ask: &Ask<'_>,
+    scored: &[(Uuid, Decimal)],
 ) -> Result<ScfDecision, ApiError> {
-    let model = model()?;
-    let mut decisions = Vec::with_capacity(parties_scored.len());
-    for (party, exposure) in parties_scored {
+    let mut decisions = Vec::with_capacity(scored.len());
+    for (party, exposure) in scored {
         let record = parties::find(conn, *party)?;
-        let inputs = inputs_for(&record, *exposure, requested, on);
-        decisions.push(decide(model, product, &inputs).map_err(ApiError::internal)?);
+        let facts = ApplicationFacts {
+            requested_amount: ask.requested,
+            current_exposure: *exposure,
+            max_days_past_due: 0,
+            past_delinquencies: 0,
+            blacklisted: false,
+        };
+        let request = AssessmentRequest::for_merchant(
+            &record,
+            ask.product,
+            ask.subject,
+            ask.actor,
+            &facts,
+            Utc::now(),
+        )?;
+        let stored = assess(conn, ask.models, &request)?;
+        decisions.push(PartyDecision {
+            decision_id: stored.id,
+            party_id: *party,
+            decision: stored.decision,
+        });
     }
     let mut outcome = decisions
         .iter()
-        .map(|d| d.outcome)
+        .map(|d| d.decision.outcome)
         .max()
         .unwrap_or(Outcome::Decline);
     let credit_limit = decisions
         .iter()
-        .map(|d| d.credit_limit)
+        .map(|d| d.decision.credit_limit)
         .min()
         .unwrap_or(Decimal::ZERO);
-    if outcome == Outcome::Approve && requested > credit_limit {
+    if outcome == Outcome::Approve && ask.requested > credit_limit {
         outcome = Outcome::Refer;
     }
     Ok(ScfDecision {
         outcome,
-        product,
+        product: ask.product,
         decisions,
         credit_limit,
     })
@@ -119,28 +107,20 @@ pub fn decide_parties(
 /// Factoring: the supplier and every debtor of the request.
 pub fn decide_factoring(
     conn: &mut PgConnection,
+    ask: &Ask<'_>,
     supplier: (Uuid, Decimal),
     debtors: &[(Uuid, Decimal)],
-    advance: Decimal,
-    on: NaiveDate,
 ) -> Result<ScfDecision, ApiError> {
     let mut scored = vec![supplier];
     scored.extend_from_slice(debtors);
-    decide_parties(conn, ProductKind::Factoring, &scored, advance, on)
+    decide_parties(conn, ask, &scored)
 }
 
 /// Bill discounting: the acceptor's risk decides.
 pub fn decide_bill(
     conn: &mut PgConnection,
+    ask: &Ask<'_>,
     acceptor: Uuid,
-    proceeds: Decimal,
-    on: NaiveDate,
 ) -> Result<ScfDecision, ApiError> {
-    decide_parties(
-        conn,
-        ProductKind::BillDiscount,
-        &[(acceptor, Decimal::ZERO)],
-        proceeds,
-        on,
-    )
+    decide_parties(conn, ask, &[(acceptor, Decimal::ZERO)])
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, SubsecRound, Utc};
-use credit_scoring::Outcome;
+use credit_scoring::{Outcome, ProductKind};
 use diesel::PgConnection;
 use domain::factoring::{factoring_quote, FactoringInput, FactoringQuote, FactoringTerms};
 use domain::money::{Currency, RoundingMode};
@@ -27,6 +27,7 @@ use super::{decision, money, notice, pools, post, record, stored_currency, store
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
+use crate::scoring_service::ModelCache;
 use crate::state::AppState;
 use crate::views::amount;
 
@@ -139,6 +140,7 @@ pub async fn create(
         ));
     }
     let actor = caller.actor();
+    let models = state.models.clone();
     idempotency::run(
         &state,
         &caller,
@@ -148,9 +150,9 @@ pub async fn create(
         move |conn| {
             let mut locked = eligibility::lock_and_check(conn, supplier, &ids, today())?;
             let view = if ids.len() == 1 {
-                single(conn, &mut locked, supplier, &actor)?
+                single(conn, &mut locked, supplier, &actor, &models)?
             } else {
-                pool(conn, &mut locked, supplier, &actor)?
+                pool(conn, &mut locked, supplier, &actor, &models)?
             };
             Ok((StatusCode::CREATED, view))
         },
@@ -213,6 +215,7 @@ fn single(
     locked: &mut Locked,
     supplier: Uuid,
     actor: &str,
+    models: &ModelCache,
 ) -> Result<FactoringRequestView, ApiError> {
     let r = locked
         .receivables
@@ -230,14 +233,21 @@ fn single(
         .members
         .get(&r.program_id)
         .map_or(Decimal::ZERO, |m| m.exposure);
+    let mut row = new_request(supplier, "single", c, q.face.amount());
+    let subject = format!("factoring:{}", row.id);
+    let ask = decision::Ask {
+        models,
+        product: ProductKind::Factoring,
+        subject: &subject,
+        actor,
+        requested: q.advance.amount(),
+    };
     let decided = decision::decide_factoring(
         conn,
+        &ask,
         (supplier, member_exposure),
         &[(r.debtor_id, program.debtor_exposure)],
-        q.advance.amount(),
-        today(),
     )?;
-    let mut row = new_request(supplier, "single", c, q.face.amount());
     row.advance_rate = program.advance_rate;
     row.advance_total = q.advance.amount();
     row.fees_total = q.discount_fee.amount() + q.service_fee.amount();
@@ -278,6 +288,7 @@ fn pool(
     locked: &mut Locked,
     supplier: Uuid,
     actor: &str,
+    models: &ModelCache,
 ) -> Result<FactoringRequestView, ApiError> {
     let c = stored_currency(
         &locked
@@ -320,13 +331,15 @@ fn pool(
         .map(|p| (p.core_enterprise_id, p.debtor_exposure))
         .collect();
     let member_exposure = locked.members.values().map(|m| m.exposure).sum();
-    let decided = decision::decide_factoring(
-        conn,
-        (supplier, member_exposure),
-        &debtors,
-        base.amount(),
-        today(),
-    )?;
+    let subject = format!("factoring:{}", row.id);
+    let ask = decision::Ask {
+        models,
+        product: ProductKind::Factoring,
+        subject: &subject,
+        actor,
+        requested: base.amount(),
+    };
+    let decided = decision::decide_factoring(conn, &ask, (supplier, member_exposure), &debtors)?;
     row.decision = decided.to_json()?;
     row.borrowing_base = base.amount();
     row.advance_total = base.amount();

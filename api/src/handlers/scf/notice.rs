@@ -1,18 +1,23 @@
 //! The notice of assignment: the debtor is told that a receivable it owes has been assigned to
 //! the platform and must now be paid to it.
 //!
-//! The notice is rendered here and recorded on the receivable's audit chain in the financing
-//! transaction, so that it exists exactly when the assignment does.
+//! The email is queued in the outbox inside the financing transaction, so that a notice is sent
+//! exactly when the assignment exists (and at least once, by the outbox worker). The notice is
+//! also recorded on the receivable's audit chain.
 
 use diesel::PgConnection;
+use persistence::outbox::{self, NewEmail};
 use persistence::parties;
 use persistence::scf::receivables::ReceivableRow;
 use uuid::Uuid;
 
 use super::record;
 use crate::error::ApiError;
+use crate::mail::templates::escape_html;
 
-/// Renders the notice for the debtor of `r` and records it in the same transaction.
+pub const TEMPLATE: &str = "notice_of_assignment";
+
+/// Renders the notice for the debtor of `r`, queues it and records it.
 pub fn assignment(
     conn: &mut PgConnection,
     r: &ReceivableRow,
@@ -21,7 +26,7 @@ pub fn assignment(
 ) -> Result<(), ApiError> {
     let debtor = parties::find(conn, r.debtor_id)?;
     let subject = format!("Notice of assignment: invoice {}", r.invoice_number);
-    let body = format!(
+    let text_body = format!(
         "Dear {name},\n\nInvoice {number} dated {issued}, for {amount} {currency} due on {due}, \
          has been assigned to Lendline under factoring request {request}. Please pay it to \
          Lendline on its due date; payment to anyone else will not discharge the debt.\n",
@@ -32,15 +37,24 @@ pub fn assignment(
         currency = r.currency,
         due = r.due_date,
     );
+    let html_body = format!("<pre>{}</pre>", escape_html(&text_body));
+    let email_id = outbox::enqueue(
+        conn,
+        &NewEmail {
+            recipient: debtor.party.contact_email.clone(),
+            template: TEMPLATE.into(),
+            subject: subject.clone(),
+            text_body,
+            html_body,
+            reference: Some(format!("receivable:{}", r.id)),
+        },
+    )?;
     record(
         conn,
         &format!("receivable:{}", r.id),
         actor,
         "receivable.assignment_notice",
-        &serde_json::json!({
-            "recipient": debtor.party.contact_email,
-            "subject": subject,
-            "text_body": body,
-        }),
+        &serde_json::json!({"email_id": email_id, "recipient": debtor.party.contact_email,
+            "subject": subject}),
     )
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{currency, decision, record, today};
+use super::{currency, decision, record};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
@@ -286,6 +286,7 @@ pub async fn approve(
     caller.require(&[Role::Admin, Role::RiskOfficer])?;
     let (program_id, supplier) = path.into_inner();
     let actor = caller.actor();
+    let models = state.models.clone();
     let row = state
         .transaction(move |conn| {
             let program = programs::find(conn, program_id)?;
@@ -297,13 +298,15 @@ pub async fn approve(
                     None,
                 ));
             }
-            let decided = decision::decide_parties(
-                conn,
-                credit_scoring::ProductKind::Factoring,
-                &[(supplier, Decimal::ZERO)],
-                Decimal::ZERO,
-                today(),
-            )?;
+            let subject = format!("program_member:{program_id}:{supplier}");
+            let ask = decision::Ask {
+                models: &models,
+                product: credit_scoring::ProductKind::Factoring,
+                subject: &subject,
+                actor: &actor,
+                requested: Decimal::ZERO,
+            };
+            let decided = decision::decide_parties(conn, &ask, &[(supplier, Decimal::ZERO)])?;
             let approved = decided.outcome != Outcome::Decline;
             member.status = if approved { "approved" } else { "declined" }.into();
             member.supplier_limit = if approved {
