@@ -13,6 +13,7 @@ mod platform;
 mod quotes;
 mod scf_bills;
 mod scf_factoring;
+mod scf_load;
 mod scf_pools;
 mod scf_registry;
 mod scf_support;

@@ -33,7 +33,10 @@ async fn a_single_invoice_is_funded_and_settled_in_full() {
         .await;
     assert_eq!(reg, json!({"registered": true, "encumbered": true}));
     let (_, outbox) = app.get("/v1/admin/outbox", &app.admin()).await;
-    assert!(outbox.to_string().contains("Notice of assignment"), "{outbox}");
+    assert!(
+        outbox.to_string().contains("Notice of assignment"),
+        "{outbox}"
+    );
 
     let (status, s) = post_key(
         &app,
