@@ -256,3 +256,29 @@ async fn a_tenor_beyond_the_program_maximum_or_a_debtor_limit_overshoot_is_refus
     );
     assert_books_sound(&app).await;
 }
+
+#[tokio::test]
+async fn a_request_above_the_engine_limit_is_referred_to_the_review_queue_unfunded() {
+    let app = TestApp::spawn().await;
+    let scf = setup(&app, json!({})).await;
+    let id = confirmed_receivable(&app, &scf, "INV-BIG", "700000.00", 60).await;
+    let request = factor(&app, &scf, &[id]).await;
+    assert_eq!(request["state"], "referred", "{request}");
+    let (_, r) = app
+        .get(&format!("/v1/receivables/{id}"), &scf.supplier_token)
+        .await;
+    assert_eq!(
+        r["state"], "confirmed",
+        "nothing is financed while referred"
+    );
+    let officer = app.token(api::auth::Role::RiskOfficer, "officer-9");
+    let (status, reviews) = app.get("/v1/reviews", &officer).await;
+    assert_eq!(status, 200, "{reviews}");
+    assert!(
+        reviews
+            .to_string()
+            .contains(request["id"].as_str().unwrap()),
+        "{reviews}"
+    );
+    assert_books_sound(&app).await;
+}

@@ -13,6 +13,7 @@ use domain::factoring::{factoring_quote, FactoringInput, FactoringQuote, Factori
 use domain::money::{Currency, RoundingMode};
 use domain::scf_postings;
 use domain::scf_state::ReceivableState;
+use persistence::reviews::{self, NewReview};
 use persistence::scf::factoring::{self as requests, RequestRow};
 use persistence::scf::programs::ProgramRow;
 use persistence::scf::receivables::{self, ReceivableRow};
@@ -32,6 +33,8 @@ use crate::state::AppState;
 use crate::views::amount;
 
 const MAX_POOL_SIZE: usize = 500;
+/// The subject kind of factoring cases in the review queue.
+pub const REVIEW_KIND: &str = "factoring_request";
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -182,6 +185,25 @@ fn new_request(supplier: Uuid, kind: &str, c: Currency, face: Decimal) -> Reques
     }
 }
 
+/// The review case of a referred request, in the risk officers' queue shared with loans.
+fn open_review(conn: &mut PgConnection, row: &RequestRow, amount: Decimal) -> Result<(), ApiError> {
+    let engine_decision = serde_json::from_str(&row.decision).map_err(ApiError::internal)?;
+    reviews::open(
+        conn,
+        &NewReview {
+            subject_kind: REVIEW_KIND.into(),
+            subject_id: row.id,
+            party_id: row.supplier_id,
+            product: ProductKind::Factoring.as_str().into(),
+            amount,
+            currency: row.currency.clone(),
+            engine_decision,
+        },
+        Utc::now(),
+    )?;
+    Ok(())
+}
+
 /// Marks the receivables financed by `request` and tells the registry they are encumbered.
 fn mark_financed(
     conn: &mut PgConnection,
@@ -259,6 +281,9 @@ fn single(
     }
     .into();
     requests::insert(conn, &row)?;
+    if decided.outcome == Outcome::Refer {
+        open_review(conn, &row, q.advance.amount())?;
+    }
     if decided.outcome == Outcome::Approve {
         eligibility::reserve_limits(
             conn,
@@ -350,6 +375,9 @@ fn pool(
     }
     .into();
     requests::insert(conn, &row)?;
+    if decided.outcome == Outcome::Refer {
+        open_review(conn, &row, base.amount())?;
+    }
     if decided.outcome == Outcome::Approve {
         eligibility::reserve_limits(conn, locked, &exposure)?;
         let mut rows = locked.receivables.clone();
