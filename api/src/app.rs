@@ -106,6 +106,7 @@ impl Application {
             auditor_emails: config.audit.auditor_emails.clone(),
             models: Default::default(),
             loans: config.loans.clone(),
+            limiter: crate::rate_limit::ClientLimiter::from_limits(&config.limits),
         });
         crate::jobs::spawn(state.pool.clone(), config);
         let listener =
@@ -119,6 +120,7 @@ impl Application {
                 .app_data(extract::json_config(body_limit))
                 .app_data(extract::path_config())
                 .app_data(extract::query_config())
+                .wrap(middleware::from_fn(crate::rate_limit::limit))
                 .wrap(middleware::from_fn(crate::metrics::track))
                 .wrap(middleware::Logger::new("%r %s %Dms").log_target("lendline::http"))
                 .configure(routes::configure)

@@ -155,6 +155,11 @@ pub struct Limits {
     pub body_bytes: usize,
     pub max_page_size: i64,
     pub default_page_size: i64,
+    /// Sustained requests per second allowed from one client address (0: no limit); above
+    /// it, 429 with `Retry-After`.
+    pub requests_per_second: u32,
+    /// Requests a client may send in a burst above the sustained rate.
+    pub burst: u32,
 }
 
 impl Default for Config {
@@ -194,6 +199,8 @@ impl Default for Limits {
             body_bytes: 64 * 1024,
             max_page_size: 100,
             default_page_size: 50,
+            requests_per_second: 2_000,
+            burst: 4_000,
         }
     }
 }

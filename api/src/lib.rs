@@ -16,6 +16,7 @@ pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod rate_limit;
 pub mod routes;
 pub mod scoring_service;
 pub mod state;

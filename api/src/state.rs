@@ -21,6 +21,7 @@ pub struct AppState {
     /// Compiled scoring models, shared by every request.
     pub models: Arc<ModelCache>,
     pub loans: LoansConfig,
+    pub limiter: Option<crate::rate_limit::ClientLimiter>,
 }
 
 impl AppState {

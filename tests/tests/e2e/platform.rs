@@ -240,3 +240,45 @@ fn routes_in_route_table() -> Vec<(String, String)> {
     }
     routes
 }
+
+#[tokio::test]
+async fn a_client_over_its_rate_is_told_when_to_retry_but_probes_are_never_limited() {
+    let app = TestApp::spawn_with(|c| {
+        c.limits.requests_per_second = 1;
+        c.limits.burst = 2;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(
+            app.client
+                .get(app.url("/v1/parties"))
+                .bearer_auth(app.admin())
+                .send()
+                .await
+                .unwrap(),
+        );
+    }
+    let limited = statuses.pop().unwrap();
+    assert!(statuses.iter().all(|r| r.status() == 200));
+    assert_eq!(limited.status(), 429);
+    let wait: u32 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&wait), "{wait}");
+    let body: serde_json::Value = limited.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    for _ in 0..5 {
+        assert_eq!(
+            app.client
+                .get(app.url("/health/live"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+}
