@@ -8,8 +8,8 @@ use crate::error::{ErrorBody, ErrorDetail};
 use crate::handlers::quotes::{self, bill_discount, factoring, installment_plan, schedule};
 use crate::handlers::scf;
 use crate::handlers::{
-    audit, business_day, credit_lines, decisions, health, ledger, loans, outbox, parties, reviews,
-    scoring,
+    audit, business_day, collateral, credit_lines, decisions, health, installment_offers,
+    installment_plans, ledger, loans, orders, outbox, parties, reviews, scoring,
 };
 use crate::pagination::Page;
 
@@ -31,7 +31,11 @@ use crate::pagination::Page;
         scf::receivables::dispute, scf::receivables::cancel, scf::settlement::pay, scf::settlement::default,
         scf::registry::check, scf::factoring::create, scf::factoring::get, scf::pools::get, scf::pools::draw,
         scf::bills::register_bill, scf::bills::get, scf::bills::accept, scf::bills::endorse,
-        scf::bill_discount::discount, scf::bill_discount::pay, scf::bill_discount::dishonour),
+        scf::bill_discount::discount, scf::bill_discount::pay, scf::bill_discount::dishonour,
+        installment_offers::create, installment_offers::list,
+        installment_plans::create, installment_plans::list, installment_plans::get, installment_plans::refund,
+        orders::create, orders::get, orders::finance, orders::settle,
+        collateral::pledge, collateral::get, collateral::draw, collateral::revalue, collateral::release),
     components(schemas(ErrorBody, ErrorDetail, parties::NewParty, parties::PartyView,
         parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>,
         ledger::TrialBalanceView, ledger::AccountView, ledger::BalanceCheckView,
@@ -52,11 +56,19 @@ use crate::pagination::Page;
         scf::registry::RegistryView, scf::factoring::NewFactoringRequest, scf::factoring::FactoringRequestView,
         scf::pools::NewDraw, scf::pools::DrawView, scf::bills::NewBill, scf::bills::BillView, scf::bills::Medium,
         scf::bills::EndorsementView, scf::bills::NewEndorsement, scf::bill_discount::NewDiscount,
-        scf::bill_discount::MaturityEvent)),
+        scf::bill_discount::MaturityEvent,
+        installment_offers::NewOffer, installment_offers::OfferView, installment_offers::Payer,
+        Page<installment_offers::OfferView>, installment_plans::NewPlan, installment_plans::PlanView,
+        installment_plans::CheckoutView, installment_plans::NewRefund, installment_plans::RefundView,
+        Page<installment_plans::PlanView>, orders::OrderKind, orders::NewOrder, orders::OrderView,
+        orders::NewFinancing, orders::NewSettlement, orders::OrderSettlementView,
+        collateral::NewPledge, collateral::CollateralView, collateral::NewCollateralDraw,
+        collateral::NewValuation, collateral::ValuationView)),
     modifiers(&BearerAuth),
     tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"), (name = "outbox"),
         (name = "scoring"), (name = "operations"), (name = "credit lines"), (name = "loans"), (name = "reviews"),
-        (name = "quotes", description = "Stateless pricing; any authenticated caller."), (name = "supply-chain finance"))
+        (name = "quotes", description = "Stateless pricing; any authenticated caller."), (name = "supply-chain finance"),
+        (name = "installments"), (name = "order financing"), (name = "inventory financing"))
 )]
 pub struct ApiDoc;
 

@@ -5,8 +5,8 @@ use actix_web::{middleware, web};
 use crate::handlers::quotes::{bill_discount, factoring, installment_plan, schedule};
 use crate::handlers::scf;
 use crate::handlers::{
-    audit, business_day, credit_lines, decisions, health, ledger, loans, outbox, parties, reviews,
-    scoring,
+    audit, business_day, collateral, credit_lines, decisions, health, installment_offers,
+    installment_plans, ledger, loans, orders, outbox, parties, reviews, scoring,
 };
 use crate::{metrics, openapi};
 
@@ -88,7 +88,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::post().to(bill_discount::quote),
                 )
                 .route("/quotes/factoring", web::post().to(factoring::quote))
-                .configure(supply_chain_finance),
+                .configure(supply_chain_finance)
+                .configure(checkout_and_asset_finance),
         );
 }
 
@@ -163,4 +164,44 @@ fn supply_chain_finance(cfg: &mut web::ServiceConfig) {
             "/bills/{id}/dishonour",
             web::post().to(scf::bill_discount::dishonour),
         );
+}
+
+/// Installment plans at checkout, order financing and inventory financing.
+fn checkout_and_asset_finance(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/installment-offers",
+        web::post().to(installment_offers::create),
+    )
+    .route(
+        "/installment-offers",
+        web::get().to(installment_offers::list),
+    )
+    .route(
+        "/installment-plans",
+        web::post().to(installment_plans::create),
+    )
+    .route("/installment-plans", web::get().to(installment_plans::list))
+    .route(
+        "/installment-plans/{id}",
+        web::get().to(installment_plans::get),
+    )
+    .route(
+        "/installment-plans/{id}/refunds",
+        web::post().to(installment_plans::refund),
+    )
+    .route("/orders", web::post().to(orders::create))
+    .route("/orders/{id}", web::get().to(orders::get))
+    .route("/orders/{id}/financing", web::post().to(orders::finance))
+    .route("/orders/{id}/settlement", web::post().to(orders::settle))
+    .route("/collateral", web::post().to(collateral::pledge))
+    .route("/collateral/{id}", web::get().to(collateral::get))
+    .route("/collateral/{id}/draws", web::post().to(collateral::draw))
+    .route(
+        "/collateral/{id}/valuations",
+        web::post().to(collateral::revalue),
+    )
+    .route(
+        "/collateral/{id}/release",
+        web::post().to(collateral::release),
+    );
 }

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod discounting;
 pub mod factoring;
 pub mod installment_plan;
+pub mod installment_refund;
 pub mod ledger;
 pub mod money;
 pub mod payoff;

@@ -150,7 +150,8 @@ pub fn line_of_application(
 /// What scoring needs to know of a party's existing credit with Lendline.
 #[derive(Debug, Clone, Copy, QueryableByName)]
 pub struct PartyCredit {
-    /// Principal drawn and not yet repaid on all its lines.
+    /// Principal drawn and not yet repaid on all its lines, plus the principal outstanding on
+    /// its loans of other products (installment plans, order and inventory financing).
     #[diesel(sql_type = diesel::sql_types::Numeric)]
     pub exposure: Decimal,
     /// Worst days past due over its active loans.
@@ -163,7 +164,9 @@ pub struct PartyCredit {
 
 pub fn party_credit(conn: &mut PgConnection, party: Uuid) -> Result<PartyCredit, RepoError> {
     Ok(diesel::sql_query(
-        "SELECT coalesce((SELECT sum(used_amount) FROM credit_lines WHERE party_id = $1), 0) AS exposure,
+        "SELECT coalesce((SELECT sum(used_amount) FROM credit_lines WHERE party_id = $1), 0)
+                + coalesce((SELECT sum(principal - principal_paid) FROM loans
+                             WHERE party_id = $1 AND line_id IS NULL AND status = 'active'), 0) AS exposure,
                 coalesce((SELECT max(dpd) FROM loans WHERE party_id = $1 AND status = 'active'), 0) AS max_dpd,
                 (SELECT count(*) FROM loans WHERE party_id = $1 AND (dpd > 0 OR status = 'written_off')) AS delinquent_loans",
     )

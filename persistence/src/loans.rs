@@ -12,7 +12,8 @@ use crate::schema::{loan_installments, loan_transactions, loans};
 #[diesel(table_name = loans)]
 pub struct LoanRow {
     pub id: Uuid,
-    pub line_id: Uuid,
+    /// The credit line of a stock-up loan; none for the other products.
+    pub line_id: Option<Uuid>,
     pub party_id: Uuid,
     pub currency: String,
     pub principal: Decimal,
@@ -36,6 +37,10 @@ pub struct LoanRow {
     pub written_off_on: Option<NaiveDate>,
     pub recovered: Decimal,
     pub created_at: DateTime<Utc>,
+    /// `stock_up`, `installment`, `order_financing` or `inventory_financing`.
+    pub product: String,
+    pub fees_posted: Decimal,
+    pub fees_paid: Decimal,
 }
 
 impl LoanRow {
@@ -48,6 +53,9 @@ impl LoanRow {
     pub fn penalty_outstanding(&self) -> Decimal {
         self.penalty_posted - self.penalty_paid
     }
+    pub fn fees_outstanding(&self) -> Decimal {
+        self.fees_posted - self.fees_paid
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -59,6 +67,7 @@ pub struct InstallmentRow {
     pub principal: Decimal,
     pub interest: Decimal,
     pub cum_principal: Decimal,
+    pub fee: Decimal,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -75,6 +84,7 @@ pub struct TransactionRow {
     pub external_reference: Option<String>,
     pub journal_entry_id: Uuid,
     pub created_at: DateTime<Utc>,
+    pub fee: Decimal,
 }
 
 pub fn insert(
@@ -118,6 +128,7 @@ pub fn installments(conn: &mut PgConnection, id: Uuid) -> Result<Vec<Installment
 #[derive(Debug, Clone, Default)]
 pub struct LoanFilter {
     pub party: Option<Uuid>,
+    pub product: Option<String>,
     pub line: Option<Uuid>,
     pub status: Option<String>,
     pub bucket: Option<String>,
@@ -129,6 +140,9 @@ pub fn list(conn: &mut PgConnection, filter: &LoanFilter) -> Result<Vec<LoanRow>
     let mut query = loans::table.select(LoanRow::as_select()).into_boxed();
     if let Some(p) = filter.party {
         query = query.filter(loans::party_id.eq(p));
+    }
+    if let Some(p) = &filter.product {
+        query = query.filter(loans::product.eq(p));
     }
     if let Some(l) = filter.line {
         query = query.filter(loans::line_id.eq(l));
@@ -155,6 +169,7 @@ pub fn record_payment(conn: &mut PgConnection, loan: &LoanRow) -> Result<(), Rep
             loans::principal_paid.eq(loan.principal_paid),
             loans::interest_paid.eq(loan.interest_paid),
             loans::penalty_paid.eq(loan.penalty_paid),
+            loans::fees_paid.eq(loan.fees_paid),
             loans::status.eq(&loan.status),
             loans::written_off_on.eq(loan.written_off_on),
             loans::recovered.eq(loan.recovered),
@@ -204,4 +219,28 @@ pub fn overdue_principal(
         .first(conn)
         .optional()?;
     Ok((due.unwrap_or(Decimal::ZERO) - loan.principal_paid).max(Decimal::ZERO))
+}
+
+/// Replaces the schedule and principal of a loan (an installment plan cut by a refund).
+pub fn reschedule(
+    conn: &mut PgConnection,
+    loan: &LoanRow,
+    installments: &[InstallmentRow],
+) -> Result<(), RepoError> {
+    diesel::update(loans::table.find(loan.id))
+        .set((
+            loans::principal.eq(loan.principal),
+            loans::status.eq(&loan.status),
+        ))
+        .execute(conn)?;
+    for i in installments {
+        diesel::update(loan_installments::table.find((i.loan_id, i.number)))
+            .set((
+                loan_installments::principal.eq(i.principal),
+                loan_installments::fee.eq(i.fee),
+                loan_installments::cum_principal.eq(i.cum_principal),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }

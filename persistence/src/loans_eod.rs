@@ -7,6 +7,9 @@
 //! principal due before the day and still unpaid. Both accrue unrounded; the ledger receives
 //! the change of the rounded running total (half away from zero, to the currency's minor
 //! units), so postings never drift from the exact accrual by more than half a minor unit.
+//! Installment-plan fees become receivable on their installment's due date (see [`accrue`]).
+//! Every product (stock-up loans, installment plans, order and inventory financing) goes
+//! through these same statements.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -25,26 +28,38 @@ pub struct AccrualTotals {
     pub interest: Decimal,
     #[diesel(sql_type = Numeric)]
     pub penalty: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub fees: Decimal,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub loans: i64,
 }
 
-/// Accrues every active loan (or only `loan`) for each day before `through`.
+/// Accrues every active loan (or only `loan`) for each day before `through`, and makes the
+/// fee of every installment due on or before `fees_through` receivable. Fees are not accrued
+/// day by day: a period's fee is earned on its due date, so a plan settled early never owes the
+/// fees of installments not yet due.
 pub fn accrue(
     conn: &mut PgConnection,
     through: NaiveDate,
+    fees_through: NaiveDate,
     loan: Option<Uuid>,
 ) -> Result<Vec<AccrualTotals>, RepoError> {
     Ok(diesel::sql_query(
         "WITH todo AS (
              SELECT l.id, l.currency, l.interest_posted AS old_interest, l.penalty_posted AS old_penalty,
-                    ($1::date - l.accrued_through) AS days,
+                    l.fees_posted AS old_fees,
+                    GREATEST(0, $1::date - l.accrued_through) AS days,
                     GREATEST(0, coalesce((SELECT max(i.cum_principal) FROM loan_installments i
                                            WHERE i.loan_id = l.id AND i.due_date < $1::date), 0)
-                                - l.principal_paid) AS overdue
+                                - l.principal_paid) AS overdue,
+                    GREATEST(l.fees_posted, coalesce((SELECT sum(i.fee) FROM loan_installments i
+                                           WHERE i.loan_id = l.id AND i.due_date <= $3::date), 0)) AS fees_due
                FROM loans l
-              WHERE l.status = 'active' AND l.accrued_through < $1::date
+              WHERE l.status = 'active'
                 AND ($2::uuid IS NULL OR l.id = $2::uuid)
+                AND (l.accrued_through < $1::date
+                     OR l.fees_posted < coalesce((SELECT sum(i.fee) FROM loan_installments i
+                                           WHERE i.loan_id = l.id AND i.due_date <= $3::date), 0))
          ), moved AS (
              UPDATE loans l SET
                  interest_accrued_unrounded = l.interest_accrued_unrounded
@@ -54,16 +69,20 @@ pub fn accrue(
                  penalty_accrued_unrounded = l.penalty_accrued_unrounded + t.overdue * l.penalty_rate_daily * t.days,
                  penalty_posted = round(l.penalty_accrued_unrounded + t.overdue * l.penalty_rate_daily * t.days,
                      minor_units(l.currency)),
-                 accrued_through = $1::date
+                 fees_posted = t.fees_due,
+                 accrued_through = GREATEST(l.accrued_through, $1::date)
                FROM todo t
               WHERE l.id = t.id
-          RETURNING l.currency, l.interest_posted - t.old_interest AS interest, l.penalty_posted - t.old_penalty AS penalty
+          RETURNING l.currency, l.interest_posted - t.old_interest AS interest,
+                    l.penalty_posted - t.old_penalty AS penalty, l.fees_posted - t.old_fees AS fees
          )
-         SELECT currency, sum(interest) AS interest, sum(penalty) AS penalty, count(*) AS loans
+         SELECT currency, sum(interest) AS interest, sum(penalty) AS penalty, sum(fees) AS fees,
+                count(*) AS loans
            FROM moved GROUP BY currency ORDER BY currency",
     )
     .bind::<Date, _>(through)
     .bind::<Nullable<SqlUuid>, _>(loan)
+    .bind::<Date, _>(fees_through)
     .load(conn)?)
 }
 

@@ -269,7 +269,7 @@ diesel::table! {
 diesel::table! {
     loans (id) {
         id -> Uuid,
-        line_id -> Uuid,
+        line_id -> Nullable<Uuid>,
         party_id -> Uuid,
         currency -> Bpchar,
         principal -> Numeric,
@@ -293,6 +293,9 @@ diesel::table! {
         written_off_on -> Nullable<Date>,
         recovered -> Numeric,
         created_at -> Timestamptz,
+        product -> Text,
+        fees_posted -> Numeric,
+        fees_paid -> Numeric,
     }
 }
 
@@ -304,6 +307,7 @@ diesel::table! {
         principal -> Numeric,
         interest -> Numeric,
         cum_principal -> Numeric,
+        fee -> Numeric,
     }
 }
 
@@ -320,6 +324,7 @@ diesel::table! {
         external_reference -> Nullable<Text>,
         journal_entry_id -> Uuid,
         created_at -> Timestamptz,
+        fee -> Numeric,
     }
 }
 
@@ -472,3 +477,85 @@ diesel::allow_tables_to_appear_in_same_query!(
     bill_endorsements,
     bill_recourse_claims,
 );
+
+diesel::table! {
+    installment_offers (id) {
+        id -> Uuid,
+        merchant_id -> Uuid,
+        currency -> Bpchar,
+        installments -> Int4,
+        payer -> Text,
+        fee_rate_per_period -> Numeric,
+        min_purchase -> Numeric,
+        max_purchase -> Numeric,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    installment_plans (loan_id) {
+        loan_id -> Uuid,
+        offer_id -> Uuid,
+        merchant_id -> Uuid,
+        shopper_id -> Uuid,
+        order_reference -> Text,
+        purchase_amount -> Numeric,
+        merchant_subsidy -> Numeric,
+        merchant_settlement -> Numeric,
+        refunded -> Numeric,
+        clawed_back -> Numeric,
+        decision_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Uuid,
+        merchant_id -> Uuid,
+        buyer_id -> Uuid,
+        order_number -> Text,
+        kind -> Text,
+        currency -> Bpchar,
+        order_value -> Numeric,
+        expected_settlement_on -> Date,
+        status -> Text,
+        loan_id -> Nullable<Uuid>,
+        settled_amount -> Nullable<Numeric>,
+        settled_on -> Nullable<Date>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    collateral (id) {
+        id -> Uuid,
+        merchant_id -> Uuid,
+        warehouse -> Text,
+        receipt_number -> Text,
+        receipt_key -> Text,
+        sku -> Text,
+        category -> Text,
+        quantity -> Int8,
+        currency -> Bpchar,
+        unit_value -> Numeric,
+        haircut -> Numeric,
+        status -> Text,
+        loan_id -> Nullable<Uuid>,
+        valued_on -> Date,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    collateral_valuations (id) {
+        id -> Uuid,
+        collateral_id -> Uuid,
+        unit_value -> Numeric,
+        valued_on -> Date,
+        ltv -> Nullable<Numeric>,
+        valued_by -> Text,
+        created_at -> Timestamptz,
+    }
+}

@@ -19,6 +19,8 @@ pub enum Role {
     Merchant,
     Supplier,
     CoreEnterprise,
+    /// A consumer paying for a purchase in installments.
+    Shopper,
     RiskOfficer,
     Admin,
 }
@@ -29,6 +31,7 @@ impl Role {
             Role::Merchant => "merchant",
             Role::Supplier => "supplier",
             Role::CoreEnterprise => "core_enterprise",
+            Role::Shopper => "shopper",
             Role::RiskOfficer => "risk_officer",
             Role::Admin => "admin",
         }

@@ -1,4 +1,6 @@
-//! Loans: reads (balances, schedule, transactions), payoff quotes, repayments and write-offs.
+//! Loans of every product: reads (balances, schedule, transactions), payoff quotes, repayments
+//! and write-offs. A shopper's installment plan is a loan too: the shopper reads, settles and
+//! repays it here, through the same repayment path as a merchant's stock-up loan.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -21,7 +23,10 @@ use crate::views::amount;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoanView {
     pub id: Uuid,
-    pub line_id: Uuid,
+    /// The credit line of a stock-up loan; absent for other products.
+    pub line_id: Option<Uuid>,
+    /// `stock_up`, `installment`, `order_financing` or `inventory_financing`.
+    pub product: String,
     pub party_id: Uuid,
     pub currency: String,
     pub principal: String,
@@ -48,16 +53,17 @@ pub struct InstallmentView {
     pub due_date: NaiveDate,
     pub principal: String,
     pub interest: String,
+    pub fee: String,
     pub total: String,
 }
 
 impl LoanView {
     pub fn build(loan: &LoanRow, schedule: &[InstallmentRow]) -> Result<LoanView, ApiError> {
         let ccy = currency(&loan.currency)?;
-        let zero = amount(rust_decimal::Decimal::ZERO, ccy);
         Ok(LoanView {
             id: loan.id,
             line_id: loan.line_id,
+            product: loan.product.clone(),
             party_id: loan.party_id,
             currency: loan.currency.clone(),
             principal: amount(loan.principal, ccy),
@@ -90,7 +96,14 @@ impl LoanView {
                 },
                 ccy,
             ),
-            fees_outstanding: zero,
+            fees_outstanding: amount(
+                if loan.status == "written_off" {
+                    rust_decimal::Decimal::ZERO
+                } else {
+                    loan.fees_outstanding()
+                },
+                ccy,
+            ),
             days_past_due: loan.dpd,
             bucket: loan.bucket.clone(),
             written_off_on: loan.written_off_on,
@@ -102,7 +115,8 @@ impl LoanView {
                     due_date: i.due_date,
                     principal: amount(i.principal, ccy),
                     interest: amount(i.interest, ccy),
-                    total: amount(i.principal + i.interest, ccy),
+                    fee: amount(i.fee, ccy),
+                    total: amount(i.principal + i.interest + i.fee, ccy),
                 })
                 .collect(),
         })
@@ -118,6 +132,7 @@ pub struct TransactionView {
     pub principal: String,
     pub interest: String,
     pub penalty: String,
+    pub fee: String,
     pub external_reference: Option<String>,
     pub journal_entry_id: Uuid,
 }
@@ -131,6 +146,7 @@ fn transaction_view(t: &TransactionRow, ccy: domain::money::Currency) -> Transac
         principal: amount(t.principal, ccy),
         interest: amount(t.interest, ccy),
         penalty: amount(t.penalty, ccy),
+        fee: amount(t.fee, ccy),
         external_reference: t.external_reference.clone(),
         journal_entry_id: t.journal_entry_id,
     }
@@ -139,6 +155,8 @@ fn transaction_view(t: &TransactionRow, ccy: domain::money::Currency) -> Transac
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct LoanQuery {
+    /// `stock_up`, `installment`, `order_financing` or `inventory_financing`.
+    pub product: Option<String>,
     pub status: Option<String>,
     pub bucket: Option<String>,
     pub line_id: Option<Uuid>,
@@ -148,7 +166,12 @@ pub struct LoanQuery {
     pub limit: Option<i64>,
 }
 
-const READERS: [Role; 3] = [Role::Merchant, Role::RiskOfficer, Role::Admin];
+const READERS: [Role; 4] = [
+    Role::Merchant,
+    Role::Shopper,
+    Role::RiskOfficer,
+    Role::Admin,
+];
 
 /// Loads a loan the caller may see (others' loans are "not found").
 fn visible_loan(
@@ -177,6 +200,7 @@ pub async fn list(
         } else {
             caller.party()
         },
+        product: q.product,
         line: q.line_id,
         status: q.status,
         bucket: q.bucket,
@@ -310,7 +334,7 @@ pub async fn payoff(
                     owed.principal_past_due + owed.principal_due + owed.principal_not_yet_due,
                     ccy,
                 ),
-                fees: amount(rust_decimal::Decimal::ZERO, ccy),
+                fees: amount(owed.fees, ccy),
                 due_now: amount(owed.total() - owed.principal_not_yet_due, ccy),
                 total: amount(owed.total(), ccy),
             })
@@ -333,11 +357,13 @@ pub struct NewRepayment {
 pub struct RepaymentView {
     pub loan: LoanView,
     pub applied_to_penalty: String,
+    pub applied_to_fees: String,
     pub applied_to_interest: String,
     pub applied_to_principal: String,
 }
 
-/// Repays a loan (merchant, `Idempotency-Key` required).
+/// Repays a loan (the borrower: a merchant, or the shopper of an installment plan;
+/// `Idempotency-Key` required).
 #[utoipa::path(post, path = "/v1/loans/{id}/repayments", tag = "loans", security(("bearer" = [])), request_body = NewRepayment,
     params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 201, body = RepaymentView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -349,7 +375,7 @@ pub async fn repay(
     id: web::Path<Uuid>,
     body: JsonBody<NewRepayment>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant])?;
+    caller.require(&[Role::Merchant, Role::Shopper])?;
     let hash = body.hash().to_string();
     let (id, dto, actor) = (id.into_inner(), body.value, caller.actor());
     let reference = dto.external_reference.trim().to_string();
@@ -376,6 +402,7 @@ pub async fn repay(
             let view = RepaymentView {
                 loan: LoanView::build(&loan, &[])?,
                 applied_to_penalty: amount(split.penalty, ccy),
+                applied_to_fees: amount(split.fees, ccy),
                 applied_to_interest: amount(split.interest, ccy),
                 applied_to_principal: amount(split.principal, ccy),
             };

@@ -24,6 +24,9 @@ pub enum PartyKind {
     Merchant,
     Supplier,
     CoreEnterprise,
+    /// A consumer: `registration_number` holds a national-id-like reference, `monthly_sales`
+    /// the declared monthly income, `store_opened_on` the date the account was opened.
+    Shopper,
 }
 
 impl PartyKind {
@@ -32,6 +35,7 @@ impl PartyKind {
             PartyKind::Merchant => "merchant",
             PartyKind::Supplier => "supplier",
             PartyKind::CoreEnterprise => "core_enterprise",
+            PartyKind::Shopper => "shopper",
         }
     }
 }

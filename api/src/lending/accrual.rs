@@ -1,4 +1,5 @@
-//! Posting what the set-based accrual moved into the ledger: one entry per currency.
+//! Posting what the set-based accrual moved into the ledger (interest, penalty interest and
+//! installment fees falling due): one entry per currency.
 
 use chrono::NaiveDate;
 use diesel::PgConnection;
@@ -17,7 +18,7 @@ pub fn accrue_and_post(
     loan: Option<Uuid>,
     business_date: NaiveDate,
 ) -> Result<i64, ApiError> {
-    let totals = loans_eod::accrue(conn, through, loan)?;
+    let totals = loans_eod::accrue(conn, through, business_date, loan)?;
     let reference = match loan {
         Some(id) => format!("loan:{id}"),
         None => format!("eod:{business_date}"),
@@ -31,6 +32,7 @@ pub fn accrue_and_post(
         for (amount, receivable, income) in [
             (total.interest, "interest_receivable", "interest_income"),
             (total.penalty, "penalty_receivable", "penalty_income"),
+            (total.fees, "fee_receivable", "fee_income"),
         ] {
             if amount.is_sign_positive() && !amount.is_zero() {
                 let value = money(amount, ccy);

@@ -1,5 +1,6 @@
 //! Drawing a loan on a credit line: the limit is reserved atomically, the schedule drawn up by
-//! the money engine, the disbursement booked and recorded.
+//! the money engine, the disbursement booked and recorded. [`originate`] is the booking step
+//! every product shares.
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 use diesel::PgConnection;
@@ -144,18 +145,61 @@ pub fn draw(
         ));
     }
     let schedule = schedule_for(draw, line.annual_rate, today)?;
+    let credit = account("cash:platform")?;
+    originate(
+        conn,
+        &NewLoan {
+            party_id: line.party_id,
+            line_id: Some(line.id),
+            product: "stock_up",
+            annual_rate: line.annual_rate,
+            penalty_rate_daily: policy.penalty_rate_daily,
+            method: draw.method.as_str(),
+            schedule: &schedule,
+            start: today,
+            credits: vec![(credit, draw.amount)],
+        },
+        actor,
+    )
+}
+
+/// A loan to book, of any product; the disbursement debits `loans_receivable:<id>` with the
+/// schedule's principal and credits `credits` (cash paid out, income kept back), which must
+/// sum to it.
+pub struct NewLoan<'a> {
+    pub party_id: Uuid,
+    pub line_id: Option<Uuid>,
+    pub product: &'static str,
+    pub annual_rate: Decimal,
+    pub penalty_rate_daily: Decimal,
+    pub method: &'static str,
+    pub schedule: &'a Schedule,
+    pub start: NaiveDate,
+    pub credits: Vec<(Account, Money)>,
+}
+
+/// Books a loan: its row and schedule, the balanced disbursement entry, the disbursement
+/// transaction and the audit event, all in the caller's transaction. Every product goes
+/// through here, so every product is repaid, accrued and aged by the same code.
+pub fn originate(
+    conn: &mut PgConnection,
+    new: &NewLoan<'_>,
+    actor: &str,
+) -> Result<(LoanRow, Vec<InstallmentRow>), ApiError> {
+    let today = new.start;
+    let principal = new.schedule.total_principal;
     let loan_id = Uuid::now_v7();
-    let installments = installment_rows(loan_id, &schedule);
+    let installments = installment_rows(loan_id, new.schedule);
     let maturity = installments.last().map(|i| i.due_date).unwrap_or(today);
     let loan = LoanRow {
         id: loan_id,
-        line_id: line.id,
-        party_id: line.party_id,
-        currency: line.currency.clone(),
-        principal: amount,
-        annual_rate: line.annual_rate,
-        penalty_rate_daily: policy.penalty_rate_daily,
-        method: draw.method.as_str().into(),
+        line_id: new.line_id,
+        party_id: new.party_id,
+        currency: principal.currency().code().into(),
+        principal: principal.amount(),
+        annual_rate: new.annual_rate,
+        penalty_rate_daily: new.penalty_rate_daily,
+        method: new.method.into(),
         tenor_days: i32::try_from((maturity - today).num_days()).map_err(ApiError::internal)?,
         start_date: today,
         maturity_date: maturity,
@@ -173,21 +217,27 @@ pub fn draw(
         written_off_on: None,
         recovered: Decimal::ZERO,
         created_at: Utc::now().trunc_subsecs(6),
+        product: new.product.into(),
+        fees_posted: Decimal::ZERO,
+        fees_paid: Decimal::ZERO,
     };
     loans::insert(conn, &loan, &installments)?;
-    let entry = JournalEntry::builder(
-        draw.amount.currency(),
+    let mut entry = JournalEntry::builder(
+        principal.currency(),
         today,
         "disbursement",
         &format!("loan:{loan_id}"),
     )
     .debit(
         &Account::of("loans_receivable", loan_id).map_err(ApiError::internal)?,
-        draw.amount,
-    )
-    .credit(&account("cash:platform")?, draw.amount)
-    .build()
-    .map_err(ApiError::internal)?;
+        principal,
+    );
+    for (account, value) in &new.credits {
+        if !value.is_zero() {
+            entry = entry.credit(account, *value);
+        }
+    }
+    let entry = entry.build().map_err(ApiError::internal)?;
     let entry_id = persistence::ledger::post(conn, Uuid::now_v7(), &entry, None)?;
     loans::insert_transaction(
         conn,
@@ -196,17 +246,19 @@ pub fn draw(
             loan_id,
             kind: "disbursement".into(),
             business_date: today,
-            amount,
-            principal: amount,
+            amount: loan.principal,
+            principal: loan.principal,
             interest: Decimal::ZERO,
             penalty: Decimal::ZERO,
             external_reference: None,
             journal_entry_id: entry_id,
             created_at: loan.created_at,
+            fee: Decimal::ZERO,
         },
     )?;
-    let payload = serde_json::json!({"line_id": line.id, "principal": amount.to_string(), "method": draw.method.as_str(),
-        "maturity_date": maturity, "annual_rate": line.annual_rate.to_string()});
+    let payload = serde_json::json!({"line_id": new.line_id, "product": new.product,
+        "principal": loan.principal.to_string(), "method": new.method,
+        "maturity_date": maturity, "annual_rate": new.annual_rate.to_string()});
     persistence::audit::append(
         conn,
         &format!("loan:{loan_id}"),
@@ -232,6 +284,7 @@ fn installment_rows(loan_id: Uuid, schedule: &Schedule) -> Vec<InstallmentRow> {
                 principal: i.principal.amount(),
                 interest: i.interest.amount(),
                 cum_principal: cumulative,
+                fee: i.fee.amount(),
             }
         })
         .collect()

@@ -60,7 +60,7 @@ fn queue_reminders(
              SELECT 'payment_reminder' AS template, l.id AS loan_id, l.party_id,
                     'Installment due on ' || i.due_date AS subject,
                     format('Installment %s of loan %s, %s %s, falls due on %s.', i.number, l.id,
-                           round(i.principal + i.interest, minor_units(l.currency)), l.currency, i.due_date) AS line
+                           round(i.principal + i.interest + i.fee, minor_units(l.currency)), l.currency, i.due_date) AS line
                FROM loan_installments i JOIN loans l ON l.id = i.loan_id
               WHERE l.status = 'active' AND i.due_date = $1::date + $2::bigint::int
                 AND i.cum_principal > l.principal_paid

@@ -6,7 +6,11 @@ pub mod accrual;
 pub mod applications;
 pub mod draw;
 pub mod eod;
+pub mod installments;
+pub mod inventory;
 pub mod lines;
+pub mod order_financing;
+pub mod refunds;
 pub mod repayment;
 
 use chrono::{NaiveDate, Utc};

@@ -1,4 +1,5 @@
-//! Repayments, payoff quotes and write-offs of loans.
+//! Repayments, payoff quotes and write-offs of loans: the one path for every product (stock-up
+//! loans, installment plans, order and inventory financing).
 //!
 //! Interest and penalty are brought up to the business date first (the same set-based accrual
 //! as end of day, for this one loan), then the payment is split by the money engine's
@@ -24,6 +25,8 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Owed {
     pub penalty: Decimal,
+    /// Installment fees of installments due by the date (a fee not yet due is never owed).
+    pub fees: Decimal,
     pub interest: Decimal,
     pub principal_past_due: Decimal,
     pub principal_due: Decimal,
@@ -33,6 +36,7 @@ pub struct Owed {
 impl Owed {
     pub fn total(&self) -> Decimal {
         self.penalty
+            + self.fees
             + self.interest
             + self.principal_past_due
             + self.principal_due
@@ -53,6 +57,7 @@ pub fn owed_on(
         loans::overdue_principal(conn, &loan, today.succ_opt().unwrap_or(today))?;
     let owed = Owed {
         penalty: loan.penalty_outstanding(),
+        fees: loan.fees_outstanding(),
         interest: loan.interest_outstanding(),
         principal_past_due: past_due,
         principal_due: due_through_today - past_due,
@@ -95,6 +100,7 @@ pub fn payoff_quote(
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Split {
     pub penalty: Decimal,
+    pub fees: Decimal,
     pub interest: Decimal,
     pub principal: Decimal,
 }
@@ -109,6 +115,7 @@ fn split(amount: Money, owed: &Owed, today: NaiveDate) -> Result<Split, ApiError
     };
     let dues = [
         due(ComponentKind::Penalty, DueStatus::PastDue, owed.penalty),
+        due(ComponentKind::Fee, DueStatus::Due, owed.fees),
         due(ComponentKind::Interest, DueStatus::Due, owed.interest),
         due(
             ComponentKind::Principal,
@@ -127,8 +134,9 @@ fn split(amount: Money, owed: &Owed, today: NaiveDate) -> Result<Split, ApiError
     let applied: Vec<Decimal> = allocation.applied.iter().map(Money::amount).collect();
     Ok(Split {
         penalty: applied[0],
-        interest: applied[1],
-        principal: applied[2] + applied[3] + applied[4],
+        fees: applied[1],
+        interest: applied[2],
+        principal: applied[3] + applied[4] + applied[5],
     })
 }
 
@@ -176,6 +184,7 @@ pub fn repay(
         .debit(&account("cash:platform")?, amount);
     for (value, name) in [
         (split.penalty, "penalty_receivable".to_string()),
+        (split.fees, "fee_receivable".to_string()),
         (split.interest, "interest_receivable".to_string()),
         (split.principal, format!("loans_receivable:{loan_id}")),
     ] {
@@ -190,6 +199,7 @@ pub fn repay(
         None,
     )?;
     loan.penalty_paid += split.penalty;
+    loan.fees_paid += split.fees;
     loan.interest_paid += split.interest;
     loan.principal_paid += split.principal;
     if amount.amount() == owed.total() {
@@ -201,7 +211,7 @@ pub fn repay(
         persistence::loans_eod::age(conn, yesterday, Some(loan_id))?;
         loan = loans::find(conn, loan_id)?;
     }
-    persistence::credit_lines::release(conn, loan.line_id, split.principal)?;
+    release_line(conn, &loan, split.principal)?;
     record(
         conn,
         &loan,
@@ -233,8 +243,10 @@ fn recover(
     today: NaiveDate,
     actor: &str,
 ) -> Result<(LoanRow, Split), ApiError> {
-    let written_off =
-        loan.principal_outstanding() + loan.interest_outstanding() + loan.penalty_outstanding();
+    let written_off = loan.principal_outstanding()
+        + loan.interest_outstanding()
+        + loan.penalty_outstanding()
+        + loan.fees_outstanding();
     if amount.amount() > written_off - loan.recovered {
         return Err(ApiError::unprocessable(
             "amount_exceeds_balance",
@@ -257,6 +269,7 @@ fn recover(
     loans::record_payment(conn, &loan)?;
     let none = Split {
         penalty: Decimal::ZERO,
+        fees: Decimal::ZERO,
         interest: Decimal::ZERO,
         principal: Decimal::ZERO,
     };
@@ -308,8 +321,10 @@ pub fn write_off(
     }
     let (mut loan, _) = owed_on(conn, loan_id, today)?;
     let ccy: Currency = currency(&loan.currency)?;
-    let total =
-        loan.principal_outstanding() + loan.interest_outstanding() + loan.penalty_outstanding();
+    let total = loan.principal_outstanding()
+        + loan.interest_outstanding()
+        + loan.penalty_outstanding()
+        + loan.fees_outstanding();
     let mut entry = JournalEntry::builder(ccy, today, "write_off", &format!("loan:{loan_id}"))
         .debit(&account("credit_losses")?, money(total, ccy));
     for (value, name) in [
@@ -319,6 +334,7 @@ pub fn write_off(
         ),
         (loan.interest_outstanding(), account("interest_receivable")?),
         (loan.penalty_outstanding(), account("penalty_receivable")?),
+        (loan.fees_outstanding(), account("fee_receivable")?),
     ] {
         if !value.is_zero() {
             entry = entry.credit(&name, money(value, ccy));
@@ -332,13 +348,14 @@ pub fn write_off(
     )?;
     let split = Split {
         penalty: loan.penalty_outstanding(),
+        fees: loan.fees_outstanding(),
         interest: loan.interest_outstanding(),
         principal: loan.principal_outstanding(),
     };
     loan.status = "written_off".into();
     loan.written_off_on = Some(today);
     loans::record_payment(conn, &loan)?;
-    persistence::credit_lines::release(conn, loan.line_id, split.principal)?;
+    release_line(conn, &loan, split.principal)?;
     record(
         conn,
         &loan,
@@ -361,8 +378,20 @@ pub fn write_off(
     Ok(loan)
 }
 
+/// Gives principal back to the stock-up loan's credit line (other products have none).
+fn release_line(
+    conn: &mut PgConnection,
+    loan: &LoanRow,
+    principal: Decimal,
+) -> Result<(), ApiError> {
+    if let Some(line) = loan.line_id {
+        persistence::credit_lines::release(conn, line, principal)?;
+    }
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)] // one row's columns, named at the call sites
-fn record(
+pub(crate) fn record(
     conn: &mut PgConnection,
     loan: &LoanRow,
     kind: &str,
@@ -383,6 +412,7 @@ fn record(
             principal: split.principal,
             interest: split.interest,
             penalty: split.penalty,
+            fee: split.fees,
             external_reference: reference.map(String::from),
             journal_entry_id: entry,
             created_at: Utc::now().trunc_subsecs(6),

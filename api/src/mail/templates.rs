@@ -25,6 +25,13 @@ pub enum Template {
         currency: String,
         maturity_date: chrono::NaiveDate,
     },
+    /// A notice about an installment plan, a financed order or pledged goods; `template` is
+    /// the stored name (e.g. `installment_plan_created`, `margin_call`), the lines the body.
+    LendingNotice {
+        template: &'static str,
+        subject: String,
+        lines: Vec<String>,
+    },
     /// A checkpoint of the audit trail, for outside auditors to keep.
     AuditCheckpoint {
         id: i64,
@@ -49,6 +56,7 @@ impl Template {
             Template::ApplicationDecided { .. } => "application_decided",
             Template::LoanDisbursed { .. } => "loan_disbursed",
             Template::AuditCheckpoint { .. } => "audit_checkpoint",
+            Template::LendingNotice { template, .. } => template,
         }
     }
 
@@ -67,6 +75,7 @@ impl Template {
                 "Your loan has been paid out",
                 &[format!("Loan {loan_id} of {principal} {currency} has been paid out. It matures on {maturity_date}.")],
             ),
+            Template::LendingNotice { subject, lines, .. } => notice(subject, lines),
             Template::AuditCheckpoint { id, hash, created_at } => notice(
                 &format!("Lendline audit checkpoint {id}"),
                 &[

@@ -5,9 +5,12 @@
 mod audit;
 mod auth;
 mod idempotency;
+mod installments;
+mod inventory_financing;
 mod ledger;
 mod lending_support;
 mod loans;
+mod order_financing;
 mod outbox;
 mod platform;
 mod quotes;

@@ -1,0 +1,203 @@
+//! The installment plans a merchant offers at checkout: periods, who pays, purchase range.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{SubsecRound, Utc};
+use domain::money::{Currency, Money};
+use persistence::installment_plans::{self, OfferRow};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::{self, JsonBody, KeyPolicy};
+use crate::lending::currency;
+use crate::lending::installments::MAX_FEE_RATE_PER_PERIOD;
+use crate::pagination::Page;
+use crate::state::AppState;
+use crate::views::amount;
+
+/// Who pays for the credit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Payer {
+    /// The shopper pays a fee every period.
+    Shopper,
+    /// Interest-free for the shopper; the merchant's settlement is reduced by a subsidy.
+    Merchant,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOffer {
+    #[schema(example = "CNY")]
+    pub currency: String,
+    /// 3, 6 or 12 monthly installments.
+    #[schema(example = 3)]
+    pub installments: i32,
+    pub payer: Payer,
+    /// Shopper-paid plans: the fee per period as a share of the purchase (at most 0.03).
+    #[schema(example = "0.01")]
+    pub fee_rate_per_period: Option<String>,
+    #[schema(example = "100.00")]
+    pub min_purchase: String,
+    #[schema(example = "20000.00")]
+    pub max_purchase: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferView {
+    pub id: Uuid,
+    pub merchant_id: Uuid,
+    pub currency: String,
+    pub installments: i32,
+    pub payer: String,
+    pub fee_rate_per_period: String,
+    pub min_purchase: String,
+    pub max_purchase: String,
+    pub active: bool,
+}
+
+impl OfferView {
+    pub fn build(o: &OfferRow) -> Result<OfferView, ApiError> {
+        let ccy = currency(&o.currency)?;
+        Ok(OfferView {
+            id: o.id,
+            merchant_id: o.merchant_id,
+            currency: o.currency.clone(),
+            installments: o.installments,
+            payer: o.payer.clone(),
+            fee_rate_per_period: o.fee_rate_per_period.normalize().to_string(),
+            min_purchase: amount(o.min_purchase, ccy),
+            max_purchase: amount(o.max_purchase, ccy),
+            active: o.active,
+        })
+    }
+}
+
+impl NewOffer {
+    fn into_row(self, merchant: Uuid) -> Result<OfferRow, ApiError> {
+        if ![3, 6, 12].contains(&self.installments) {
+            return Err(ApiError::invalid(
+                "installments",
+                "installments must be 3, 6 or 12",
+            ));
+        }
+        let ccy = Currency::parse(&self.currency)
+            .map_err(|e| ApiError::invalid("currency", e.to_string()))?;
+        let min = Money::parse_positive(&self.min_purchase, ccy)
+            .map_err(|e| ApiError::invalid("min_purchase", e.to_string()))?;
+        let max = Money::parse_positive(&self.max_purchase, ccy)
+            .map_err(|e| ApiError::invalid("max_purchase", e.to_string()))?;
+        if max.amount() < min.amount() {
+            return Err(ApiError::invalid(
+                "max_purchase",
+                "max_purchase must not be below min_purchase",
+            ));
+        }
+        let fee_rate = match (self.payer, self.fee_rate_per_period.as_deref()) {
+            (Payer::Merchant, None) => Decimal::ZERO,
+            (Payer::Merchant, Some(_)) => {
+                return Err(ApiError::invalid(
+                    "fee_rate_per_period",
+                    "a merchant-paid plan charges the shopper no fee",
+                ))
+            }
+            (Payer::Shopper, raw) => raw
+                .and_then(|r| r.parse::<Decimal>().ok())
+                .filter(|r| *r > Decimal::ZERO && *r <= MAX_FEE_RATE_PER_PERIOD)
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "fee_rate_per_period",
+                        format!("a shopper-paid plan needs a fee rate above 0 and at most {MAX_FEE_RATE_PER_PERIOD}"),
+                    )
+                })?,
+        };
+        Ok(OfferRow {
+            id: Uuid::now_v7(),
+            merchant_id: merchant,
+            currency: ccy.code().into(),
+            installments: self.installments,
+            payer: match self.payer {
+                Payer::Shopper => "shopper".into(),
+                Payer::Merchant => "merchant".into(),
+            },
+            fee_rate_per_period: fee_rate,
+            min_purchase: min.amount(),
+            max_purchase: max.amount(),
+            active: true,
+            created_at: Utc::now().trunc_subsecs(6),
+        })
+    }
+}
+
+/// Configures a plan the merchant offers at checkout (merchant).
+#[utoipa::path(post, path = "/v1/installment-offers", tag = "installments", security(("bearer" = [])),
+    request_body = NewOffer, params(("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = OfferView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: JsonBody<NewOffer>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Merchant])?;
+    let merchant = caller.party().ok_or(ApiError::Forbidden)?;
+    let hash = body.hash().to_string();
+    let row = body.value.into_row(merchant)?;
+    let actor = caller.actor();
+    idempotency::run(
+        &state,
+        &caller,
+        &req,
+        Some(&hash),
+        KeyPolicy::Optional,
+        move |conn| {
+            installment_plans::insert_offer(conn, &row)?;
+            let view = OfferView::build(&row)?;
+            persistence::audit::append(
+                conn,
+                &format!("installment_offer:{}", row.id),
+                &actor,
+                "installment_offer.created",
+                &serde_json::to_value(&view).map_err(ApiError::internal)?,
+                Utc::now(),
+            )?;
+            Ok((StatusCode::CREATED, view))
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OfferQuery {
+    pub after: Option<Uuid>,
+    pub limit: Option<i64>,
+}
+
+/// The merchant's offers (staff: all).
+#[utoipa::path(get, path = "/v1/installment-offers", tag = "installments", security(("bearer" = [])),
+    params(OfferQuery), responses((status = 200, body = Page<OfferView>), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<OfferQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Merchant, Role::RiskOfficer, Role::Admin])?;
+    let (limit, after, merchant) = (state.page_size(query.limit), query.after, caller.party());
+    let rows = state
+        .transaction(move |conn| {
+            Ok(installment_plans::list_offers(
+                conn, merchant, after, limit,
+            )?)
+        })
+        .await?;
+    let views = rows
+        .iter()
+        .map(OfferView::build)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(Page::new(views, limit, |v| v.id)))
+}

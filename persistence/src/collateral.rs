@@ -1,0 +1,117 @@
+//! Goods in partner warehouses pledged as collateral, the registry that keeps one warehouse
+//! receipt from ever backing two loans, and the goods' valuations.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+use crate::schema::{collateral, collateral_valuations};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = collateral)]
+pub struct CollateralRow {
+    pub id: Uuid,
+    pub merchant_id: Uuid,
+    pub warehouse: String,
+    pub receipt_number: String,
+    /// The registry key: the receipt number normalised (see `receipt_key`).
+    pub receipt_key: String,
+    pub sku: String,
+    pub category: String,
+    pub quantity: i64,
+    pub currency: String,
+    pub unit_value: Decimal,
+    pub haircut: Decimal,
+    /// `pledged`, `margin_call` or `released`.
+    pub status: String,
+    pub loan_id: Option<Uuid>,
+    pub valued_on: NaiveDate,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = collateral_valuations)]
+pub struct ValuationRow {
+    pub id: Uuid,
+    pub collateral_id: Uuid,
+    pub unit_value: Decimal,
+    pub valued_on: NaiveDate,
+    pub ltv: Option<Decimal>,
+    pub valued_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Upper case without spaces, dashes, dots or slashes: `wr-001 / a` and `WR001A` are one
+/// receipt.
+pub fn receipt_key(receipt: &str) -> String {
+    receipt
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '.' | '/' | '_'))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Whether the receipt was ever pledged (released receipts stay in the registry).
+pub fn receipt_exists(conn: &mut PgConnection, key: &str) -> Result<bool, RepoError> {
+    Ok(collateral::table
+        .filter(collateral::receipt_key.eq(key))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+pub fn insert(conn: &mut PgConnection, row: &CollateralRow) -> Result<(), RepoError> {
+    diesel::insert_into(collateral::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Loads collateral and locks it for the rest of the transaction.
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<CollateralRow, RepoError> {
+    Ok(collateral::table
+        .find(id)
+        .select(CollateralRow::as_select())
+        .for_update()
+        .first(conn)?)
+}
+
+/// Whether the merchant has goods under an open margin call (its draws are frozen).
+pub fn margin_call_open(conn: &mut PgConnection, merchant: Uuid) -> Result<bool, RepoError> {
+    Ok(collateral::table
+        .filter(collateral::merchant_id.eq(merchant))
+        .filter(collateral::status.eq("margin_call"))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+pub fn attach_loan(conn: &mut PgConnection, id: Uuid, loan: Uuid) -> Result<(), RepoError> {
+    diesel::update(collateral::table.find(id))
+        .set(collateral::loan_id.eq(loan))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_status(conn: &mut PgConnection, id: Uuid, status: &str) -> Result<(), RepoError> {
+    diesel::update(collateral::table.find(id))
+        .set(collateral::status.eq(status))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a valuation and makes it the goods' current one.
+pub fn revalue(conn: &mut PgConnection, v: &ValuationRow) -> Result<(), RepoError> {
+    diesel::insert_into(collateral_valuations::table)
+        .values(v)
+        .execute(conn)?;
+    diesel::update(collateral::table.find(v.collateral_id))
+        .set((
+            collateral::unit_value.eq(v.unit_value),
+            collateral::valued_on.eq(v.valued_on),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
