@@ -112,7 +112,8 @@ where
         key,
         method: req.method().to_string(),
         path: req.path().to_string(),
-        request_hash: body_hash.unwrap_or("").to_string(),
+        // A bodyless request hashes as the empty body (the column is a fixed 64 characters).
+        request_hash: body_hash.map_or_else(|| sha256_hex(&[]), str::to_string),
     });
     let wait = Duration::from_millis(state.idempotency_wait_ms);
     let outcome = state

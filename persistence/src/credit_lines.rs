@@ -173,3 +173,14 @@ pub fn party_credit(conn: &mut PgConnection, party: Uuid) -> Result<PartyCredit,
     .bind::<diesel::sql_types::Uuid, _>(party)
     .get_result(conn)?)
 }
+
+/// Closes a line for good (e.g. after a write-off): no further draws, no automatic reopening.
+pub fn close(conn: &mut PgConnection, line: Uuid, reason: &str) -> Result<(), RepoError> {
+    diesel::update(credit_lines::table.find(line))
+        .set((
+            credit_lines::status.eq("closed"),
+            credit_lines::frozen_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -4,7 +4,7 @@
 //!
 //! Conventions: interest for a day accrues on the principal outstanding that day at
 //! `annual_rate / 365` (ACT/365 fixed); penalty interest accrues at `penalty_rate_daily` on
-//! principal due before the day and still unpaid. Both accrue unrounded; the ledger receives
+//! principal due on or before the day and unpaid at its end. Both accrue unrounded; the ledger receives
 //! the change of the rounded running total (half away from zero, to the currency's minor
 //! units), so postings never drift from the exact accrual by more than half a minor unit.
 //! Installment-plan fees become receivable on their installment's due date (see [`accrue`]).
@@ -49,9 +49,12 @@ pub fn accrue(
              SELECT l.id, l.currency, l.interest_posted AS old_interest, l.penalty_posted AS old_penalty,
                     l.fees_posted AS old_fees,
                     GREATEST(0, $1::date - l.accrued_through) AS days,
-                    GREATEST(0, coalesce((SELECT max(i.cum_principal) FROM loan_installments i
-                                           WHERE i.loan_id = l.id AND i.due_date < $1::date), 0)
-                                - l.principal_paid) AS overdue,
+                    -- Overdue principal summed day by day over the span, so an installment
+                    -- falling due inside a multi-day span is charged only from its due date.
+                    (SELECT coalesce(sum(GREATEST(0, coalesce((SELECT max(i.cum_principal)
+                                 FROM loan_installments i WHERE i.loan_id = l.id AND i.due_date <= d::date), 0)
+                                 - l.principal_paid)), 0)
+                       FROM generate_series(l.accrued_through, $1::date - 1, interval '1 day') d) AS overdue_days,
                     GREATEST(l.fees_posted, coalesce((SELECT sum(i.fee) FROM loan_installments i
                                            WHERE i.loan_id = l.id AND i.due_date <= $3::date), 0)) AS fees_due
                FROM loans l
@@ -60,19 +63,22 @@ pub fn accrue(
                 AND (l.accrued_through < $1::date
                      OR l.fees_posted < coalesce((SELECT sum(i.fee) FROM loan_installments i
                                            WHERE i.loan_id = l.id AND i.due_date <= $3::date), 0))
+             -- Waits for a repayment or write-off on the same loan and reads the loan as it
+             -- committed, so accrual never works from a stale row.
+                FOR UPDATE OF l
          ), moved AS (
              UPDATE loans l SET
                  interest_accrued_unrounded = l.interest_accrued_unrounded
                      + (l.principal - l.principal_paid) * l.annual_rate * t.days / 365,
                  interest_posted = round(l.interest_accrued_unrounded
                      + (l.principal - l.principal_paid) * l.annual_rate * t.days / 365, minor_units(l.currency)),
-                 penalty_accrued_unrounded = l.penalty_accrued_unrounded + t.overdue * l.penalty_rate_daily * t.days,
-                 penalty_posted = round(l.penalty_accrued_unrounded + t.overdue * l.penalty_rate_daily * t.days,
+                 penalty_accrued_unrounded = l.penalty_accrued_unrounded + t.overdue_days * l.penalty_rate_daily,
+                 penalty_posted = round(l.penalty_accrued_unrounded + t.overdue_days * l.penalty_rate_daily,
                      minor_units(l.currency)),
                  fees_posted = t.fees_due,
                  accrued_through = GREATEST(l.accrued_through, $1::date)
                FROM todo t
-              WHERE l.id = t.id
+              WHERE l.id = t.id AND l.status = 'active'
           RETURNING l.currency, l.interest_posted - t.old_interest AS interest,
                     l.penalty_posted - t.old_penalty AS penalty, l.fees_posted - t.old_fees AS fees
          )
@@ -165,4 +171,14 @@ pub fn record_run(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The latest business date end of day ran for.
+pub fn last_run(conn: &mut PgConnection) -> Result<Option<NaiveDate>, RepoError> {
+    use crate::schema::eod_runs;
+    Ok(eod_runs::table
+        .select(eod_runs::business_date)
+        .order(eod_runs::business_date.desc())
+        .first(conn)
+        .optional()?)
 }

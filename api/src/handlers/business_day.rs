@@ -40,6 +40,12 @@ pub async fn set(
     let actor = caller.actor();
     state
         .transaction(move |conn| {
+            if persistence::loans_eod::last_run(conn)?.is_some_and(|closed| date <= closed) {
+                return Err(ApiError::invalid(
+                    "business_date",
+                    "that day is already closed by end of day",
+                ));
+            }
             persistence::calendar::set_business_date(conn, date)?;
             persistence::audit::append(
                 conn,

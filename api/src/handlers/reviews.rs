@@ -195,7 +195,8 @@ where
     F: FnOnce(&mut ReviewRow, &Case, &str) -> Result<(), ApiError> + Send + 'static,
 {
     caller.require(&OFFICERS)?;
-    let (officer, policy) = (caller.actor(), state.loans.clone());
+    // Four eyes tell people apart by their staff id, whatever role their token carries.
+    let (officer, actor, policy) = (caller.subject.clone(), caller.actor(), state.loans.clone());
     let view = state
         .transaction(move |conn| {
             let mut row = reviews::lock(conn, id)?;
@@ -204,10 +205,10 @@ where
             reviews::save(conn, &row)?;
             let payload = serde_json::json!({"status": row.status, "outcome": row.outcome, "reason_code": row.reason_code,
                 "approved_amount": row.approved_amount.map(|a| a.to_string()), "approved_rate": row.approved_rate.map(|a| a.to_string())});
-            persistence::audit::append(conn, &format!("review:{id}"), &officer, action, &payload, Utc::now())?;
+            persistence::audit::append(conn, &format!("review:{id}"), &actor, action, &payload, Utc::now())?;
             if matches!(row.status.as_str(), "approved" | "declined") && row.subject_kind == applications::REVIEW_KIND {
                 let today = business_date(conn)?;
-                applications::on_review_closed(conn, &row, today, &policy, &officer)?;
+                applications::on_review_closed(conn, &row, today, &policy, &actor)?;
             }
             Ok(ReviewView::from(row))
         })
@@ -301,6 +302,20 @@ pub async fn decide(
                 return Err(ApiError::invalid(
                     "approved_amount",
                     "an officer may lower the amount, not raise it",
+                ));
+            }
+            let engine_rate = row
+                .engine_decision
+                .get("rate_annual")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.parse::<Decimal>().ok());
+            if d.approved_rate
+                .zip(engine_rate)
+                .is_some_and(|(asked, engine)| asked < engine)
+            {
+                return Err(ApiError::invalid(
+                    "approved_rate",
+                    "an officer may raise the engine's rate, not lower it",
                 ));
             }
             let amount = d.approved_amount.unwrap_or(row.amount);

@@ -21,6 +21,22 @@ pub fn run(
     if loans_eod::already_ran(conn, date)? {
         return Ok(None);
     }
+    // Days close in order and never ahead of the business date: running a later day early
+    // would charge interest not yet earned; an older day after a later one would undo aging.
+    if date > super::business_date(conn)? {
+        return Err(ApiError::unprocessable(
+            "eod_in_future",
+            "end of day cannot run ahead of the business date",
+            Some("date"),
+        ));
+    }
+    if loans_eod::last_run(conn)?.is_some_and(|last| date < last) {
+        return Err(ApiError::unprocessable(
+            "eod_out_of_order",
+            "a later business date has already been closed",
+            Some("date"),
+        ));
+    }
     let next_day = date + Duration::days(1);
     let mut stats = EodStats {
         loans_accrued: accrue_and_post(conn, next_day, None, date)?,

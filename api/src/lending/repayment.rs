@@ -115,8 +115,9 @@ fn split(amount: Money, owed: &Owed, today: NaiveDate) -> Result<Split, ApiError
     };
     let dues = [
         due(ComponentKind::Penalty, DueStatus::PastDue, owed.penalty),
-        due(ComponentKind::Fee, DueStatus::Due, owed.fees),
-        due(ComponentKind::Interest, DueStatus::Due, owed.interest),
+        // Posted fees and interest are owed now: they go before any principal, past due or not.
+        due(ComponentKind::Fee, DueStatus::PastDue, owed.fees),
+        due(ComponentKind::Interest, DueStatus::PastDue, owed.interest),
         due(
             ComponentKind::Principal,
             DueStatus::PastDue,
@@ -180,6 +181,9 @@ pub fn repay(
         ));
     }
     let split = split(amount, &owed, today)?;
+    // The line before ledger balances, in the same order as a draw, so a draw and a repayment
+    // on the same line cannot deadlock.
+    release_line(conn, &loan, split.principal)?;
     let mut entry = JournalEntry::builder(ccy, today, "repayment", &format!("loan:{loan_id}"))
         .debit(&account("cash:platform")?, amount);
     for (value, name) in [
@@ -206,12 +210,13 @@ pub fn repay(
         loan.status = "closed".into();
     }
     loans::record_payment(conn, &loan)?;
-    // Arrears cleared by this payment stop counting at once, not at the next end of day.
-    if let Some(yesterday) = today.pred_opt() {
-        persistence::loans_eod::age(conn, yesterday, Some(loan_id))?;
+    // Arrears cleared by this payment stop counting at once, not at the next end of day; an
+    // end of day already run today keeps its aging.
+    let last_eod = persistence::loans_eod::last_run(conn)?;
+    if let Some(as_of) = today.pred_opt().map(|d| last_eod.map_or(d, |e| e.max(d))) {
+        persistence::loans_eod::age(conn, as_of, Some(loan_id))?;
         loan = loans::find(conn, loan_id)?;
     }
-    release_line(conn, &loan, split.principal)?;
     record(
         conn,
         &loan,
@@ -355,7 +360,10 @@ pub fn write_off(
     loan.status = "written_off".into();
     loan.written_off_on = Some(today);
     loans::record_payment(conn, &loan)?;
-    release_line(conn, &loan, split.principal)?;
+    // A defaulter's line is closed, not replenished: the written-off principal stays used.
+    if let Some(line) = loan.line_id {
+        persistence::credit_lines::close(conn, line, "loan_written_off")?;
+    }
     record(
         conn,
         &loan,

@@ -180,6 +180,9 @@ async fn a_loan_past_due_is_written_off_by_a_risk_officer_and_recovered_later() 
     assert_eq!(run["ran"], true);
     let (_, view) = app.get(&format!("/v1/loans/{id}"), &token).await;
     assert_eq!(view["bucket"], "90+", "{view}");
+    // Penalty day by day from the due date (2026-10-01) to 2026-12-31: 92 days × 5000 × 0.0005,
+    // even though one end of day covered the whole span.
+    assert_eq!(view["penalty_outstanding"], "230.00", "{view}");
     let (_, line_view) = app.get(&format!("/v1/credit-lines/{line}"), &token).await;
     assert_eq!(line_view["status"], "frozen");
     let officer = app.token(Role::RiskOfficer, "officer-7");
@@ -189,10 +192,45 @@ async fn a_loan_past_due_is_written_off_by_a_risk_officer_and_recovered_later() 
             .0,
         403
     );
-    let (status, written) = app
-        .post(&format!("/v1/loans/{id}/write-off"), &officer, &json!({}))
-        .await;
+    let (status, written) = post_keyed(
+        &app,
+        &format!("/v1/loans/{id}/write-off"),
+        &officer,
+        "wo-1",
+        &json!({}),
+    )
+    .await;
     assert_eq!(status, 200, "{written}");
+    let (status, replayed) = post_keyed(
+        &app,
+        &format!("/v1/loans/{id}/write-off"),
+        &officer,
+        "wo-1",
+        &json!({}),
+    )
+    .await;
+    assert_eq!(
+        (status, &replayed),
+        (200, &written),
+        "a retried write-off replays its answer"
+    );
+    let (_, line_view) = app.get(&format!("/v1/credit-lines/{line}"), &token).await;
+    assert_eq!(
+        line_view["status"], "closed",
+        "a defaulter's line does not reopen"
+    );
+    let (status, refused) = post_keyed(
+        &app,
+        &format!("/v1/credit-lines/{line}/draws"),
+        &token,
+        "after-default",
+        &json!({"amount": "100.00", "tenor_days": 30, "repayment_method": "bullet"}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (422, Some("line_not_active"))
+    );
     assert_eq!(written["status"], "written_off");
     assert_eq!(ledger_principal(&app, &id).await, "0");
     let (status, recovered) = repay(&app, &token, &id, "1000.00").await;
@@ -476,4 +514,121 @@ async fn end_of_day_run_twice_for_a_date_changes_nothing_the_second_time() {
     // Ten days (09-01 … 09-10) of 10000 × 0.12 / 365.
     assert_eq!(after["balances"][0]["balance"], "-32.88");
     assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_payment_goes_to_interest_before_past_due_principal() {
+    let app = TestApp::spawn().await;
+    let (_, token, line) = approved_line(&app, "30000.00").await;
+    let loan = draw(&app, &token, line, "12000.00", 90, "equal_installments").await;
+    let id = loan["id"].as_str().unwrap().to_string();
+    let first_due = loan["schedule"][0]["due_date"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    set_date(&app, &first_due).await;
+    eod(&app, &first_due).await;
+    let (_, view) = app.get(&format!("/v1/loans/{id}"), &token).await;
+    assert_eq!(view["days_past_due"], 1);
+    let interest_and_penalty =
+        dec(&view["interest_outstanding"]) + dec(&view["penalty_outstanding"]);
+    let (status, paid) = repay(&app, &token, &id, &interest_and_penalty.to_string()).await;
+    assert_eq!(status, 201, "{paid}");
+    assert_eq!(paid["applied_to_principal"], "0.00", "{paid}");
+    assert_eq!(paid["loan"]["interest_outstanding"], "0.00");
+    assert_eq!(
+        paid["loan"]["days_past_due"], 1,
+        "the installment is still unpaid"
+    );
+}
+
+#[tokio::test]
+async fn one_person_cannot_confirm_their_own_decision_under_another_role() {
+    let app = TestApp::spawn().await;
+    set_date(&app, "2026-09-01").await;
+    let (_, token) = merchant_with_sales(&app, "10000.00").await;
+    let (_, application) = apply(&app, &token, "40000.00").await;
+    assert_eq!(application["status"], "referred", "{application}");
+    let as_officer = app.token(Role::RiskOfficer, "alice");
+    let as_admin = app.token(Role::Admin, "alice");
+    let (_, queue) = app.get("/v1/reviews?status=pending", &as_officer).await;
+    let case_id = queue["items"][0]["id"].as_str().unwrap().to_string();
+    app.post(
+        &format!("/v1/reviews/{case_id}/claim"),
+        &as_officer,
+        &json!({}),
+    )
+    .await;
+    let cheap =
+        json!({"decision": "approve", "approved_amount": "25000", "approved_rate": "0.0001"});
+    let (status, err) = app
+        .post(
+            &format!("/v1/reviews/{case_id}/decision"),
+            &as_officer,
+            &cheap,
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (422, Some("approved_rate")),
+        "{err}"
+    );
+    let approve = json!({"decision": "approve", "approved_amount": "25000"});
+    let (status, _) = app
+        .post(
+            &format!("/v1/reviews/{case_id}/decision"),
+            &as_officer,
+            &approve,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, err) = app
+        .post(
+            &format!("/v1/reviews/{case_id}/confirm"),
+            &as_admin,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("own_decision"))
+    );
+}
+
+#[tokio::test]
+async fn end_of_day_never_runs_ahead_of_the_business_date_or_out_of_order() {
+    let app = TestApp::spawn().await;
+    set_date(&app, "2026-09-10").await;
+    let (status, err) = app
+        .post(
+            "/v1/admin/eod",
+            &app.admin(),
+            &json!({"date": "2026-09-11"}),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("eod_in_future"))
+    );
+    eod(&app, "2026-09-10").await;
+    let (status, err) = app
+        .post(
+            "/v1/admin/eod",
+            &app.admin(),
+            &json!({"date": "2026-09-09"}),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("eod_out_of_order"))
+    );
+    let res = app
+        .client
+        .put(app.url("/v1/admin/business-date"))
+        .bearer_auth(app.admin())
+        .json(&json!({"business_date": "2026-09-10"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "a closed day cannot be reopened");
 }
