@@ -45,27 +45,26 @@ pub fn accrue(
     loan: Option<Uuid>,
 ) -> Result<Vec<AccrualTotals>, RepoError> {
     Ok(diesel::sql_query(
-        "WITH todo AS (
-             SELECT l.id, l.currency, l.interest_posted AS old_interest, l.penalty_posted AS old_penalty,
-                    l.fees_posted AS old_fees,
-                    GREATEST(0, $1::date - l.accrued_through) AS days,
-                    -- Overdue principal summed day by day over the span, so an installment
-                    -- falling due inside a multi-day span is charged only from its due date.
-                    (SELECT coalesce(sum(GREATEST(0, coalesce((SELECT max(i.cum_principal)
-                                 FROM loan_installments i WHERE i.loan_id = l.id AND i.due_date <= d::date), 0)
-                                 - l.principal_paid)), 0)
-                       FROM generate_series(l.accrued_through, $1::date - 1, interval '1 day') d) AS overdue_days,
-                    GREATEST(l.fees_posted, coalesce((SELECT sum(i.fee) FROM loan_installments i
-                                           WHERE i.loan_id = l.id AND i.due_date <= $3::date), 0)) AS fees_due
-               FROM loans l
-              WHERE l.status = 'active'
-                AND ($2::uuid IS NULL OR l.id = $2::uuid)
-                AND (l.accrued_through < $1::date
-                     OR l.fees_posted < coalesce((SELECT sum(i.fee) FROM loan_installments i
-                                           WHERE i.loan_id = l.id AND i.due_date <= $3::date), 0))
-             -- Waits for a repayment or write-off on the same loan and reads the loan as it
-             -- committed, so accrual never works from a stale row.
-                FOR UPDATE OF l
+        // `agg` reads every installment once (a hash aggregate, not a lookup per loan):
+        // penalty is owed on each installment's unpaid principal for every day of the span
+        // from its due date on, which equals summing the overdue principal day by day.
+        // The update re-checks what it read: a loan changed meanwhile by a repayment or a
+        // write-off is skipped, and the next accrual catches it up over the longer span.
+        "WITH agg AS (
+             SELECT i.loan_id,
+                    sum(GREATEST(0, i.cum_principal - GREATEST(l.principal_paid, i.cum_principal - i.principal))
+                        * GREATEST(0, $1::date - GREATEST(l.accrued_through, i.due_date))) AS overdue_days,
+                    coalesce(sum(i.fee) FILTER (WHERE i.due_date <= $3::date), 0) AS fees_due
+               FROM loan_installments i JOIN loans l ON l.id = i.loan_id
+              WHERE l.status = 'active' AND ($2::uuid IS NULL OR l.id = $2::uuid)
+              GROUP BY i.loan_id
+         ), todo AS (
+             SELECT l.id, l.interest_posted AS old_interest, l.penalty_posted AS old_penalty,
+                    l.fees_posted AS old_fees, l.accrued_through AS seen_through, l.principal_paid AS seen_paid,
+                    GREATEST(0, $1::date - l.accrued_through) AS days, a.overdue_days,
+                    GREATEST(l.fees_posted, a.fees_due) AS fees_due
+               FROM loans l JOIN agg a ON a.loan_id = l.id
+              WHERE l.accrued_through < $1::date OR l.fees_posted < a.fees_due
          ), moved AS (
              UPDATE loans l SET
                  interest_accrued_unrounded = l.interest_accrued_unrounded
@@ -78,7 +77,9 @@ pub fn accrue(
                  fees_posted = t.fees_due,
                  accrued_through = GREATEST(l.accrued_through, $1::date)
                FROM todo t
-              WHERE l.id = t.id AND l.status = 'active'
+              WHERE l.id = t.id AND l.status = 'active' AND l.accrued_through = t.seen_through
+                AND l.principal_paid = t.seen_paid AND l.interest_posted = t.old_interest
+                AND l.penalty_posted = t.old_penalty AND l.fees_posted = t.old_fees
           RETURNING l.currency, l.interest_posted - t.old_interest AS interest,
                     l.penalty_posted - t.old_penalty AS penalty, l.fees_posted - t.old_fees AS fees
          )
@@ -100,12 +101,17 @@ pub fn age(
     loan: Option<Uuid>,
 ) -> Result<usize, RepoError> {
     Ok(diesel::sql_query(
-        "WITH aged AS (
-             SELECT l.id,
-                    coalesce($1::date + 1 - (SELECT min(i.due_date) FROM loan_installments i
-                                              WHERE i.loan_id = l.id AND i.due_date <= $1::date
-                                                AND i.cum_principal > l.principal_paid), 0) AS dpd
-               FROM loans l WHERE ($2::uuid IS NULL AND l.status = 'active') OR l.id = $2::uuid
+        // The first unpaid installment of every loan in one hash aggregate, not a lookup per loan.
+        "WITH first_unpaid AS (
+             SELECT i.loan_id, min(i.due_date) AS due
+               FROM loan_installments i JOIN loans l ON l.id = i.loan_id
+              WHERE (($2::uuid IS NULL AND l.status = 'active') OR l.id = $2::uuid)
+                AND i.due_date <= $1::date AND i.cum_principal > l.principal_paid
+              GROUP BY i.loan_id
+         ), aged AS (
+             SELECT l.id, coalesce($1::date + 1 - f.due, 0) AS dpd
+               FROM loans l LEFT JOIN first_unpaid f ON f.loan_id = l.id
+              WHERE ($2::uuid IS NULL AND l.status = 'active') OR l.id = $2::uuid
          ), bucketed AS (
              SELECT id, dpd, CASE WHEN dpd = 0 THEN 'current' WHEN dpd <= 30 THEN '1-30'
                                   WHEN dpd <= 60 THEN '31-60' WHEN dpd <= 90 THEN '61-90' ELSE '90+' END AS bucket

@@ -38,17 +38,24 @@ pub fn run(
         ));
     }
     let next_day = date + Duration::days(1);
+    // Each stage's duration is logged: operators watch the night run against its window.
+    let stage = std::time::Instant::now();
     let mut stats = EodStats {
         loans_accrued: accrue_and_post(conn, next_day, None, date)?,
         ..EodStats::default()
     };
+    tracing::info!(%date, elapsed = ?stage.elapsed(), "end of day: accrual");
+    let stage = std::time::Instant::now();
     stats.loans_aged = count(loans_eod::age(conn, date, None)?);
+    tracing::info!(%date, elapsed = ?stage.elapsed(), "end of day: aging");
+    let stage = std::time::Instant::now();
     stats.lines_frozen = count(loans_eod::freeze_lines(conn, policy.freeze_after_dpd)?);
     stats.reminders = count(queue_reminders(
         conn,
         date,
         policy.reminder_days_before_due,
     )?);
+    tracing::info!(%date, elapsed = ?stage.elapsed(), "end of day: freezes and reminders");
     loans_eod::record_run(conn, date, &stats)?;
     tracing::info!(%date, ?stats, "end of day done");
     Ok(Some(stats))

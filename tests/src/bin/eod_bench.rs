@@ -23,6 +23,7 @@ fn arg(name: &str, default: &str) -> String {
 }
 
 fn main() {
+    api::telemetry::init();
     let loans: u64 = arg("--loans", "100000")
         .parse()
         .expect("--loans is a number");
@@ -56,7 +57,8 @@ fn main() {
 }
 
 /// One merchant, one line, `n` loans started over the last 120 days with 90-day bullets: the
-/// oldest quarter is past due, so aging, penalties and freezes all have work.
+/// oldest quarter is past due, so aging, penalties and freezes all have work. Every loan has
+/// been accrued up to the day being closed, as after the previous night's run.
 fn generate_sql(n: u64, date: NaiveDate) -> String {
     format!(
         "INSERT INTO parties (id, kind, name, registration_number, country, sector, onboarded_on, contact_email, currency)
@@ -72,7 +74,7 @@ fn generate_sql(n: u64, date: NaiveDate) -> String {
          INSERT INTO loans (id, line_id, party_id, currency, principal, annual_rate, penalty_rate_daily, method,
                             tenor_days, start_date, maturity_date, status, accrued_through, created_at)
               SELECT gen_random_uuid(), '00000000-0000-7000-8000-000000000003', '00000000-0000-7000-8000-000000000001',
-                     'CNY', 10000, 0.12, 0.0005, 'bullet', 90, d, d + 90, 'active', d, now()
+                     'CNY', 10000, 0.12, 0.0005, 'bullet', 90, d, d + 90, 'active', DATE '{date}', now()
                 FROM (SELECT DATE '{date}' - (g % 120)::int AS d FROM generate_series(1, {n}) g) s;
          INSERT INTO loan_installments (loan_id, number, due_date, principal, interest, cum_principal)
               SELECT id, 1, maturity_date, principal, round(principal * 0.12 * 90 / 365, 2), principal FROM loans;
