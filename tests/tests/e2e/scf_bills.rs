@@ -167,3 +167,28 @@ async fn a_dishonoured_bill_gives_recourse_against_the_drawer_and_endorsers() {
     assert!(text.contains("bill.recourse_claims"), "{text}");
     assert_books_sound(&app).await;
 }
+
+#[tokio::test]
+async fn discounting_counts_the_days_from_the_platform_business_date() {
+    let app = TestApp::spawn().await;
+    let (bill, _) = endorsed_twice(&app, "CA-2026-0009").await;
+    let res = app
+        .client
+        .put(app.url("/v1/admin/business-date"))
+        .bearer_auth(app.admin())
+        .json(&json!({"business_date": in_days(30)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (status, d) = post_key(
+        &app,
+        &format!("/v1/bills/{}/discount", bill.id),
+        &bill.holder_token,
+        &json!({}),
+    )
+    .await;
+    assert_eq!(status, 201, "{d}");
+    // 60 days left on the business date: 80,000 × 3% × 60 / 360 = 400.
+    assert_eq!(d["discount_interest"], "400.00", "{d}");
+}

@@ -78,10 +78,11 @@ pub async fn discount(
                 })?;
             let c = stored_currency(&bill.currency)?;
             let face = money(bill.face_value, c);
+            let on = today(conn)?;
             let quote = discount_bill(&BillDiscountInput {
                 face,
                 annual_rate: stored_rate(program.discount_rate_annual)?,
-                discount_date: today(),
+                discount_date: on,
                 maturity_date: bill.maturity_date,
                 adjustment_days: 0,
                 basis_days: 360,
@@ -109,7 +110,7 @@ pub async fn discount(
                         face,
                         quote.discount_interest,
                         quote.proceeds,
-                        today(),
+                        on,
                     ),
                 )?;
                 registry::set_encumbered(conn, id, true)?;
@@ -148,7 +149,7 @@ async fn at_maturity(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     let hash = body.hash().to_string();
-    let on = business_date(body.value.business_date);
+    let given = body.value.business_date;
     let actor = caller.actor();
     let who = caller.clone();
     idempotency::run(
@@ -158,6 +159,7 @@ async fn at_maturity(
         Some(&hash),
         KeyPolicy::Required,
         move |conn| {
+            let on = business_date(conn, given)?;
             let (mut bill, chain) = load(conn, &who, id)?;
             let from: BillState = stored_state(&bill.state)?;
             from.transition(to).map_err(transition_refused)?;

@@ -335,7 +335,7 @@ pub async fn endorse(
                 })?;
             let state: BillState = stored_state(&bill.state)?;
             if !matches!(state, BillState::Registered | BillState::Accepted)
-                || today() >= bill.maturity_date
+                || today(conn)? >= bill.maturity_date
             {
                 return Err(ApiError::unprocessable(
                     "endorsement_closed",

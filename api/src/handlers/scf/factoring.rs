@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use credit_scoring::{Outcome, ProductKind};
 use diesel::PgConnection;
 use domain::factoring::{factoring_quote, FactoringInput, FactoringQuote, FactoringTerms};
@@ -96,13 +96,18 @@ pub fn terms(program: &ProgramRow) -> Result<FactoringTerms, ApiError> {
     })
 }
 
-/// Prices a single invoice financed today.
-fn quote(r: &ReceivableRow, program: &ProgramRow, c: Currency) -> Result<FactoringQuote, ApiError> {
+/// Prices a single invoice financed on `on`.
+fn quote(
+    r: &ReceivableRow,
+    program: &ProgramRow,
+    c: Currency,
+    on: NaiveDate,
+) -> Result<FactoringQuote, ApiError> {
     let face = money(r.amount, c);
     let q = factoring_quote(&FactoringInput {
         face,
         eligible: face,
-        purchase_date: today(),
+        purchase_date: on,
         due_date: r.due_date,
         terms: terms(program)?,
     })
@@ -151,7 +156,8 @@ pub async fn create(
         Some(&hash),
         KeyPolicy::Required,
         move |conn| {
-            let mut locked = eligibility::lock_and_check(conn, supplier, &ids, today())?;
+            let on = today(conn)?;
+            let mut locked = eligibility::lock_and_check(conn, supplier, &ids, on)?;
             let view = if ids.len() == 1 {
                 single(conn, &mut locked, supplier, &actor, &models)?
             } else {
@@ -250,7 +256,8 @@ fn single(
         .cloned()
         .ok_or_else(|| ApiError::internal("program"))?;
     let c = stored_currency(&r.currency)?;
-    let q = quote(&r, &program, c)?;
+    let on = today(conn)?;
+    let q = quote(&r, &program, c, on)?;
     let member_exposure = locked
         .members
         .get(&r.program_id)
@@ -294,7 +301,7 @@ fn single(
         mark_financed(conn, &mut rows, row.id, actor)?;
         post(
             conn,
-            scf_postings::invoice_funding(&row.id.to_string(), &supplier.to_string(), &q, today()),
+            scf_postings::invoice_funding(&row.id.to_string(), &supplier.to_string(), &q, on),
         )?;
     }
     record(
@@ -343,7 +350,8 @@ fn pool(
     );
     row.advance_rate = advance_rate;
     row.concentration_limit = Some(concentration);
-    let base = pools::base_of(&row, &locked.receivables, today())?;
+    let on = today(conn)?;
+    let base = pools::base_of(&row, &locked.receivables, on)?;
     // Each receivable counts against the limits at its full advance, ignoring concentration:
     // the exposure is overstated rather than understated.
     let mut exposure: BTreeMap<Uuid, Decimal> = BTreeMap::new();

@@ -31,9 +31,9 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
-/// The business date for requests that do not name one: today in UTC.
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
+/// The platform's business date: the same calendar loans and end of day run on.
+pub fn today(conn: &mut diesel::PgConnection) -> Result<NaiveDate, ApiError> {
+    crate::lending::business_date(conn)
 }
 
 pub fn currency(code: &str) -> Result<Currency, ApiError> {
@@ -89,7 +89,13 @@ pub fn post(
     Ok(ledger::post(conn, Uuid::now_v7(), &entry, None)?)
 }
 
-/// A business date an operator sets (tests and back-office corrections), or today.
-pub fn business_date(given: Option<NaiveDate>) -> NaiveDate {
-    given.unwrap_or_else(today)
+/// A business date an operator sets (back-office corrections), or the platform's.
+pub fn business_date(
+    conn: &mut diesel::PgConnection,
+    given: Option<NaiveDate>,
+) -> Result<NaiveDate, ApiError> {
+    match given {
+        Some(date) => Ok(date),
+        None => today(conn),
+    }
 }

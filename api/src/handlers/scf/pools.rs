@@ -100,7 +100,10 @@ pub async fn get(
         .transaction(move |conn| {
             let mut pool = pool_for(conn, &caller, id)?;
             if pool.state == "funded" {
-                revalue(conn, &mut pool, today())?;
+                {
+                    let on = today(conn)?;
+                    revalue(conn, &mut pool, on)?;
+                }
             }
             let ids = receivables::by_request(conn, id)?
                 .into_iter()
@@ -165,7 +168,8 @@ pub async fn draw(
             let c = stored_currency(&pool.currency)?;
             let amount = Money::parse_positive(&requested, c)
                 .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-            revalue(conn, &mut pool, today())?;
+            let on = today(conn)?;
+            revalue(conn, &mut pool, on)?;
             let fee = service_fee(conn, &pool, amount)?;
             let owed = amount.checked_add(fee).map_err(ApiError::internal)?;
             let available = pool.borrowing_base - pool.drawn_outstanding;
@@ -184,7 +188,7 @@ pub async fn draw(
             requests::save(conn, &pool)?;
             post(
                 conn,
-                scf_postings::pool_draw(&id.to_string(), amount, fee, today()),
+                scf_postings::pool_draw(&id.to_string(), amount, fee, on),
             )?;
             let view = DrawView {
                 pool_id: id,

@@ -216,7 +216,7 @@ pub async fn pay(
                     "a payment cannot exceed the face value",
                 ));
             }
-            let on = business_date(payment.paid_on);
+            let on = business_date(conn, payment.paid_on)?;
             let view = settle_receivable(conn, &mut r, paid, on, ReceivableState::Settled, &actor)?;
             Ok((StatusCode::CREATED, view))
         },
@@ -240,7 +240,7 @@ pub async fn default(
     caller.require(&[Role::Admin, Role::RiskOfficer])?;
     let id = id.into_inner();
     let hash = body.hash().to_string();
-    let on = business_date(body.value.business_date);
+    let given = body.value.business_date;
     let actor = caller.actor();
     idempotency::run(
         &state,
@@ -249,6 +249,7 @@ pub async fn default(
         Some(&hash),
         KeyPolicy::Required,
         move |conn| {
+            let on = business_date(conn, given)?;
             let mut r = receivables::lock(conn, id)?;
             let program = programs::find(conn, r.program_id)?;
             let grace_end = r.due_date + Duration::days(i64::from(program.grace_days));
