@@ -49,7 +49,7 @@ use crate::pagination::Page;
         installment_plan::InstallmentPlanRequest, installment_plan::PricingRequest,
         installment_plan::SubsidyRequest, installment_plan::InstallmentPlanView,
         bill_discount::BillDiscountRequest, bill_discount::BillDiscountView,
-        factoring::FactoringRequest, factoring::FactoringView, factoring::SettlementView,
+        factoring::FactoringRequest, factoring::FactoringView, factoring::SettlementPreview,
         scf::programs::NewProgram, scf::programs::ProgramView, scf::programs::MemberView,
         scf::receivables::NewReceivable, scf::receivables::ReceivableView, Page<scf::receivables::ReceivableView>,
         scf::settlement::NewPayment, scf::settlement::NewDefault, scf::settlement::SettlementView,

@@ -282,3 +282,20 @@ async fn a_client_over_its_rate_is_told_when_to_retry_but_probes_are_never_limit
         );
     }
 }
+
+#[tokio::test]
+async fn the_factoring_quote_preview_and_the_receivable_settlement_are_distinct_schemas() {
+    let app = TestApp::spawn().await;
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["SettlementPreview"].is_object());
+    assert!(schemas["SettlementView"].is_object());
+}

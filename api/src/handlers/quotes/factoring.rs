@@ -48,7 +48,7 @@ pub struct FactoringRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SettlementView {
+pub struct SettlementPreview {
     pub debtor_payment: String,
     pub repaid_to_factor: String,
     pub reserve_released: String,
@@ -79,7 +79,7 @@ pub struct FactoringView {
     #[schema(example = "77640.00")]
     pub owed_to_factor: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub settlement: Option<SettlementView>,
+    pub settlement: Option<SettlementPreview>,
 }
 
 struct Parsed {
@@ -141,9 +141,9 @@ fn factoring_error(e: FactoringError) -> ApiError {
     }
 }
 
-fn settlement_view(s: &FactoringSettlement, currency: Currency) -> SettlementView {
+fn settlement_view(s: &FactoringSettlement, currency: Currency) -> SettlementPreview {
     let amount = |m: Money| views::amount(m.amount(), currency);
-    SettlementView {
+    SettlementPreview {
         debtor_payment: amount(s.debtor_payment),
         repaid_to_factor: amount(s.repaid_to_factor),
         reserve_released: amount(s.reserve_released),
