@@ -282,13 +282,7 @@ pub async fn refund(
     caller.require(&[Role::Merchant])?;
     let hash = body.hash().to_string();
     let (id, dto, actor, who) = (id.into_inner(), body.value, caller.actor(), caller.clone());
-    let reference = dto.external_reference.trim().to_string();
-    if reference.is_empty() || reference.len() > 100 {
-        return Err(ApiError::invalid(
-            "external_reference",
-            "external_reference must have 1 to 100 characters",
-        ));
-    }
+    let reference = crate::lending::external_reference(&dto.external_reference)?;
     idempotency::run(
         &state,
         &caller,

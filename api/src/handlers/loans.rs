@@ -378,13 +378,7 @@ pub async fn repay(
     caller.require(&[Role::Merchant, Role::Shopper])?;
     let hash = body.hash().to_string();
     let (id, dto, actor) = (id.into_inner(), body.value, caller.actor());
-    let reference = dto.external_reference.trim().to_string();
-    if reference.is_empty() || reference.len() > 100 {
-        return Err(ApiError::invalid(
-            "external_reference",
-            "external_reference must have 1 to 100 characters",
-        ));
-    }
+    let reference = crate::lending::external_reference(&dto.external_reference)?;
     let who = caller.clone();
     idempotency::run(
         &state,

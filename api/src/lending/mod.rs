@@ -37,3 +37,16 @@ pub fn currency(code: &str) -> Result<Currency, ApiError> {
 pub fn money(amount: Decimal, currency: Currency) -> Money {
     Money::new(amount, currency).round(domain::money::RoundingMode::HalfEven)
 }
+
+/// A payer's reference for a payment: trimmed, 1 to 100 characters (it is unique platform-wide,
+/// so one payment is never booked twice).
+pub fn external_reference(raw: &str) -> Result<String, ApiError> {
+    let reference = raw.trim();
+    if reference.is_empty() || reference.len() > 100 {
+        return Err(ApiError::invalid(
+            "external_reference",
+            "external_reference must have 1 to 100 characters",
+        ));
+    }
+    Ok(reference.to_string())
+}
