@@ -71,7 +71,8 @@ pub fn claim(case: &Case, officer: &str) -> Result<ReviewStatus, ReviewError> {
 }
 
 /// Deciding: the claiming officer approves (status depends on the four-eyes threshold) or
-/// declines.
+/// declines. Only approvals need two officers: an approval awaiting confirmation can still be
+/// declined by any officer (the second officer's veto, or the first changing their mind).
 pub fn decide(
     case: &Case,
     officer: &str,
@@ -83,6 +84,7 @@ pub fn decide(
         ReviewStatus::Claimed if case.claimed_by.as_deref() == Some(officer) => {}
         ReviewStatus::Claimed => return Err(ReviewError::ClaimedByAnother),
         ReviewStatus::Pending => return Err(ReviewError::NotClaimed),
+        ReviewStatus::AwaitingConfirmation if !approve => return Ok(ReviewStatus::Declined),
         _ => return Err(ReviewError::NotPending),
     }
     Ok(match (approve, amount > four_eyes_above) {
@@ -113,6 +115,29 @@ mod tests {
             claimed_by: claimed.map(String::from),
             decided_by: decided.map(String::from),
         }
+    }
+
+    #[test]
+    fn an_approval_awaiting_confirmation_can_be_vetoed_but_not_approved_again() {
+        let c = case(
+            ReviewStatus::AwaitingConfirmation,
+            Some("officer-1"),
+            Some("officer-1"),
+        );
+        let amount = Decimal::new(600_000, 0);
+        assert_eq!(
+            decide(&c, "officer-2", false, amount, Decimal::ZERO),
+            Ok(ReviewStatus::Declined)
+        );
+        assert_eq!(
+            decide(&c, "officer-2", true, amount, Decimal::ZERO),
+            Err(ReviewError::NotPending)
+        );
+        let closed = case(ReviewStatus::Declined, Some("officer-1"), Some("officer-1"));
+        assert_eq!(
+            decide(&closed, "officer-2", false, amount, Decimal::ZERO),
+            Err(ReviewError::NotPending)
+        );
     }
 
     #[test]

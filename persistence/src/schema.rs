@@ -465,7 +465,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    factoring_request_receivables (request_id, receivable_id) {
+        request_id -> Uuid,
+        receivable_id -> Uuid,
+        pending -> Bool,
+    }
+}
+
+diesel::table! {
+    bill_discount_referrals (id) {
+        id -> Uuid,
+        bill_id -> Uuid,
+        holder_id -> Uuid,
+        state -> Text,
+        decision -> Text,
+        created_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(receivables -> factoring_programs (program_id));
+diesel::joinable!(factoring_request_receivables -> receivables (receivable_id));
 diesel::joinable!(bill_endorsements -> bills (bill_id));
 diesel::allow_tables_to_appear_in_same_query!(
     factoring_programs,
@@ -476,6 +497,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     bills,
     bill_endorsements,
     bill_recourse_claims,
+    factoring_request_receivables,
+    bill_discount_referrals,
 );
 
 diesel::table! {

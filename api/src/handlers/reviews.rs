@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, SubsecRound, Utc};
+use diesel::PgConnection;
 use domain::review::{self as rules, Case, ReviewError, ReviewStatus};
 use persistence::reviews::{self, ReviewFilter, ReviewRow};
 use rust_decimal::Decimal;
@@ -11,8 +12,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
+use crate::config::LoansConfig;
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::parties::PartyView;
+use crate::handlers::scf::{bill_discount, factoring, referrals};
 use crate::lending::{applications, business_date};
 use crate::state::AppState;
 
@@ -183,6 +186,26 @@ fn rule_error(e: ReviewError) -> ApiError {
     }
 }
 
+/// Carries a final decision over to the case's subject, in the case's transaction.
+fn close_subject(
+    conn: &mut PgConnection,
+    row: &ReviewRow,
+    policy: &LoansConfig,
+    actor: &str,
+) -> Result<(), ApiError> {
+    match row.subject_kind.as_str() {
+        applications::REVIEW_KIND => {
+            let today = business_date(conn)?;
+            applications::on_review_closed(conn, row, today, policy, actor)
+        }
+        factoring::REVIEW_KIND => referrals::factoring_closed(conn, row, actor),
+        bill_discount::REVIEW_KIND => referrals::bill_closed(conn, row, actor),
+        other => Err(ApiError::internal(format!(
+            "no subject handler for review kind {other:?}"
+        ))),
+    }
+}
+
 /// Applies a rule to a locked case, saves it, records it; closes the subject when final.
 async fn transition<F>(
     state: &AppState,
@@ -206,9 +229,8 @@ where
             let payload = serde_json::json!({"status": row.status, "outcome": row.outcome, "reason_code": row.reason_code,
                 "approved_amount": row.approved_amount.map(|a| a.to_string()), "approved_rate": row.approved_rate.map(|a| a.to_string())});
             persistence::audit::append(conn, &format!("review:{id}"), &actor, action, &payload, Utc::now())?;
-            if matches!(row.status.as_str(), "approved" | "declined") && row.subject_kind == applications::REVIEW_KIND {
-                let today = business_date(conn)?;
-                applications::on_review_closed(conn, &row, today, &policy, &actor)?;
+            if matches!(row.status.as_str(), "approved" | "declined") {
+                close_subject(conn, &row, &policy, &actor)?;
             }
             Ok(ReviewView::from(row))
         })
@@ -298,6 +320,15 @@ pub async fn decide(
         id.into_inner(),
         "review.decided",
         move |row, case, officer| {
+            // Supply-chain finance is priced by its program: an officer approves or declines.
+            if row.subject_kind != applications::REVIEW_KIND
+                && (d.approved_amount.is_some() || d.approved_rate.is_some())
+            {
+                return Err(ApiError::invalid(
+                    "approved_amount",
+                    "this case is priced by its program: approve or decline it as it stands",
+                ));
+            }
             if d.approved_amount.is_some_and(|a| a > row.amount) {
                 return Err(ApiError::invalid(
                     "approved_amount",

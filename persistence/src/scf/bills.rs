@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::error::RepoError;
-use crate::schema::{bill_endorsements, bill_recourse_claims, bills};
+use crate::schema::{
+    bill_discount_referrals as referrals, bill_endorsements, bill_recourse_claims, bills,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = bills, treat_none_as_null = true)]
@@ -106,4 +108,52 @@ pub fn claims(conn: &mut PgConnection, bill: Uuid) -> Result<Vec<ClaimRow>, Repo
         .order(bill_recourse_claims::created_at.asc())
         .select(ClaimRow::as_select())
         .load(conn)?)
+}
+
+/// A discount the scoring engine referred to a risk officer.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = referrals, treat_none_as_null = true)]
+pub struct ReferralRow {
+    pub id: Uuid,
+    pub bill_id: Uuid,
+    pub holder_id: Uuid,
+    pub state: String,
+    pub decision: String,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+pub fn insert_referral(conn: &mut PgConnection, row: &ReferralRow) -> Result<(), RepoError> {
+    diesel::insert_into(referrals::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn lock_referral(conn: &mut PgConnection, id: Uuid) -> Result<ReferralRow, RepoError> {
+    Ok(referrals::table
+        .find(id)
+        .select(ReferralRow::as_select())
+        .for_update()
+        .first(conn)?)
+}
+
+pub fn save_referral(conn: &mut PgConnection, row: &ReferralRow) -> Result<(), RepoError> {
+    diesel::update(referrals::table.find(row.id))
+        .set(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The referral of `bill` still waiting for a risk officer, if any.
+pub fn waiting_referral(
+    conn: &mut PgConnection,
+    bill: Uuid,
+) -> Result<Option<ReferralRow>, RepoError> {
+    Ok(referrals::table
+        .filter(referrals::bill_id.eq(bill))
+        .filter(referrals::state.eq("referred"))
+        .select(ReferralRow::as_select())
+        .first(conn)
+        .optional()?)
 }

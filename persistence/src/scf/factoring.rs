@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::error::RepoError;
-use crate::schema::factoring_requests;
+use crate::schema::{factoring_request_receivables as links, factoring_requests};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = factoring_requests, treat_none_as_null = true)]
@@ -54,6 +54,58 @@ pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<RequestRow, RepoError> 
 pub fn save(conn: &mut PgConnection, row: &RequestRow) -> Result<(), RepoError> {
     diesel::update(factoring_requests::table.find(row.id))
         .set(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records what `request` asked to finance; `pending` while it waits for a risk officer.
+pub fn link(
+    conn: &mut PgConnection,
+    request: Uuid,
+    receivables: &[Uuid],
+    pending: bool,
+) -> Result<(), RepoError> {
+    let rows: Vec<_> = receivables
+        .iter()
+        .map(|r| {
+            (
+                links::request_id.eq(request),
+                links::receivable_id.eq(*r),
+                links::pending.eq(pending),
+            )
+        })
+        .collect();
+    diesel::insert_into(links::table)
+        .values(rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The receivables `request` asked to finance, in id order.
+pub fn linked(conn: &mut PgConnection, request: Uuid) -> Result<Vec<Uuid>, RepoError> {
+    Ok(links::table
+        .filter(links::request_id.eq(request))
+        .order(links::receivable_id.asc())
+        .select(links::receivable_id)
+        .load(conn)?)
+}
+
+/// Which of `receivables` wait in a referred request.
+pub fn pending_among(
+    conn: &mut PgConnection,
+    receivables: &[Uuid],
+) -> Result<Vec<Uuid>, RepoError> {
+    Ok(links::table
+        .filter(links::receivable_id.eq_any(receivables))
+        .filter(links::pending)
+        .select(links::receivable_id)
+        .load(conn)?)
+}
+
+/// Ends the wait of a referred request's receivables (approved or declined).
+pub fn release_pending(conn: &mut PgConnection, request: Uuid) -> Result<(), RepoError> {
+    diesel::update(links::table.filter(links::request_id.eq(request)))
+        .set(links::pending.eq(false))
         .execute(conn)?;
     Ok(())
 }

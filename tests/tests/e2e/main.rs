@@ -18,6 +18,7 @@ mod scf_bills;
 mod scf_factoring;
 mod scf_load;
 mod scf_pools;
+mod scf_referrals;
 mod scf_registry;
 mod scf_support;
 mod schema;

@@ -39,6 +39,12 @@ pub async fn post_key(app: &TestApp, path: &str, token: &str, body: &Value) -> (
 /// A program on a fresh core enterprise, with `program` fields overriding the defaults.
 pub async fn program(app: &TestApp, overrides: Value) -> (Uuid, String, Uuid) {
     let core = app.create_party("core_enterprise").await;
+    let (token, id) = program_of(app, core, overrides).await;
+    (core, token, id)
+}
+
+/// A program on the core enterprise `core`; answers its token and the program id.
+pub async fn program_of(app: &TestApp, core: Uuid, overrides: Value) -> (String, Uuid) {
     let mut body = json!({
         "core_enterprise_id": core, "currency": "CNY", "advance_rate": "0.80",
         "discount_rate_annual": "0.06", "service_fee_rate": "0.005", "recourse": true,
@@ -54,7 +60,7 @@ pub async fn program(app: &TestApp, overrides: Value) -> (Uuid, String, Uuid) {
         .await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap().parse().unwrap();
-    (core, app.token(Role::CoreEnterprise, &core.to_string()), id)
+    (app.token(Role::CoreEnterprise, &core.to_string()), id)
 }
 
 /// A supplier admitted to `program` with a limit from the scoring engine.
@@ -82,7 +88,13 @@ pub async fn member(app: &TestApp, program: Uuid) -> (Uuid, String) {
 }
 
 pub async fn setup(app: &TestApp, overrides: Value) -> Scf {
-    let (core, core_token, program) = program(app, overrides).await;
+    let core = app.create_party("core_enterprise").await;
+    setup_on(app, core, overrides).await
+}
+
+/// A program on the core enterprise `core` with one approved supplier.
+pub async fn setup_on(app: &TestApp, core: Uuid, overrides: Value) -> Scf {
+    let (core_token, program) = program_of(app, core, overrides).await;
     let (supplier, supplier_token) = member(app, program).await;
     Scf {
         core,

@@ -4,37 +4,146 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, SubsecRound, Utc};
-use credit_scoring::Outcome;
-use domain::discounting::{discount_bill, BillDiscountInput};
+use credit_scoring::{Outcome, ProductKind};
+use diesel::PgConnection;
+use domain::discounting::{discount_bill, BillDiscount, BillDiscountInput};
+use domain::money::Money;
 use domain::scf_postings;
 use domain::scf_state::BillState;
-use persistence::scf::bills::{self, ClaimRow};
+use persistence::reviews::{self, NewReview};
+use persistence::scf::bills::{self, BillRow, ClaimRow, ReferralRow};
 use persistence::scf::{programs, registry};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::bills::{load, BillView, Medium};
+use super::decision::{self, ScfDecision};
 use super::{
-    business_date, decision, money, post, record, stored_currency, stored_rate, stored_state,
-    today, transition_refused,
+    business_date, money, post, record, stored_currency, stored_rate, stored_state, today,
+    transition_refused,
 };
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::state::AppState;
 
+/// The subject kind of referred discounts in the review queue.
+pub const REVIEW_KIND: &str = "bill_discount";
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDiscount {}
 
+/// The price of discounting `bill` on `on`, at the acceptor's program rate.
+pub fn price(
+    conn: &mut PgConnection,
+    bill: &BillRow,
+    on: NaiveDate,
+) -> Result<BillDiscount, ApiError> {
+    let program = programs::find_by_core_enterprise(conn, bill.acceptor_id).map_err(|_| {
+        ApiError::unprocessable(
+            "no_program",
+            "the acceptor has no program to price the bill",
+            None,
+        )
+    })?;
+    discount_bill(&BillDiscountInput {
+        face: money(bill.face_value, stored_currency(&bill.currency)?),
+        annual_rate: stored_rate(program.discount_rate_annual)?,
+        discount_date: on,
+        maturity_date: bill.maturity_date,
+        adjustment_days: 0,
+        basis_days: 360,
+        max_tenor_months: Medium::max_tenor_months(&bill.medium),
+    })
+    .map_err(|e| ApiError::unprocessable("discount_refused", e.to_string(), None))
+}
+
+/// The platform buys the locked `bill` from its holder: proceeds paid, interest earned.
+pub fn execute(
+    conn: &mut PgConnection,
+    bill: &mut BillRow,
+    quote: &BillDiscount,
+    on: NaiveDate,
+) -> Result<(), ApiError> {
+    let from: BillState = stored_state(&bill.state)?;
+    from.transition(BillState::Discounted)
+        .map_err(transition_refused)?;
+    let face = money(bill.face_value, stored_currency(&bill.currency)?);
+    post(
+        conn,
+        scf_postings::bill_discount(
+            &bill.id.to_string(),
+            face,
+            quote.discount_interest,
+            quote.proceeds,
+            on,
+        ),
+    )?;
+    bill.state = BillState::Discounted.as_str().into();
+    bill.holder_id = None;
+    bill.discount_interest = Some(quote.discount_interest.amount());
+    registry::set_encumbered(conn, bill.id, true)?;
+    Ok(())
+}
+
+/// Refuses a change to a bill whose discount waits for a risk officer.
+pub fn ensure_not_under_review(conn: &mut PgConnection, bill: Uuid) -> Result<(), ApiError> {
+    if bills::waiting_referral(conn, bill)?.is_some() {
+        return Err(ApiError::Conflict {
+            code: "discount_under_review",
+            message: "the bill's discount waits for a risk officer's decision".into(),
+            field: None,
+            retry_after_seconds: None,
+        });
+    }
+    Ok(())
+}
+
+/// Queues a referred discount for a risk officer; the bill stays with its holder meanwhile.
+fn refer(
+    conn: &mut PgConnection,
+    bill: &BillRow,
+    holder: Uuid,
+    decided: &ScfDecision,
+    proceeds: Money,
+) -> Result<(), ApiError> {
+    let referral = ReferralRow {
+        id: Uuid::now_v7(),
+        bill_id: bill.id,
+        holder_id: holder,
+        state: "referred".into(),
+        decision: decided.to_json()?,
+        created_at: Utc::now().trunc_subsecs(6),
+        decided_at: None,
+    };
+    bills::insert_referral(conn, &referral)?;
+    reviews::open(
+        conn,
+        &NewReview {
+            subject_kind: REVIEW_KIND.into(),
+            subject_id: referral.id,
+            party_id: holder,
+            product: ProductKind::BillDiscount.as_str().into(),
+            amount: proceeds.amount(),
+            currency: bill.currency.clone(),
+            engine_decision: serde_json::to_value(decided).map_err(ApiError::internal)?,
+        },
+        Utc::now(),
+    )?;
+    Ok(())
+}
+
 /// The holder sells the bill to the platform for face less discount interest. The acceptor's
 /// factoring program sets the rate; the scoring engine decides on the acceptor's risk. A
-/// referred or declined discount leaves the bill with its holder and records the decision.
+/// referred discount waits in the review queue (the bill frozen with its holder); a declined
+/// one leaves the bill with its holder. Either way the decision is recorded.
 #[utoipa::path(post, path = "/v1/bills/{id}/discount", tag = "supply-chain finance",
     request_body = NewDiscount, security(("bearer" = [])),
     params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
-    responses((status = 201, body = BillView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = BillView), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn discount(
     state: web::Data<AppState>,
     caller: Caller,
@@ -65,55 +174,26 @@ pub async fn discount(
                         None,
                     )
                 })?;
+            ensure_not_under_review(conn, id)?;
             let from: BillState = stored_state(&bill.state)?;
             from.transition(BillState::Discounted)
                 .map_err(transition_refused)?;
-            let program =
-                programs::find_by_core_enterprise(conn, bill.acceptor_id).map_err(|_| {
-                    ApiError::unprocessable(
-                        "no_program",
-                        "the acceptor has no program to price the bill",
-                        None,
-                    )
-                })?;
-            let c = stored_currency(&bill.currency)?;
-            let face = money(bill.face_value, c);
             let on = today(conn)?;
-            let quote = discount_bill(&BillDiscountInput {
-                face,
-                annual_rate: stored_rate(program.discount_rate_annual)?,
-                discount_date: on,
-                maturity_date: bill.maturity_date,
-                adjustment_days: 0,
-                basis_days: 360,
-                max_tenor_months: Medium::max_tenor_months(&bill.medium),
-            })
-            .map_err(|e| ApiError::unprocessable("discount_refused", e.to_string(), None))?;
+            let quote = price(conn, &bill, on)?;
             let subject = format!("bill:{id}");
             let ask = decision::Ask {
                 models: &models,
-                product: credit_scoring::ProductKind::BillDiscount,
+                product: ProductKind::BillDiscount,
                 subject: &subject,
                 actor: &actor,
                 requested: quote.proceeds.amount(),
             };
             let decided = decision::decide_bill(conn, &ask, bill.acceptor_id)?;
             bill.decision = Some(decided.to_json()?);
-            if decided.outcome == Outcome::Approve {
-                bill.state = BillState::Discounted.as_str().into();
-                bill.holder_id = None;
-                bill.discount_interest = Some(quote.discount_interest.amount());
-                post(
-                    conn,
-                    scf_postings::bill_discount(
-                        &id.to_string(),
-                        face,
-                        quote.discount_interest,
-                        quote.proceeds,
-                        on,
-                    ),
-                )?;
-                registry::set_encumbered(conn, id, true)?;
+            match decided.outcome {
+                Outcome::Approve => execute(conn, &mut bill, &quote, on)?,
+                Outcome::Refer => refer(conn, &bill, holder, &decided, quote.proceeds)?,
+                Outcome::Decline => {}
             }
             bills::save(conn, &bill)?;
             record(

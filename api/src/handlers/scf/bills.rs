@@ -310,7 +310,7 @@ pub struct NewEndorsement {
 /// The current holder endorses the bill to another party.
 #[utoipa::path(post, path = "/v1/bills/{id}/endorsements", tag = "supply-chain finance",
     request_body = NewEndorsement, security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 201, body = BillView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = BillView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn endorse(
     state: web::Data<AppState>,
     caller: Caller,
@@ -333,6 +333,7 @@ pub async fn endorse(
                         None,
                     )
                 })?;
+            super::bill_discount::ensure_not_under_review(conn, id)?;
             let state: BillState = stored_state(&bill.state)?;
             if !matches!(state, BillState::Registered | BillState::Accepted)
                 || today(conn)? >= bill.maturity_date

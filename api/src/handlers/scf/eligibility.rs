@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use diesel::PgConnection;
 use domain::scf_state::ReceivableState;
+use persistence::scf::factoring as requests;
 use persistence::scf::programs::{self, MemberRow, ProgramRow};
 use persistence::scf::receivables::{self, ReceivableRow};
 use rust_decimal::Decimal;
@@ -96,6 +97,14 @@ pub fn lock_and_check(
         if let Some(why) = refusal(r, program, today)? {
             return Err(not_eligible(r.id, why));
         }
+    }
+    // A referred request holds its receivables until an officer decides; the rows are locked,
+    // so no other request can slip in between this check and its own insert.
+    if let Some(waiting) = requests::pending_among(conn, ids)?.first() {
+        return Err(not_eligible(
+            *waiting,
+            "it waits for a risk officer's review of another request",
+        ));
     }
     let mut members = BTreeMap::new();
     for program_id in programs_locked.keys() {

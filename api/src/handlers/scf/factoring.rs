@@ -2,29 +2,22 @@
 //! supplier then draws on up to its borrowing base). Eligibility and limits are checked under
 //! row locks; the scoring engine approves, refers or declines.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use credit_scoring::{Outcome, ProductKind};
 use diesel::PgConnection;
-use domain::factoring::{factoring_quote, FactoringInput, FactoringQuote, FactoringTerms};
 use domain::money::{Currency, RoundingMode};
-use domain::scf_postings;
-use domain::scf_state::ReceivableState;
 use persistence::reviews::{self, NewReview};
 use persistence::scf::factoring::{self as requests, RequestRow};
-use persistence::scf::programs::ProgramRow;
-use persistence::scf::receivables::{self, ReceivableRow};
-use persistence::scf::registry;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::decision::{self, ScfDecision};
 use super::eligibility::{self, Locked};
-use super::{decision, money, notice, pools, post, record, stored_currency, stored_rate, today};
+use super::{funding, money, record, stored_currency, today};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
@@ -85,42 +78,6 @@ impl FactoringRequestView {
             created_at: row.created_at,
         })
     }
-}
-
-pub fn terms(program: &ProgramRow) -> Result<FactoringTerms, ApiError> {
-    Ok(FactoringTerms {
-        advance_rate: stored_rate(program.advance_rate)?,
-        discount_rate: stored_rate(program.discount_rate_annual)?,
-        service_fee_rate: stored_rate(program.service_fee_rate)?,
-        basis_days: 360,
-    })
-}
-
-/// Prices a single invoice financed on `on`.
-fn quote(
-    r: &ReceivableRow,
-    program: &ProgramRow,
-    c: Currency,
-    on: NaiveDate,
-) -> Result<FactoringQuote, ApiError> {
-    let face = money(r.amount, c);
-    let q = factoring_quote(&FactoringInput {
-        face,
-        eligible: face,
-        purchase_date: on,
-        due_date: r.due_date,
-        terms: terms(program)?,
-    })
-    .map_err(|e| ApiError::unprocessable("pricing_refused", e.to_string(), None))?;
-    let fees = q.discount_fee.amount() + q.service_fee.amount();
-    if fees > q.reserve.amount() {
-        return Err(ApiError::unprocessable(
-            "fees_exceed_reserve",
-            "the fees to the due date would exceed the reserve",
-            Some("receivable_ids"),
-        ));
-    }
-    Ok(q)
 }
 
 /// Submits a factoring request (supplier). Requires an `Idempotency-Key`.
@@ -210,30 +167,30 @@ fn open_review(conn: &mut PgConnection, row: &RequestRow, amount: Decimal) -> Re
     Ok(())
 }
 
-/// Marks the receivables financed by `request` and tells the registry they are encumbered.
-fn mark_financed(
+/// What the engine's outcome makes of a new request.
+fn state_of(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Approve => "funded",
+        Outcome::Refer => "referred",
+        Outcome::Decline => "declined",
+    }
+}
+
+/// Stores a decided request with what it asked for; a referral waits in the review queue.
+fn store(
     conn: &mut PgConnection,
-    rows: &mut [ReceivableRow],
-    request: Uuid,
-    actor: &str,
+    row: &mut RequestRow,
+    decided: &ScfDecision,
+    ids: &[Uuid],
+    review_amount: Decimal,
 ) -> Result<(), ApiError> {
-    for r in rows.iter_mut() {
-        let from: ReceivableState = super::stored_state(&r.state)?;
-        from.transition(ReceivableState::Financed)
-            .map_err(super::transition_refused)?;
-        r.state = ReceivableState::Financed.as_str().into();
-        r.factoring_request_id = Some(request);
-        r.updated_at = Utc::now().trunc_subsecs(6);
-        receivables::save(conn, r)?;
-        registry::set_encumbered(conn, r.id, true)?;
-        record(
-            conn,
-            &format!("receivable:{}", r.id),
-            actor,
-            "receivable.financed",
-            &serde_json::json!({"factoring_request_id": request, "from": from.as_str()}),
-        )?;
-        notice::assignment(conn, r, request, actor)?;
+    row.decision = decided.to_json()?;
+    row.state = state_of(decided.outcome).into();
+    requests::insert(conn, row)?;
+    let referred = decided.outcome == Outcome::Refer;
+    requests::link(conn, row.id, ids, referred)?;
+    if referred {
+        open_review(conn, row, review_amount)?;
     }
     Ok(())
 }
@@ -245,24 +202,16 @@ fn single(
     actor: &str,
     models: &ModelCache,
 ) -> Result<FactoringRequestView, ApiError> {
-    let r = locked
-        .receivables
-        .first()
-        .cloned()
-        .ok_or(ApiError::NotFound)?;
-    let program = locked
-        .programs
-        .get(&r.program_id)
-        .cloned()
-        .ok_or_else(|| ApiError::internal("program"))?;
+    let (r, program) = funding::single_of(locked)?;
     let c = stored_currency(&r.currency)?;
     let on = today(conn)?;
-    let q = quote(&r, &program, c, on)?;
+    let q = funding::quote(&r, &program, c, on)?;
     let member_exposure = locked
         .members
         .get(&r.program_id)
         .map_or(Decimal::ZERO, |m| m.exposure);
     let mut row = new_request(supplier, "single", c, q.face.amount());
+    funding::price_single(&mut row, &program, &q);
     let subject = format!("factoring:{}", row.id);
     let ask = decision::Ask {
         models,
@@ -277,32 +226,9 @@ fn single(
         (supplier, member_exposure),
         &[(r.debtor_id, program.debtor_exposure)],
     )?;
-    row.advance_rate = program.advance_rate;
-    row.advance_total = q.advance.amount();
-    row.fees_total = q.discount_fee.amount() + q.service_fee.amount();
-    row.decision = decided.to_json()?;
-    row.state = match decided.outcome {
-        Outcome::Approve => "funded",
-        Outcome::Refer => "referred",
-        Outcome::Decline => "declined",
-    }
-    .into();
-    requests::insert(conn, &row)?;
-    if decided.outcome == Outcome::Refer {
-        open_review(conn, &row, q.advance.amount())?;
-    }
+    store(conn, &mut row, &decided, &[r.id], q.advance.amount())?;
     if decided.outcome == Outcome::Approve {
-        eligibility::reserve_limits(
-            conn,
-            locked,
-            &BTreeMap::from([(r.program_id, q.advance.amount())]),
-        )?;
-        let mut rows = locked.receivables.clone();
-        mark_financed(conn, &mut rows, row.id, actor)?;
-        post(
-            conn,
-            scf_postings::invoice_funding(&row.id.to_string(), &supplier.to_string(), &q, on),
-        )?;
+        funding::fund_single(conn, locked, &mut row, &q, on, actor)?;
     }
     record(
         conn,
@@ -329,35 +255,14 @@ fn pool(
             .ok_or(ApiError::NotFound)?
             .currency,
     )?;
-    // Several programs may meet in one pool: the strictest terms apply.
-    let advance_rate = locked
-        .programs
-        .values()
-        .map(|p| p.advance_rate)
-        .min()
-        .unwrap_or(Decimal::ZERO);
-    let concentration = locked
-        .programs
-        .values()
-        .map(|p| p.concentration_limit)
-        .min()
-        .unwrap_or(Decimal::ZERO);
     let mut row = new_request(
         supplier,
         "pool",
         c,
         locked.receivables.iter().map(|r| r.amount).sum(),
     );
-    row.advance_rate = advance_rate;
-    row.concentration_limit = Some(concentration);
     let on = today(conn)?;
-    let base = pools::base_of(&row, &locked.receivables, on)?;
-    // Each receivable counts against the limits at its full advance, ignoring concentration:
-    // the exposure is overstated rather than understated.
-    let mut exposure: BTreeMap<Uuid, Decimal> = BTreeMap::new();
-    for r in &locked.receivables {
-        *exposure.entry(r.program_id).or_default() += pools::exposure_of(r, advance_rate, c);
-    }
+    funding::price_pool(&mut row, locked, on)?;
     let debtors: Vec<(Uuid, Decimal)> = locked
         .programs
         .values()
@@ -370,35 +275,23 @@ fn pool(
         product: ProductKind::Factoring,
         subject: &subject,
         actor,
-        requested: base.amount(),
+        requested: row.borrowing_base,
     };
     let decided = decision::decide_factoring(conn, &ask, (supplier, member_exposure), &debtors)?;
-    row.decision = decided.to_json()?;
-    row.borrowing_base = base.amount();
-    row.advance_total = base.amount();
-    row.state = match decided.outcome {
-        Outcome::Approve => "funded",
-        Outcome::Refer => "referred",
-        Outcome::Decline => "declined",
-    }
-    .into();
-    requests::insert(conn, &row)?;
-    if decided.outcome == Outcome::Refer {
-        open_review(conn, &row, base.amount())?;
-    }
+    let ids: Vec<Uuid> = locked.receivables.iter().map(|r| r.id).collect();
+    let base = row.borrowing_base;
+    store(conn, &mut row, &decided, &ids, base)?;
     if decided.outcome == Outcome::Approve {
-        eligibility::reserve_limits(conn, locked, &exposure)?;
-        let mut rows = locked.receivables.clone();
-        mark_financed(conn, &mut rows, row.id, actor)?;
+        funding::fund_pool(conn, locked, &mut row, actor)?;
     }
     record(
         conn,
         &format!("factoring:{}", row.id),
         actor,
         &format!("factoring.pool_{}", row.state),
-        &serde_json::json!({"receivables": locked.receivables.len(), "borrowing_base": base}),
+        &serde_json::json!({"receivables": ids.len(), "borrowing_base": money(row.borrowing_base, c)}),
     )?;
-    FactoringRequestView::build(&row, locked.receivables.iter().map(|r| r.id).collect())
+    FactoringRequestView::build(&row, ids)
 }
 
 /// Reads a factoring request: its supplier or staff.
@@ -414,10 +307,7 @@ pub async fn get(
     let (row, ids) = state
         .transaction(move |conn| {
             let row = requests::find(conn, id)?;
-            let ids = receivables::by_request(conn, id)?
-                .into_iter()
-                .map(|r| r.id)
-                .collect();
+            let ids = requests::linked(conn, id)?;
             Ok((row, ids))
         })
         .await?;

@@ -9,10 +9,12 @@ pub mod bills;
 pub mod decision;
 pub mod eligibility;
 pub mod factoring;
+pub mod funding;
 pub mod notice;
 pub mod pools;
 pub mod programs;
 pub mod receivables;
+pub mod referrals;
 pub mod registry;
 pub mod settlement;
 

@@ -1,0 +1,2 @@
+DROP TABLE bill_discount_referrals;
+DROP TABLE factoring_request_receivables;
