@@ -4,10 +4,15 @@
 //! Balances are updated in the same statement order (accounts sorted) by every writer, so two
 //! transactions touching the same accounts never deadlock on them. Post ledger entries late in a
 //! transaction: the balance rows stay locked until commit.
+//!
+//! A platform-wide account (one not owned by a loan, supplier, pool or bill: `cash:platform`,
+//! income, losses) is touched by nearly every entry, so its balance is split over
+//! `POOLED_SHARDS` rows and each entry adds to one of them; reads sum the shards. Without this,
+//! every money movement on the platform waited for the previous one's commit.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bpchar, Numeric, Text};
+use diesel::sql_types::{Array, BigInt, Bpchar, Numeric, SmallInt, Text};
 use domain::ledger::{Account, JournalEntry};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -38,13 +43,33 @@ pub struct PostingRow {
     pub amount: Decimal,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = account_balances)]
+/// An account's balance in one currency, its shards summed.
+#[derive(Debug, Clone, QueryableByName)]
 pub struct BalanceRow {
+    #[diesel(sql_type = Text)]
     pub account: String,
+    #[diesel(sql_type = Bpchar)]
     pub currency: String,
+    #[diesel(sql_type = Numeric)]
     pub balance: Decimal,
+    #[diesel(sql_type = BigInt)]
     pub postings_count: i64,
+}
+
+/// How many balance rows a platform-wide account is spread over.
+pub const POOLED_SHARDS: u8 = 16;
+
+/// The balance row `entry` adds to for `account`: an owned account (`class:<uuid>`) has one
+/// row; a platform-wide one a shard picked by the entry id's random bits.
+fn shard_of(account: &str, entry: Uuid) -> i16 {
+    let owned = account
+        .split_once(':')
+        .is_some_and(|(_, owner)| Uuid::parse_str(owner).is_ok());
+    if owned {
+        0
+    } else {
+        i16::from(entry.as_bytes()[15] % POOLED_SHARDS)
+    }
 }
 
 /// Posts `entry` with id `id`; `reverses` names the entry it corrects, if any.
@@ -82,12 +107,16 @@ pub fn post(
     diesel::insert_into(postings::table)
         .values(&rows)
         .execute(conn)?;
-    apply_to_balances(conn, entry)?;
+    apply_to_balances(conn, id, entry)?;
     Ok(id)
 }
 
 /// Adds the entry's net movement per account to the balances, accounts in sorted order.
-fn apply_to_balances(conn: &mut PgConnection, entry: &JournalEntry) -> Result<(), RepoError> {
+fn apply_to_balances(
+    conn: &mut PgConnection,
+    id: Uuid,
+    entry: &JournalEntry,
+) -> Result<(), RepoError> {
     let mut net: Vec<(String, Decimal, i64)> = Vec::new();
     let mut lines: Vec<_> = entry.postings().iter().collect();
     lines.sort_by(|a, b| a.account.cmp(&b.account));
@@ -103,11 +132,13 @@ fn apply_to_balances(conn: &mut PgConnection, entry: &JournalEntry) -> Result<()
     let (accounts, rest): (Vec<String>, Vec<(Decimal, i64)>) =
         net.into_iter().map(|(a, s, c)| (a, (s, c))).unzip();
     let (amounts, counts): (Vec<Decimal>, Vec<i64>) = rest.into_iter().unzip();
+    let shards: Vec<i16> = accounts.iter().map(|a| shard_of(a, id)).collect();
     diesel::sql_query(
-        "INSERT INTO account_balances (account, currency, balance, postings_count)
-         SELECT a, $4, s, c FROM unnest($1::text[], $2::numeric[], $3::bigint[]) AS t(a, s, c)
+        "INSERT INTO account_balances (account, currency, balance, postings_count, shard)
+         SELECT a, $4, s, c, h
+           FROM unnest($1::text[], $2::numeric[], $3::bigint[], $5::smallint[]) AS t(a, s, c, h)
          ORDER BY a
-         ON CONFLICT (account, currency) DO UPDATE
+         ON CONFLICT (account, currency, shard) DO UPDATE
             SET balance = account_balances.balance + EXCLUDED.balance,
                 postings_count = account_balances.postings_count + EXCLUDED.postings_count,
                 updated_at = now()",
@@ -116,6 +147,7 @@ fn apply_to_balances(conn: &mut PgConnection, entry: &JournalEntry) -> Result<()
     .bind::<Array<Numeric>, _>(&amounts)
     .bind::<Array<BigInt>, _>(&counts)
     .bind::<Bpchar, _>(entry.currency().code())
+    .bind::<Array<SmallInt>, _>(&shards)
     .execute(conn)?;
     Ok(())
 }
@@ -137,16 +169,21 @@ pub fn find_entry(
     Ok((entry, lines))
 }
 
+/// The shards summed per account and currency; `$1`.. bind the filter.
+const SUMMED: &str = "SELECT account, currency, sum(balance) AS balance,
+        sum(postings_count)::bigint AS postings_count
+   FROM account_balances";
+
 /// Balances of one account (one per currency it has seen).
 pub fn balances_of(
     conn: &mut PgConnection,
     account: &Account,
 ) -> Result<Vec<BalanceRow>, RepoError> {
-    Ok(account_balances::table
-        .filter(account_balances::account.eq(account.as_str()))
-        .order(account_balances::currency.asc())
-        .select(BalanceRow::as_select())
-        .load(conn)?)
+    Ok(diesel::sql_query(format!(
+        "{SUMMED} WHERE account = $1 GROUP BY account, currency ORDER BY currency"
+    ))
+    .bind::<Text, _>(account.as_str())
+    .load(conn)?)
 }
 
 /// The balance of `account` in `currency` (zero when it has never been posted to).
@@ -155,11 +192,12 @@ pub fn balance(
     account: &Account,
     currency: &str,
 ) -> Result<Decimal, RepoError> {
+    use diesel::dsl::sum;
     Ok(account_balances::table
-        .find((account.as_str(), currency))
-        .select(account_balances::balance)
-        .first(conn)
-        .optional()?
+        .filter(account_balances::account.eq(account.as_str()))
+        .filter(account_balances::currency.eq(currency))
+        .select(sum(account_balances::balance))
+        .first::<Option<Decimal>>(conn)?
         .unwrap_or(Decimal::ZERO))
 }
 
@@ -185,15 +223,13 @@ pub fn trial_balance_page(
     after: &str,
     limit: i64,
 ) -> Result<Vec<BalanceRow>, RepoError> {
-    Ok(account_balances::table
-        .filter(account_balances::account.gt(after))
-        .order((
-            account_balances::account.asc(),
-            account_balances::currency.asc(),
-        ))
-        .limit(limit)
-        .select(BalanceRow::as_select())
-        .load(conn)?)
+    Ok(diesel::sql_query(format!(
+        "{SUMMED} WHERE account > $1 GROUP BY account, currency
+          ORDER BY account, currency LIMIT $2"
+    ))
+    .bind::<Text, _>(after)
+    .bind::<BigInt, _>(limit)
+    .load(conn)?)
 }
 
 /// The sum of all balances per currency: exactly zero in a sound ledger.
@@ -227,7 +263,8 @@ pub fn balance_mismatches(conn: &mut PgConnection) -> Result<Vec<BalanceMismatch
     Ok(diesel::sql_query(
         "SELECT coalesce(b.account, p.account) AS account, coalesce(b.currency, p.currency) AS currency,
                 coalesce(b.balance, 0) AS kept, coalesce(p.total, 0) AS from_postings
-           FROM account_balances b
+           FROM (SELECT account, currency, sum(balance) AS balance
+                   FROM account_balances GROUP BY 1, 2) b
            FULL JOIN (SELECT account, currency, sum(amount) AS total FROM postings GROUP BY 1, 2) p
              ON p.account = b.account AND p.currency = b.currency
           WHERE coalesce(b.balance, 0) <> coalesce(p.total, 0)

@@ -52,12 +52,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    account_balances (account, currency) {
+    account_balances (account, currency, shard) {
         account -> Text,
         currency -> Bpchar,
         balance -> Numeric,
         postings_count -> Int8,
         updated_at -> Timestamptz,
+        shard -> Int2,
     }
 }
 

@@ -117,6 +117,31 @@ async fn balances_equal_the_sum_of_postings_after_a_thousand_random_entries() {
             })
             .unwrap();
         }
+        // A platform-wide account is spread over shard rows; an owned one keeps a single row.
+        let owned = format!("loans_receivable:{}", Uuid::now_v7());
+        for _ in 0..40 {
+            conn.transaction(|c| {
+                persistence::ledger::post(
+                    c,
+                    Uuid::now_v7(),
+                    &entry(&owned, "cash:platform", "1.00"),
+                    None,
+                )
+            })
+            .unwrap();
+        }
+        use persistence::schema::account_balances::dsl::{account, account_balances};
+        let rows = |conn: &mut PgConnection, name: &str| -> i64 {
+            account_balances
+                .filter(account.eq(name))
+                .count()
+                .get_result(conn)
+                .unwrap()
+        };
+        assert!(rows(&mut conn, "cash:platform") > 1);
+        assert_eq!(rows(&mut conn, &owned), 1);
+        let kept = persistence::ledger::balance(&mut conn, &Account::parse(&owned).unwrap(), "CNY");
+        assert_eq!(kept.unwrap().to_string(), "40.0000");
     })
     .await
     .unwrap();
