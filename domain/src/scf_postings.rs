@@ -3,13 +3,15 @@
 //! A single invoice is bought at face: the supplier receives the advance now and is owed the
 //! reserve (`reserve:<supplier>`, a liability) until the debtor pays. At settlement the debtor's
 //! payment comes in, the whole reserve is used up (fees, dilution, release to the supplier) and
-//! whatever the payment and reserve cannot cover becomes a claim on the supplier (recourse) or a
-//! loss (non-recourse). Because `reserve = face − advance` and `owed = advance + fees`, the entry
-//! balances for every payment between zero and the face.
+//! whatever the payment and reserve cannot cover is borne as [`shortfall_bearer`] decides: a
+//! claim on the supplier, or a credit loss. Because `reserve = face − advance` and `owed = advance
+//! + fees`, the entry balances for every payment between zero and the face.
 //!
 //! Pools lend against a borrowing base: each draw is an advance plus its service fee, and
-//! collections repay what is drawn. A discounted bill is bought at face less interest; at
-//! maturity the acceptor pays it, or the face becomes a recourse claim on drawer and endorsers.
+//! collections repay what is drawn, the rest of a payment going to the supplier. A defaulted
+//! pool receivable takes its share of what is drawn out of the pool's advances. A discounted
+//! bill is bought at face less interest; at maturity the acceptor pays it, or the face becomes a
+//! recourse claim on drawer and endorsers.
 
 use chrono::NaiveDate;
 
@@ -52,6 +54,44 @@ fn credit_some(builder: EntryBuilder, account: &Account, amount: Money) -> Entry
     }
 }
 
+/// Why a financed receivable was not paid in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShortfallCause {
+    /// A short payment: credit notes, returns, disputes between supplier and debtor.
+    Dilution,
+    /// No payment by the due date plus grace.
+    Default,
+}
+
+/// Who bears what a receivable's payment (and, for a single invoice, its reserve) leaves unpaid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShortfallBearer {
+    /// A claim on the supplier, `recourse_receivable:<supplier>`.
+    Supplier,
+    /// The factor's credit loss, `credit_losses`.
+    Factor,
+}
+
+impl ShortfallBearer {
+    /// The account debited with the shortfall.
+    pub fn account(self, supplier: &str) -> Result<Account, LedgerError> {
+        match self {
+            ShortfallBearer::Supplier => Account::of("recourse_receivable", supplier),
+            ShortfallBearer::Factor => accounts::credit_losses(),
+        }
+    }
+}
+
+/// Dilution arises between supplier and debtor, so it is never the factor's credit risk: the
+/// supplier bears it in every program. Only a default without recourse is the factor's loss.
+pub fn shortfall_bearer(cause: ShortfallCause, recourse: bool) -> ShortfallBearer {
+    match cause {
+        ShortfallCause::Dilution => ShortfallBearer::Supplier,
+        ShortfallCause::Default if recourse => ShortfallBearer::Supplier,
+        ShortfallCause::Default => ShortfallBearer::Factor,
+    }
+}
+
 /// Funding a single invoice: receivable at face, cash out for the advance, reserve owed.
 pub fn invoice_funding(
     request: &str,
@@ -73,7 +113,7 @@ pub fn invoice_settlement(
     supplier: &str,
     quote: &FactoringQuote,
     settlement: &FactoringSettlement,
-    recourse: bool,
+    bearer: ShortfallBearer,
     on: NaiveDate,
 ) -> Result<JournalEntry, LedgerError> {
     let reference = format!("factoring:{request}");
@@ -82,11 +122,7 @@ pub fn invoice_settlement(
     } else {
         "factoring_settlement"
     };
-    let shortfall_account = if recourse {
-        Account::of("recourse_receivable", supplier)?
-    } else {
-        accounts::credit_losses()?
-    };
+    let shortfall_account = bearer.account(supplier)?;
     let cash = accounts::cash()?;
     let fees = quote
         .discount_fee
@@ -119,20 +155,49 @@ pub fn pool_draw(
     credit_some(b, &accounts::factoring_fees()?, fee).build()
 }
 
-/// A collection on a pool receivable applied to what the pool owes.
+/// The debtor's payment of a pool receivable: `applied` repays what the pool has drawn, the rest
+/// is remitted to the supplier.
 pub fn pool_collection(
     pool: &str,
+    payment: Money,
     applied: Money,
     on: NaiveDate,
 ) -> Result<JournalEntry, LedgerError> {
-    JournalEntry::builder(
-        applied.currency(),
+    let remitted = payment
+        .checked_sub(applied)
+        .map_err(|_| LedgerError::InvalidAmount)?;
+    let cash = accounts::cash()?;
+    let mut b = JournalEntry::builder(
+        payment.currency(),
         on,
         "pool_collection",
         &format!("pool:{pool}"),
     )
-    .debit(&accounts::cash()?, applied)
-    .credit(&Account::of("pool_advances", pool)?, applied)
+    .memo("debtor payment; what the pool has drawn is repaid, the rest remitted to the supplier");
+    b = debit_some(b, &cash, payment);
+    b = credit_some(b, &Account::of("pool_advances", pool)?, applied);
+    b = credit_some(b, &cash, remitted);
+    b.build()
+}
+
+/// A defaulted pool receivable: its share of what the pool has drawn leaves the pool's advances
+/// for whoever bears it.
+pub fn pool_default(
+    pool: &str,
+    supplier: &str,
+    share: Money,
+    bearer: ShortfallBearer,
+    on: NaiveDate,
+) -> Result<JournalEntry, LedgerError> {
+    JournalEntry::builder(
+        share.currency(),
+        on,
+        "pool_default",
+        &format!("pool:{pool}"),
+    )
+    .memo("defaulted receivable's share of what the pool has drawn")
+    .debit(&bearer.account(supplier)?, share)
+    .credit(&Account::of("pool_advances", pool)?, share)
     .build()
 }
 
@@ -202,19 +267,150 @@ mod tests {
         .unwrap()
     }
 
+    fn cny(amount: &str) -> Money {
+        Money::parse_non_negative(amount, Currency::Cny).unwrap()
+    }
+
+    fn on() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+    }
+
+    fn lines(e: &JournalEntry) -> Vec<(&str, Decimal)> {
+        e.postings()
+            .iter()
+            .map(|p| (p.account.as_str(), p.amount))
+            .collect()
+    }
+
+    fn dec(amount: &str) -> Decimal {
+        amount.parse().unwrap()
+    }
+
     #[test]
-    fn settlement_balances_for_full_short_and_zero_payments_with_and_without_recourse() {
+    fn settlement_balances_for_full_short_and_zero_payments_whoever_bears_the_shortfall() {
         let q = quote();
-        let on = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
         for paid in ["100000.00", "90000.00", "70000.00", "0"] {
-            let payment = Money::parse_non_negative(paid, Currency::Cny).unwrap();
-            let s = settle(&q, payment).unwrap();
-            for recourse in [true, false] {
-                let e = invoice_settlement("r1", "s1", &q, &s, recourse, on).unwrap();
+            let s = settle(&q, cny(paid)).unwrap();
+            for bearer in [ShortfallBearer::Supplier, ShortfallBearer::Factor] {
+                let e = invoice_settlement("r1", "s1", &q, &s, bearer, on()).unwrap();
                 let sum: Decimal = e.postings().iter().map(|p| p.amount).sum();
-                assert!(sum.is_zero(), "{paid} {recourse}");
+                assert!(sum.is_zero(), "{paid} {bearer:?}");
             }
         }
+    }
+
+    #[test]
+    fn dilution_is_the_suppliers_in_every_program_and_only_a_default_without_recourse_a_loss() {
+        use ShortfallBearer::{Factor, Supplier};
+        use ShortfallCause::Dilution;
+        assert_eq!(shortfall_bearer(Dilution, true), Supplier);
+        assert_eq!(shortfall_bearer(Dilution, false), Supplier);
+        assert_eq!(shortfall_bearer(ShortfallCause::Default, true), Supplier);
+        assert_eq!(shortfall_bearer(ShortfallCause::Default, false), Factor);
+    }
+
+    #[test]
+    fn a_short_payment_beyond_the_reserve_without_recourse_is_a_claim_on_the_supplier() {
+        let q = quote();
+        // Owed 80,000 + 800 discount + 500 service = 81,300; 70,000 paid leaves 11,300.
+        let s = settle(&q, cny("70000.00")).unwrap();
+        let bearer = shortfall_bearer(ShortfallCause::Dilution, false);
+        let e = invoice_settlement("r1", "s1", &q, &s, bearer, on()).unwrap();
+        assert_eq!(e.kind(), "factoring_settlement");
+        assert_eq!(
+            lines(&e),
+            vec![
+                ("cash:platform", dec("70000.00")),
+                ("reserve:s1", dec("20000.00")),
+                ("recourse_receivable:s1", dec("11300.00")),
+                ("factored_receivables:r1", dec("-100000.00")),
+                ("fee_income:factoring", dec("-1300.00")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_default_without_recourse_is_a_credit_loss_with_no_cash_lines() {
+        let q = quote();
+        let s = settle(&q, cny("0")).unwrap();
+        let bearer = shortfall_bearer(ShortfallCause::Default, false);
+        let e = invoice_settlement("r1", "s1", &q, &s, bearer, on()).unwrap();
+        assert_eq!(e.kind(), "factoring_default");
+        assert_eq!(
+            lines(&e),
+            vec![
+                ("reserve:s1", dec("20000.00")),
+                ("credit_losses", dec("81300.00")),
+                ("factored_receivables:r1", dec("-100000.00")),
+                ("fee_income:factoring", dec("-1300.00")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pool_collection_repays_what_is_drawn_and_remits_the_rest_to_the_supplier() {
+        let e = pool_collection("p1", cny("10000.00"), cny("5025.00"), on()).unwrap();
+        assert_eq!(
+            lines(&e),
+            vec![
+                ("cash:platform", dec("10000.00")),
+                ("pool_advances:p1", dec("-5025.00")),
+                ("cash:platform", dec("-4975.00")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pool_collection_has_no_zero_lines() {
+        let all_applied = pool_collection("p1", cny("5000.00"), cny("5000.00"), on()).unwrap();
+        assert_eq!(
+            lines(&all_applied),
+            vec![
+                ("cash:platform", dec("5000.00")),
+                ("pool_advances:p1", dec("-5000.00")),
+            ]
+        );
+        let nothing_drawn = pool_collection("p1", cny("5000.00"), cny("0"), on()).unwrap();
+        assert_eq!(
+            lines(&nothing_drawn),
+            vec![
+                ("cash:platform", dec("5000.00")),
+                ("cash:platform", dec("-5000.00")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pool_collection_cannot_apply_more_than_was_paid() {
+        let e = pool_collection("p1", cny("5000.00"), cny("6000.00"), on());
+        assert_eq!(e, Err(LedgerError::InvalidAmount));
+    }
+
+    #[test]
+    fn a_defaulted_pool_receivables_share_is_claimed_from_the_supplier_or_lost() {
+        let claim = pool_default("p1", "s1", cny("8000.00"), ShortfallBearer::Supplier, on());
+        assert_eq!(
+            lines(&claim.unwrap()),
+            vec![
+                ("recourse_receivable:s1", dec("8000.00")),
+                ("pool_advances:p1", dec("-8000.00")),
+            ]
+        );
+        let loss = pool_default("p1", "s1", cny("8000.00"), ShortfallBearer::Factor, on()).unwrap();
+        assert_eq!(loss.kind(), "pool_default");
+        assert_eq!(
+            lines(&loss),
+            vec![
+                ("credit_losses", dec("8000.00")),
+                ("pool_advances:p1", dec("-8000.00")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_zero_pool_default_share_is_not_an_entry() {
+        let e = pool_default("p1", "s1", cny("0"), ShortfallBearer::Supplier, on());
+        assert_eq!(e, Err(LedgerError::InvalidAmount));
     }
 
     #[test]

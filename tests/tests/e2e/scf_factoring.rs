@@ -89,6 +89,32 @@ async fn a_short_payment_is_charged_to_the_reserve_then_to_the_supplier_under_re
 }
 
 #[tokio::test]
+async fn a_short_payment_beyond_the_reserve_without_recourse_is_still_a_claim_on_the_supplier() {
+    let app = TestApp::spawn().await;
+    let scf = setup(&app, json!({"recourse": false})).await;
+    let id = confirmed_receivable(&app, &scf, "INV-2003", "100000.00", 60).await;
+    factor(&app, &scf, &[id]).await;
+    // Dilution is not the factor's credit risk: 70,000 paid against 81,300 owed (80,000
+    // advance, 800 discount, 500 service) leaves 11,300 on the supplier.
+    let (status, s) = post_key(
+        &app,
+        &format!("/v1/receivables/{id}/payments"),
+        &app.admin(),
+        &json!({"amount": "70000.00"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{s}");
+    assert_eq!(s["shortfall"], "11300.00", "{s}");
+    assert_eq!(s["shortfall_treatment"], "recourse_claim", "{s}");
+    assert_eq!(
+        balance(&app, &format!("recourse_receivable:{}", scf.supplier)).await,
+        "11300"
+    );
+    assert_eq!(balance(&app, "credit_losses").await, "0");
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
 async fn a_small_short_payment_is_absorbed_by_the_reserve() {
     let app = TestApp::spawn().await;
     let scf = setup(&app, json!({})).await;

@@ -1,11 +1,13 @@
 //! A pool of 20 invoices over several debtors with a concentration limit: the borrowing base,
-//! draws up to it, and the overdrawn flag as receivables settle.
+//! draws up to it, and the overdrawn flag as receivables settle. Then small pools in the
+//! ledger: collections beyond what is drawn, short payments, and defaults.
 
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::scf_support::{
-    assert_books_sound, confirmed_receivable, member, post_key, program, Scf,
+    assert_books_sound, balance, confirmed_receivable, factor, in_days, member, post_key, program,
+    setup, Scf,
 };
 use lendline_tests::TestApp;
 
@@ -105,5 +107,171 @@ async fn a_pool_of_twenty_invoices_lends_against_its_base_net_of_concentration_e
         .await;
     assert_eq!(status, 200, "{pool}");
     assert_eq!(pool["overdrawn"], true, "{pool}");
+    assert_books_sound(&app).await;
+}
+
+/// A funded pool of two 10,000 invoices on one debtor, due in 30 days (base 16,000 with no
+/// concentration excess), with `draw` drawn (plus its 0.5% fee): the supplier, the receivables
+/// and the pool's id.
+async fn drawn_pool(app: &TestApp, recourse: bool, draw: &str) -> (Scf, Vec<Uuid>, String) {
+    let scf = setup(
+        app,
+        json!({"recourse": recourse, "concentration_limit": "1.00"}),
+    )
+    .await;
+    let ids = vec![
+        confirmed_receivable(app, &scf, "P-1", "10000.00", 30).await,
+        confirmed_receivable(app, &scf, "P-2", "10000.00", 30).await,
+    ];
+    let pool = factor(app, &scf, &ids).await;
+    assert_eq!(
+        (&pool["kind"], &pool["state"]),
+        (&json!("pool"), &json!("funded")),
+        "{pool}"
+    );
+    assert_eq!(pool["borrowing_base"], "16000.00", "{pool}");
+    let pool_id = pool["id"].as_str().unwrap().to_string();
+    let (status, body) = post_key(
+        app,
+        &format!("/v1/pools/{pool_id}/draws"),
+        &scf.supplier_token,
+        &json!({"amount": draw}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    (scf, ids, pool_id)
+}
+
+async fn pay(app: &TestApp, id: Uuid, amount: &str) -> Value {
+    let (status, s) = post_key(
+        app,
+        &format!("/v1/receivables/{id}/payments"),
+        &app.admin(),
+        &json!({"amount": amount}),
+    )
+    .await;
+    assert_eq!(status, 201, "{s}");
+    s
+}
+
+async fn default_after_grace(app: &TestApp, id: Uuid) -> Value {
+    let (status, s) = post_key(
+        app,
+        &format!("/v1/receivables/{id}/default"),
+        &app.admin(),
+        &json!({"business_date": in_days(41)}),
+    )
+    .await;
+    assert_eq!(status, 201, "{s}");
+    assert_eq!(s["state"], "defaulted", "{s}");
+    s
+}
+
+async fn drawn_outstanding(app: &TestApp, scf: &Scf, pool_id: &str) -> Value {
+    let (status, pool) = app
+        .get(&format!("/v1/pools/{pool_id}"), &scf.supplier_token)
+        .await;
+    assert_eq!(status, 200, "{pool}");
+    pool["drawn_outstanding"].clone()
+}
+
+#[tokio::test]
+async fn pool_collections_repay_what_is_drawn_and_post_the_rest_remitted_to_the_supplier() {
+    let app = TestApp::spawn().await;
+    let (scf, ids, pool_id) = drawn_pool(&app, true, "12000.00").await;
+    assert_eq!(drawn_outstanding(&app, &scf, &pool_id).await, "12060.00");
+
+    // A short payment just collects less: the supplier still owes what is drawn, nothing is lost.
+    let s = pay(&app, ids[0], "7000.00").await;
+    assert_eq!(s["repaid_to_factor"], "7000.00", "{s}");
+    assert_eq!(s["reserve_released"], "0.00", "{s}");
+    assert_eq!(s["shortfall"], "0.00", "{s}");
+    assert_eq!(s["shortfall_treatment"], "pool", "{s}");
+    assert_eq!(drawn_outstanding(&app, &scf, &pool_id).await, "5060.00");
+
+    // 10,000 against 5,060 drawn: 4,940 goes on to the supplier, through the books.
+    let s = pay(&app, ids[1], "10000.00").await;
+    assert_eq!(s["repaid_to_factor"], "5060.00", "{s}");
+    assert_eq!(s["reserve_released"], "4940.00", "{s}");
+    assert_eq!(s["shortfall_treatment"], "pool", "{s}");
+    assert_eq!(drawn_outstanding(&app, &scf, &pool_id).await, "0.00");
+
+    let (status, cash) = app
+        .get("/v1/ledger/accounts/cash:platform", &app.admin())
+        .await;
+    assert_eq!(status, 200, "{cash}");
+    let lines: Vec<&str> = cash["postings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(lines, ["-12000", "7000", "10000", "-4940"], "{cash}");
+    // Out 12,000 and 4,940, in 17,000: the 60 fee.
+    assert_eq!(balance(&app, "cash:platform").await, "60");
+    assert_eq!(
+        balance(&app, &format!("pool_advances:{pool_id}")).await,
+        "0"
+    );
+    assert_eq!(balance(&app, "credit_losses").await, "0");
+    assert_eq!(
+        balance(&app, &format!("recourse_receivable:{}", scf.supplier)).await,
+        "0"
+    );
+    let (status, check) = app.get("/v1/ledger/check", &app.admin()).await;
+    assert_eq!(
+        (status, &check["consistent"]),
+        (200, &json!(true)),
+        "{check}"
+    );
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_defaulted_pool_receivable_under_recourse_is_a_claim_on_the_supplier_for_its_share() {
+    let app = TestApp::spawn().await;
+    let (scf, ids, pool_id) = drawn_pool(&app, true, "12000.00").await;
+    // Its share: 10,000 × 0.80 = 8,000 of the 12,060 drawn.
+    let s = default_after_grace(&app, ids[0]).await;
+    assert_eq!(s["debtor_payment"], "0.00", "{s}");
+    assert_eq!(s["shortfall"], "8000.00", "{s}");
+    assert_eq!(s["shortfall_treatment"], "recourse_claim", "{s}");
+    assert_eq!(drawn_outstanding(&app, &scf, &pool_id).await, "4060.00");
+    assert_eq!(
+        balance(&app, &format!("recourse_receivable:{}", scf.supplier)).await,
+        "8000"
+    );
+    assert_eq!(
+        balance(&app, &format!("pool_advances:{pool_id}")).await,
+        "4060"
+    );
+    assert_eq!(balance(&app, "credit_losses").await, "0");
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_defaulted_pool_receivable_without_recourse_is_a_credit_loss_up_to_what_is_drawn() {
+    let app = TestApp::spawn().await;
+    let (scf, ids, pool_id) = drawn_pool(&app, false, "5000.00").await;
+    // Its 8,000 share is capped at the 5,025 drawn.
+    let s = default_after_grace(&app, ids[0]).await;
+    assert_eq!(s["shortfall"], "5025.00", "{s}");
+    assert_eq!(s["shortfall_treatment"], "credit_loss", "{s}");
+    assert_eq!(drawn_outstanding(&app, &scf, &pool_id).await, "0.00");
+    assert_eq!(balance(&app, "credit_losses").await, "5025");
+    assert_eq!(
+        balance(&app, &format!("pool_advances:{pool_id}")).await,
+        "0"
+    );
+    assert_eq!(
+        balance(&app, &format!("recourse_receivable:{}", scf.supplier)).await,
+        "0"
+    );
+
+    // Nothing is drawn any more: the next default has no share to recognise.
+    let s = default_after_grace(&app, ids[1]).await;
+    assert_eq!(s["shortfall"], "0.00", "{s}");
+    assert_eq!(s["shortfall_treatment"], "pool", "{s}");
+    assert_eq!(balance(&app, "credit_losses").await, "5025");
     assert_books_sound(&app).await;
 }

@@ -3,9 +3,11 @@
 //!
 //! A single invoice settles through `domain::factoring::settle`: the advance and fees are
 //! repaid, the reserve absorbs dilution and the rest is released to the supplier; what is left
-//! unpaid becomes a recourse claim on the supplier (recourse programs) or a credit loss
-//! (non-recourse). A pool receivable's collection repays what the pool has drawn, and the
-//! pool's base is revalued.
+//! unpaid is borne as `scf_postings::shortfall_bearer` decides: dilution is a claim on the
+//! supplier in every program, a default is one under recourse and a credit loss without. A pool
+//! receivable's collection repays what the pool has drawn and remits the rest to the supplier; a
+//! short-paid one just collects less, the supplier still owing what is drawn. A defaulted pool
+//! receivable's share of what is drawn is borne the same way. The pool's base is then revalued.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -13,7 +15,7 @@ use chrono::{Duration, NaiveDate, SubsecRound, Utc};
 use diesel::PgConnection;
 use domain::factoring::{settle, FactoringQuote};
 use domain::money::{Currency, Money};
-use domain::scf_postings;
+use domain::scf_postings::{self, ShortfallBearer, ShortfallCause};
 use domain::scf_state::ReceivableState;
 use persistence::scf::factoring::{self as requests, RequestRow};
 use persistence::scf::programs;
@@ -58,8 +60,10 @@ pub struct SettlementView {
     pub repaid_to_factor: String,
     pub reserve_released: String,
     pub dilution: String,
-    /// Owed by the supplier (recourse) or written off (non-recourse).
+    /// Beyond the reserve, or a defaulted pool receivable's share of what is drawn: owed by the
+    /// supplier or written off, as `shortfall_treatment` says.
     pub shortfall: String,
+    /// `none`, `recourse_claim` or `credit_loss`; `pool` for a pool receivable with no shortfall.
     pub shortfall_treatment: String,
 }
 
@@ -96,17 +100,19 @@ fn settle_receivable(
     let program = programs::find(conn, r.program_id)?;
     let mut req = requests::lock(conn, request_id)?;
     let c = stored_currency(&r.currency)?;
+    let defaulted = to == ReceivableState::Defaulted;
+    let cause = if defaulted {
+        ShortfallCause::Default
+    } else {
+        ShortfallCause::Dilution
+    };
+    let bearer = scf_postings::shortfall_bearer(cause, program.recourse);
+    let request = request_id.to_string();
+    let supplier = r.supplier_id.to_string();
     let view = if req.kind == "single" {
         let quote = stored_quote(&req, c)?;
         let s = settle(&quote, paid).map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-        let entry = scf_postings::invoice_settlement(
-            &request_id.to_string(),
-            &r.supplier_id.to_string(),
-            &quote,
-            &s,
-            program.recourse,
-            on,
-        );
+        let entry = scf_postings::invoice_settlement(&request, &supplier, &quote, &s, bearer, on);
         post(conn, entry)?;
         eligibility::release_limits(conn, r.program_id, r.supplier_id, req.advance_total)?;
         req.state = "closed".into();
@@ -120,17 +126,28 @@ fn settle_receivable(
             reserve_released: amount(s.reserve_released.amount(), c),
             dilution: amount(s.dilution.amount(), c),
             shortfall: amount(s.recourse_amount.amount(), c),
-            shortfall_treatment: treatment(program.recourse, s.recourse_amount).into(),
+            shortfall_treatment: treatment(bearer, s.recourse_amount, "none").into(),
         }
     } else {
-        let applied = paid.amount().min(req.drawn_outstanding);
-        if applied > Decimal::ZERO {
+        let (applied, shortfall) = if defaulted {
+            let share = pools::exposure_of(r, req.advance_rate, c).min(req.drawn_outstanding);
+            if share > Decimal::ZERO {
+                let share = money(share, c);
+                post(
+                    conn,
+                    scf_postings::pool_default(&request, &supplier, share, bearer, on),
+                )?;
+            }
+            (Decimal::ZERO, share)
+        } else {
+            let applied = paid.amount().min(req.drawn_outstanding);
             post(
                 conn,
-                scf_postings::pool_collection(&request_id.to_string(), money(applied, c), on),
+                scf_postings::pool_collection(&request, paid, money(applied, c), on),
             )?;
-        }
-        req.drawn_outstanding -= applied;
+            (applied, Decimal::ZERO)
+        };
+        req.drawn_outstanding -= applied + shortfall;
         eligibility::release_limits(
             conn,
             r.program_id,
@@ -144,8 +161,8 @@ fn settle_receivable(
             repaid_to_factor: amount(applied, c),
             reserve_released: amount(paid.amount() - applied, c),
             dilution: amount(r.amount - paid.amount(), c),
-            shortfall: amount(Decimal::ZERO, c),
-            shortfall_treatment: "pool".into(),
+            shortfall: amount(shortfall, c),
+            shortfall_treatment: treatment(bearer, money(shortfall, c), "pool").into(),
         }
     };
     r.state = to.as_str().into();
@@ -173,11 +190,12 @@ fn settle_receivable(
     Ok(view)
 }
 
-fn treatment(recourse: bool, shortfall: Money) -> &'static str {
-    match (shortfall.is_zero(), recourse) {
-        (true, _) => "none",
-        (false, true) => "recourse_claim",
-        (false, false) => "credit_loss",
+/// How the view names the shortfall's treatment; `none` is its name when there is no shortfall.
+fn treatment(bearer: ShortfallBearer, shortfall: Money, none: &'static str) -> &'static str {
+    match (shortfall.is_zero(), bearer) {
+        (true, _) => none,
+        (false, ShortfallBearer::Supplier) => "recourse_claim",
+        (false, ShortfallBearer::Factor) => "credit_loss",
     }
 }
 
