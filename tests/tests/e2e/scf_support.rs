@@ -7,6 +7,9 @@ use lendline_tests::TestApp;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+/// The trial balance is zero, kept balances equal their postings and the audit chains verify.
+pub use crate::lending_support::assert_books_sound;
+
 pub struct Scf {
     pub core: Uuid,
     pub core_token: String,
@@ -148,16 +151,6 @@ pub async fn factor(app: &TestApp, scf: &Scf, ids: &[Uuid]) -> Value {
     .await;
     assert_eq!(status, 201, "{body}");
     body
-}
-
-/// The trial balance is zero and the audit chains verify.
-pub async fn assert_books_sound(app: &TestApp) {
-    let (status, tb) = app.get("/v1/ledger/trial-balance", &app.admin()).await;
-    assert_eq!(status, 200, "{tb}");
-    assert_eq!(tb["balanced"], true, "{tb}");
-    let (status, audit) = app.get("/v1/audit/verify", &app.admin()).await;
-    assert_eq!(status, 200, "{audit}");
-    assert_eq!(audit["ok"], true, "{audit}");
 }
 
 /// An account's balance (debits positive), or "0" when it has none.
