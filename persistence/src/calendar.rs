@@ -8,6 +8,14 @@ use crate::schema::platform_calendar;
 
 /// The business date; the first call on a fresh database sets it to `initial`.
 pub fn business_date(conn: &mut PgConnection, initial: NaiveDate) -> Result<NaiveDate, RepoError> {
+    // Read first: every money movement asks, and the row exists on all but the first call.
+    if let Some(date) = platform_calendar::table
+        .select(platform_calendar::business_date)
+        .first(conn)
+        .optional()?
+    {
+        return Ok(date);
+    }
     diesel::insert_into(platform_calendar::table)
         .values((
             platform_calendar::id.eq(true),

@@ -18,6 +18,9 @@ pub fn build_pool(url: &str, size: u32) -> Result<DbPool, RepoError> {
     Pool::builder()
         .max_size(size)
         .connection_timeout(std::time::Duration::from_secs(10))
+        // No `SELECT 1` round trip on every checkout: a dead connection fails its first
+        // statement, the request answers 503, and r2d2 drops the broken connection.
+        .test_on_check_out(false)
         .build(ConnectionManager::new(url))
         .map_err(RepoError::from)
 }

@@ -7,12 +7,14 @@
 //!
 //! A platform-wide account (one not owned by a loan, supplier, pool or bill: `cash:platform`,
 //! income, losses) is touched by nearly every entry, so its balance is split over
-//! `POOLED_SHARDS` rows and each entry adds to one of them; reads sum the shards. Without this,
-//! every money movement on the platform waited for the previous one's commit.
+//! `POOLED_SHARDS` rows and each transaction adds to one of them; reads sum the shards.
+//! Without this, every money movement on the platform waited for the previous one's commit.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bpchar, Numeric, SmallInt, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Bpchar, Numeric, Text};
 use domain::ledger::{Account, JournalEntry};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -57,19 +59,14 @@ pub struct BalanceRow {
 }
 
 /// How many balance rows a platform-wide account is spread over.
-pub const POOLED_SHARDS: u8 = 16;
+pub const POOLED_SHARDS: u32 = 16;
 
-/// The balance row `entry` adds to for `account`: an owned account (`class:<uuid>`) has one
-/// row; a platform-wide one a shard picked by the entry id's random bits.
-fn shard_of(account: &str, entry: Uuid) -> i16 {
-    let owned = account
+/// Whether `account` belongs to one loan, supplier, pool or bill (`class:<uuid>`): such an
+/// account keeps one balance row; a platform-wide one is sharded.
+fn owned(account: &str) -> bool {
+    account
         .split_once(':')
-        .is_some_and(|(_, owner)| Uuid::parse_str(owner).is_ok());
-    if owned {
-        0
-    } else {
-        i16::from(entry.as_bytes()[15] % POOLED_SHARDS)
-    }
+        .is_some_and(|(_, owner)| Uuid::parse_str(owner).is_ok())
 }
 
 /// Posts `entry` with id `id`; `reverses` names the entry it corrects, if any.
@@ -79,6 +76,33 @@ pub fn post(
     entry: &JournalEntry,
     reverses: Option<Uuid>,
 ) -> Result<Uuid, RepoError> {
+    insert_entry(conn, id, entry, reverses)?;
+    apply_to_balances(conn, &[entry])?;
+    Ok(id)
+}
+
+/// Posts several entries that belong to one business event (e.g. the interest accrued up to
+/// a repayment, then the repayment) and moves the balances of all of them in one sorted
+/// statement, so the balance rows are locked in the one house order however the entries'
+/// accounts interleave. Answers the ids, in order.
+pub fn post_all(conn: &mut PgConnection, entries: &[JournalEntry]) -> Result<Vec<Uuid>, RepoError> {
+    let mut ids = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let id = Uuid::now_v7();
+        insert_entry(conn, id, entry, None)?;
+        ids.push(id);
+    }
+    let all: Vec<&JournalEntry> = entries.iter().collect();
+    apply_to_balances(conn, &all)?;
+    Ok(ids)
+}
+
+fn insert_entry(
+    conn: &mut PgConnection,
+    id: Uuid,
+    entry: &JournalEntry,
+    reverses: Option<Uuid>,
+) -> Result<(), RepoError> {
     let currency = entry.currency().code();
     diesel::insert_into(journal_entries::table)
         .values(&EntryRow {
@@ -107,47 +131,51 @@ pub fn post(
     diesel::insert_into(postings::table)
         .values(&rows)
         .execute(conn)?;
-    apply_to_balances(conn, id, entry)?;
-    Ok(id)
+    Ok(())
 }
 
-/// Adds the entry's net movement per account to the balances, accounts in sorted order.
-fn apply_to_balances(
-    conn: &mut PgConnection,
-    id: Uuid,
-    entry: &JournalEntry,
-) -> Result<(), RepoError> {
-    let mut net: Vec<(String, Decimal, i64)> = Vec::new();
-    let mut lines: Vec<_> = entry.postings().iter().collect();
-    lines.sort_by(|a, b| a.account.cmp(&b.account));
-    for p in lines {
-        match net.last_mut() {
-            Some((account, sum, count)) if account == p.account.as_str() => {
-                *sum += p.amount;
-                *count += 1;
-            }
-            _ => net.push((p.account.as_str().to_string(), p.amount, 1)),
+/// Adds the entries' net movement per account and currency to the balances, in sorted order.
+/// A platform-wide account's shard is picked by the transaction id, so every entry of one
+/// transaction adds to the same shard row and a transaction never holds two of them.
+fn apply_to_balances(conn: &mut PgConnection, entries: &[&JournalEntry]) -> Result<(), RepoError> {
+    let mut net: BTreeMap<(&str, &str), (Decimal, i64)> = BTreeMap::new();
+    for entry in entries {
+        for p in entry.postings() {
+            let line = net
+                .entry((p.account.as_str(), entry.currency().code()))
+                .or_default();
+            line.0 += p.amount;
+            line.1 += 1;
         }
     }
-    let (accounts, rest): (Vec<String>, Vec<(Decimal, i64)>) =
-        net.into_iter().map(|(a, s, c)| (a, (s, c))).unzip();
-    let (amounts, counts): (Vec<Decimal>, Vec<i64>) = rest.into_iter().unzip();
-    let shards: Vec<i16> = accounts.iter().map(|a| shard_of(a, id)).collect();
-    diesel::sql_query(
+    let mut accounts = Vec::with_capacity(net.len());
+    let mut currencies = Vec::with_capacity(net.len());
+    let mut amounts = Vec::with_capacity(net.len());
+    let mut counts = Vec::with_capacity(net.len());
+    let mut owners = Vec::with_capacity(net.len());
+    for ((account, currency), (amount, count)) in net {
+        accounts.push(account);
+        currencies.push(currency);
+        amounts.push(amount);
+        counts.push(count);
+        owners.push(owned(account));
+    }
+    diesel::sql_query(format!(
         "INSERT INTO account_balances (account, currency, balance, postings_count, shard)
-         SELECT a, $4, s, c, h
-           FROM unnest($1::text[], $2::numeric[], $3::bigint[], $5::smallint[]) AS t(a, s, c, h)
-         ORDER BY a
+         SELECT a, ccy, s, c, CASE WHEN o THEN 0 ELSE (txid_current() % {POOLED_SHARDS})::smallint END
+           FROM unnest($1::text[], $2::bpchar[], $3::numeric[], $4::bigint[], $5::bool[])
+                AS t(a, ccy, s, c, o)
+         ORDER BY a, ccy
          ON CONFLICT (account, currency, shard) DO UPDATE
             SET balance = account_balances.balance + EXCLUDED.balance,
                 postings_count = account_balances.postings_count + EXCLUDED.postings_count,
-                updated_at = now()",
-    )
+                updated_at = now()"
+    ))
     .bind::<Array<Text>, _>(&accounts)
+    .bind::<Array<Bpchar>, _>(&currencies)
     .bind::<Array<Numeric>, _>(&amounts)
     .bind::<Array<BigInt>, _>(&counts)
-    .bind::<Bpchar, _>(entry.currency().code())
-    .bind::<Array<SmallInt>, _>(&shards)
+    .bind::<Array<Bool>, _>(&owners)
     .execute(conn)?;
     Ok(())
 }

@@ -11,7 +11,9 @@
 //! is sent again: delivery is at least once (see `api/src/mail/worker.rs`).
 
 use chrono::{DateTime, Duration, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
 use uuid::Uuid;
 
 use crate::error::RepoError;
@@ -154,15 +156,17 @@ pub fn party_contact_email(conn: &mut PgConnection, party_id: Uuid) -> Result<St
         .first(conn)?)
 }
 
-/// Claims the oldest due pending message for `lease`: rows another worker is claiming right now
-/// are skipped, not waited for. The claim counts as an attempt.
+/// Claims up to `limit` of the oldest due pending messages under one fresh lease: rows another
+/// worker is claiming right now are skipped, not waited for. The claim counts as an attempt.
+/// Answers them oldest first (empty when nothing is due).
 pub fn claim_due(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
     lease: Duration,
-) -> Result<Option<EmailRow>, RepoError> {
+    limit: i64,
+) -> Result<Vec<EmailRow>, RepoError> {
     conn.transaction(|c| {
-        let due: Option<Uuid> = outbox_emails::table
+        let due: Vec<Uuid> = outbox_emails::table
             .select(outbox_emails::id)
             .filter(outbox_emails::status.eq(EmailStatus::Pending.as_str()))
             .filter(outbox_emails::next_attempt_at.le(now))
@@ -170,48 +174,77 @@ pub fn claim_due(
                 outbox_emails::next_attempt_at.asc(),
                 outbox_emails::id.asc(),
             ))
-            .limit(1)
+            .limit(limit)
             .for_update()
             .skip_locked()
-            .first(c)
-            .optional()?;
-        let Some(id) = due else {
-            return Ok(None);
-        };
-        let row = diesel::update(outbox_emails::table.find(id))
+            .load(c)?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut rows = diesel::update(outbox_emails::table.filter(outbox_emails::id.eq_any(&due)))
             .set((
                 outbox_emails::lease_id.eq(Some(Uuid::new_v4())),
                 outbox_emails::attempts.eq(outbox_emails::attempts + 1),
                 outbox_emails::next_attempt_at.eq(now + lease),
             ))
             .returning(EmailRow::as_returning())
-            .get_result(c)?;
-        Ok(Some(row))
+            .get_results(c)?;
+        // Ids are time-ordered (v7): oldest first, as they were picked.
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
     })
 }
 
-/// Records a delivery. Answers `false` when the lease was lost (it ran out and another worker
-/// took the message over), in which case nothing changes.
+/// The still-pending messages among `ids` that the lease `lease_id` holds.
+fn held(
+    ids: &[Uuid],
+    lease_id: Uuid,
+) -> Box<dyn BoxableExpression<outbox_emails::table, Pg, SqlType = Nullable<Bool>> + '_> {
+    Box::new(
+        outbox_emails::id
+            .eq_any(ids)
+            .and(outbox_emails::lease_id.eq(lease_id))
+            .and(outbox_emails::status.eq(EmailStatus::Pending.as_str())),
+    )
+}
+
+/// Records deliveries. Answers how many were recorded: a message whose lease was lost (it ran
+/// out and another worker took the message over) is left unchanged.
 pub fn mark_sent(
     conn: &mut PgConnection,
-    id: Uuid,
+    ids: &[Uuid],
     lease_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<bool, RepoError> {
-    let updated = diesel::update(
-        outbox_emails::table
-            .find(id)
-            .filter(outbox_emails::lease_id.eq(lease_id))
-            .filter(outbox_emails::status.eq(EmailStatus::Pending.as_str())),
+) -> Result<usize, RepoError> {
+    Ok(
+        diesel::update(outbox_emails::table.filter(held(ids, lease_id)))
+            .set((
+                outbox_emails::status.eq(EmailStatus::Sent.as_str()),
+                outbox_emails::sent_at.eq(Some(now)),
+                outbox_emails::lease_id.eq(None::<Uuid>),
+                outbox_emails::last_error.eq(None::<String>),
+            ))
+            .execute(conn)?,
     )
-    .set((
-        outbox_emails::status.eq(EmailStatus::Sent.as_str()),
-        outbox_emails::sent_at.eq(Some(now)),
-        outbox_emails::lease_id.eq(None::<Uuid>),
-        outbox_emails::last_error.eq(None::<String>),
-    ))
-    .execute(conn)?;
-    Ok(updated == 1)
+}
+
+/// Gives back claimed messages that were not attempted: due again at once, the claim's attempt
+/// not counted.
+pub fn release(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    lease_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<usize, RepoError> {
+    Ok(
+        diesel::update(outbox_emails::table.filter(held(ids, lease_id)))
+            .set((
+                outbox_emails::lease_id.eq(None::<Uuid>),
+                outbox_emails::attempts.eq(outbox_emails::attempts - 1),
+                outbox_emails::next_attempt_at.eq(now),
+            ))
+            .execute(conn)?,
+    )
 }
 
 /// Records a failed attempt: retried at `retry_at`, or parked as `failed` when it is `None`.

@@ -15,6 +15,7 @@ use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::lending::repayment::{self, Owed};
+use crate::lending::write_off;
 use crate::lending::{business_date, currency};
 use crate::pagination::Page;
 use crate::state::AppState;
@@ -429,7 +430,7 @@ pub async fn write_off(
         KeyPolicy::Optional,
         move |conn| {
             let today = business_date(conn)?;
-            let loan = repayment::write_off(conn, id, today, min_dpd, &actor)?;
+            let loan = write_off::write_off(conn, id, today, min_dpd, &actor)?;
             Ok((StatusCode::OK, LoanView::build(&loan, &[])?))
         },
     )

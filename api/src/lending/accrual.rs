@@ -18,12 +18,27 @@ pub fn accrue_and_post(
     loan: Option<Uuid>,
     business_date: NaiveDate,
 ) -> Result<i64, ApiError> {
+    let (moved, entries) = accrue(conn, through, loan, business_date)?;
+    persistence::ledger::post_all(conn, &entries)?;
+    Ok(moved)
+}
+
+/// Accrues like [`accrue_and_post`] but answers the entries instead of posting them: the
+/// caller must post them in the same transaction (the loans already count them as booked).
+#[must_use = "the accrued amounts are on the loans; their entries must be posted"]
+pub fn accrue(
+    conn: &mut PgConnection,
+    through: NaiveDate,
+    loan: Option<Uuid>,
+    business_date: NaiveDate,
+) -> Result<(i64, Vec<JournalEntry>), ApiError> {
     let totals = loans_eod::accrue(conn, through, business_date, loan)?;
     let reference = match loan {
         Some(id) => format!("loan:{id}"),
         None => format!("eod:{business_date}"),
     };
     let mut moved = 0;
+    let mut entries = Vec::new();
     for total in totals {
         moved += total.loans;
         let ccy = currency(&total.currency)?;
@@ -43,11 +58,10 @@ pub fn accrue_and_post(
             }
         }
         if lines > 0 {
-            let built = entry.build().map_err(ApiError::internal)?;
-            persistence::ledger::post(conn, Uuid::now_v7(), &built, None)?;
+            entries.push(entry.build().map_err(ApiError::internal)?);
         }
     }
-    Ok(moved)
+    Ok((moved, entries))
 }
 
 pub fn account(name: &str) -> Result<Account, ApiError> {

@@ -12,6 +12,7 @@ pub mod lines;
 pub mod order_financing;
 pub mod refunds;
 pub mod repayment;
+pub mod write_off;
 
 use chrono::{NaiveDate, Utc};
 use diesel::PgConnection;

@@ -1,5 +1,6 @@
-//! Repayments, payoff quotes and write-offs of loans: the one path for every product (stock-up
-//! loans, installment plans, order and inventory financing).
+//! Repayments and payoff quotes of loans: the one path for every product (stock-up loans,
+//! installment plans, order and inventory financing). Write-offs and recoveries are in
+//! [`super::write_off`].
 //!
 //! Interest and penalty are brought up to the business date first (the same set-based accrual
 //! as end of day, for this one loan), then the payment is split by the money engine's
@@ -8,8 +9,8 @@
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 use diesel::PgConnection;
-use domain::ledger::{Account, JournalEntry};
-use domain::money::{Currency, Money};
+use domain::ledger::JournalEntry;
+use domain::money::Money;
 use domain::repayment_allocation::{
     allocate_payment, AllocationOrder, ComponentKind, Due, DueStatus,
 };
@@ -17,8 +18,8 @@ use persistence::loans::{self, LoanRow, TransactionRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::accrual::{account, accrue_and_post};
-use super::{currency, money};
+use super::accrual::{account, accrue};
+use super::{currency, money, write_off};
 use crate::error::ApiError;
 
 /// What the loan owes on a date, by component.
@@ -50,7 +51,33 @@ pub fn owed_on(
     loan_id: Uuid,
     today: NaiveDate,
 ) -> Result<(LoanRow, Owed), ApiError> {
-    accrue_and_post(conn, today, Some(loan_id), today)?;
+    let (loan, owed, accrued) = owed_unposted(conn, loan_id, today)?;
+    persistence::ledger::post_all(conn, &accrued)?;
+    Ok((loan, owed))
+}
+
+/// Posts the accrual to date and the event's own entry (last) in one go, so the balance rows
+/// they share are locked in the house order and two such events cannot deadlock on them.
+/// Answers the event entry's id.
+pub(super) fn post_with_accrual(
+    conn: &mut PgConnection,
+    entries: &[JournalEntry],
+) -> Result<Uuid, ApiError> {
+    persistence::ledger::post_all(conn, entries)?
+        .last()
+        .copied()
+        .ok_or_else(|| ApiError::internal("no entry to post"))
+}
+
+/// Like [`owed_on`], but answers the accrual's entries for the caller to post together with
+/// its own, so that all their balance rows are locked in one order.
+#[must_use = "the accrual's entries must be posted"]
+pub(super) fn owed_unposted(
+    conn: &mut PgConnection,
+    loan_id: Uuid,
+    today: NaiveDate,
+) -> Result<(LoanRow, Owed, Vec<JournalEntry>), ApiError> {
+    let (_, accrued) = accrue(conn, today, Some(loan_id), today)?;
     let loan = loans::find(conn, loan_id)?;
     let past_due = loans::overdue_principal(conn, &loan, today)?;
     let due_through_today =
@@ -63,7 +90,7 @@ pub fn owed_on(
         principal_due: due_through_today - past_due,
         principal_not_yet_due: loan.principal_outstanding() - due_through_today,
     };
-    Ok((loan, owed))
+    Ok((loan, owed, accrued))
 }
 
 /// A quote of the payoff amount on `date` (today or later), computed by running the real
@@ -160,7 +187,7 @@ pub fn repay(
     }
     match loan.status.as_str() {
         "active" => {}
-        "written_off" => return recover(conn, loan, amount, reference, today, actor),
+        "written_off" => return write_off::recover(conn, loan, amount, reference, today, actor),
         _ => {
             return Err(ApiError::unprocessable(
                 "loan_closed",
@@ -169,7 +196,7 @@ pub fn repay(
             ))
         }
     }
-    let (mut loan, owed) = owed_on(conn, loan_id, today)?;
+    let (mut loan, owed, mut entries) = owed_unposted(conn, loan_id, today)?;
     if amount.amount() > owed.total() {
         return Err(ApiError::unprocessable(
             "amount_exceeds_balance",
@@ -196,12 +223,8 @@ pub fn repay(
             entry = entry.credit(&account(&name)?, money(value, ccy));
         }
     }
-    let entry_id = persistence::ledger::post(
-        conn,
-        Uuid::now_v7(),
-        &entry.build().map_err(ApiError::internal)?,
-        None,
-    )?;
+    entries.push(entry.build().map_err(ApiError::internal)?);
+    let entry_id = post_with_accrual(conn, &entries)?;
     loan.penalty_paid += split.penalty;
     loan.fees_paid += split.fees;
     loan.interest_paid += split.interest;
@@ -237,153 +260,6 @@ pub fn repay(
         Utc::now(),
     )?;
     Ok((loan, split))
-}
-
-/// A repayment on a written-off loan is a recovery: cash in, recoveries income.
-fn recover(
-    conn: &mut PgConnection,
-    mut loan: LoanRow,
-    amount: Money,
-    reference: &str,
-    today: NaiveDate,
-    actor: &str,
-) -> Result<(LoanRow, Split), ApiError> {
-    let written_off = loan.principal_outstanding()
-        + loan.interest_outstanding()
-        + loan.penalty_outstanding()
-        + loan.fees_outstanding();
-    if amount.amount() > written_off - loan.recovered {
-        return Err(ApiError::unprocessable(
-            "amount_exceeds_balance",
-            "the recovery exceeds what was written off",
-            Some("amount"),
-        ));
-    }
-    let entry = JournalEntry::builder(
-        amount.currency(),
-        today,
-        "recovery",
-        &format!("loan:{}", loan.id),
-    )
-    .debit(&account("cash:platform")?, amount)
-    .credit(&account("recoveries")?, amount)
-    .build()
-    .map_err(ApiError::internal)?;
-    let entry_id = persistence::ledger::post(conn, Uuid::now_v7(), &entry, None)?;
-    loan.recovered += amount.amount();
-    loans::record_payment(conn, &loan)?;
-    let none = Split {
-        penalty: Decimal::ZERO,
-        fees: Decimal::ZERO,
-        interest: Decimal::ZERO,
-        principal: Decimal::ZERO,
-    };
-    record(
-        conn,
-        &loan,
-        "recovery",
-        amount.amount(),
-        none,
-        Some(reference),
-        entry_id,
-        today,
-    )?;
-    let payload =
-        serde_json::json!({"amount": amount.amount().to_string(), "reference": reference});
-    persistence::audit::append(
-        conn,
-        &format!("loan:{}", loan.id),
-        actor,
-        "loan.recovered",
-        &payload,
-        Utc::now(),
-    )?;
-    Ok((loan, none))
-}
-
-/// Writes off what an active loan still owes: principal, interest and penalty to credit losses.
-pub fn write_off(
-    conn: &mut PgConnection,
-    loan_id: Uuid,
-    today: NaiveDate,
-    min_dpd: i32,
-    actor: &str,
-) -> Result<LoanRow, ApiError> {
-    let loan = loans::lock(conn, loan_id)?;
-    if loan.status != "active" {
-        return Err(ApiError::unprocessable(
-            "loan_not_active",
-            "only an active loan can be written off",
-            None,
-        ));
-    }
-    if loan.dpd < min_dpd {
-        return Err(ApiError::unprocessable(
-            "not_yet_writable",
-            format!("a loan can be written off from {min_dpd} days past due"),
-            None,
-        ));
-    }
-    let (mut loan, _) = owed_on(conn, loan_id, today)?;
-    let ccy: Currency = currency(&loan.currency)?;
-    let total = loan.principal_outstanding()
-        + loan.interest_outstanding()
-        + loan.penalty_outstanding()
-        + loan.fees_outstanding();
-    let mut entry = JournalEntry::builder(ccy, today, "write_off", &format!("loan:{loan_id}"))
-        .debit(&account("credit_losses")?, money(total, ccy));
-    for (value, name) in [
-        (
-            loan.principal_outstanding(),
-            Account::of("loans_receivable", loan_id).map_err(ApiError::internal)?,
-        ),
-        (loan.interest_outstanding(), account("interest_receivable")?),
-        (loan.penalty_outstanding(), account("penalty_receivable")?),
-        (loan.fees_outstanding(), account("fee_receivable")?),
-    ] {
-        if !value.is_zero() {
-            entry = entry.credit(&name, money(value, ccy));
-        }
-    }
-    let entry_id = persistence::ledger::post(
-        conn,
-        Uuid::now_v7(),
-        &entry.build().map_err(ApiError::internal)?,
-        None,
-    )?;
-    let split = Split {
-        penalty: loan.penalty_outstanding(),
-        fees: loan.fees_outstanding(),
-        interest: loan.interest_outstanding(),
-        principal: loan.principal_outstanding(),
-    };
-    loan.status = "written_off".into();
-    loan.written_off_on = Some(today);
-    loans::record_payment(conn, &loan)?;
-    // A defaulter's line is closed, not replenished: the written-off principal stays used.
-    if let Some(line) = loan.line_id {
-        persistence::credit_lines::close(conn, line, "loan_written_off")?;
-    }
-    record(
-        conn,
-        &loan,
-        "write_off",
-        total,
-        split,
-        None,
-        entry_id,
-        today,
-    )?;
-    let payload = serde_json::json!({"written_off": total.to_string(), "dpd": loan.dpd});
-    persistence::audit::append(
-        conn,
-        &format!("loan:{loan_id}"),
-        actor,
-        "loan.written_off",
-        &payload,
-        Utc::now(),
-    )?;
-    Ok(loan)
 }
 
 /// Gives principal back to the stock-up loan's credit line (other products have none).

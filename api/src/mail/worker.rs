@@ -3,19 +3,21 @@
 //!
 //! # Exactly once, at least once
 //!
-//! Each round claims one due message (`persistence::outbox::claim_due`): a short transaction
-//! picks it with `SELECT … FOR UPDATE SKIP LOCKED` and gives this worker a lease on it, so
-//! another worker, in this process or another server, neither waits for nor takes it. The
-//! worker then talks SMTP with no database transaction open, and once the server has accepted
-//! the message it marks it sent, which only the lease holder can do.
+//! Each round claims a batch of due messages (`persistence::outbox::claim_due`, at most
+//! [`BATCH`]): a short transaction picks them with `SELECT … FOR UPDATE SKIP LOCKED` and gives
+//! this worker one lease on them, so another worker, in this process or another server, neither
+//! waits for nor takes them. The worker then talks SMTP with no database transaction open, and
+//! marks the accepted messages sent in one UPDATE, which only the lease holder can do. Batches
+//! keep the database work per message small on a busy night, when every loan sends mail.
 //!
 //! An SMTP acceptance and a database commit cannot be one atomic step, so the guarantee is at
 //! least once: if the process dies (or the database is unreachable) after the server accepted
-//! and before the mark commits, the lease runs out and the message goes again. The window is
-//! one small UPDATE long; graceful shutdown waits for the message in flight, so a restart does
-//! not open it. A resent message keeps its Message-ID (derived from the outbox id), so mail
-//! clients show it once. Short of that crash, a message is sent once: the lease ([`LEASE`])
-//! outlasts a whole SMTP conversation (every command times out well before it ends).
+//! and before the mark commits, the lease runs out and the batch's accepted messages go again.
+//! Graceful shutdown waits for the batch in flight, so a restart does not open that window. A
+//! resent message keeps its Message-ID (derived from the outbox id), so mail clients show it
+//! once. Short of that crash, a message is sent once: the worker starts a conversation only
+//! while the lease ([`LEASE`]) still outlasts a whole one (every command times out well before
+//! it ends), and gives the rest of the batch back otherwise.
 //!
 //! A transient failure (connection refused, 4xx) is retried after `backoff_base × 2^(n-1)`
 //! (capped at [`MAX_BACKOFF`]); after `max_attempts` attempts, or at once on a permanent failure
@@ -36,6 +38,12 @@ use crate::mail::transport::{Failure, Mailer};
 
 /// How long a claim holds a message: far longer than an SMTP conversation can take.
 pub const LEASE: Duration = Duration::from_secs(300);
+/// The most messages claimed in one round.
+pub const BATCH: i64 = 32;
+/// The longest an SMTP conversation can take: seven timed steps (greeting, EHLO, MAIL, RCPT,
+/// DATA, the body and its end).
+pub const CONVERSATION_MAX: Duration =
+    Duration::from_secs(crate::mail::transport::SMTP_COMMAND_TIMEOUT.as_secs() * 7);
 /// The longest wait between two attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
@@ -98,7 +106,7 @@ impl MailWorker {
 
 async fn run(pool: DbPool, mailer: Mailer, pace: Pace, mut stopped: watch::Receiver<bool>) {
     while !*stopped.borrow() {
-        match deliver_one(&pool, &mailer, &pace).await {
+        match deliver_batch(&pool, &mailer, &pace).await {
             // Something was due: more may be, look again at once.
             Ok(true) => continue,
             Ok(false) => {}
@@ -112,34 +120,62 @@ async fn run(pool: DbPool, mailer: Mailer, pace: Pace, mut stopped: watch::Recei
     tracing::info!("outbox worker stopped");
 }
 
-/// Claims, sends and records one due message; answers whether there was one.
-async fn deliver_one(pool: &DbPool, mailer: &Mailer, pace: &Pace) -> Result<bool, RepoError> {
+/// Claims, sends and records a batch of due messages; answers whether there was any.
+async fn deliver_batch(pool: &DbPool, mailer: &Mailer, pace: &Pace) -> Result<bool, RepoError> {
     let lease = chrono::Duration::from_std(LEASE).map_err(|e| RepoError::Corrupt(e.to_string()))?;
-    let Some(email) = blocking(pool, move |c| outbox::claim_due(c, Utc::now(), lease)).await?
-    else {
+    let claimed_at = tokio::time::Instant::now();
+    let batch = blocking(pool, move |c| {
+        outbox::claim_due(c, Utc::now(), lease, BATCH)
+    })
+    .await?;
+    let Some(lease_id) = batch.first().map(|e| e.lease_id) else {
         return Ok(false);
     };
-    let lease_id = email
-        .lease_id
-        .ok_or_else(|| RepoError::Corrupt(format!("claimed email {} has no lease", email.id)))?;
-    let id = email.id;
-    let outcome = mailer.deliver(&email).await;
-    let recorded = match &outcome {
-        Ok(()) => {
-            blocking(pool, move |c| {
-                outbox::mark_sent(c, id, lease_id, Utc::now())
-            })
-            .await
+    let lease_id =
+        lease_id.ok_or_else(|| RepoError::Corrupt("a claimed email has no lease".into()))?;
+    let mut sent = Vec::with_capacity(batch.len());
+    let mut untried = Vec::new();
+    for email in &batch {
+        if claimed_at.elapsed() + CONVERSATION_MAX >= LEASE {
+            untried.push(email.id);
+            continue;
         }
-        Err(failure) => record_failure(pool, pace, &email, lease_id, failure).await,
-    };
-    match recorded {
-        Ok(true) => {}
-        Ok(false) => tracing::warn!(%id, "outbox lease ran out before the outcome was recorded"),
-        Err(e) if outcome.is_ok() => {
-            tracing::error!(%id, error = %e, "email sent but not marked; it will be sent again");
+        match mailer.deliver(email).await {
+            Ok(()) => sent.push(email.id),
+            Err(failure) => match record_failure(pool, pace, email, lease_id, &failure).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(id = %email.id, "outbox lease ran out before the failure was recorded")
+                }
+                Err(e) => {
+                    tracing::warn!(id = %email.id, error = %e, "email failure not recorded; it will be retried")
+                }
+            },
         }
-        Err(e) => return Err(e),
+    }
+    if !untried.is_empty() {
+        blocking(pool, move |c| {
+            outbox::release(c, &untried, lease_id, Utc::now())
+        })
+        .await?;
+    }
+    if sent.is_empty() {
+        return Ok(true);
+    }
+    let count = sent.len();
+    match blocking(pool, move |c| {
+        outbox::mark_sent(c, &sent, lease_id, Utc::now())
+    })
+    .await
+    {
+        Ok(marked) if marked == count => {}
+        Ok(marked) => tracing::warn!(
+            lost = count - marked,
+            "outbox lease ran out before some deliveries were recorded"
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, count, "emails sent but not marked; they will be sent again");
+        }
     }
     Ok(true)
 }
@@ -220,7 +256,6 @@ mod tests {
 
     #[test]
     fn the_lease_outlasts_a_whole_smtp_conversation() {
-        // Greeting, EHLO, MAIL, RCPT, DATA, the body and its end: seven timed steps at most.
-        assert!(crate::mail::transport::SMTP_COMMAND_TIMEOUT * 7 < LEASE);
+        assert!(CONVERSATION_MAX < LEASE);
     }
 }

@@ -287,6 +287,39 @@ async fn fifty_concurrent_draws_never_exceed_the_line() {
 }
 
 #[tokio::test]
+async fn concurrent_repayments_with_and_without_interest_to_accrue_all_go_through() {
+    // A repayment first books the interest accrued to date (its receivable is shared by every
+    // loan), then the payment (cash first in account order). A loan already accrued today only
+    // books the payment. Unless both lock their balance rows in one order, the first kind holds
+    // the interest receivable and waits for cash while the second holds cash and waits for the
+    // interest receivable: a deadlock, and one of them fails.
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let mut loans = Vec::new();
+    for _ in 0..2 {
+        let (_, token, line) = approved_line(&app, "100000.00").await;
+        for _ in 0..8 {
+            let loan = draw(&app, &token, line, "2000.00", 90, "equal_installments").await;
+            loans.push((token.clone(), loan["id"].as_str().unwrap().to_string()));
+        }
+    }
+    set_date(&app, "2026-09-20").await;
+    for (token, loan) in &loans[8..] {
+        let (status, body) = repay(&app, token, loan, "1.00").await;
+        assert_eq!(status, 201, "accrued today: {body}");
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (token, loan) in loans {
+        let app = app.clone();
+        tasks.spawn(async move { repay(&app, &token, &loan, "100.00").await });
+    }
+    while let Some(answer) = tasks.join_next().await {
+        let (status, body) = answer.unwrap();
+        assert_eq!(status, 201, "{body}");
+    }
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
 async fn twenty_concurrent_identical_repayments_with_one_key_move_money_once() {
     let app = std::sync::Arc::new(TestApp::spawn().await);
     let (_, token, line) = approved_line(&app, "30000.00").await;

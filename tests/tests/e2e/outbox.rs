@@ -306,7 +306,7 @@ async fn two_servers_share_one_outbox_and_send_each_email_once() {
 #[test]
 fn a_message_being_claimed_is_skipped_and_only_the_lease_holder_records_the_outcome() {
     use diesel::Connection;
-    use persistence::outbox::{claim_due, enqueue, mark_sent};
+    use persistence::outbox::{claim_due, enqueue, mark_sent, release};
     let url = lendline_tests::fresh_database_url();
     let (mut a, mut b) = (
         persistence::db::connect(&url).unwrap(),
@@ -325,25 +325,36 @@ fn a_message_being_claimed_is_skipped_and_only_the_lease_holder_records_the_outc
     let now = chrono::Utc::now() + chrono::Duration::seconds(1);
     let lease = chrono::Duration::minutes(5);
 
+    let ids =
+        |rows: Vec<persistence::outbox::EmailRow>| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+
     a.transaction(|a| {
         // While `a` still holds the row lock of its claim, `b` skips the row instead of waiting.
-        assert_eq!(claim_due(a, now, lease).unwrap().unwrap().id, first);
-        assert_eq!(claim_due(&mut b, now, lease).unwrap().unwrap().id, second);
-        assert!(claim_due(&mut b, now, lease).unwrap().is_none());
+        assert_eq!(ids(claim_due(a, now, lease, 1).unwrap()), [first]);
+        assert_eq!(ids(claim_due(&mut b, now, lease, 10).unwrap()), [second]);
+        assert!(claim_due(&mut b, now, lease, 10).unwrap().is_empty());
         Ok::<_, persistence::RepoError>(())
     })
     .unwrap();
     // Committed leases keep both messages away from every worker until they run out...
-    assert!(claim_due(&mut b, now, lease).unwrap().is_none());
-    // ...and once one runs out, the message is claimed afresh and the old lease is worthless.
+    assert!(claim_due(&mut b, now, lease, 10).unwrap().is_empty());
+    // ...and once they run out, they are claimed afresh (oldest first, one lease for the batch)
+    // and the old leases are worthless.
     let later = now + lease + chrono::Duration::seconds(1);
     let stale = persistence::outbox::find(&mut a, first)
         .unwrap()
         .lease_id
         .unwrap();
-    let retaken = claim_due(&mut b, later, lease).unwrap().unwrap();
-    assert_eq!(retaken.id, first);
-    assert_eq!(retaken.attempts, 2);
-    assert!(!mark_sent(&mut a, first, stale, later).unwrap());
-    assert!(mark_sent(&mut b, first, retaken.lease_id.unwrap(), later).unwrap());
+    let retaken = claim_due(&mut b, later, lease, 10).unwrap();
+    assert_eq!(ids(retaken.clone()), [first, second]);
+    assert_eq!(retaken[0].attempts, 2);
+    let held = retaken[0].lease_id.unwrap();
+    assert_eq!(retaken[1].lease_id, Some(held));
+    assert_eq!(mark_sent(&mut a, &[first], stale, later).unwrap(), 0);
+    assert_eq!(mark_sent(&mut b, &[first], held, later).unwrap(), 1);
+    // A message given back untried is due at once, and its claim is not counted as an attempt.
+    assert_eq!(release(&mut b, &[second], held, later).unwrap(), 1);
+    let again = claim_due(&mut b, later, lease, 10).unwrap();
+    assert_eq!(ids(again.clone()), [second]);
+    assert_eq!(again[0].attempts, 2);
 }
