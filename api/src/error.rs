@@ -42,6 +42,14 @@ pub enum ApiError {
         message: String,
         field: Option<String>,
     },
+    /// 422 `financing_declined`: the credit decision said no. Unlike every other error, the
+    /// work done so far (the stored decision and its audit event) is kept:
+    /// `idempotency::run` commits it and stores this answer for replays.
+    #[error("{message}")]
+    Declined {
+        message: String,
+        field: Option<String>,
+    },
     #[error("too many requests")]
     TooManyRequests { retry_after_seconds: u32 },
     #[error("temporarily unavailable")]
@@ -119,6 +127,9 @@ impl ApiError {
                 field,
                 ..
             } => (code, message.clone(), field.as_deref()),
+            ApiError::Declined { message, field } => {
+                ("financing_declined", message.clone(), field.as_deref())
+            }
             ApiError::Unauthorized(message) => ("unauthorized", (*message).to_string(), None),
             ApiError::Forbidden => ("forbidden", self.to_string(), None),
             ApiError::NotFound => ("not_found", "no such object".into(), None),
@@ -130,6 +141,18 @@ impl ApiError {
                 None,
             ),
             ApiError::Internal(_) => ("internal_error", "internal error".into(), None),
+        }
+    }
+
+    /// The JSON body clients receive.
+    pub fn body(&self) -> ErrorBody {
+        let (code, message, field) = self.parts();
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message,
+                field: field.map(String::from),
+            },
         }
     }
 
@@ -151,6 +174,7 @@ impl ApiError {
             | ApiError::NotFound
             | ApiError::PayloadTooLarge { .. }
             | ApiError::Unprocessable { .. }
+            | ApiError::Declined { .. }
             | ApiError::Internal(_) => None,
         }
     }
@@ -165,7 +189,9 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unprocessable { .. } | ApiError::Declined { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -176,14 +202,7 @@ impl ResponseError for ApiError {
         if let ApiError::Internal(cause) = self {
             tracing::error!(%cause, "request failed");
         }
-        let (code, message, field) = self.parts();
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: code.to_string(),
-                message,
-                field: field.map(String::from),
-            },
-        };
+        let body = self.body();
         let mut response = HttpResponse::build(self.status_code());
         if let Some(seconds) = self.retry_after() {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));

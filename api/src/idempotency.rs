@@ -119,11 +119,8 @@ where
     let outcome = state
         .transaction(move |conn| {
             let Some(scope) = scope else {
-                let (status, value) = work(conn)?;
-                return Ok(Outcome::Fresh(
-                    status,
-                    serde_json::to_vec(&value).map_err(ApiError::internal)?,
-                ));
+                let (status, body) = answer(work(conn))?;
+                return Ok(Outcome::Fresh(status, body));
             };
             if !idempotency::lock(conn, &scope.caller, &scope.key, wait)? {
                 return Err(ApiError::Conflict {
@@ -136,8 +133,7 @@ where
             if let Some(stored) = idempotency::find(conn, &scope.caller, &scope.key)? {
                 return replay(&scope, stored);
             }
-            let (status, value) = work(conn)?;
-            let body = serde_json::to_vec(&value).map_err(ApiError::internal)?;
+            let (status, body) = answer(work(conn))?;
             idempotency::store(
                 conn,
                 &StoredRequest {
@@ -162,6 +158,22 @@ where
             .insert_header(("Idempotency-Replayed", "true"))
             .body(body),
     })
+}
+
+/// The status and body of what `work` answered. A declined credit decision is an answer, not
+/// a failure: its effects (the stored decision) commit and a retry replays the decline.
+fn answer<T: Serialize>(
+    result: Result<(StatusCode, T), ApiError>,
+) -> Result<(StatusCode, Vec<u8>), ApiError> {
+    let (status, body) = match result {
+        Ok((status, value)) => (status, serde_json::to_vec(&value)),
+        Err(declined @ ApiError::Declined { .. }) => (
+            actix_web::ResponseError::status_code(&declined),
+            serde_json::to_vec(&declined.body()),
+        ),
+        Err(e) => return Err(e),
+    };
+    Ok((status, body.map_err(ApiError::internal)?))
 }
 
 fn replay(scope: &Scope, stored: StoredRequest) -> Result<Outcome, ApiError> {

@@ -34,7 +34,8 @@ pub const ADVANCE_RATE: Decimal = Decimal::from_parts(80, 0, 0, false, 2);
 /// Days after the expected settlement before the loan falls due.
 pub const GRACE_DAYS: i64 = 15;
 
-/// Scores `party` for `product` and answers the engine's rate, or refuses with its reasons.
+/// Scores `party` for `product` and answers the engine's rate, or declines with its reasons
+/// (the decision stays stored: see [`ApiError::Declined`]).
 pub fn approve_merchant(
     conn: &mut PgConnection,
     models: &ModelCache,
@@ -62,11 +63,14 @@ pub fn approve_merchant(
         return Ok(decision.rate_annual);
     }
     let reasons: Vec<String> = decision.reasons.iter().map(|r| r.text.clone()).collect();
-    Err(ApiError::unprocessable(
-        "financing_declined",
-        format!("financing declined: {}", reasons.join("; ")),
-        Some("amount"),
-    ))
+    Err(ApiError::Declined {
+        message: format!(
+            "financing declined (decision {}): {}",
+            stored.id,
+            reasons.join("; ")
+        ),
+        field: Some("amount".into()),
+    })
 }
 
 /// Draws a loan of `amount` against the (locked, the caller's) order.

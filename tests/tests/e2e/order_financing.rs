@@ -109,3 +109,49 @@ async fn an_order_loan_is_repaid_from_the_settlement_and_the_rest_paid_to_the_me
     );
     assert_books_sound(&app).await;
 }
+
+#[tokio::test]
+async fn a_declined_order_financing_keeps_its_decision_and_a_retry_replays_the_decline() {
+    let app = TestApp::spawn().await;
+    set_date(&app, "2026-09-01").await;
+    let (merchant_id, merchant) = merchant_with_sales(&app, "3000.00").await;
+    let buyer_id = app.create_party("core_enterprise").await;
+    let buyer = app.token(Role::CoreEnterprise, &buyer_id.to_string());
+    let body = json!({"merchant_id": merchant_id, "order_number": "PO-9", "kind": "purchase_order",
+        "currency": "CNY", "order_value": "500000.00", "expected_settlement_on": "2026-10-31"});
+    let (status, order) = app.post("/v1/orders", &buyer, &body).await;
+    assert_eq!(status, 201, "{order}");
+    let financing = format!("/v1/orders/{}/financing", order["id"].as_str().unwrap());
+    let ask = json!({"amount": "400000.00"});
+    let (status, declined) = post_keyed(&app, &financing, &merchant, "d-1", &ask).await;
+    assert_eq!(
+        (status, declined["error"]["code"].as_str()),
+        (422, Some("financing_declined")),
+        "{declined}"
+    );
+    let message = declined["error"]["message"].as_str().unwrap();
+    let decision = message
+        .split("(decision ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no decision id in {message}"));
+    let (status, stored) = app
+        .get(&format!("/v1/decisions/{decision}"), &app.admin())
+        .await;
+    assert_eq!(status, 200, "the decline is on record: {stored}");
+    assert_ne!(stored["outcome"], "approve", "{stored}");
+    let (status, again) = post_keyed(&app, &financing, &merchant, "d-1", &ask).await;
+    assert_eq!(
+        (status, &again),
+        (422, &declined),
+        "replayed, not decided again"
+    );
+    let (_, order) = app
+        .get(
+            &format!("/v1/orders/{}", order["id"].as_str().unwrap()),
+            &merchant,
+        )
+        .await;
+    assert!(order["loan_id"].is_null(), "{order}");
+    assert_books_sound(&app).await;
+}
