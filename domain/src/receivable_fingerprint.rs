@@ -1,5 +1,5 @@
-//! The duplicate-proof identity of a receivable or a bill: normalised key fields hashed with
-//! SHA-256.
+//! The duplicate-proof identity of a receivable, a bill or a warehouse receipt: normalised key
+//! fields hashed with SHA-256.
 //!
 //! The classic supply-chain fraud is financing the same invoice twice, often with its number
 //! written differently the second time. The fingerprint therefore ignores what does not change
@@ -19,6 +19,7 @@ use crate::money::Money;
 pub enum PaperKind {
     Receivable,
     Bill,
+    WarehouseReceipt,
 }
 
 impl PaperKind {
@@ -26,6 +27,7 @@ impl PaperKind {
         match self {
             PaperKind::Receivable => "receivable",
             PaperKind::Bill => "bill",
+            PaperKind::WarehouseReceipt => "warehouse_receipt",
         }
     }
 }
@@ -117,8 +119,34 @@ pub fn canonical_text(key: &PaperKey<'_>) -> String {
 
 /// The fingerprint: lower-case hex SHA-256 of [`canonical_text`].
 pub fn fingerprint(key: &PaperKey<'_>) -> String {
-    let digest = Sha256::digest(canonical_text(key).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex_sha256(&canonical_text(key))
+}
+
+fn hex_sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A warehouse receipt number as the registry keys it: upper case without spaces, dashes, dots,
+/// slashes or underscores (`wr-001 / a` and `WR001A` are one receipt).
+pub fn normalise_receipt(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '.' | '/' | '_'))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// The registry fingerprint of a warehouse receipt (goods pledged as collateral), from its
+/// normalised number ([`normalise_receipt`]): the hex SHA-256 of
+/// `lendline-registry-v1\nwarehouse_receipt\n<normalised number>`, so that a lender holding the
+/// same receipt can ask the registry whether the goods are already pledged.
+pub fn receipt_fingerprint(receipt_key: &str) -> String {
+    hex_sha256(&format!(
+        "lendline-registry-v1\n{}\n{receipt_key}",
+        PaperKind::WarehouseReceipt.as_str()
+    ))
 }
 
 /// True when `text` has the form of a fingerprint (64 lower-case hex digits).
@@ -188,5 +216,19 @@ mod tests {
     fn registration_numbers_ignore_case_and_separators_only() {
         assert_eq!(normalise_registration("9133-0100 ma27"), "91330100MA27");
         assert_eq!(normalise_registration("0012"), "0012");
+    }
+
+    #[test]
+    fn a_receipt_written_differently_has_one_fingerprint_distinct_from_other_papers() {
+        assert_eq!(normalise_receipt("wr-001 / a."), "WR001A");
+        let one = receipt_fingerprint(&normalise_receipt("wr-001 / a"));
+        assert_eq!(one, receipt_fingerprint(&normalise_receipt("WR001A")));
+        assert_ne!(one, receipt_fingerprint(&normalise_receipt("WR001B")));
+        assert!(is_fingerprint(&one));
+        // The documented text hashed by `sha256sum`: what an outside lender computes.
+        assert_eq!(
+            one,
+            "b7c4ba01963f3c0e73bca33243a0b025a6a3ea286b071abb28b80cec7629bd4b"
+        );
     }
 }

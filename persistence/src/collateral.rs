@@ -16,7 +16,7 @@ pub struct CollateralRow {
     pub merchant_id: Uuid,
     pub warehouse: String,
     pub receipt_number: String,
-    /// The registry key: the receipt number normalised (see `receipt_key`).
+    /// The receipt number normalised (`domain::receivable_fingerprint::normalise_receipt`).
     pub receipt_key: String,
     pub sku: String,
     pub category: String,
@@ -41,16 +41,6 @@ pub struct ValuationRow {
     pub ltv: Option<Decimal>,
     pub valued_by: String,
     pub created_at: DateTime<Utc>,
-}
-
-/// Upper case without spaces, dashes, dots or slashes: `wr-001 / a` and `WR001A` are one
-/// receipt.
-pub fn receipt_key(receipt: &str) -> String {
-    receipt
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '.' | '/' | '_'))
-        .flat_map(char::to_uppercase)
-        .collect()
 }
 
 /// Whether the receipt was ever pledged (released receipts stay in the registry).

@@ -5,7 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, SubsecRound, Utc};
 use domain::money::{Currency, Money};
-use persistence::collateral::{self, receipt_key, CollateralRow};
+use domain::receivable_fingerprint::{normalise_receipt, receipt_fingerprint, PaperKind};
+use persistence::collateral::{self, CollateralRow};
+use persistence::scf::registry;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -58,6 +60,8 @@ pub struct CollateralView {
     pub status: String,
     pub loan_id: Option<Uuid>,
     pub valued_on: NaiveDate,
+    /// The receipt's registry fingerprint (`GET /v1/registry/{fingerprint}`).
+    pub fingerprint: String,
 }
 
 impl CollateralView {
@@ -78,6 +82,7 @@ impl CollateralView {
             status: c.status.clone(),
             loan_id: c.loan_id,
             valued_on: c.valued_on,
+            fingerprint: receipt_fingerprint(&c.receipt_key),
         })
     }
 }
@@ -96,7 +101,7 @@ fn text(field: &str, value: &str) -> Result<String, ApiError> {
 impl NewPledge {
     fn into_row(self, merchant: Uuid, today: NaiveDate) -> Result<CollateralRow, ApiError> {
         let receipt = text("receipt_number", &self.receipt_number)?;
-        let key = receipt_key(&receipt);
+        let key = normalise_receipt(&receipt);
         if key.is_empty() {
             return Err(ApiError::invalid(
                 "receipt_number",
@@ -163,6 +168,14 @@ pub async fn pledge(
                 });
             }
             collateral::insert(conn, &row)?;
+            // In the shared registry, so an outside lender can see the goods are pledged.
+            registry::register(
+                conn,
+                &receipt_fingerprint(&row.receipt_key),
+                PaperKind::WarehouseReceipt.as_str(),
+                row.id,
+            )?;
+            registry::set_encumbered(conn, row.id, true)?;
             let view = CollateralView::build(&row)?;
             let payload = serde_json::to_value(&view).map_err(ApiError::internal)?;
             persistence::audit::append(

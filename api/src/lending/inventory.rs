@@ -9,8 +9,10 @@
 //!   go to `margin_call`, the merchant is emailed, and every further inventory draw of that
 //!   merchant is refused until the call is cured. A later valuation at or below [`MAX_LTV`]
 //!   (after a partial repayment or a price recovery) cures it.
-//! - One receipt backs one loan, ever: the registry keys receipts by their normalised number
-//!   platform-wide, and released receipts stay registered.
+//! - One receipt backs one loan, ever: receipts are keyed by their normalised number
+//!   platform-wide and entered in the supply-chain registry (kind `warehouse_receipt`),
+//!   encumbered while pledged, so an outside lender can check the goods before lending on them;
+//!   released receipts stay registered.
 //! - Goods are released only once their loan is closed (repaid in full); there is no partial
 //!   release.
 
@@ -239,6 +241,8 @@ pub fn release(
         }
     }
     collateral::set_status(conn, goods.id, "released")?;
+    // The receipt stays registered (never pledged twice) but no longer encumbered.
+    persistence::scf::registry::set_encumbered(conn, goods.id, false)?;
     persistence::audit::append(
         conn,
         &format!("collateral:{}", goods.id),

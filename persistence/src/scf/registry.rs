@@ -1,5 +1,5 @@
-//! The registry of fingerprints: what makes a second registration of the same receivable or
-//! bill impossible, and what outside financiers may ask about.
+//! The registry of fingerprints: what makes a second registration of the same receivable, bill
+//! or warehouse receipt impossible, and what outside financiers may ask about.
 
 use diesel::prelude::*;
 use uuid::Uuid;

@@ -2,6 +2,8 @@
 //! revaluation that calls for margin and freezes draws, repayment and release; one receipt
 //! never backs two loans.
 
+use api::auth::Role;
+use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -87,10 +89,30 @@ async fn goods_go_through_a_margin_call_and_are_released_only_after_repayment() 
         .await;
     assert_eq!(status, 201, "{valued}");
     assert_eq!(valued["margin_call"], false, "{valued}");
+    let print = pledged["fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(
+        registry(&app, &print).await,
+        json!({"registered": true, "encumbered": true})
+    );
     let (status, released) = app.post(&release, &merchant, &json!({})).await;
     assert_eq!(status, 200, "{released}");
     assert_eq!(released["status"], "released");
+    assert_eq!(
+        registry(&app, &print).await,
+        json!({"registered": true, "encumbered": false}),
+        "released goods stay registered, no longer pledged"
+    );
     assert_books_sound(&app).await;
+}
+
+/// What an outside lender learns from the registry about a fingerprint.
+async fn registry(app: &TestApp, fingerprint: &str) -> Value {
+    let outsider = app.token(Role::Merchant, &Uuid::now_v7().to_string());
+    let (status, body) = app
+        .get(&format!("/v1/registry/{fingerprint}"), &outsider)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
 }
 
 #[tokio::test]
@@ -99,8 +121,23 @@ async fn one_warehouse_receipt_never_backs_two_pledges() {
     set_date(&app, "2026-09-01").await;
     let (_, merchant) = merchant_with_sales(&app, "200000.00").await;
     let (_, other) = merchant_with_sales(&app, "200000.00").await;
-    let (status, _) = pledge(&app, &merchant, "wr-2026/0007").await;
+    let (status, pledged) = pledge(&app, &merchant, "wr-2026/0007").await;
     assert_eq!(status, 201);
+    // An outside lender holding the receipt finds the goods pledged.
+    let print = pledged["fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(
+        registry(&app, &print).await,
+        json!({"registered": true, "encumbered": true})
+    );
+    // Receipts pledged before the registry knew them were entered by the migration with the
+    // documented formula, computed by PostgreSQL: it must give the very same fingerprint.
+    let mut conn = persistence::db::connect(&app.database_url).unwrap();
+    let in_sql: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+        "encode(sha256(convert_to(E'lendline-registry-v1\\nwarehouse_receipt\\n' || 'WR20260007', 'UTF8')), 'hex')",
+    ))
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(in_sql, print);
     for (token, receipt) in [(&merchant, "WR 2026 0007"), (&other, "WR-2026-0007")] {
         let (status, err) = pledge(&app, token, receipt).await;
         assert_eq!(

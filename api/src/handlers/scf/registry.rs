@@ -14,7 +14,7 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegistryView {
     pub registered: bool,
-    /// True while the paper is financed.
+    /// True while the paper is financed (a receivable or bill) or pledged (a warehouse receipt).
     pub encumbered: bool,
 }
 
