@@ -10,11 +10,18 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bpchar, Text, Timestamptz};
 use serde_json::{json, Value};
 
 use crate::canonical::{canonical_json, sha256_hex};
 use crate::error::RepoError;
 use crate::schema::{audit_chain_heads, audit_checkpoint_heads, audit_checkpoints, audit_events};
+
+#[derive(QueryableByName)]
+struct Appended {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -58,19 +65,19 @@ pub fn append(
     payload: &Value,
     at: DateTime<Utc>,
 ) -> Result<EventRow, RepoError> {
-    diesel::insert_into(audit_chain_heads::table)
+    // One round trip creates the head at genesis if the chain is new, or locks it (the no-op
+    // update takes the row lock) and answers the latest committed head either way.
+    let (seq, prev_hash): (i64, String) = diesel::insert_into(audit_chain_heads::table)
         .values((
             audit_chain_heads::chain.eq(chain),
             audit_chain_heads::seq.eq(0_i64),
             audit_chain_heads::hash.eq(GENESIS_HASH),
         ))
-        .on_conflict_do_nothing()
-        .execute(conn)?;
-    let (seq, prev_hash): (i64, String) = audit_chain_heads::table
-        .find(chain)
-        .select((audit_chain_heads::seq, audit_chain_heads::hash))
-        .for_update()
-        .first(conn)?;
+        .on_conflict(audit_chain_heads::chain)
+        .do_update()
+        .set(audit_chain_heads::seq.eq(audit_chain_heads::seq))
+        .returning((audit_chain_heads::seq, audit_chain_heads::hash))
+        .get_result(conn)?;
     let mut event = EventRow {
         id: 0,
         chain: chain.to_string(),
@@ -84,16 +91,24 @@ pub fn append(
         hash: String::new(),
     };
     event.hash = event.expected_hash();
-    event.id = diesel::insert_into(audit_events::table)
-        .values(&event)
-        .returning(audit_events::id)
-        .get_result(conn)?;
-    diesel::update(audit_chain_heads::table.find(chain))
-        .set((
-            audit_chain_heads::seq.eq(event.seq),
-            audit_chain_heads::hash.eq(&event.hash),
-        ))
-        .execute(conn)?;
+    // The event and the head's move in one statement.
+    let appended: Appended = diesel::sql_query(
+        "WITH e AS (
+             INSERT INTO audit_events (chain, seq, actor, occurred_at, action, payload, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id)
+         UPDATE audit_chain_heads SET seq = $2, hash = $8 WHERE chain = $1
+         RETURNING (SELECT id FROM e) AS id",
+    )
+    .bind::<Text, _>(&event.chain)
+    .bind::<BigInt, _>(event.seq)
+    .bind::<Text, _>(&event.actor)
+    .bind::<Timestamptz, _>(event.occurred_at)
+    .bind::<Text, _>(&event.action)
+    .bind::<Text, _>(&event.payload)
+    .bind::<Bpchar, _>(&event.prev_hash)
+    .bind::<Bpchar, _>(&event.hash)
+    .get_result(conn)?;
+    event.id = appended.id;
     Ok(event)
 }
 

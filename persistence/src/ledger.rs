@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Bpchar, Numeric, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Bpchar, Date, Nullable, Numeric, Text, Timestamptz};
 use domain::ledger::{Account, JournalEntry};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::error::RepoError;
 use crate::schema::{account_balances, journal_entries, postings};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = journal_entries)]
 pub struct EntryRow {
     pub id: Uuid,
@@ -97,40 +97,39 @@ pub fn post_all(conn: &mut PgConnection, entries: &[JournalEntry]) -> Result<Vec
     Ok(ids)
 }
 
+/// The entry and its postings in one statement (posting ids follow the entry's line order).
 fn insert_entry(
     conn: &mut PgConnection,
     id: Uuid,
     entry: &JournalEntry,
     reverses: Option<Uuid>,
 ) -> Result<(), RepoError> {
-    let currency = entry.currency().code();
-    diesel::insert_into(journal_entries::table)
-        .values(&EntryRow {
-            id,
-            currency: currency.to_string(),
-            business_date: entry.business_date(),
-            kind: entry.kind().to_string(),
-            reference: entry.reference().to_string(),
-            memo: entry.memo().to_string(),
-            reverses,
-            created_at: Utc::now(),
-        })
-        .execute(conn)?;
-    let rows: Vec<_> = entry
+    let (accounts, amounts): (Vec<&str>, Vec<Decimal>) = entry
         .postings()
         .iter()
-        .map(|p| {
-            (
-                postings::entry_id.eq(id),
-                postings::currency.eq(currency),
-                postings::account.eq(p.account.as_str()),
-                postings::amount.eq(p.amount),
-            )
-        })
-        .collect();
-    diesel::insert_into(postings::table)
-        .values(&rows)
-        .execute(conn)?;
+        .map(|p| (p.account.as_str(), p.amount))
+        .unzip();
+    diesel::sql_query(
+        "WITH e AS (
+             INSERT INTO journal_entries
+                 (id, currency, business_date, kind, reference, memo, reverses, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8))
+         INSERT INTO postings (entry_id, currency, account, amount)
+         SELECT $1, $2, a, amount
+           FROM unnest($9::text[], $10::numeric[]) WITH ORDINALITY AS t(a, amount, n)
+          ORDER BY n",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .bind::<Bpchar, _>(entry.currency().code())
+    .bind::<Date, _>(entry.business_date())
+    .bind::<Text, _>(entry.kind())
+    .bind::<Text, _>(entry.reference())
+    .bind::<Text, _>(entry.memo())
+    .bind::<Nullable<diesel::sql_types::Uuid>, _>(reverses)
+    .bind::<Timestamptz, _>(Utc::now())
+    .bind::<Array<Text>, _>(&accounts)
+    .bind::<Array<Numeric>, _>(&amounts)
+    .execute(conn)?;
     Ok(())
 }
 

@@ -79,6 +79,32 @@ async fn onboarding_a_party_is_recorded_on_its_chain() {
 }
 
 #[tokio::test]
+async fn concurrent_writers_on_one_new_chain_extend_it_one_after_another() {
+    let app = TestApp::spawn().await;
+    let url = app.database_url.clone();
+    tokio::task::spawn_blocking(move || {
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| append_events(&url, "loan:busy", 25));
+            }
+        });
+    })
+    .await
+    .unwrap();
+    let report = verify(&app, "").await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["events_checked"], 200, "{report}");
+    let mut conn = persistence::db::connect(&app.database_url).unwrap();
+    let seqs: Vec<i64> = audit_events::table
+        .filter(audit_events::chain.eq("loan:busy"))
+        .order(audit_events::seq.asc())
+        .select(audit_events::seq)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(seqs, (1..=200).collect::<Vec<i64>>());
+}
+
+#[tokio::test]
 async fn the_database_refuses_to_change_audit_rows() {
     let app = setup().await;
     let mut conn = persistence::db::connect(&app.database_url).unwrap();
