@@ -113,16 +113,16 @@ pub fn invoice_settlement(
     supplier: &str,
     quote: &FactoringQuote,
     settlement: &FactoringSettlement,
-    bearer: ShortfallBearer,
+    cause: ShortfallCause,
+    recourse: bool,
     on: NaiveDate,
 ) -> Result<JournalEntry, LedgerError> {
     let reference = format!("factoring:{request}");
-    let kind = if settlement.debtor_payment.is_zero() {
-        "factoring_default"
-    } else {
-        "factoring_settlement"
+    let kind = match cause {
+        ShortfallCause::Default => "factoring_default",
+        ShortfallCause::Dilution => "factoring_settlement",
     };
-    let shortfall_account = bearer.account(supplier)?;
+    let shortfall_account = shortfall_bearer(cause, recourse).account(supplier)?;
     let cash = accounts::cash()?;
     let fees = quote
         .discount_fee
@@ -155,17 +155,24 @@ pub fn pool_draw(
     credit_some(b, &accounts::factoring_fees()?, fee).build()
 }
 
-/// The debtor's payment of a pool receivable: `applied` repays what the pool has drawn, the rest
-/// is remitted to the supplier.
+/// The debtor's payment of a pool receivable: `applied` repays what the pool has drawn,
+/// `set_off` what the supplier owes on recourse claims, and the rest is remitted to the
+/// supplier (a supplier who owes the factor is not paid cash first).
 pub fn pool_collection(
     pool: &str,
+    supplier: &str,
     payment: Money,
     applied: Money,
+    set_off: Money,
     on: NaiveDate,
 ) -> Result<JournalEntry, LedgerError> {
     let remitted = payment
         .checked_sub(applied)
+        .and_then(|rest| rest.checked_sub(set_off))
         .map_err(|_| LedgerError::InvalidAmount)?;
+    if remitted.is_negative() || set_off.is_negative() {
+        return Err(LedgerError::InvalidAmount);
+    }
     let cash = accounts::cash()?;
     let mut b = JournalEntry::builder(
         payment.currency(),
@@ -173,9 +180,10 @@ pub fn pool_collection(
         "pool_collection",
         &format!("pool:{pool}"),
     )
-    .memo("debtor payment; what the pool has drawn is repaid, the rest remitted to the supplier");
+    .memo("debtor payment; what the pool has drawn is repaid, then the supplier's recourse claims, the rest remitted");
     b = debit_some(b, &cash, payment);
     b = credit_some(b, &Account::of("pool_advances", pool)?, applied);
+    b = credit_some(b, &Account::of("recourse_receivable", supplier)?, set_off);
     b = credit_some(b, &cash, remitted);
     b.build()
 }
@@ -291,10 +299,14 @@ mod tests {
         let q = quote();
         for paid in ["100000.00", "90000.00", "70000.00", "0"] {
             let s = settle(&q, cny(paid)).unwrap();
-            for bearer in [ShortfallBearer::Supplier, ShortfallBearer::Factor] {
-                let e = invoice_settlement("r1", "s1", &q, &s, bearer, on()).unwrap();
+            for (cause, recourse) in [
+                (ShortfallCause::Dilution, true),
+                (ShortfallCause::Default, true),
+                (ShortfallCause::Default, false),
+            ] {
+                let e = invoice_settlement("r1", "s1", &q, &s, cause, recourse, on()).unwrap();
                 let sum: Decimal = e.postings().iter().map(|p| p.amount).sum();
-                assert!(sum.is_zero(), "{paid} {bearer:?}");
+                assert!(sum.is_zero(), "{paid} {cause:?} {recourse}");
             }
         }
     }
@@ -314,8 +326,8 @@ mod tests {
         let q = quote();
         // Owed 80,000 + 800 discount + 500 service = 81,300; 70,000 paid leaves 11,300.
         let s = settle(&q, cny("70000.00")).unwrap();
-        let bearer = shortfall_bearer(ShortfallCause::Dilution, false);
-        let e = invoice_settlement("r1", "s1", &q, &s, bearer, on()).unwrap();
+        let e =
+            invoice_settlement("r1", "s1", &q, &s, ShortfallCause::Dilution, false, on()).unwrap();
         assert_eq!(e.kind(), "factoring_settlement");
         assert_eq!(
             lines(&e),
@@ -330,11 +342,55 @@ mod tests {
     }
 
     #[test]
+    fn a_default_with_a_partial_recovery_without_recourse_loses_only_the_rest() {
+        let q = quote();
+        // 60,000 recovered from the insolvent debtor against 81,300 owed: 21,300 lost.
+        let s = settle(&q, cny("60000.00")).unwrap();
+        let e =
+            invoice_settlement("r1", "s1", &q, &s, ShortfallCause::Default, false, on()).unwrap();
+        assert_eq!(e.kind(), "factoring_default");
+        assert_eq!(
+            lines(&e),
+            vec![
+                ("cash:platform", dec("60000.00")),
+                ("reserve:s1", dec("20000.00")),
+                ("credit_losses", dec("21300.00")),
+                ("factored_receivables:r1", dec("-100000.00")),
+                ("fee_income:factoring", dec("-1300.00")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pool_collection_settles_the_suppliers_recourse_claims_before_remitting() {
+        let e = pool_collection(
+            "p1",
+            "s1",
+            cny("10000.00"),
+            cny("4060.00"),
+            cny("5000.00"),
+            on(),
+        )
+        .unwrap();
+        assert_eq!(
+            lines(&e),
+            vec![
+                ("cash:platform", dec("10000.00")),
+                ("pool_advances:p1", dec("-4060.00")),
+                ("recourse_receivable:s1", dec("-5000.00")),
+                ("cash:platform", dec("-940.00")),
+            ]
+        );
+        let too_much = pool_collection("p1", "s1", cny("1000"), cny("600"), cny("500"), on());
+        assert!(too_much.is_err());
+    }
+
+    #[test]
     fn a_default_without_recourse_is_a_credit_loss_with_no_cash_lines() {
         let q = quote();
         let s = settle(&q, cny("0")).unwrap();
-        let bearer = shortfall_bearer(ShortfallCause::Default, false);
-        let e = invoice_settlement("r1", "s1", &q, &s, bearer, on()).unwrap();
+        let e =
+            invoice_settlement("r1", "s1", &q, &s, ShortfallCause::Default, false, on()).unwrap();
         assert_eq!(e.kind(), "factoring_default");
         assert_eq!(
             lines(&e),
@@ -349,7 +405,8 @@ mod tests {
 
     #[test]
     fn a_pool_collection_repays_what_is_drawn_and_remits_the_rest_to_the_supplier() {
-        let e = pool_collection("p1", cny("10000.00"), cny("5025.00"), on()).unwrap();
+        let e =
+            pool_collection("p1", "s1", cny("10000.00"), cny("5025.00"), cny("0"), on()).unwrap();
         assert_eq!(
             lines(&e),
             vec![
@@ -362,7 +419,8 @@ mod tests {
 
     #[test]
     fn a_pool_collection_has_no_zero_lines() {
-        let all_applied = pool_collection("p1", cny("5000.00"), cny("5000.00"), on()).unwrap();
+        let all_applied =
+            pool_collection("p1", "s1", cny("5000.00"), cny("5000.00"), cny("0"), on()).unwrap();
         assert_eq!(
             lines(&all_applied),
             vec![
@@ -370,7 +428,8 @@ mod tests {
                 ("pool_advances:p1", dec("-5000.00")),
             ]
         );
-        let nothing_drawn = pool_collection("p1", cny("5000.00"), cny("0"), on()).unwrap();
+        let nothing_drawn =
+            pool_collection("p1", "s1", cny("5000.00"), cny("0"), cny("0"), on()).unwrap();
         assert_eq!(
             lines(&nothing_drawn),
             vec![
@@ -382,7 +441,7 @@ mod tests {
 
     #[test]
     fn a_pool_collection_cannot_apply_more_than_was_paid() {
-        let e = pool_collection("p1", cny("5000.00"), cny("6000.00"), on());
+        let e = pool_collection("p1", "s1", cny("5000.00"), cny("6000.00"), cny("0"), on());
         assert_eq!(e, Err(LedgerError::InvalidAmount));
     }
 

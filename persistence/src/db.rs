@@ -18,9 +18,6 @@ pub fn build_pool(url: &str, size: u32) -> Result<DbPool, RepoError> {
     Pool::builder()
         .max_size(size)
         .connection_timeout(std::time::Duration::from_secs(10))
-        // No `SELECT 1` round trip on every checkout: a dead connection fails its first
-        // statement, the request answers 503, and r2d2 drops the broken connection.
-        .test_on_check_out(false)
         .build(ConnectionManager::new(url))
         .map_err(RepoError::from)
 }
@@ -36,6 +33,13 @@ pub fn run_migrations(conn: &mut PgConnection) -> Result<usize, RepoError> {
 pub fn revert_all_migrations(conn: &mut PgConnection) -> Result<(), RepoError> {
     conn.revert_all_migrations(MIGRATIONS)
         .map(|_| ())
+        .map_err(|e| RepoError::Database(e.to_string()))
+}
+
+/// Reverts the latest applied migration and answers its version (tests of data migrations).
+pub fn revert_last_migration(conn: &mut PgConnection) -> Result<String, RepoError> {
+    conn.revert_last_migration(MIGRATIONS)
+        .map(|version| version.to_string())
         .map_err(|e| RepoError::Database(e.to_string()))
 }
 

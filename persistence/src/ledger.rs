@@ -7,7 +7,10 @@
 //!
 //! A platform-wide account (one not owned by a loan, supplier, pool or bill: `cash:platform`,
 //! income, losses) is touched by nearly every entry, so its balance is split over
-//! `POOLED_SHARDS` rows and each transaction adds to one of them; reads sum the shards.
+//! shard rows and each transaction adds to one of them; reads sum the shards. The number of
+//! shards is `DEFAULT_SHARDS` unless the database setting `lendline.balance_shards` (1 to 64)
+//! says otherwise: `ALTER DATABASE … SET lendline.balance_shards = 32` takes effect for new
+//! connections, and changing it never loses a balance, since reads sum every shard row.
 //! Without this, every money movement on the platform waited for the previous one's commit.
 
 use std::collections::BTreeMap;
@@ -58,8 +61,8 @@ pub struct BalanceRow {
     pub postings_count: i64,
 }
 
-/// How many balance rows a platform-wide account is spread over.
-pub const POOLED_SHARDS: u32 = 16;
+/// How many balance rows a platform-wide account is spread over by default.
+pub const DEFAULT_SHARDS: u32 = 16;
 
 /// Whether `account` belongs to one loan, supplier, pool or bill (`class:<uuid>`): such an
 /// account keeps one balance row; a platform-wide one is sharded.
@@ -161,7 +164,9 @@ fn apply_to_balances(conn: &mut PgConnection, entries: &[&JournalEntry]) -> Resu
     }
     diesel::sql_query(format!(
         "INSERT INTO account_balances (account, currency, balance, postings_count, shard)
-         SELECT a, ccy, s, c, CASE WHEN o THEN 0 ELSE (txid_current() % {POOLED_SHARDS})::smallint END
+         SELECT a, ccy, s, c, CASE WHEN o THEN 0 ELSE (txid_current() % least(greatest(coalesce(
+                nullif(current_setting('lendline.balance_shards', true), '')::int,
+                {DEFAULT_SHARDS}), 1), 64))::smallint END
            FROM unnest($1::text[], $2::bpchar[], $3::numeric[], $4::bigint[], $5::bool[])
                 AS t(a, ccy, s, c, o)
          ORDER BY a, ccy

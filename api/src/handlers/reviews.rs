@@ -280,7 +280,7 @@ pub struct ReviewDecision {
 
 /// Decides a claimed case; above the four-eyes amount an approval waits for a second officer.
 #[utoipa::path(post, path = "/v1/reviews/{id}/decision", tag = "reviews", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    request_body = ReviewDecision, responses((status = 200, body = ReviewView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body = ReviewDecision, responses((status = 200, body = ReviewView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn decide(
     state: web::Data<AppState>,
     caller: Caller,
@@ -358,7 +358,8 @@ pub async fn decide(
             row.approved_amount = d.approved_amount.filter(|_| approve);
             row.approved_rate = d.approved_rate.filter(|_| approve);
             row.reason_code = d.reason_code;
-            row.private_note = d.note;
+            // A veto without a note keeps the deciding officer's note.
+            row.private_note = d.note.or(row.private_note.take());
             row.decided_by = Some(officer.to_string());
             row.decided_at = Some(Utc::now().trunc_subsecs(6));
             Ok(())
@@ -367,9 +368,10 @@ pub async fn decide(
     .await
 }
 
-/// Confirms another officer's approval (four eyes).
+/// Confirms another officer's approval (four eyes); 422 with the reason when the subject can no
+/// longer be carried out (e.g. a receivable fell due meanwhile).
 #[utoipa::path(post, path = "/v1/reviews/{id}/confirm", tag = "reviews", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = ReviewView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ReviewView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn confirm(
     state: web::Data<AppState>,
     caller: Caller,

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::accrual::account;
-use super::repayment::{owed_on, record, Split};
+use super::repayment::{owed_unposted, post_with_accrual, record, Split};
 use super::{currency, money};
 use crate::error::ApiError;
 
@@ -51,10 +51,12 @@ pub fn refund(
             None,
         ));
     }
-    let mut loan = if loan.status == "active" {
-        owed_on(conn, loan_id, today)?.0
+    // The accrual to date is posted with the refund's entry, in one sorted balance update.
+    let (mut loan, accrued) = if loan.status == "active" {
+        let (loan, _, accrued) = owed_unposted(conn, loan_id, today)?;
+        (loan, accrued)
     } else {
-        loan
+        (loan, Vec::new())
     };
     let position = PlanPosition {
         purchase: money(plan.purchase_amount, ccy),
@@ -84,7 +86,7 @@ pub fn refund(
     if let Some(yesterday) = today.pred_opt() {
         persistence::loans_eod::age(conn, yesterday, Some(loan_id))?;
     }
-    let entry_id = book(conn, &loan, amount, &split, today)?;
+    let entry_id = book(conn, &loan, amount, &split, today, accrued)?;
     let outcome = RefundOutcome {
         principal_cut: split.principal_cut.amount(),
         to_shopper: split.to_shopper.amount(),
@@ -164,6 +166,7 @@ fn book(
     amount: Money,
     split: &domain::installment_refund::RefundSplit,
     today: NaiveDate,
+    mut entries: Vec<JournalEntry>,
 ) -> Result<Uuid, ApiError> {
     let cash = account("cash:platform")?;
     let receivable = Account::of("loans_receivable", loan.id).map_err(ApiError::internal)?;
@@ -188,11 +191,6 @@ fn book(
             };
         }
     }
-    let built = entry.build().map_err(ApiError::internal)?;
-    Ok(persistence::ledger::post(
-        conn,
-        Uuid::now_v7(),
-        &built,
-        None,
-    )?)
+    entries.push(entry.build().map_err(ApiError::internal)?);
+    post_with_accrual(conn, &entries)
 }

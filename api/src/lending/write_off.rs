@@ -120,6 +120,11 @@ pub fn write_off(
             entry = entry.credit(&name, money(value, ccy));
         }
     }
+    // A defaulter's line is closed, not replenished: the written-off principal stays used.
+    // The line before ledger balances, in the house order.
+    if let Some(line) = loan.line_id {
+        persistence::credit_lines::close(conn, line, "loan_written_off")?;
+    }
     entries.push(entry.build().map_err(ApiError::internal)?);
     let entry_id = post_with_accrual(conn, &entries)?;
     let split = Split {
@@ -131,10 +136,6 @@ pub fn write_off(
     loan.status = "written_off".into();
     loan.written_off_on = Some(today);
     loans::record_payment(conn, &loan)?;
-    // A defaulter's line is closed, not replenished: the written-off principal stays used.
-    if let Some(line) = loan.line_id {
-        persistence::credit_lines::close(conn, line, "loan_written_off")?;
-    }
     record(
         conn,
         &loan,

@@ -7,17 +7,18 @@
 //! [`BATCH`]): a short transaction picks them with `SELECT … FOR UPDATE SKIP LOCKED` and gives
 //! this worker one lease on them, so another worker, in this process or another server, neither
 //! waits for nor takes them. The worker then talks SMTP with no database transaction open, and
-//! marks the accepted messages sent in one UPDATE, which only the lease holder can do. Batches
-//! keep the database work per message small on a busy night, when every loan sends mail.
+//! marks each accepted message sent as soon as the server has taken it, which only the lease
+//! holder can do. Claiming in batches keeps the database work per message small on a busy
+//! night, when every loan sends mail.
 //!
 //! An SMTP acceptance and a database commit cannot be one atomic step, so the guarantee is at
 //! least once: if the process dies (or the database is unreachable) after the server accepted
-//! and before the mark commits, the lease runs out and the batch's accepted messages go again.
-//! Graceful shutdown waits for the batch in flight, so a restart does not open that window. A
+//! and before the mark commits, the lease runs out and that message goes again. Graceful
+//! shutdown waits for the batch in flight, so a restart does not open that window. A
 //! resent message keeps its Message-ID (derived from the outbox id), so mail clients show it
 //! once. Short of that crash, a message is sent once: the worker starts a conversation only
-//! while the lease ([`LEASE`]) still outlasts a whole one (every command times out well before
-//! it ends), and gives the rest of the batch back otherwise.
+//! while the lease ([`LEASE`]) still outlasts a whole one and the recording of its outcome
+//! (every SMTP command times out well before), and gives the rest of the batch back otherwise.
 //!
 //! A transient failure (connection refused, 4xx) is retried after `backoff_base × 2^(n-1)`
 //! (capped at [`MAX_BACKOFF`]); after `max_attempts` attempts, or at once on a permanent failure
@@ -44,6 +45,8 @@ pub const BATCH: i64 = 32;
 /// DATA, the body and its end).
 pub const CONVERSATION_MAX: Duration =
     Duration::from_secs(crate::mail::transport::SMTP_COMMAND_TIMEOUT.as_secs() * 7);
+/// Time allowed for recording a conversation's outcome (a pool wait and one UPDATE).
+pub const RECORD_MAX: Duration = Duration::from_secs(30);
 /// The longest wait between two attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
@@ -133,24 +136,38 @@ async fn deliver_batch(pool: &DbPool, mailer: &Mailer, pace: &Pace) -> Result<bo
     };
     let lease_id =
         lease_id.ok_or_else(|| RepoError::Corrupt("a claimed email has no lease".into()))?;
-    let mut sent = Vec::with_capacity(batch.len());
     let mut untried = Vec::new();
     for email in &batch {
-        if claimed_at.elapsed() + CONVERSATION_MAX >= LEASE {
+        // Start a conversation only if it, and recording its outcome, end within the lease:
+        // otherwise another worker could take the message over and send it again.
+        if claimed_at.elapsed() + CONVERSATION_MAX + RECORD_MAX >= LEASE {
             untried.push(email.id);
             continue;
         }
-        match mailer.deliver(email).await {
-            Ok(()) => sent.push(email.id),
-            Err(failure) => match record_failure(pool, pace, email, lease_id, &failure).await {
-                Ok(true) => {}
-                Ok(false) => {
-                    tracing::warn!(id = %email.id, "outbox lease ran out before the failure was recorded")
-                }
-                Err(e) => {
-                    tracing::warn!(id = %email.id, error = %e, "email failure not recorded; it will be retried")
-                }
-            },
+        let id = email.id;
+        let recorded = match mailer.deliver(email).await {
+            // Marked at once, not at the end of the batch, so that the window in which a crash
+            // resends a delivered message stays one UPDATE long.
+            Ok(()) => blocking(pool, move |c| {
+                outbox::mark_sent(c, &[id], lease_id, Utc::now()).map(|n| n == 1)
+            })
+            .await
+            .map_err(|e| (e, true)),
+            Err(failure) => record_failure(pool, pace, email, lease_id, &failure)
+                .await
+                .map_err(|e| (e, false)),
+        };
+        match recorded {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(%id, "outbox lease ran out before the outcome was recorded")
+            }
+            Err((e, true)) => {
+                tracing::error!(%id, error = %e, "email sent but not marked; it will be sent again");
+            }
+            Err((e, false)) => {
+                tracing::warn!(%id, error = %e, "email failure not recorded; it will be retried");
+            }
         }
     }
     if !untried.is_empty() {
@@ -158,24 +175,6 @@ async fn deliver_batch(pool: &DbPool, mailer: &Mailer, pace: &Pace) -> Result<bo
             outbox::release(c, &untried, lease_id, Utc::now())
         })
         .await?;
-    }
-    if sent.is_empty() {
-        return Ok(true);
-    }
-    let count = sent.len();
-    match blocking(pool, move |c| {
-        outbox::mark_sent(c, &sent, lease_id, Utc::now())
-    })
-    .await
-    {
-        Ok(marked) if marked == count => {}
-        Ok(marked) => tracing::warn!(
-            lost = count - marked,
-            "outbox lease ran out before some deliveries were recorded"
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, count, "emails sent but not marked; they will be sent again");
-        }
     }
     Ok(true)
 }
@@ -255,7 +254,7 @@ mod tests {
     }
 
     #[test]
-    fn the_lease_outlasts_a_whole_smtp_conversation() {
-        assert!(CONVERSATION_MAX < LEASE);
+    fn the_lease_outlasts_a_whole_smtp_conversation_and_its_record() {
+        assert!(CONVERSATION_MAX + RECORD_MAX < LEASE);
     }
 }

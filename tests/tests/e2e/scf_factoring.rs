@@ -1,6 +1,7 @@
 //! Single-invoice factoring end to end: funded, then settled in full, short-paid, or defaulted
 //! under recourse and non-recourse, with the books sound after each.
 
+use rust_decimal::Decimal;
 use serde_json::json;
 
 use crate::scf_support::{
@@ -171,6 +172,38 @@ async fn a_default_under_recourse_becomes_a_claim_on_the_supplier() {
         "0"
     );
     assert_eq!(balance(&app, "credit_losses").await, "0");
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_default_with_a_partial_recovery_without_recourse_loses_only_what_was_not_recovered() {
+    let app = TestApp::spawn().await;
+    let scf = setup(&app, json!({"recourse": false})).await;
+    let id = confirmed_receivable(&app, &scf, "INV-4002", "50000.00", 30).await;
+    factor(&app, &scf, &[id]).await;
+    let default = |recovered: &str| json!({"business_date": in_days(41), "recovered": recovered});
+    let path = format!("/v1/receivables/{id}/default");
+    let (status, body) = post_key(&app, &path, &app.admin(), &default("50000.01")).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("recovered"))
+    );
+    // The insolvent debtor paid 30,000 in the end: the factor loses the rest of what it is owed
+    // (advance 40,000 and its fees), not the supplier, and not as dilution.
+    let (status, s) = post_key(&app, &path, &app.admin(), &default("30000.00")).await;
+    assert_eq!(status, 201, "{s}");
+    assert_eq!(s["state"], "defaulted");
+    assert_eq!(s["debtor_payment"], "30000.00");
+    assert_eq!(s["repaid_to_factor"], "30000.00");
+    assert_eq!(s["shortfall_treatment"], "credit_loss");
+    let shortfall: Decimal = s["shortfall"].as_str().unwrap().parse().unwrap();
+    assert!(shortfall > Decimal::from(10_000), "{s}");
+    let lost: Decimal = balance(&app, "credit_losses").await.parse().unwrap();
+    assert_eq!(lost, shortfall);
+    assert_eq!(
+        balance(&app, &format!("recourse_receivable:{}", scf.supplier)).await,
+        "0"
+    );
     assert_books_sound(&app).await;
 }
 

@@ -246,6 +246,16 @@ async fn a_defaulted_pool_receivable_under_recourse_is_a_claim_on_the_supplier_f
         "4060"
     );
     assert_eq!(balance(&app, "credit_losses").await, "0");
+    // The other receivable's 10,000 repays the 4,060 drawn, then 5,940 of the supplier's
+    // 8,000 claim: a supplier who owes the factor is not paid cash.
+    let s = pay(&app, ids[1], "10000.00").await;
+    assert_eq!(s["repaid_to_factor"], "4060.00", "{s}");
+    assert_eq!(s["claims_set_off"], "5940.00", "{s}");
+    assert_eq!(s["reserve_released"], "0.00", "{s}");
+    assert_eq!(
+        balance(&app, &format!("recourse_receivable:{}", scf.supplier)).await,
+        "2060"
+    );
     assert_books_sound(&app).await;
 }
 

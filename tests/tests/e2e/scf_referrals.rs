@@ -149,6 +149,15 @@ async fn a_referred_invoice_waits_alone_and_is_funded_when_two_officers_approve(
         .await;
     assert_eq!(funded["state"], "funded", "{funded}");
     assert_eq!(
+        funded["decision"]["decision_ids"].as_array().map(Vec::len),
+        Some(2),
+        "the supplier's and the debtor's decisions, by id: {funded}"
+    );
+    assert!(
+        !funded["decision"].to_string().contains("score"),
+        "the debtor's scoring is not the supplier's to read: {funded}"
+    );
+    assert_eq!(
         funded["decision"]["review"]["outcome"], "approve",
         "{funded}"
     );
@@ -347,9 +356,10 @@ async fn a_declined_bill_discount_returns_the_bill_to_its_holder() {
         )
         .await;
     assert_eq!(status, 201, "the holder may pass it on again: {e}");
-    assert_eq!(
-        e["decision"]["review"]["reason_code"], "acceptor_risk",
-        "{e}"
+    assert_eq!(e["decision"]["review"]["outcome"], "decline", "{e}");
+    assert!(
+        e["decision"]["review"]["reason_code"].is_null() && e["decision"]["decisions"].is_null(),
+        "everyone on the bill reads it: no reasons, no scoring of the acceptor: {e}"
     );
     assert_eq!(balance(&app, &format!("bills_discounted:{id}")).await, "0");
     assert_books_sound(&app).await;

@@ -54,6 +54,52 @@ fn migrations_go_down_and_up_again_to_the_same_schema() {
 }
 
 #[test]
+fn receipts_pledged_before_the_registry_knew_them_are_entered_with_their_fingerprint() {
+    use diesel::connection::SimpleConnection;
+    use persistence::schema::registry_entries::dsl as registry;
+    let url = lendline_tests::fresh_database_url();
+    let mut conn = persistence::db::connect(&url).unwrap();
+    loop {
+        let reverted = persistence::db::revert_last_migration(&mut conn).unwrap();
+        if reverted.contains("000011") {
+            break;
+        }
+    }
+    conn.batch_execute(
+        "INSERT INTO parties (id, kind, name, registration_number, country, sector, onboarded_on,
+                              contact_email, currency)
+         VALUES ('01900000-0000-7000-8000-000000000001', 'merchant', 'M', 'REG-1', 'CN', 'apparel',
+                 '2025-01-01', 'm@example.com', 'CNY');
+         INSERT INTO collateral (id, merchant_id, warehouse, receipt_number, receipt_key, sku,
+                                 category, quantity, currency, unit_value, haircut, status,
+                                 valued_on, created_at)
+         VALUES ('01900000-0000-7000-8000-000000000002', '01900000-0000-7000-8000-000000000001',
+                 'W', 'wr-001/a', 'WR001A', 'SKU', 'electronics', 1, 'CNY', 10, 0.4, 'pledged',
+                 '2026-11-01', now()),
+                ('01900000-0000-7000-8000-000000000003', '01900000-0000-7000-8000-000000000001',
+                 'W', 'wr-002', 'WR002', 'SKU', 'electronics', 1, 'CNY', 10, 0.4, 'released',
+                 '2026-11-01', now());",
+    )
+    .unwrap();
+    persistence::db::run_migrations(&mut conn).unwrap();
+    let entered: Vec<(String, bool)> = registry::registry_entries
+        .filter(registry::kind.eq("warehouse_receipt"))
+        .order(registry::registered_at.asc())
+        .select((registry::fingerprint, registry::encumbered))
+        .load(&mut conn)
+        .unwrap();
+    use domain::receivable_fingerprint::receipt_fingerprint;
+    let mut expected = vec![
+        (receipt_fingerprint("WR001A"), true),
+        (receipt_fingerprint("WR002"), false),
+    ];
+    let mut got = entered;
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected, "pledged goods encumbered, released ones not");
+}
+
+#[test]
 fn every_foreign_key_is_backed_by_an_index() {
     let url = lendline_tests::fresh_database_url();
     let mut conn = persistence::db::connect(&url).unwrap();

@@ -121,12 +121,14 @@ impl BillView {
                     to_party_id: e.to_party_id,
                 })
                 .collect(),
+            // Everyone on the bill reads it: the outcome only, never the acceptor's scoring.
             decision: b
                 .decision
                 .as_deref()
                 .map(serde_json::from_str)
                 .transpose()
-                .map_err(ApiError::internal)?,
+                .map_err(ApiError::internal)?
+                .map(|d| super::decision::public_view(&d, false)),
             created_at: b.created_at,
         })
     }

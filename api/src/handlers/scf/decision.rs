@@ -124,3 +124,23 @@ pub fn decide_bill(
 ) -> Result<ScfDecision, ApiError> {
     decide_parties(conn, ask, &[(acceptor, Decimal::ZERO)])
 }
+
+/// What the parties to a request or a bill may read of its stored decision: the outcome, the
+/// ids of the per-party decisions (each readable by its own party and staff at
+/// `/v1/decisions/{id}`) and the officers' outcome. Scores, reasons and limits stay out: the
+/// debtor's or acceptor's credit data is not the supplier's to read. `with_reason` adds the
+/// officer's reason code, for the applicant only.
+pub fn public_view(stored: &serde_json::Value, with_reason: bool) -> serde_json::Value {
+    let ids: Vec<serde_json::Value> = stored["decisions"]
+        .as_array()
+        .map(|all| all.iter().map(|d| d["decision_id"].clone()).collect())
+        .unwrap_or_default();
+    let mut view = serde_json::json!({"outcome": stored["outcome"], "decision_ids": ids});
+    if let Some(review) = stored.get("review") {
+        view["review"] = serde_json::json!({"outcome": review["outcome"]});
+        if with_reason {
+            view["review"]["reason_code"] = review["reason_code"].clone();
+        }
+    }
+    view
+}

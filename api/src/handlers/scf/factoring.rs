@@ -52,7 +52,8 @@ pub struct FactoringRequestView {
     pub drawn_outstanding: String,
     pub overdrawn: bool,
     pub receivable_ids: Vec<Uuid>,
-    /// The scoring engine's decision (outcome, reasons, per-party details).
+    /// The decision: `outcome`, the per-party `decision_ids` and, after a review, the officers'
+    /// `review` outcome and reason code.
     #[schema(value_type = Object)]
     pub decision: serde_json::Value,
     pub created_at: DateTime<Utc>,
@@ -74,7 +75,10 @@ impl FactoringRequestView {
             drawn_outstanding: amount(row.drawn_outstanding, c),
             overdrawn: row.overdrawn,
             receivable_ids,
-            decision: serde_json::from_str(&row.decision).map_err(ApiError::internal)?,
+            decision: decision::public_view(
+                &serde_json::from_str(&row.decision).map_err(ApiError::internal)?,
+                true,
+            ),
             created_at: row.created_at,
         })
     }

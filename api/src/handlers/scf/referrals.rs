@@ -67,6 +67,14 @@ pub fn factoring_closed(
     let mut locked = if approved {
         let on = today(conn)?;
         let ids = requests::linked(conn, id)?;
+        if ids.is_empty() {
+            // Referred before requests kept what they asked for: nothing to fund.
+            return Err(ApiError::unprocessable(
+                "nothing_to_fund",
+                "this request does not record its receivables; decline it and resubmit",
+                None,
+            ));
+        }
         Some((
             eligibility::lock_and_check(conn, referred.supplier_id, &ids, on)?,
             on,

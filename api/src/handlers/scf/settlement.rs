@@ -50,6 +50,10 @@ pub struct NewPayment {
 pub struct NewDefault {
     /// The business date on which the default is declared; must be after due date + grace.
     pub business_date: Option<NaiveDate>,
+    /// What the debtor paid after all (e.g. from its insolvency), at most the face; nothing
+    /// when absent. The rest is a credit shortfall, not dilution.
+    #[schema(example = "60000.00")]
+    pub recovered: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,7 +62,11 @@ pub struct SettlementView {
     pub state: String,
     pub debtor_payment: String,
     pub repaid_to_factor: String,
+    /// Paid out to the supplier (a single invoice's reserve left over; a pool collection's
+    /// excess).
     pub reserve_released: String,
+    /// Pools: taken from the collection against what the supplier owes on recourse claims.
+    pub claims_set_off: String,
     pub dilution: String,
     /// Beyond the reserve, or a defaulted pool receivable's share of what is drawn: owed by the
     /// supplier or written off, as `shortfall_treatment` says.
@@ -112,7 +120,15 @@ fn settle_receivable(
     let view = if req.kind == "single" {
         let quote = stored_quote(&req, c)?;
         let s = settle(&quote, paid).map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-        let entry = scf_postings::invoice_settlement(&request, &supplier, &quote, &s, bearer, on);
+        let entry = scf_postings::invoice_settlement(
+            &request,
+            &supplier,
+            &quote,
+            &s,
+            cause,
+            program.recourse,
+            on,
+        );
         post(conn, entry)?;
         eligibility::release_limits(conn, r.program_id, r.supplier_id, req.advance_total)?;
         req.state = "closed".into();
@@ -124,29 +140,43 @@ fn settle_receivable(
             debtor_payment: amount(s.debtor_payment.amount(), c),
             repaid_to_factor: amount(s.repaid_to_factor.amount(), c),
             reserve_released: amount(s.reserve_released.amount(), c),
+            claims_set_off: amount(Decimal::ZERO, c),
             dilution: amount(s.dilution.amount(), c),
             shortfall: amount(s.recourse_amount.amount(), c),
             shortfall_treatment: treatment(bearer, s.recourse_amount, "none").into(),
         }
     } else {
-        let (applied, shortfall) = if defaulted {
-            let share = pools::exposure_of(r, req.advance_rate, c).min(req.drawn_outstanding);
-            if share > Decimal::ZERO {
-                let share = money(share, c);
-                post(
-                    conn,
-                    scf_postings::pool_default(&request, &supplier, share, bearer, on),
-                )?;
-            }
-            (Decimal::ZERO, share)
-        } else {
-            let applied = paid.amount().min(req.drawn_outstanding);
+        // What the debtor paid repays the pool first, then what the supplier owes on recourse
+        // claims; only the rest is remitted.
+        let applied = paid.amount().min(req.drawn_outstanding);
+        let set_off = (paid.amount() - applied).min(supplier_claims(conn, &supplier, c)?);
+        if paid.is_positive() {
             post(
                 conn,
-                scf_postings::pool_collection(&request, paid, money(applied, c), on),
+                scf_postings::pool_collection(
+                    &request,
+                    &supplier,
+                    paid,
+                    money(applied, c),
+                    money(set_off, c),
+                    on,
+                ),
             )?;
-            (applied, Decimal::ZERO)
+        }
+        // A default: the receivable's share of what is still drawn, net of its own recovery.
+        let shortfall = if defaulted {
+            (pools::exposure_of(r, req.advance_rate, c) - applied)
+                .min(req.drawn_outstanding - applied)
+                .max(Decimal::ZERO)
+        } else {
+            Decimal::ZERO
         };
+        if shortfall > Decimal::ZERO {
+            post(
+                conn,
+                scf_postings::pool_default(&request, &supplier, money(shortfall, c), bearer, on),
+            )?;
+        }
         req.drawn_outstanding -= applied + shortfall;
         eligibility::release_limits(
             conn,
@@ -159,7 +189,8 @@ fn settle_receivable(
             state: to.as_str().into(),
             debtor_payment: amount(paid.amount(), c),
             repaid_to_factor: amount(applied, c),
-            reserve_released: amount(paid.amount() - applied, c),
+            reserve_released: amount(paid.amount() - applied - set_off, c),
+            claims_set_off: amount(set_off, c),
             dilution: amount(r.amount - paid.amount(), c),
             shortfall: amount(shortfall, c),
             shortfall_treatment: treatment(bearer, money(shortfall, c), "pool").into(),
@@ -191,6 +222,17 @@ fn settle_receivable(
 }
 
 /// How the view names the shortfall's treatment; `none` is its name when there is no shortfall.
+/// What the supplier owes on recourse claims (zero when it owes nothing).
+fn supplier_claims(
+    conn: &mut PgConnection,
+    supplier: &str,
+    c: Currency,
+) -> Result<Decimal, ApiError> {
+    let account =
+        domain::ledger::Account::of("recourse_receivable", supplier).map_err(ApiError::internal)?;
+    Ok(persistence::ledger::balance(conn, &account, c.code())?.max(Decimal::ZERO))
+}
+
 fn treatment(bearer: ShortfallBearer, shortfall: Money, none: &'static str) -> &'static str {
     match (shortfall.is_zero(), bearer) {
         (true, _) => none,
@@ -258,7 +300,7 @@ pub async fn default(
     caller.require(&[Role::Admin, Role::RiskOfficer])?;
     let id = id.into_inner();
     let hash = body.hash().to_string();
-    let given = body.value.business_date;
+    let (given, recovered) = (body.value.business_date, body.value.recovered);
     let actor = caller.actor();
     idempotency::run(
         &state,
@@ -269,6 +311,18 @@ pub async fn default(
         move |conn| {
             let on = business_date(conn, given)?;
             let mut r = receivables::lock(conn, id)?;
+            let c = stored_currency(&r.currency)?;
+            let recovered = match recovered.as_deref() {
+                Some(text) => Money::parse_non_negative(text, c)
+                    .map_err(|e| ApiError::invalid("recovered", e.to_string()))?,
+                None => Money::zero(c),
+            };
+            if recovered.amount() > r.amount {
+                return Err(ApiError::invalid(
+                    "recovered",
+                    "a recovery cannot exceed the face value",
+                ));
+            }
             let program = programs::find(conn, r.program_id)?;
             let grace_end = r.due_date + Duration::days(i64::from(program.grace_days));
             if on <= grace_end {
@@ -278,11 +332,10 @@ pub async fn default(
                     Some("business_date"),
                 ));
             }
-            let c = stored_currency(&r.currency)?;
             let view = settle_receivable(
                 conn,
                 &mut r,
-                Money::zero(c),
+                recovered,
                 on,
                 ReceivableState::Defaulted,
                 &actor,
