@@ -5,7 +5,7 @@
 //! month arithmetic clamps to the month's last day without drifting. A `whole_term` loan has one
 //! instalment; its `term` counts days instead of periods.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +25,23 @@ pub enum Frequency {
 }
 
 /// `date` plus `months` calendar months, clamped to the last day of the target month.
+///
+/// Year-and-month arithmetic rather than chrono's `checked_add_months`, which goes through
+/// ordinal days: a schedule computes one due date per instalment on every quote.
 pub fn add_months_clamped(date: NaiveDate, months: u32) -> Option<NaiveDate> {
-    date.checked_add_months(Months::new(months))
+    let index = i64::from(date.year()) * 12 + i64::from(date.month0()) + i64::from(months);
+    let year = i32::try_from(index.div_euclid(12)).ok()?;
+    let month = u32::try_from(index.rem_euclid(12)).ok()? + 1;
+    NaiveDate::from_ymd_opt(year, month, date.day().min(days_in_month(year, month)))
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 impl Frequency {
@@ -159,5 +174,20 @@ mod tests {
             serde_json::to_string(&Frequency::Biweekly).unwrap(),
             "\"biweekly\""
         );
+    }
+
+    #[test]
+    fn month_arithmetic_agrees_with_chrono_over_four_centuries_of_start_dates() {
+        let mut date = d(1999, 12, 1);
+        while date < d(2401, 1, 1) {
+            for months in [1, 2, 3, 11, 12, 13, 36, 120, 1199] {
+                assert_eq!(
+                    add_months_clamped(date, months),
+                    date.checked_add_months(chrono::Months::new(months)),
+                    "{date} + {months}"
+                );
+            }
+            date = date.succ_opt().unwrap();
+        }
     }
 }
