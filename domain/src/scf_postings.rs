@@ -82,6 +82,17 @@ impl ShortfallBearer {
     }
 }
 
+/// How a single invoice's settlement is booked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Booking {
+    /// Why anything is left unpaid (which decides who bears it, with `recourse`).
+    pub cause: ShortfallCause,
+    /// Whether the program has recourse to the supplier.
+    pub recourse: bool,
+    /// Of the reserve left over, what pays the supplier's earlier recourse claims.
+    pub set_off: Money,
+}
+
 /// Dilution arises between supplier and debtor, so it is never the factor's credit risk: the
 /// supplier bears it in every program. Only a default without recourse is the factor's loss.
 pub fn shortfall_bearer(cause: ShortfallCause, recourse: bool) -> ShortfallBearer {
@@ -113,10 +124,23 @@ pub fn invoice_settlement(
     supplier: &str,
     quote: &FactoringQuote,
     settlement: &FactoringSettlement,
-    cause: ShortfallCause,
-    recourse: bool,
+    how: &Booking,
     on: NaiveDate,
 ) -> Result<JournalEntry, LedgerError> {
+    let Booking {
+        cause,
+        recourse,
+        set_off,
+    } = *how;
+    // Of the reserve left over, `set_off` pays what the supplier owes on earlier recourse
+    // claims; only the rest goes out as cash.
+    let released = settlement
+        .reserve_released
+        .checked_sub(set_off)
+        .map_err(|_| LedgerError::InvalidAmount)?;
+    if released.is_negative() || set_off.is_negative() {
+        return Err(LedgerError::InvalidAmount);
+    }
     let reference = format!("factoring:{request}");
     let kind = match cause {
         ShortfallCause::Default => "factoring_default",
@@ -135,7 +159,8 @@ pub fn invoice_settlement(
     b = debit_some(b, &shortfall_account, settlement.recourse_amount);
     b = b.credit(&Account::of("factored_receivables", request)?, quote.face);
     b = credit_some(b, &accounts::factoring_fees()?, fees);
-    b = credit_some(b, &cash, settlement.reserve_released);
+    b = credit_some(b, &Account::of("recourse_receivable", supplier)?, set_off);
+    b = credit_some(b, &cash, released);
     b.build()
 }
 
@@ -279,6 +304,14 @@ mod tests {
         Money::parse_non_negative(amount, Currency::Cny).unwrap()
     }
 
+    fn booking(cause: ShortfallCause, recourse: bool, set_off: &str) -> Booking {
+        Booking {
+            cause,
+            recourse,
+            set_off: cny(set_off),
+        }
+    }
+
     fn on() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
     }
@@ -304,7 +337,9 @@ mod tests {
                 (ShortfallCause::Default, true),
                 (ShortfallCause::Default, false),
             ] {
-                let e = invoice_settlement("r1", "s1", &q, &s, cause, recourse, on()).unwrap();
+                let e =
+                    invoice_settlement("r1", "s1", &q, &s, &booking(cause, recourse, "0"), on())
+                        .unwrap();
                 let sum: Decimal = e.postings().iter().map(|p| p.amount).sum();
                 assert!(sum.is_zero(), "{paid} {cause:?} {recourse}");
             }
@@ -326,8 +361,15 @@ mod tests {
         let q = quote();
         // Owed 80,000 + 800 discount + 500 service = 81,300; 70,000 paid leaves 11,300.
         let s = settle(&q, cny("70000.00")).unwrap();
-        let e =
-            invoice_settlement("r1", "s1", &q, &s, ShortfallCause::Dilution, false, on()).unwrap();
+        let e = invoice_settlement(
+            "r1",
+            "s1",
+            &q,
+            &s,
+            &booking(ShortfallCause::Dilution, false, "0"),
+            on(),
+        )
+        .unwrap();
         assert_eq!(e.kind(), "factoring_settlement");
         assert_eq!(
             lines(&e),
@@ -346,8 +388,15 @@ mod tests {
         let q = quote();
         // 60,000 recovered from the insolvent debtor against 81,300 owed: 21,300 lost.
         let s = settle(&q, cny("60000.00")).unwrap();
-        let e =
-            invoice_settlement("r1", "s1", &q, &s, ShortfallCause::Default, false, on()).unwrap();
+        let e = invoice_settlement(
+            "r1",
+            "s1",
+            &q,
+            &s,
+            &booking(ShortfallCause::Default, false, "0"),
+            on(),
+        )
+        .unwrap();
         assert_eq!(e.kind(), "factoring_default");
         assert_eq!(
             lines(&e),
@@ -386,11 +435,39 @@ mod tests {
     }
 
     #[test]
+    fn a_full_payment_pays_the_suppliers_earlier_claims_from_the_reserve_before_cash() {
+        let q = quote();
+        let s = settle(&q, cny("100000.00")).unwrap();
+        let how = booking(ShortfallCause::Dilution, true, "5000.00");
+        let e = invoice_settlement("r1", "s1", &q, &s, &how, on()).unwrap();
+        assert_eq!(
+            lines(&e),
+            vec![
+                ("cash:platform", dec("100000.00")),
+                ("reserve:s1", dec("20000.00")),
+                ("factored_receivables:r1", dec("-100000.00")),
+                ("fee_income:factoring", dec("-1300.00")),
+                ("recourse_receivable:s1", dec("-5000.00")),
+                ("cash:platform", dec("-13700.00")),
+            ]
+        );
+        let too_much = booking(ShortfallCause::Dilution, true, "18700.01");
+        assert!(invoice_settlement("r1", "s1", &q, &s, &too_much, on()).is_err());
+    }
+
+    #[test]
     fn a_default_without_recourse_is_a_credit_loss_with_no_cash_lines() {
         let q = quote();
         let s = settle(&q, cny("0")).unwrap();
-        let e =
-            invoice_settlement("r1", "s1", &q, &s, ShortfallCause::Default, false, on()).unwrap();
+        let e = invoice_settlement(
+            "r1",
+            "s1",
+            &q,
+            &s,
+            &booking(ShortfallCause::Default, false, "0"),
+            on(),
+        )
+        .unwrap();
         assert_eq!(e.kind(), "factoring_default");
         assert_eq!(
             lines(&e),

@@ -1,4 +1,3 @@
--- Links that the receivables themselves still record (every financed request's).
-DELETE FROM factoring_request_receivables l
- USING receivables r
- WHERE r.id = l.receivable_id AND r.factoring_request_id = l.request_id AND NOT l.pending;
+-- Nothing to undo: the backfilled links are true, and the table they live in is dropped by the
+-- down migration of 2026-11-25-000009 if that is reverted too.
+SELECT 1;

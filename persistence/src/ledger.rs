@@ -165,7 +165,8 @@ fn apply_to_balances(conn: &mut PgConnection, entries: &[&JournalEntry]) -> Resu
     diesel::sql_query(format!(
         "INSERT INTO account_balances (account, currency, balance, postings_count, shard)
          SELECT a, ccy, s, c, CASE WHEN o THEN 0 ELSE (txid_current() % least(greatest(coalesce(
-                nullif(current_setting('lendline.balance_shards', true), '')::int,
+                (SELECT v::int FROM (SELECT current_setting('lendline.balance_shards', true)) AS g(v)
+                  WHERE v ~ '^[0-9]{{1,2}}$'),
                 {DEFAULT_SHARDS}), 1), 64))::smallint END
            FROM unnest($1::text[], $2::bpchar[], $3::numeric[], $4::bigint[], $5::bool[])
                 AS t(a, ccy, s, c, o)
@@ -231,6 +232,16 @@ pub fn balance(
         .select(sum(account_balances::balance))
         .first::<Option<Decimal>>(conn)?
         .unwrap_or(Decimal::ZERO))
+}
+
+/// Makes the transactions that decide an amount from `account`'s balance take turns (until
+/// commit), without locking its balance row early, which would break the sorted order in which
+/// postings lock balance rows.
+pub fn serialise_on(conn: &mut PgConnection, account: &Account) -> Result<(), RepoError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind::<Text, _>(format!("balance:{}", account.as_str()))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Postings of one account, oldest first, after posting id `after`.

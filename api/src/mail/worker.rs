@@ -14,7 +14,8 @@
 //! An SMTP acceptance and a database commit cannot be one atomic step, so the guarantee is at
 //! least once: if the process dies (or the database is unreachable) after the server accepted
 //! and before the mark commits, the lease runs out and that message goes again. Graceful
-//! shutdown waits for the batch in flight, so a restart does not open that window. A
+//! shutdown waits for the message in flight and gives the rest of the batch back, so a restart
+//! does not open that window. A
 //! resent message keeps its Message-ID (derived from the outbox id), so mail clients show it
 //! once. Short of that crash, a message is sent once: the worker starts a conversation only
 //! while the lease ([`LEASE`]) still outlasts a whole one and the recording of its outcome
@@ -109,7 +110,7 @@ impl MailWorker {
 
 async fn run(pool: DbPool, mailer: Mailer, pace: Pace, mut stopped: watch::Receiver<bool>) {
     while !*stopped.borrow() {
-        match deliver_batch(&pool, &mailer, &pace).await {
+        match deliver_batch(&pool, &mailer, &pace, &stopped).await {
             // Something was due: more may be, look again at once.
             Ok(true) => continue,
             Ok(false) => {}
@@ -124,7 +125,12 @@ async fn run(pool: DbPool, mailer: Mailer, pace: Pace, mut stopped: watch::Recei
 }
 
 /// Claims, sends and records a batch of due messages; answers whether there was any.
-async fn deliver_batch(pool: &DbPool, mailer: &Mailer, pace: &Pace) -> Result<bool, RepoError> {
+async fn deliver_batch(
+    pool: &DbPool,
+    mailer: &Mailer,
+    pace: &Pace,
+    stopped: &watch::Receiver<bool>,
+) -> Result<bool, RepoError> {
     let lease = chrono::Duration::from_std(LEASE).map_err(|e| RepoError::Corrupt(e.to_string()))?;
     let claimed_at = tokio::time::Instant::now();
     let batch = blocking(pool, move |c| {
@@ -140,7 +146,8 @@ async fn deliver_batch(pool: &DbPool, mailer: &Mailer, pace: &Pace) -> Result<bo
     for email in &batch {
         // Start a conversation only if it, and recording its outcome, end within the lease:
         // otherwise another worker could take the message over and send it again.
-        if claimed_at.elapsed() + CONVERSATION_MAX + RECORD_MAX >= LEASE {
+        // A stopping worker finishes the message in flight and gives the rest back.
+        if *stopped.borrow() || claimed_at.elapsed() + CONVERSATION_MAX + RECORD_MAX >= LEASE {
             untried.push(email.id);
             continue;
         }

@@ -260,6 +260,28 @@ async fn a_defaulted_pool_receivable_under_recourse_is_a_claim_on_the_supplier_f
 }
 
 #[tokio::test]
+async fn a_pool_default_with_a_recovery_collects_it_and_loses_only_the_rest_of_its_share() {
+    let app = TestApp::spawn().await;
+    let (scf, ids, pool_id) = drawn_pool(&app, false, "12000.00").await;
+    let (status, s) = post_key(
+        &app,
+        &format!("/v1/receivables/{}/default", ids[0]),
+        &app.admin(),
+        &json!({"business_date": in_days(41), "recovered": "3000.00"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{s}");
+    // Its 8,000 share: 3,000 recovered repays the pool, the other 5,000 is the factor's loss.
+    assert_eq!(s["repaid_to_factor"], "3000.00", "{s}");
+    assert_eq!(s["shortfall"], "5000.00", "{s}");
+    assert_eq!(s["shortfall_treatment"], "credit_loss", "{s}");
+    assert_eq!(s["dilution"], "0.00", "{s}");
+    assert_eq!(drawn_outstanding(&app, &scf, &pool_id).await, "4060.00");
+    assert_eq!(balance(&app, "credit_losses").await, "5000");
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
 async fn a_defaulted_pool_receivable_without_recourse_is_a_credit_loss_up_to_what_is_drawn() {
     let app = TestApp::spawn().await;
     let (scf, ids, pool_id) = drawn_pool(&app, false, "5000.00").await;

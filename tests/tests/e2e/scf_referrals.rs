@@ -3,6 +3,7 @@
 //! of the day of approval, checked again) or declines it.
 
 use api::auth::Role;
+use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -173,6 +174,36 @@ async fn a_referred_invoice_waits_alone_and_is_funded_when_two_officers_approve(
     assert!(events(&app, &format!("factoring:{request_id}"))
         .await
         .contains("factoring.funded_on_review"));
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_referral_that_never_recorded_its_receivables_can_only_be_declined() {
+    let app = TestApp::spawn().await;
+    let scf = small_debtor(&app).await;
+    let id = confirmed_receivable(&app, &scf, "INV-REF-4", "125000.00", 60).await;
+    let request = factor(&app, &scf, &[id]).await;
+    let request_id = request["id"].as_str().unwrap();
+    // As a request referred before requests kept their receivables would be.
+    let mut conn = persistence::db::connect(&app.database_url).unwrap();
+    diesel::sql_query("DELETE FROM factoring_request_receivables WHERE request_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(request_id.parse::<Uuid>().unwrap())
+        .execute(&mut conn)
+        .unwrap();
+    let case = case_of(&app, request_id).await;
+    let (status, refused) = decide(&app, &case, &json!({"decision": "approve"})).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (422, Some("nothing_to_fund")),
+        "{refused}"
+    );
+    decide_to(
+        &app,
+        &case,
+        json!({"decision": "decline", "reason_code": "legacy"}),
+        "declined",
+    )
+    .await;
     assert_books_sound(&app).await;
 }
 

@@ -117,20 +117,34 @@ fn settle_receivable(
     let bearer = scf_postings::shortfall_bearer(cause, program.recourse);
     let request = request_id.to_string();
     let supplier = r.supplier_id.to_string();
+    // Limits before ledger balances: the order a funding takes them in.
+    let exposure = if req.kind == "single" {
+        req.advance_total
+    } else {
+        pools::exposure_of(r, req.advance_rate, c)
+    };
+    eligibility::release_limits(conn, r.program_id, r.supplier_id, exposure)?;
+    // What the supplier owes on recourse claims is paid from what it would receive.
+    let claims = supplier_claims(conn, &supplier, c)?;
+    // A default's unpaid rest is a credit shortfall, not dilution.
+    let dilution = if defaulted {
+        Decimal::ZERO
+    } else {
+        r.amount - paid.amount()
+    };
     let view = if req.kind == "single" {
         let quote = stored_quote(&req, c)?;
         let s = settle(&quote, paid).map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-        let entry = scf_postings::invoice_settlement(
-            &request,
-            &supplier,
-            &quote,
-            &s,
+        let set_off = s.reserve_released.amount().min(claims);
+        let how = scf_postings::Booking {
             cause,
-            program.recourse,
-            on,
-        );
-        post(conn, entry)?;
-        eligibility::release_limits(conn, r.program_id, r.supplier_id, req.advance_total)?;
+            recourse: program.recourse,
+            set_off: money(set_off, c),
+        };
+        post(
+            conn,
+            scf_postings::invoice_settlement(&request, &supplier, &quote, &s, &how, on),
+        )?;
         req.state = "closed".into();
         req.updated_at = Utc::now().trunc_subsecs(6);
         requests::save(conn, &req)?;
@@ -139,17 +153,17 @@ fn settle_receivable(
             state: to.as_str().into(),
             debtor_payment: amount(s.debtor_payment.amount(), c),
             repaid_to_factor: amount(s.repaid_to_factor.amount(), c),
-            reserve_released: amount(s.reserve_released.amount(), c),
-            claims_set_off: amount(Decimal::ZERO, c),
-            dilution: amount(s.dilution.amount(), c),
+            reserve_released: amount(s.reserve_released.amount() - set_off, c),
+            claims_set_off: amount(set_off, c),
+            dilution: amount(dilution, c),
             shortfall: amount(s.recourse_amount.amount(), c),
             shortfall_treatment: treatment(bearer, s.recourse_amount, "none").into(),
         }
     } else {
-        // What the debtor paid repays the pool first, then what the supplier owes on recourse
-        // claims; only the rest is remitted.
+        // What the debtor paid repays the pool first, then the supplier's recourse claims; only
+        // the rest is remitted.
         let applied = paid.amount().min(req.drawn_outstanding);
-        let set_off = (paid.amount() - applied).min(supplier_claims(conn, &supplier, c)?);
+        let set_off = (paid.amount() - applied).min(claims);
         if paid.is_positive() {
             post(
                 conn,
@@ -165,7 +179,7 @@ fn settle_receivable(
         }
         // A default: the receivable's share of what is still drawn, net of its own recovery.
         let shortfall = if defaulted {
-            (pools::exposure_of(r, req.advance_rate, c) - applied)
+            (exposure - applied)
                 .min(req.drawn_outstanding - applied)
                 .max(Decimal::ZERO)
         } else {
@@ -178,12 +192,6 @@ fn settle_receivable(
             )?;
         }
         req.drawn_outstanding -= applied + shortfall;
-        eligibility::release_limits(
-            conn,
-            r.program_id,
-            r.supplier_id,
-            pools::exposure_of(r, req.advance_rate, c),
-        )?;
         SettlementView {
             receivable_id: r.id,
             state: to.as_str().into(),
@@ -191,7 +199,7 @@ fn settle_receivable(
             repaid_to_factor: amount(applied, c),
             reserve_released: amount(paid.amount() - applied - set_off, c),
             claims_set_off: amount(set_off, c),
-            dilution: amount(r.amount - paid.amount(), c),
+            dilution: amount(dilution, c),
             shortfall: amount(shortfall, c),
             shortfall_treatment: treatment(bearer, money(shortfall, c), "pool").into(),
         }
@@ -221,8 +229,9 @@ fn settle_receivable(
     Ok(view)
 }
 
-/// How the view names the shortfall's treatment; `none` is its name when there is no shortfall.
-/// What the supplier owes on recourse claims (zero when it owes nothing).
+/// What the supplier owes on recourse claims (zero when it owes nothing), read under a lock
+/// that settlements of this supplier take in turn until they commit. Only settlements lower
+/// this account, so a claim set off by one is never set off again by another.
 fn supplier_claims(
     conn: &mut PgConnection,
     supplier: &str,
@@ -230,9 +239,11 @@ fn supplier_claims(
 ) -> Result<Decimal, ApiError> {
     let account =
         domain::ledger::Account::of("recourse_receivable", supplier).map_err(ApiError::internal)?;
+    persistence::ledger::serialise_on(conn, &account)?;
     Ok(persistence::ledger::balance(conn, &account, c.code())?.max(Decimal::ZERO))
 }
 
+/// How the view names the shortfall's treatment; `none` is its name when there is no shortfall.
 fn treatment(bearer: ShortfallBearer, shortfall: Money, none: &'static str) -> &'static str {
     match (shortfall.is_zero(), bearer) {
         (true, _) => none,
