@@ -1,11 +1,15 @@
 //! Per-client rate limiting (GCRA, via `governor`): one misbehaving client cannot starve the
-//! others. Health probes and metrics scrapes are never limited.
+//! others. A client is the token's subject when the request carries a valid token, so that
+//! merchants behind one address (a marketplace's gateway, a carrier NAT) each have their own
+//! quota and one of them cannot use up the others'; without a valid token it is the address.
+//! Health probes and metrics scrapes are never limited.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::web;
 use governor::clock::{Clock, DefaultClock};
@@ -15,8 +19,17 @@ use crate::config::Limits;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// Who a quota belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Client {
+    /// The subject of a valid token (a party id or a staff id).
+    Subject(String),
+    /// The peer address of a request without a valid token.
+    Address(IpAddr),
+}
+
 pub struct ClientLimiter {
-    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    limiter: DefaultKeyedRateLimiter<Client>,
     clock: DefaultClock,
 }
 
@@ -32,8 +45,8 @@ impl ClientLimiter {
     }
 
     /// `Err(seconds to wait)` when `client` is over its quota.
-    fn check(&self, client: IpAddr) -> Result<(), u32> {
-        self.limiter.check_key(&client).map_err(|not_until| {
+    fn check(&self, client: &Client) -> Result<(), u32> {
+        self.limiter.check_key(client).map_err(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());
             u32::try_from(wait.as_secs() + 1).unwrap_or(u32::MAX)
         })
@@ -46,15 +59,11 @@ pub async fn limit(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let exempt = req.path().starts_with("/health/") || req.path() == "/metrics";
-    let over = match (
-        exempt,
-        req.app_data::<web::Data<AppState>>(),
-        req.peer_addr(),
-    ) {
-        (false, Some(state), Some(peer)) => state
-            .limiter
-            .as_ref()
-            .and_then(|l| l.check(peer.ip()).err()),
+    let over = match (exempt, req.app_data::<web::Data<AppState>>()) {
+        (false, Some(state)) => state.limiter.as_ref().and_then(|limiter| {
+            let client = client_of(&req, state)?;
+            limiter.check(&client).err()
+        }),
         _ => None,
     };
     match over {
@@ -64,4 +73,16 @@ pub async fn limit(
         .into()),
         None => next.call(req).await,
     }
+}
+
+/// The token's subject when the request carries a valid token, else the peer address.
+fn client_of(req: &ServiceRequest, state: &AppState) -> Option<Client> {
+    let subject = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .and_then(|token| state.keys.verify(token.trim()).ok())
+        .map(|claims| Client::Subject(claims.sub));
+    subject.or_else(|| req.peer_addr().map(|peer| Client::Address(peer.ip())))
 }

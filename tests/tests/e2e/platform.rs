@@ -242,7 +242,7 @@ fn routes_in_route_table() -> Vec<(String, String)> {
 }
 
 #[tokio::test]
-async fn a_client_over_its_rate_is_told_when_to_retry_but_probes_are_never_limited() {
+async fn a_caller_over_its_rate_is_told_when_to_retry_others_are_not_and_probes_never_are() {
     let app = TestApp::spawn_with(|c| {
         c.limits.requests_per_second = 1;
         c.limits.burst = 2;
@@ -270,6 +270,17 @@ async fn a_client_over_its_rate_is_told_when_to_retry_but_probes_are_never_limit
     assert!((1..=2).contains(&wait), "{wait}");
     let body: serde_json::Value = limited.json().await.unwrap();
     assert_eq!(body["error"]["code"], "rate_limited");
+    // Another caller from the same address has its own quota: a quota is the token's subject.
+    let other = app.token(api::auth::Role::RiskOfficer, "officer-1");
+    let status = app
+        .client
+        .get(app.url("/v1/parties"))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200, "not limited by the admin's use");
     for _ in 0..5 {
         assert_eq!(
             app.client
