@@ -16,7 +16,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Array, BigInt, Bool, Bpchar, Date, Nullable, Numeric, Text, Timestamptz};
 use domain::ledger::{Account, JournalEntry};
 use rust_decimal::Decimal;
@@ -72,15 +74,19 @@ fn owned(account: &str) -> bool {
         .is_some_and(|(_, owner)| Uuid::parse_str(owner).is_ok())
 }
 
-/// Posts `entry` with id `id`; `reverses` names the entry it corrects, if any.
+/// Posts `entry` with id `id`; `reverses` names the entry it corrects, if any. One statement:
+/// the entry, its postings and the balances they move.
 pub fn post(
     conn: &mut PgConnection,
     id: Uuid,
     entry: &JournalEntry,
     reverses: Option<Uuid>,
 ) -> Result<Uuid, RepoError> {
-    insert_entry(conn, id, entry, reverses)?;
-    apply_to_balances(conn, &[entry])?;
+    let lines = Lines::of(entry);
+    let net = Net::of(&[entry]);
+    let query = diesel::sql_query(format!("{ENTRY_CTE} {}", balances_upsert(11))).into_boxed();
+    net.bind(lines.bind(query, id, entry, reverses))
+        .execute(conn)?;
     Ok(id)
 }
 
@@ -92,97 +98,136 @@ pub fn post_all(conn: &mut PgConnection, entries: &[JournalEntry]) -> Result<Vec
     let mut ids = Vec::with_capacity(entries.len());
     for entry in entries {
         let id = Uuid::now_v7();
-        insert_entry(conn, id, entry, None)?;
+        let query = diesel::sql_query(format!("{ENTRY_CTE} SELECT 1")).into_boxed();
+        Lines::of(entry)
+            .bind(query, id, entry, None)
+            .execute(conn)?;
         ids.push(id);
     }
     let all: Vec<&JournalEntry> = entries.iter().collect();
-    apply_to_balances(conn, &all)?;
+    let query = diesel::sql_query(balances_upsert(1)).into_boxed();
+    Net::of(&all).bind(query).execute(conn)?;
     Ok(ids)
 }
 
-/// The entry and its postings in one statement (posting ids follow the entry's line order).
-fn insert_entry(
-    conn: &mut PgConnection,
-    id: Uuid,
-    entry: &JournalEntry,
-    reverses: Option<Uuid>,
-) -> Result<(), RepoError> {
-    let (accounts, amounts): (Vec<&str>, Vec<Decimal>) = entry
-        .postings()
-        .iter()
-        .map(|p| (p.account.as_str(), p.amount))
-        .unzip();
-    diesel::sql_query(
-        "WITH e AS (
-             INSERT INTO journal_entries
-                 (id, currency, business_date, kind, reference, memo, reverses, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8))
+/// An entry and its postings ($1 to $10; posting ids follow the entry's line order).
+const ENTRY_CTE: &str = "WITH e AS (
+         INSERT INTO journal_entries
+             (id, currency, business_date, kind, reference, memo, reverses, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)),
+     p AS (
          INSERT INTO postings (entry_id, currency, account, amount)
          SELECT $1, $2, a, amount
            FROM unnest($9::text[], $10::numeric[]) WITH ORDINALITY AS t(a, amount, n)
-          ORDER BY n",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(id)
-    .bind::<Bpchar, _>(entry.currency().code())
-    .bind::<Date, _>(entry.business_date())
-    .bind::<Text, _>(entry.kind())
-    .bind::<Text, _>(entry.reference())
-    .bind::<Text, _>(entry.memo())
-    .bind::<Nullable<diesel::sql_types::Uuid>, _>(reverses)
-    .bind::<Timestamptz, _>(Utc::now())
-    .bind::<Array<Text>, _>(&accounts)
-    .bind::<Array<Numeric>, _>(&amounts)
-    .execute(conn)?;
-    Ok(())
-}
+          ORDER BY n)";
 
-/// Adds the entries' net movement per account and currency to the balances, in sorted order.
-/// A platform-wide account's shard is picked by the transaction id, so every entry of one
-/// transaction adds to the same shard row and a transaction never holds two of them.
-fn apply_to_balances(conn: &mut PgConnection, entries: &[&JournalEntry]) -> Result<(), RepoError> {
-    let mut net: BTreeMap<(&str, &str), (Decimal, i64)> = BTreeMap::new();
-    for entry in entries {
-        for p in entry.postings() {
-            let line = net
-                .entry((p.account.as_str(), entry.currency().code()))
-                .or_default();
-            line.0 += p.amount;
-            line.1 += 1;
-        }
-    }
-    let mut accounts = Vec::with_capacity(net.len());
-    let mut currencies = Vec::with_capacity(net.len());
-    let mut amounts = Vec::with_capacity(net.len());
-    let mut counts = Vec::with_capacity(net.len());
-    let mut owners = Vec::with_capacity(net.len());
-    for ((account, currency), (amount, count)) in net {
-        accounts.push(account);
-        currencies.push(currency);
-        amounts.push(amount);
-        counts.push(count);
-        owners.push(owned(account));
-    }
-    diesel::sql_query(format!(
+/// Adds net movements to the balances, in account order, from parameter `$first` on (accounts,
+/// currencies, amounts, posting counts, owned flags). A platform-wide account's shard is picked
+/// by the transaction id, so every entry of one transaction adds to the same shard row and a
+/// transaction never holds two of them.
+fn balances_upsert(first: usize) -> String {
+    let [a, ccy, s, c, o] = [first, first + 1, first + 2, first + 3, first + 4];
+    format!(
         "INSERT INTO account_balances (account, currency, balance, postings_count, shard)
          SELECT a, ccy, s, c, CASE WHEN o THEN 0 ELSE (txid_current() % least(greatest(coalesce(
                 (SELECT v::int FROM (SELECT current_setting('lendline.balance_shards', true)) AS g(v)
                   WHERE v ~ '^[0-9]{{1,2}}$'),
                 {DEFAULT_SHARDS}), 1), 64))::smallint END
-           FROM unnest($1::text[], $2::bpchar[], $3::numeric[], $4::bigint[], $5::bool[])
+           FROM unnest(${a}::text[], ${ccy}::bpchar[], ${s}::numeric[], ${c}::bigint[], ${o}::bool[])
                 AS t(a, ccy, s, c, o)
          ORDER BY a, ccy
          ON CONFLICT (account, currency, shard) DO UPDATE
             SET balance = account_balances.balance + EXCLUDED.balance,
                 postings_count = account_balances.postings_count + EXCLUDED.postings_count,
                 updated_at = now()"
-    ))
-    .bind::<Array<Text>, _>(&accounts)
-    .bind::<Array<Bpchar>, _>(&currencies)
-    .bind::<Array<Numeric>, _>(&amounts)
-    .bind::<Array<BigInt>, _>(&counts)
-    .bind::<Array<Bool>, _>(&owners)
-    .execute(conn)?;
-    Ok(())
+    )
+}
+
+type Query<'a> = BoxedSqlQuery<'a, Pg, SqlQuery>;
+
+/// An entry's posting lines, as bound to [`ENTRY_CTE`].
+struct Lines<'a> {
+    accounts: Vec<&'a str>,
+    amounts: Vec<Decimal>,
+}
+
+impl<'a> Lines<'a> {
+    fn of(entry: &'a JournalEntry) -> Self {
+        let (accounts, amounts) = entry
+            .postings()
+            .iter()
+            .map(|p| (p.account.as_str(), p.amount))
+            .unzip();
+        Lines { accounts, amounts }
+    }
+
+    fn bind(
+        self,
+        query: Query<'a>,
+        id: Uuid,
+        entry: &'a JournalEntry,
+        reverses: Option<Uuid>,
+    ) -> Query<'a> {
+        query
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .bind::<Bpchar, _>(entry.currency().code())
+            .bind::<Date, _>(entry.business_date())
+            .bind::<Text, _>(entry.kind())
+            .bind::<Text, _>(entry.reference())
+            .bind::<Text, _>(entry.memo())
+            .bind::<Nullable<diesel::sql_types::Uuid>, _>(reverses)
+            .bind::<Timestamptz, _>(Utc::now())
+            .bind::<Array<Text>, _>(self.accounts)
+            .bind::<Array<Numeric>, _>(self.amounts)
+    }
+}
+
+/// Entries' net movement per account and currency, sorted, as bound to [`balances_upsert`].
+struct Net<'a> {
+    accounts: Vec<&'a str>,
+    currencies: Vec<&'a str>,
+    amounts: Vec<Decimal>,
+    counts: Vec<i64>,
+    owned: Vec<bool>,
+}
+
+impl<'a> Net<'a> {
+    fn of(entries: &[&'a JournalEntry]) -> Self {
+        let mut net: BTreeMap<(&str, &str), (Decimal, i64)> = BTreeMap::new();
+        for entry in entries {
+            for p in entry.postings() {
+                let line = net
+                    .entry((p.account.as_str(), entry.currency().code()))
+                    .or_default();
+                line.0 += p.amount;
+                line.1 += 1;
+            }
+        }
+        let mut all = Net {
+            accounts: Vec::with_capacity(net.len()),
+            currencies: Vec::with_capacity(net.len()),
+            amounts: Vec::with_capacity(net.len()),
+            counts: Vec::with_capacity(net.len()),
+            owned: Vec::with_capacity(net.len()),
+        };
+        for ((account, currency), (amount, count)) in net {
+            all.accounts.push(account);
+            all.currencies.push(currency);
+            all.amounts.push(amount);
+            all.counts.push(count);
+            all.owned.push(owned(account));
+        }
+        all
+    }
+
+    fn bind(self, query: Query<'a>) -> Query<'a> {
+        query
+            .bind::<Array<Text>, _>(self.accounts)
+            .bind::<Array<Bpchar>, _>(self.currencies)
+            .bind::<Array<Numeric>, _>(self.amounts)
+            .bind::<Array<BigInt>, _>(self.counts)
+            .bind::<Array<Bool>, _>(self.owned)
+    }
 }
 
 /// The entry and its postings.

@@ -13,7 +13,7 @@
 use chrono::{DateTime, Duration, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable};
+use diesel::sql_types::{Bool, Nullable, Text};
 use uuid::Uuid;
 
 use crate::error::RepoError;
@@ -148,12 +148,39 @@ pub fn enqueue(conn: &mut PgConnection, email: &NewEmail) -> Result<Uuid, RepoEr
     Ok(id)
 }
 
-/// The contact address of a party (`NotFound` when there is no such party).
-pub fn party_contact_email(conn: &mut PgConnection, party_id: Uuid) -> Result<String, RepoError> {
-    Ok(parties::table
-        .find(party_id)
-        .select(parties::contact_email)
-        .first(conn)?)
+/// Queues `email` for the contact address of `party_id` (its `recipient` is not used), in one
+/// statement: every loan and decision mails its party, so the lookup rides along with the
+/// insert. `NotFound` when there is no such party.
+pub fn enqueue_for_party(
+    conn: &mut PgConnection,
+    party_id: Uuid,
+    email: &NewEmail,
+) -> Result<Uuid, RepoError> {
+    let id = Uuid::now_v7();
+    let inserted = diesel::insert_into(outbox_emails::table)
+        .values(parties::table.filter(parties::id.eq(party_id)).select((
+            id.into_sql::<diesel::sql_types::Uuid>(),
+            email.template.as_str().into_sql::<Text>(),
+            email.reference.as_deref().into_sql::<Nullable<Text>>(),
+            parties::contact_email,
+            email.subject.as_str().into_sql::<Text>(),
+            email.text_body.as_str().into_sql::<Text>(),
+            email.html_body.as_str().into_sql::<Text>(),
+        )))
+        .into_columns((
+            outbox_emails::id,
+            outbox_emails::template,
+            outbox_emails::reference,
+            outbox_emails::recipient,
+            outbox_emails::subject,
+            outbox_emails::text_body,
+            outbox_emails::html_body,
+        ))
+        .execute(conn)?;
+    if inserted == 0 {
+        return Err(RepoError::NotFound);
+    }
+    Ok(id)
 }
 
 /// Claims up to `limit` of the oldest due pending messages under one fresh lease: rows another

@@ -24,13 +24,23 @@ pub fn enqueue_for_party(
     party_id: Uuid,
     template: &Template,
 ) -> Result<Uuid, RepoError> {
-    let recipient = outbox::party_contact_email(conn, party_id)?;
-    enqueue_to(
+    outbox::enqueue_for_party(
         conn,
-        &recipient,
-        template,
-        Some(format!("party:{party_id}")),
+        party_id,
+        &message(template, String::new(), Some(format!("party:{party_id}"))),
     )
+}
+
+fn message(template: &Template, recipient: String, reference: Option<String>) -> NewEmail {
+    let rendered = template.render();
+    NewEmail {
+        recipient,
+        template: template.name().to_string(),
+        subject: rendered.subject,
+        text_body: rendered.text,
+        html_body: rendered.html,
+        reference,
+    }
 }
 
 /// Renders `template` and queues it for `recipient`, inside the caller's transaction.
@@ -40,16 +50,5 @@ pub fn enqueue_to(
     template: &Template,
     reference: Option<String>,
 ) -> Result<Uuid, RepoError> {
-    let rendered = template.render();
-    outbox::enqueue(
-        conn,
-        &NewEmail {
-            recipient: recipient.to_string(),
-            template: template.name().to_string(),
-            subject: rendered.subject,
-            text_body: rendered.text,
-            html_body: rendered.html,
-            reference,
-        },
-    )
+    outbox::enqueue(conn, &message(template, recipient.to_string(), reference))
 }
