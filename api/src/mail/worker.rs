@@ -46,7 +46,8 @@ pub const BATCH: i64 = 32;
 /// DATA, the body and its end).
 pub const CONVERSATION_MAX: Duration =
     Duration::from_secs(crate::mail::transport::SMTP_COMMAND_TIMEOUT.as_secs() * 7);
-/// Time allowed for recording a conversation's outcome (a pool wait and one UPDATE).
+/// Time allowed for recording a conversation's outcome (a pool wait and one UPDATE); a record
+/// that takes longer ends the batch.
 pub const RECORD_MAX: Duration = Duration::from_secs(30);
 /// The longest wait between two attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
@@ -143,26 +144,41 @@ async fn deliver_batch(
     let lease_id =
         lease_id.ok_or_else(|| RepoError::Corrupt("a claimed email has no lease".into()))?;
     let mut untried = Vec::new();
+    let mut slow_database = false;
     for email in &batch {
         // Start a conversation only if it, and recording its outcome, end within the lease:
-        // otherwise another worker could take the message over and send it again.
-        // A stopping worker finishes the message in flight and gives the rest back.
-        if *stopped.borrow() || claimed_at.elapsed() + CONVERSATION_MAX + RECORD_MAX >= LEASE {
+        // otherwise another worker could take the message over and send it again. A stopping
+        // worker finishes the message in flight and gives the rest back; so does one whose
+        // last record took longer than allowed (the database is struggling).
+        if slow_database
+            || *stopped.borrow()
+            || claimed_at.elapsed() + CONVERSATION_MAX + RECORD_MAX >= LEASE
+        {
             untried.push(email.id);
             continue;
         }
         let id = email.id;
-        let recorded = match mailer.deliver(email).await {
-            // Marked at once, not at the end of the batch, so that the window in which a crash
-            // resends a delivered message stays one UPDATE long.
-            Ok(()) => blocking(pool, move |c| {
-                outbox::mark_sent(c, &[id], lease_id, Utc::now()).map(|n| n == 1)
-            })
-            .await
-            .map_err(|e| (e, true)),
-            Err(failure) => record_failure(pool, pace, email, lease_id, &failure)
+        let outcome = mailer.deliver(email).await;
+        let record = async {
+            match outcome {
+                // Marked at once, not at the end of the batch, so that the window in which a crash
+                // resends a delivered message stays one UPDATE long.
+                Ok(()) => blocking(pool, move |c| {
+                    outbox::mark_sent(c, &[id], lease_id, Utc::now()).map(|n| n == 1)
+                })
                 .await
-                .map_err(|e| (e, false)),
+                .map_err(|e| (e, true)),
+                Err(failure) => record_failure(pool, pace, email, lease_id, &failure)
+                    .await
+                    .map_err(|e| (e, false)),
+            }
+        };
+        let Ok(recorded) = tokio::time::timeout(RECORD_MAX, record).await else {
+            // The record may still land; if it does not before the lease ends, the message goes
+            // again (at least once, same Message-ID).
+            tracing::warn!(%id, "recording an outbox outcome is taking too long");
+            slow_database = true;
+            continue;
         };
         match recorded {
             Ok(true) => {}
