@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use crate::scf_support::{
-    assert_books_sound, balance, confirmed_receivable, factor, in_days, post_key, setup,
+    assert_books_sound, balance, confirmed_receivable, factor, in_days, pay, post_key, setup,
 };
 use lendline_tests::TestApp;
 
@@ -39,14 +39,7 @@ async fn a_single_invoice_is_funded_and_settled_in_full() {
         "{outbox}"
     );
 
-    let (status, s) = post_key(
-        &app,
-        &format!("/v1/receivables/{id}/payments"),
-        &app.admin(),
-        &json!({"amount": "100000.00"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{s}");
+    let s = pay(&app, id, "100000.00").await;
     assert_eq!(s["state"], "settled");
     assert_eq!(s["shortfall"], "0.00");
     assert_eq!(
@@ -74,14 +67,7 @@ async fn a_short_payment_is_charged_to_the_reserve_then_to_the_supplier_under_re
     let id = confirmed_receivable(&app, &scf, "INV-2001", "100000.00", 60).await;
     factor(&app, &scf, &[id]).await;
     // 70,000 paid: less than the 80,000 advance plus fees, so the supplier owes the rest.
-    let (status, s) = post_key(
-        &app,
-        &format!("/v1/receivables/{id}/payments"),
-        &app.admin(),
-        &json!({"amount": "70000.00"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{s}");
+    let s = pay(&app, id, "70000.00").await;
     assert_eq!(s["reserve_released"], "0.00");
     assert_eq!(s["shortfall_treatment"], "recourse_claim");
     let claim = format!("recourse_receivable:{}", scf.supplier);
@@ -91,14 +77,7 @@ async fn a_short_payment_is_charged_to_the_reserve_then_to_the_supplier_under_re
     // claim first, and no cash goes to a supplier who owes the factor.
     let next = confirmed_receivable(&app, &scf, "INV-2002", "20000.00", 60).await;
     factor(&app, &scf, &[next]).await;
-    let (status, s) = post_key(
-        &app,
-        &format!("/v1/receivables/{next}/payments"),
-        &app.admin(),
-        &json!({"amount": "20000.00"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{s}");
+    let s = pay(&app, next, "20000.00").await;
     assert_eq!(s["reserve_released"], "0.00", "{s}");
     let set_off: Decimal = s["claims_set_off"].as_str().unwrap().parse().unwrap();
     assert!(
@@ -118,14 +97,7 @@ async fn a_short_payment_beyond_the_reserve_without_recourse_is_still_a_claim_on
     factor(&app, &scf, &[id]).await;
     // Dilution is not the factor's credit risk: 70,000 paid against 81,300 owed (80,000
     // advance, 800 discount, 500 service) leaves 11,300 on the supplier.
-    let (status, s) = post_key(
-        &app,
-        &format!("/v1/receivables/{id}/payments"),
-        &app.admin(),
-        &json!({"amount": "70000.00"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{s}");
+    let s = pay(&app, id, "70000.00").await;
     assert_eq!(s["shortfall"], "11300.00", "{s}");
     assert_eq!(s["shortfall_treatment"], "recourse_claim", "{s}");
     assert_eq!(
@@ -142,14 +114,7 @@ async fn a_small_short_payment_is_absorbed_by_the_reserve() {
     let scf = setup(&app, json!({})).await;
     let id = confirmed_receivable(&app, &scf, "INV-2002", "100000.00", 60).await;
     factor(&app, &scf, &[id]).await;
-    let (status, s) = post_key(
-        &app,
-        &format!("/v1/receivables/{id}/payments"),
-        &app.admin(),
-        &json!({"amount": "95000.00"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{s}");
+    let s = pay(&app, id, "95000.00").await;
     assert_eq!(s["dilution"], "5000.00");
     assert_eq!(s["shortfall"], "0.00");
     let released: Decimal = s["reserve_released"].as_str().unwrap().parse().unwrap();

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::scf_support::{
-    assert_books_sound, balance, confirmed_receivable, factor, in_days, member, post_key, program,
-    setup, Scf,
+    assert_books_sound, balance, confirmed_receivable, factor, in_days, member, pay, post_key,
+    program, setup, Scf,
 };
 use lendline_tests::TestApp;
 
@@ -140,18 +140,6 @@ async fn drawn_pool(app: &TestApp, recourse: bool, draw: &str) -> (Scf, Vec<Uuid
     .await;
     assert_eq!(status, 201, "{body}");
     (scf, ids, pool_id)
-}
-
-async fn pay(app: &TestApp, id: Uuid, amount: &str) -> Value {
-    let (status, s) = post_key(
-        app,
-        &format!("/v1/receivables/{id}/payments"),
-        &app.admin(),
-        &json!({"amount": amount}),
-    )
-    .await;
-    assert_eq!(status, 201, "{s}");
-    s
 }
 
 async fn default_after_grace(app: &TestApp, id: Uuid) -> Value {

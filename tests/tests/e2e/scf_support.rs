@@ -164,3 +164,16 @@ pub async fn balance(app: &TestApp, account: &str) -> String {
         .unwrap_or("0")
         .to_string()
 }
+
+/// The debtor's payment of a financed receivable, recorded by staff; answers the settlement.
+pub async fn pay(app: &TestApp, id: Uuid, amount: &str) -> Value {
+    let (status, s) = post_key(
+        app,
+        &format!("/v1/receivables/{id}/payments"),
+        &app.admin(),
+        &json!({"amount": amount}),
+    )
+    .await;
+    assert_eq!(status, 201, "{s}");
+    s
+}
