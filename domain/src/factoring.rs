@@ -12,7 +12,9 @@
 //!   amount. A debtor default is a settlement with a zero payment.
 //! - Borrowing base: per debtor, the eligible amount above `concentration_limit × total eligible`
 //!   is excluded (one large debtor must not carry the pool); the base is `(total eligible −
-//!   excluded excess) × advance_rate`, rounded down so it is never overstated.
+//!   excluded excess) × advance_rate`, rounded down so it is never overstated. When the debtors
+//!   of a pool come with their own terms (each core enterprise's program), each debtor's limit
+//!   and advance rate apply to its own receivables and the parts are added before rounding.
 
 use std::collections::BTreeMap;
 
@@ -37,6 +39,8 @@ pub enum FactoringError {
     InvalidBasis(u32),
     #[error("the debtor's payment must be between zero and the face value")]
     InvalidPayment,
+    #[error("no pool terms for debtor {0}")]
+    NoTermsFor(String),
     #[error(transparent)]
     Money(#[from] MoneyError),
 }
@@ -176,15 +180,35 @@ pub struct BorrowingBase {
     pub debtors: Vec<DebtorExcess>,
 }
 
-/// Per debtor (sorted by name): eligible total, limit (`concentration_limit × total eligible`,
-/// unrounded) and excess above it.
-pub fn concentration_excess(
+/// A debtor's own pool terms (from its program).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtorTerms {
+    pub advance_rate: Rate,
+    pub concentration_limit: Rate,
+}
+
+/// The pool's borrowing base (see the module docs), every debtor on the same terms.
+pub fn borrowing_base(
     pool: &[Receivable],
+    advance_rate: Rate,
     concentration_limit: Rate,
-) -> Result<(Money, Vec<DebtorExcess>), FactoringError> {
-    if concentration_limit.value() > Decimal::ONE {
-        return Err(FactoringError::ShareAboveOne);
-    }
+) -> Result<BorrowingBase, FactoringError> {
+    let same = DebtorTerms {
+        advance_rate,
+        concentration_limit,
+    };
+    let terms = pool.iter().map(|r| (r.debtor.clone(), same)).collect();
+    borrowing_base_by_debtor(pool, &terms)
+}
+
+/// The pool's borrowing base with each debtor on its own terms: per debtor (sorted by name) the
+/// eligible total, its limit (`its concentration_limit × total eligible`, unrounded) and the
+/// excess above it; the base is the sum of `(eligible − excess) × its advance_rate`, rounded
+/// down to the minor unit.
+pub fn borrowing_base_by_debtor(
+    pool: &[Receivable],
+    terms: &BTreeMap<String, DebtorTerms>,
+) -> Result<BorrowingBase, FactoringError> {
     let mut by_debtor: BTreeMap<&str, Money> = BTreeMap::new();
     let mut total: Option<Money> = None;
     for r in pool {
@@ -200,47 +224,36 @@ pub fn concentration_excess(
     let Some(total) = total else {
         return Err(FactoringError::InvalidAmounts);
     };
-    let limit = total.checked_mul_rate(concentration_limit.value())?;
-    let debtors = by_debtor
-        .into_iter()
-        .map(|(debtor, eligible)| {
-            let excess = eligible
-                .checked_sub(limit)?
-                .checked_max(Money::zero(total.currency()))?;
-            Ok(DebtorExcess {
-                debtor: debtor.to_owned(),
-                eligible,
-                limit,
-                excess,
-            })
-        })
-        .collect::<Result<Vec<_>, FactoringError>>()?;
-    Ok((total, debtors))
-}
-
-/// The pool's borrowing base (see the module docs), rounded down to the minor unit.
-pub fn borrowing_base(
-    pool: &[Receivable],
-    advance_rate: Rate,
-    concentration_limit: Rate,
-) -> Result<BorrowingBase, FactoringError> {
-    if advance_rate.value() > Decimal::ONE {
-        return Err(FactoringError::ShareAboveOne);
+    let zero = Money::zero(total.currency());
+    let (mut excess_total, mut base) = (zero, zero);
+    let mut debtors = Vec::with_capacity(by_debtor.len());
+    for (debtor, eligible) in by_debtor {
+        let own = terms
+            .get(debtor)
+            .ok_or_else(|| FactoringError::NoTermsFor(debtor.to_owned()))?;
+        if own.advance_rate.value() > Decimal::ONE || own.concentration_limit.value() > Decimal::ONE
+        {
+            return Err(FactoringError::ShareAboveOne);
+        }
+        let limit = total.checked_mul_rate(own.concentration_limit.value())?;
+        let excess = eligible.checked_sub(limit)?.checked_max(zero)?;
+        excess_total = excess_total.checked_add(excess)?;
+        base = base.checked_add(
+            eligible
+                .checked_sub(excess)?
+                .checked_mul_rate(own.advance_rate.value())?,
+        )?;
+        debtors.push(DebtorExcess {
+            debtor: debtor.to_owned(),
+            eligible,
+            limit,
+            excess,
+        });
     }
-    let (total_eligible, debtors) = concentration_excess(pool, concentration_limit)?;
-    let excess = debtors
-        .iter()
-        .try_fold(Money::zero(total_eligible.currency()), |acc, d| {
-            acc.checked_add(d.excess)
-        })?;
-    let borrowing_base = total_eligible
-        .checked_sub(excess)?
-        .checked_mul_rate(advance_rate.value())?
-        .round(RoundingMode::Down);
     Ok(BorrowingBase {
-        total_eligible,
-        concentration_excess: excess.round(RoundingMode::HalfUp),
-        borrowing_base,
+        total_eligible: total,
+        concentration_excess: excess_total.round(RoundingMode::HalfUp),
+        borrowing_base: base.round(RoundingMode::Down),
         debtors,
     })
 }

@@ -124,3 +124,34 @@ fn an_empty_pool_or_a_limit_above_one_is_refused() {
         Err(FactoringError::ShareAboveOne)
     );
 }
+
+#[test]
+fn each_debtor_on_its_own_terms_lends_at_its_own_rate_within_its_own_limit() {
+    let pool = [
+        receivable("acme", dec!(60000)),
+        receivable("beta", dec!(30000)),
+        receivable("gamma", dec!(10000)),
+    ];
+    let terms = |advance, limit| DebtorTerms {
+        advance_rate: rate(advance),
+        concentration_limit: rate(limit),
+    };
+    let by_debtor = BTreeMap::from([
+        ("acme".to_string(), terms(dec!(0.90), dec!(0.50))),
+        ("beta".to_string(), terms(dec!(0.70), dec!(0.50))),
+        ("gamma".to_string(), terms(dec!(0.80), dec!(0.05))),
+    ]);
+    let base = borrowing_base_by_debtor(&pool, &by_debtor).unwrap();
+    // Total 100,000. acme: 10,000 over its 50 % limit, (60,000 − 10,000) × 0.90 = 45,000.
+    // beta: within its limit, 30,000 × 0.70 = 21,000. gamma: 5,000 over its 5 % limit,
+    // 5,000 × 0.80 = 4,000. Base 70,000; excess 15,000.
+    assert_eq!(base.borrowing_base.amount(), dec!(70000.00));
+    assert_eq!(base.concentration_excess.amount(), dec!(15000.00));
+    let one_rate = borrowing_base(&pool, rate(dec!(0.70)), rate(dec!(0.05))).unwrap();
+    assert!(one_rate.borrowing_base.amount() < base.borrowing_base.amount());
+    let missing = BTreeMap::from([("acme".to_string(), terms(dec!(0.9), dec!(1)))]);
+    assert_eq!(
+        borrowing_base_by_debtor(&pool, &missing),
+        Err(FactoringError::NoTermsFor("beta".into()))
+    );
+}

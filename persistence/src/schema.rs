@@ -471,6 +471,7 @@ diesel::table! {
         request_id -> Uuid,
         receivable_id -> Uuid,
         pending -> Bool,
+        advance_rate -> Numeric,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Factoring requests: one financed invoice, or a pool with a borrowing base.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -58,20 +60,22 @@ pub fn save(conn: &mut PgConnection, row: &RequestRow) -> Result<(), RepoError> 
     Ok(())
 }
 
-/// Records what `request` asked to finance; `pending` while it waits for a risk officer.
+/// Records what `request` asked to finance, each receivable with the advance rate it is
+/// financed at; `pending` while the request waits for a risk officer.
 pub fn link(
     conn: &mut PgConnection,
     request: Uuid,
-    receivables: &[Uuid],
+    receivables: &[(Uuid, Decimal)],
     pending: bool,
 ) -> Result<(), RepoError> {
     let rows: Vec<_> = receivables
         .iter()
-        .map(|r| {
+        .map(|(receivable, rate)| {
             (
                 links::request_id.eq(request),
-                links::receivable_id.eq(*r),
+                links::receivable_id.eq(*receivable),
                 links::pending.eq(pending),
+                links::advance_rate.eq(*rate),
             )
         })
         .collect();
@@ -79,6 +83,19 @@ pub fn link(
         .values(rows)
         .execute(conn)?;
     Ok(())
+}
+
+/// The advance rate each receivable of `request` is financed at.
+pub fn advance_rates(
+    conn: &mut PgConnection,
+    request: Uuid,
+) -> Result<BTreeMap<Uuid, Decimal>, RepoError> {
+    Ok(links::table
+        .filter(links::request_id.eq(request))
+        .select((links::receivable_id, links::advance_rate))
+        .load::<(Uuid, Decimal)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// The receivables `request` asked to finance, in id order.

@@ -2,12 +2,13 @@
 //! draws up to it, and the overdrawn flag as receivables settle. Then small pools in the
 //! ledger: collections beyond what is drawn, short payments, and defaults.
 
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::scf_support::{
-    assert_books_sound, balance, confirmed_receivable, factor, in_days, member, pay, post_key,
-    program, setup, Scf,
+    assert_books_sound, balance, confirmed_receivable, factor, in_days, join, member, pay,
+    post_key, program, setup, Scf,
 };
 use lendline_tests::TestApp;
 
@@ -293,5 +294,60 @@ async fn a_defaulted_pool_receivable_without_recourse_is_a_credit_loss_up_to_wha
     assert_eq!(s["shortfall"], "0.00", "{s}");
     assert_eq!(s["shortfall_treatment"], "pool", "{s}");
     assert_eq!(balance(&app, "credit_losses").await, "5025");
+    assert_books_sound(&app).await;
+}
+
+/// A program's exposure on its debtor.
+async fn debtor_exposure(app: &TestApp, program: Uuid) -> Decimal {
+    let (status, p) = app
+        .get(&format!("/v1/factoring-programs/{program}"), &app.admin())
+        .await;
+    assert_eq!(status, 200, "{p}");
+    p["debtor_exposure"].as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_pool_over_two_debtors_lends_on_each_at_its_own_programs_terms() {
+    let app = TestApp::spawn().await;
+    let terms = |rate: &str| json!({"advance_rate": rate, "concentration_limit": "0.60"});
+    let a = setup(&app, terms("0.90")).await;
+    let (core, core_token, b_program) = program(&app, terms("0.70")).await;
+    join(&app, b_program, a.supplier, &a.supplier_token).await;
+    let b = Scf {
+        core,
+        core_token,
+        supplier: a.supplier,
+        supplier_token: a.supplier_token.clone(),
+        program: b_program,
+    };
+    let ids = vec![
+        confirmed_receivable(&app, &a, "A-1", "10000.00", 30).await,
+        confirmed_receivable(&app, &a, "A-2", "10000.00", 30).await,
+        confirmed_receivable(&app, &b, "B-1", "10000.00", 30).await,
+        confirmed_receivable(&app, &b, "B-2", "10000.00", 30).await,
+    ];
+    let pool = factor(&app, &a, &ids).await;
+    assert_eq!(pool["state"], "funded", "{pool}");
+    // 20,000 at 90 % and 20,000 at 70 %, both within the 60 % limit: 32,000 (one rate for
+    // all, the lower, would lend 28,000).
+    assert_eq!(pool["borrowing_base"], "32000.00", "{pool}");
+    assert_eq!(
+        debtor_exposure(&app, a.program).await,
+        Decimal::from(18_000)
+    );
+    assert_eq!(
+        debtor_exposure(&app, b.program).await,
+        Decimal::from(14_000)
+    );
+
+    // A-1 paid: 30,000 left, limit 18,000 each; B's 20,000 is 2,000 over.
+    // 10,000 × 0.90 + 18,000 × 0.70 = 21,600; A's exposure falls by exactly what A-1 reserved.
+    pay(&app, ids[0], "10000.00").await;
+    let pool_id = pool["id"].as_str().unwrap();
+    let (_, revalued) = app
+        .get(&format!("/v1/pools/{pool_id}"), &a.supplier_token)
+        .await;
+    assert_eq!(revalued["borrowing_base"], "21600.00", "{revalued}");
+    assert_eq!(debtor_exposure(&app, a.program).await, Decimal::from(9_000));
     assert_books_sound(&app).await;
 }

@@ -70,10 +70,16 @@ pub async fn program_of(app: &TestApp, core: Uuid, overrides: Value) -> (String,
 pub async fn member(app: &TestApp, program: Uuid) -> (Uuid, String) {
     let supplier = app.create_party("supplier").await;
     let token = app.token(Role::Supplier, &supplier.to_string());
+    join(app, program, supplier, &token).await;
+    (supplier, token)
+}
+
+/// `supplier` joins `program` and a risk officer admits it.
+pub async fn join(app: &TestApp, program: Uuid, supplier: Uuid, token: &str) {
     let (status, body) = app
         .post(
             &format!("/v1/factoring-programs/{program}/suppliers"),
-            &token,
+            token,
             &json!({}),
         )
         .await;
@@ -87,7 +93,6 @@ pub async fn member(app: &TestApp, program: Uuid) -> (Uuid, String) {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "approved", "{body}");
-    (supplier, token)
 }
 
 pub async fn setup(app: &TestApp, overrides: Value) -> Scf {

@@ -137,6 +137,8 @@ fn factoring_error(e: FactoringError) -> ApiError {
         }
         FactoringError::InvalidBasis(_) => ApiError::invalid("basis", e.to_string()),
         FactoringError::InvalidPayment => ApiError::invalid("debtor_payment", e.to_string()),
+        // The quote applies one set of terms to every debtor it is given.
+        FactoringError::NoTermsFor(_) => ApiError::internal(e),
         FactoringError::Money(m) => money_error(m),
     }
 }

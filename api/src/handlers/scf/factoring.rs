@@ -185,14 +185,14 @@ fn store(
     conn: &mut PgConnection,
     row: &mut RequestRow,
     decided: &ScfDecision,
-    ids: &[Uuid],
+    rates: &[(Uuid, Decimal)],
     review_amount: Decimal,
 ) -> Result<(), ApiError> {
     row.decision = decided.to_json()?;
     row.state = state_of(decided.outcome).into();
     requests::insert(conn, row)?;
     let referred = decided.outcome == Outcome::Refer;
-    requests::link(conn, row.id, ids, referred)?;
+    requests::link(conn, row.id, rates, referred)?;
     if referred {
         open_review(conn, row, review_amount)?;
     }
@@ -230,7 +230,13 @@ fn single(
         (supplier, member_exposure),
         &[(r.debtor_id, program.debtor_exposure)],
     )?;
-    store(conn, &mut row, &decided, &[r.id], q.advance.amount())?;
+    store(
+        conn,
+        &mut row,
+        &decided,
+        &[(r.id, program.advance_rate)],
+        q.advance.amount(),
+    )?;
     if decided.outcome == Outcome::Approve {
         funding::fund_single(conn, locked, &mut row, &q, on, actor)?;
     }
@@ -284,7 +290,7 @@ fn pool(
     let decided = decision::decide_factoring(conn, &ask, (supplier, member_exposure), &debtors)?;
     let ids: Vec<Uuid> = locked.receivables.iter().map(|r| r.id).collect();
     let base = row.borrowing_base;
-    store(conn, &mut row, &decided, &ids, base)?;
+    store(conn, &mut row, &decided, &funding::rates_of(locked)?, base)?;
     if decided.outcome == Outcome::Approve {
         funding::fund_pool(conn, locked, &mut row, actor)?;
     }

@@ -79,7 +79,8 @@ pub fn price_single(row: &mut RequestRow, program: &ProgramRow, q: &FactoringQuo
     row.fees_total = q.discount_fee.amount() + q.service_fee.amount();
 }
 
-/// A pool's terms: several programs may meet in one pool, and the strictest terms apply.
+/// Prices a pool: each debtor at its own program's advance rate and concentration limit. The
+/// request keeps the lowest rate and limit among them, for the record.
 pub fn price_pool(row: &mut RequestRow, locked: &Locked, on: NaiveDate) -> Result<(), ApiError> {
     row.advance_rate = locked
         .programs
@@ -92,9 +93,25 @@ pub fn price_pool(row: &mut RequestRow, locked: &Locked, on: NaiveDate) -> Resul
         .values()
         .map(|p| p.concentration_limit)
         .min();
-    row.borrowing_base = pools::base_of(row, &locked.receivables, on)?.amount();
+    let terms = pools::PoolTerms::of_programs(&locked.receivables, &locked.programs);
+    row.borrowing_base = pools::base_of(row, &locked.receivables, &terms, on)?.amount();
     row.advance_total = row.borrowing_base;
     Ok(())
+}
+
+/// The rate each receivable of a request is financed at: its program's.
+pub fn rates_of(locked: &Locked) -> Result<Vec<(Uuid, Decimal)>, ApiError> {
+    locked
+        .receivables
+        .iter()
+        .map(|r| {
+            locked
+                .programs
+                .get(&r.program_id)
+                .map(|p| (r.id, p.advance_rate))
+                .ok_or_else(|| ApiError::internal("program not locked"))
+        })
+        .collect()
 }
 
 /// Funds a priced single invoice: limits, the receivable financed, the advance paid out.
@@ -122,7 +139,8 @@ pub fn fund_single(
 }
 
 /// Opens a priced pool for draws. Each receivable counts against the limits at its full
-/// advance, ignoring concentration: the exposure is overstated rather than understated.
+/// advance at its own rate, ignoring concentration: the exposure is overstated rather than
+/// understated.
 pub fn fund_pool(
     conn: &mut PgConnection,
     locked: &mut Locked,
@@ -131,8 +149,8 @@ pub fn fund_pool(
 ) -> Result<(), ApiError> {
     let c = stored_currency(&row.currency)?;
     let mut exposure: BTreeMap<Uuid, Decimal> = BTreeMap::new();
-    for r in &locked.receivables {
-        *exposure.entry(r.program_id).or_default() += pools::exposure_of(r, row.advance_rate, c);
+    for (r, (_, rate)) in locked.receivables.iter().zip(rates_of(locked)?) {
+        *exposure.entry(r.program_id).or_default() += pools::exposure_of(r, rate, c);
     }
     eligibility::reserve_limits(conn, locked, &exposure)?;
     mark_financed(conn, &mut locked.receivables, row.id, actor)?;

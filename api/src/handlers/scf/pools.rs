@@ -4,15 +4,17 @@
 //! A pool receivable is eligible while it is financed and not yet due; settled or defaulted
 //! receivables and those past due leave the base.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, SubsecRound, Utc};
 use diesel::PgConnection;
-use domain::factoring::{borrowing_base, Receivable};
+use domain::factoring::{borrowing_base_by_debtor, DebtorTerms, Receivable};
 use domain::money::{Currency, Money};
 use domain::scf_postings;
 use persistence::scf::factoring::{self as requests, RequestRow};
-use persistence::scf::programs;
+use persistence::scf::programs::{self, ProgramRow};
 use persistence::scf::receivables::{self, ReceivableRow};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -26,7 +28,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::state::AppState;
 
-/// What one pool receivable counts against the limits: its face at the pool's advance rate.
+/// What one pool receivable counts against the limits: its face at the rate it is financed at.
 pub fn exposure_of(r: &ReceivableRow, advance_rate: Decimal, c: Currency) -> Decimal {
     Money::new(r.amount * advance_rate, c)
         .round(EXPOSURE_ROUNDING)
@@ -37,28 +39,99 @@ fn eligible(r: &ReceivableRow, on: NaiveDate) -> bool {
     r.state == "financed" && r.due_date > on
 }
 
-/// The borrowing base of `pool` over its receivables as of `on` (zero when none is eligible).
+/// A pool's terms: the advance rate each receivable is financed at (its debtor's program's)
+/// and each debtor's concentration limit (from the same program).
+pub struct PoolTerms {
+    pub rates: BTreeMap<Uuid, Decimal>,
+    pub concentration: BTreeMap<Uuid, Decimal>,
+}
+
+impl PoolTerms {
+    /// From the programs of receivables about to be financed.
+    pub fn of_programs(rows: &[ReceivableRow], programs: &BTreeMap<Uuid, ProgramRow>) -> Self {
+        let mut terms = PoolTerms {
+            rates: BTreeMap::new(),
+            concentration: BTreeMap::new(),
+        };
+        for r in rows {
+            if let Some(p) = programs.get(&r.program_id) {
+                terms.rates.insert(r.id, p.advance_rate);
+                terms
+                    .concentration
+                    .insert(r.debtor_id, p.concentration_limit);
+            }
+        }
+        terms
+    }
+
+    /// As `pool` was financed: each receivable's recorded rate, each debtor's program limit.
+    pub fn load(
+        conn: &mut PgConnection,
+        pool: Uuid,
+        rows: &[ReceivableRow],
+    ) -> Result<Self, ApiError> {
+        let mut concentration = BTreeMap::new();
+        for r in rows {
+            if let std::collections::btree_map::Entry::Vacant(entry) =
+                concentration.entry(r.debtor_id)
+            {
+                entry.insert(programs::find(conn, r.program_id)?.concentration_limit);
+            }
+        }
+        Ok(PoolTerms {
+            rates: requests::advance_rates(conn, pool)?,
+            concentration,
+        })
+    }
+
+    /// The rate `r` is financed at.
+    pub fn rate_of(&self, r: &ReceivableRow) -> Result<Decimal, ApiError> {
+        self.rates
+            .get(&r.id)
+            .copied()
+            .ok_or_else(|| ApiError::internal(format!("no advance rate for receivable {}", r.id)))
+    }
+}
+
+/// The borrowing base of `pool` over its receivables as of `on` (zero when none is eligible):
+/// each debtor lends at its own rate within its own concentration limit.
 pub fn base_of(
     pool: &RequestRow,
     rows: &[ReceivableRow],
+    terms: &PoolTerms,
     on: NaiveDate,
 ) -> Result<Money, ApiError> {
     let c = stored_currency(&pool.currency)?;
-    let eligible: Vec<Receivable> = rows
+    let mut pool_items = Vec::new();
+    let mut by_debtor: BTreeMap<String, DebtorTerms> = BTreeMap::new();
+    // At creation the receivables are not financed yet; they are about to be.
+    for r in rows
         .iter()
-        // At creation the receivables are not financed yet; they are about to be.
         .filter(|r| eligible(r, on) || (r.factoring_request_id.is_none() && r.due_date > on))
-        .map(|r| Receivable {
-            debtor: r.debtor_id.to_string(),
+    {
+        let rate = stored_rate(terms.rate_of(r)?)?;
+        let limit = terms
+            .concentration
+            .get(&r.debtor_id)
+            .copied()
+            .ok_or_else(|| ApiError::internal("no concentration limit for a pool debtor"))?;
+        let debtor = r.debtor_id.to_string();
+        let own = by_debtor.entry(debtor.clone()).or_insert(DebtorTerms {
+            advance_rate: rate,
+            concentration_limit: stored_rate(limit)?,
+        });
+        // One program per debtor gives one rate; should a debtor's receivables differ, the
+        // lowest applies.
+        own.advance_rate = own.advance_rate.min(rate);
+        pool_items.push(Receivable {
+            debtor,
             eligible: money(r.amount, c),
-        })
-        .collect();
-    if eligible.is_empty() {
+        });
+    }
+    if pool_items.is_empty() {
         return Ok(Money::zero(c));
     }
-    let rate = stored_rate(pool.advance_rate)?;
-    let limit = stored_rate(pool.concentration_limit.unwrap_or(Decimal::ONE))?;
-    let base = borrowing_base(&eligible, rate, limit)
+    let base = borrowing_base_by_debtor(&pool_items, &by_debtor)
         .map_err(|e| ApiError::unprocessable("pricing_refused", e.to_string(), None))?;
     Ok(base.borrowing_base)
 }
@@ -70,7 +143,8 @@ pub fn revalue(
     on: NaiveDate,
 ) -> Result<(), ApiError> {
     let rows = receivables::by_request(conn, pool.id)?;
-    pool.borrowing_base = base_of(pool, &rows, on)?.amount();
+    let terms = PoolTerms::load(conn, pool.id, &rows)?;
+    pool.borrowing_base = base_of(pool, &rows, &terms, on)?.amount();
     pool.overdrawn = pool.drawn_outstanding > pool.borrowing_base;
     pool.updated_at = Utc::now().trunc_subsecs(6);
     requests::save(conn, pool)?;

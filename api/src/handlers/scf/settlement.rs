@@ -121,7 +121,8 @@ fn settle_receivable(
     let exposure = if req.kind == "single" {
         req.advance_total
     } else {
-        pools::exposure_of(r, req.advance_rate, c)
+        let rate = pools::PoolTerms::load(conn, request_id, std::slice::from_ref(r))?.rate_of(r)?;
+        pools::exposure_of(r, rate, c)
     };
     eligibility::release_limits(conn, r.program_id, r.supplier_id, exposure)?;
     // What the supplier owes on recourse claims is paid from what it would receive.
