@@ -147,8 +147,10 @@ fn each_debtor_on_its_own_terms_lends_at_its_own_rate_within_its_own_limit() {
     // 5,000 × 0.80 = 4,000. Base 70,000; excess 15,000.
     assert_eq!(base.borrowing_base.amount(), dec!(70000.00));
     assert_eq!(base.concentration_excess.amount(), dec!(15000.00));
+    // The same pool on one set of terms (the lowest of each): every debtor above 5,000,
+    // (100,000 − 85,000) × 0.70 = 10,500.
     let one_rate = borrowing_base(&pool, rate(dec!(0.70)), rate(dec!(0.05))).unwrap();
-    assert!(one_rate.borrowing_base.amount() < base.borrowing_base.amount());
+    assert_eq!(one_rate.borrowing_base.amount(), dec!(10500.00));
     let missing = BTreeMap::from([("acme".to_string(), terms(dec!(0.9), dec!(1)))]);
     assert_eq!(
         borrowing_base_by_debtor(&pool, &missing),

@@ -472,6 +472,7 @@ diesel::table! {
         receivable_id -> Uuid,
         pending -> Bool,
         advance_rate -> Numeric,
+        concentration_limit -> Nullable<Numeric>,
     }
 }
 

@@ -60,22 +60,32 @@ pub fn save(conn: &mut PgConnection, row: &RequestRow) -> Result<(), RepoError> 
     Ok(())
 }
 
-/// Records what `request` asked to finance, each receivable with the advance rate it is
-/// financed at; `pending` while the request waits for a risk officer.
+/// The terms one receivable of a request is financed on: its advance rate and, in a pool, its
+/// debtor's concentration limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkTerms {
+    pub receivable: Uuid,
+    pub advance_rate: Decimal,
+    pub concentration_limit: Option<Decimal>,
+}
+
+/// Records what `request` asked to finance and on what terms; `pending` while the request
+/// waits for a risk officer.
 pub fn link(
     conn: &mut PgConnection,
     request: Uuid,
-    receivables: &[(Uuid, Decimal)],
+    terms: &[LinkTerms],
     pending: bool,
 ) -> Result<(), RepoError> {
-    let rows: Vec<_> = receivables
+    let rows: Vec<_> = terms
         .iter()
-        .map(|(receivable, rate)| {
+        .map(|t| {
             (
                 links::request_id.eq(request),
-                links::receivable_id.eq(*receivable),
+                links::receivable_id.eq(t.receivable),
                 links::pending.eq(pending),
-                links::advance_rate.eq(*rate),
+                links::advance_rate.eq(t.advance_rate),
+                links::concentration_limit.eq(t.concentration_limit),
             )
         })
         .collect();
@@ -85,16 +95,47 @@ pub fn link(
     Ok(())
 }
 
-/// The advance rate each receivable of `request` is financed at.
-pub fn advance_rates(
+/// Re-prices the receivables of `request` (an approval after review prices as of that day).
+pub fn set_terms(
     conn: &mut PgConnection,
     request: Uuid,
-) -> Result<BTreeMap<Uuid, Decimal>, RepoError> {
+    terms: &[LinkTerms],
+) -> Result<(), RepoError> {
+    for t in terms {
+        diesel::update(links::table.find((request, t.receivable)))
+            .set((
+                links::advance_rate.eq(t.advance_rate),
+                links::concentration_limit.eq(t.concentration_limit),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The terms each receivable of `request` is financed on, by receivable.
+pub fn terms(
+    conn: &mut PgConnection,
+    request: Uuid,
+) -> Result<BTreeMap<Uuid, LinkTerms>, RepoError> {
     Ok(links::table
         .filter(links::request_id.eq(request))
-        .select((links::receivable_id, links::advance_rate))
-        .load::<(Uuid, Decimal)>(conn)?
+        .select((
+            links::receivable_id,
+            links::advance_rate,
+            links::concentration_limit,
+        ))
+        .load::<(Uuid, Decimal, Option<Decimal>)>(conn)?
         .into_iter()
+        .map(|(receivable, advance_rate, concentration_limit)| {
+            (
+                receivable,
+                LinkTerms {
+                    receivable,
+                    advance_rate,
+                    concentration_limit,
+                },
+            )
+        })
         .collect())
 }
 

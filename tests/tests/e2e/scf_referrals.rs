@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::lending_support::set_date;
 use crate::scf_support::{
-    assert_books_sound, balance, confirmed_receivable, factor, in_days, post_key, program, setup,
-    setup_on, Scf,
+    assert_books_sound, balance, confirmed_receivable, factor, in_days, pay, post_key, program,
+    setup, setup_on, Scf,
 };
 use lendline_tests::{party_body, TestApp};
 
@@ -97,7 +97,7 @@ async fn events(app: &TestApp, entity: &str) -> String {
 
 /// A program whose debtor has small sales, so the engine refers requests the supplier's
 /// limit still allows.
-async fn small_debtor(app: &TestApp) -> Scf {
+async fn small_debtor(app: &TestApp, program: Value) -> Scf {
     let mut body = party_body("core_enterprise");
     for month in body["monthly_sales"].as_array_mut().unwrap() {
         month["amount"] = json!("20000.00");
@@ -105,13 +105,13 @@ async fn small_debtor(app: &TestApp) -> Scf {
     let (status, party) = app.post("/v1/parties", &app.admin(), &body).await;
     assert_eq!(status, 201, "{party}");
     let core: Uuid = party["id"].as_str().unwrap().parse().unwrap();
-    setup_on(app, core, json!({})).await
+    setup_on(app, core, program).await
 }
 
 #[tokio::test]
 async fn a_referred_invoice_waits_alone_and_is_funded_when_two_officers_approve() {
     let app = TestApp::spawn().await;
-    let scf = small_debtor(&app).await;
+    let scf = small_debtor(&app, json!({})).await;
     let id = confirmed_receivable(&app, &scf, "INV-REF-1", "125000.00", 60).await;
     let request = factor(&app, &scf, &[id]).await;
     assert_eq!(request["state"], "referred", "{request}");
@@ -180,7 +180,7 @@ async fn a_referred_invoice_waits_alone_and_is_funded_when_two_officers_approve(
 #[tokio::test]
 async fn a_referral_that_never_recorded_its_receivables_can_only_be_declined() {
     let app = TestApp::spawn().await;
-    let scf = small_debtor(&app).await;
+    let scf = small_debtor(&app, json!({})).await;
     let id = confirmed_receivable(&app, &scf, "INV-REF-4", "125000.00", 60).await;
     let request = factor(&app, &scf, &[id]).await;
     let request_id = request["id"].as_str().unwrap();
@@ -204,6 +204,40 @@ async fn a_referral_that_never_recorded_its_receivables_can_only_be_declined() {
         "declined",
     )
     .await;
+    assert_books_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_referred_pool_is_opened_on_approval_with_its_base_and_exposure_at_that_days_terms() {
+    let app = TestApp::spawn().await;
+    let scf = small_debtor(&app, json!({"concentration_limit": "1.00"})).await;
+    let ids = vec![
+        confirmed_receivable(&app, &scf, "POOL-R-1", "60000.00", 60).await,
+        confirmed_receivable(&app, &scf, "POOL-R-2", "60000.00", 60).await,
+    ];
+    let pool = factor(&app, &scf, &ids).await;
+    assert_eq!(
+        (&pool["kind"], &pool["state"]),
+        (&json!("pool"), &json!("referred")),
+        "{pool}"
+    );
+    let pool_id = pool["id"].as_str().unwrap();
+    let case = case_of(&app, pool_id).await;
+    decide_to(&app, &case, json!({"decision": "approve"}), "approved").await;
+    let (_, opened) = app
+        .get(&format!("/v1/pools/{pool_id}"), &scf.supplier_token)
+        .await;
+    assert_eq!(opened["state"], "funded", "{opened}");
+    assert_eq!(
+        opened["borrowing_base"], "96000.00",
+        "120,000 at 80 %: {opened}"
+    );
+    let exposure = |p: Value| p["debtor_exposure"].as_str().unwrap().to_string();
+    let program = format!("/v1/factoring-programs/{}", scf.program);
+    assert_eq!(exposure(app.get(&program, &app.admin()).await.1), "96000");
+    // One paid: its 48,000 comes back, exactly what it took.
+    pay(&app, ids[0], "60000.00").await;
+    assert_eq!(exposure(app.get(&program, &app.admin()).await.1), "48000");
     assert_books_sound(&app).await;
 }
 

@@ -9,7 +9,7 @@ use credit_scoring::{Outcome, ProductKind};
 use diesel::PgConnection;
 use domain::money::{Currency, RoundingMode};
 use persistence::reviews::{self, NewReview};
-use persistence::scf::factoring::{self as requests, RequestRow};
+use persistence::scf::factoring::{self as requests, LinkTerms, RequestRow};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -185,14 +185,14 @@ fn store(
     conn: &mut PgConnection,
     row: &mut RequestRow,
     decided: &ScfDecision,
-    rates: &[(Uuid, Decimal)],
+    terms: &[LinkTerms],
     review_amount: Decimal,
 ) -> Result<(), ApiError> {
     row.decision = decided.to_json()?;
     row.state = state_of(decided.outcome).into();
     requests::insert(conn, row)?;
     let referred = decided.outcome == Outcome::Refer;
-    requests::link(conn, row.id, rates, referred)?;
+    requests::link(conn, row.id, terms, referred)?;
     if referred {
         open_review(conn, row, review_amount)?;
     }
@@ -234,7 +234,7 @@ fn single(
         conn,
         &mut row,
         &decided,
-        &[(r.id, program.advance_rate)],
+        &funding::terms_of(locked)?,
         q.advance.amount(),
     )?;
     if decided.outcome == Outcome::Approve {
@@ -290,7 +290,7 @@ fn pool(
     let decided = decision::decide_factoring(conn, &ask, (supplier, member_exposure), &debtors)?;
     let ids: Vec<Uuid> = locked.receivables.iter().map(|r| r.id).collect();
     let base = row.borrowing_base;
-    store(conn, &mut row, &decided, &funding::rates_of(locked)?, base)?;
+    store(conn, &mut row, &decided, &funding::terms_of(locked)?, base)?;
     if decided.outcome == Outcome::Approve {
         funding::fund_pool(conn, locked, &mut row, actor)?;
     }

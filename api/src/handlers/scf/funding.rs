@@ -10,7 +10,7 @@ use domain::factoring::{factoring_quote, FactoringInput, FactoringQuote, Factori
 use domain::money::Currency;
 use domain::scf_postings;
 use domain::scf_state::ReceivableState;
-use persistence::scf::factoring::RequestRow;
+use persistence::scf::factoring::{LinkTerms, RequestRow};
 use persistence::scf::programs::ProgramRow;
 use persistence::scf::receivables::{self, ReceivableRow};
 use persistence::scf::registry;
@@ -99,8 +99,8 @@ pub fn price_pool(row: &mut RequestRow, locked: &Locked, on: NaiveDate) -> Resul
     Ok(())
 }
 
-/// The rate each receivable of a request is financed at: its program's.
-pub fn rates_of(locked: &Locked) -> Result<Vec<(Uuid, Decimal)>, ApiError> {
+/// The terms each receivable of a request is financed on: its program's.
+pub fn terms_of(locked: &Locked) -> Result<Vec<LinkTerms>, ApiError> {
     locked
         .receivables
         .iter()
@@ -108,7 +108,11 @@ pub fn rates_of(locked: &Locked) -> Result<Vec<(Uuid, Decimal)>, ApiError> {
             locked
                 .programs
                 .get(&r.program_id)
-                .map(|p| (r.id, p.advance_rate))
+                .map(|p| LinkTerms {
+                    receivable: r.id,
+                    advance_rate: p.advance_rate,
+                    concentration_limit: Some(p.concentration_limit),
+                })
                 .ok_or_else(|| ApiError::internal("program not locked"))
         })
         .collect()
@@ -148,9 +152,11 @@ pub fn fund_pool(
     actor: &str,
 ) -> Result<(), ApiError> {
     let c = stored_currency(&row.currency)?;
+    // At the rates recorded on the request: what settlement will release.
+    let terms = pools::PoolTerms::load(conn, row.id, &locked.receivables)?;
     let mut exposure: BTreeMap<Uuid, Decimal> = BTreeMap::new();
-    for (r, (_, rate)) in locked.receivables.iter().zip(rates_of(locked)?) {
-        *exposure.entry(r.program_id).or_default() += pools::exposure_of(r, rate, c);
+    for r in &locked.receivables {
+        *exposure.entry(r.program_id).or_default() += pools::exposure_of(r, terms.rate_of(r)?, c);
     }
     eligibility::reserve_limits(conn, locked, &exposure)?;
     mark_financed(conn, &mut locked.receivables, row.id, actor)?;

@@ -64,24 +64,34 @@ impl PoolTerms {
         terms
     }
 
-    /// As `pool` was financed: each receivable's recorded rate, each debtor's program limit.
+    /// As `pool` was financed: each receivable's recorded rate and its debtor's recorded limit
+    /// (a pool from before per-debtor terms recorded one limit for all; a receivable without
+    /// one falls back on its program's).
     pub fn load(
         conn: &mut PgConnection,
         pool: Uuid,
         rows: &[ReceivableRow],
     ) -> Result<Self, ApiError> {
-        let mut concentration = BTreeMap::new();
+        let recorded = requests::terms(conn, pool)?;
+        let mut terms = PoolTerms {
+            rates: BTreeMap::new(),
+            concentration: BTreeMap::new(),
+        };
         for r in rows {
+            let link = recorded.get(&r.id).ok_or_else(|| {
+                ApiError::internal(format!("receivable {} not in its pool", r.id))
+            })?;
+            terms.rates.insert(r.id, link.advance_rate);
             if let std::collections::btree_map::Entry::Vacant(entry) =
-                concentration.entry(r.debtor_id)
+                terms.concentration.entry(r.debtor_id)
             {
-                entry.insert(programs::find(conn, r.program_id)?.concentration_limit);
+                entry.insert(match link.concentration_limit {
+                    Some(limit) => limit,
+                    None => programs::find(conn, r.program_id)?.concentration_limit,
+                });
             }
         }
-        Ok(PoolTerms {
-            rates: requests::advance_rates(conn, pool)?,
-            concentration,
-        })
+        Ok(terms)
     }
 
     /// The rate `r` is financed at.

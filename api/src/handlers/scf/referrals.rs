@@ -83,6 +83,10 @@ pub fn factoring_closed(
         None
     };
     let mut row = requests::lock(conn, id)?;
+    if let Some((locked, _)) = locked.as_ref() {
+        // Priced as of the approval, on the programs' terms.
+        requests::set_terms(conn, id, &funding::terms_of(locked)?)?;
+    }
     match locked.as_mut() {
         Some((locked, on)) if row.kind == "single" => {
             let (r, program) = funding::single_of(locked)?;

@@ -1,0 +1,1 @@
+ALTER TABLE factoring_request_receivables DROP COLUMN concentration_limit;
