@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{self, Array, Nullable, Numeric};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -95,30 +96,39 @@ pub fn link(
     Ok(())
 }
 
-/// Re-prices the receivables of `request` (an approval after review prices as of that day).
+/// Re-prices the receivables of `request` (an approval after review prices as of that day),
+/// in one statement.
 pub fn set_terms(
     conn: &mut PgConnection,
     request: Uuid,
     terms: &[LinkTerms],
 ) -> Result<(), RepoError> {
-    for t in terms {
-        diesel::update(links::table.find((request, t.receivable)))
-            .set((
-                links::advance_rate.eq(t.advance_rate),
-                links::concentration_limit.eq(t.concentration_limit),
-            ))
-            .execute(conn)?;
-    }
+    let ids: Vec<Uuid> = terms.iter().map(|t| t.receivable).collect();
+    let rates: Vec<Decimal> = terms.iter().map(|t| t.advance_rate).collect();
+    let limits: Vec<Option<Decimal>> = terms.iter().map(|t| t.concentration_limit).collect();
+    diesel::sql_query(
+        "UPDATE factoring_request_receivables l
+            SET advance_rate = t.rate, concentration_limit = t.limit_
+           FROM unnest($2::uuid[], $3::numeric[], $4::numeric[]) AS t(id, rate, limit_)
+          WHERE l.request_id = $1 AND l.receivable_id = t.id",
+    )
+    .bind::<sql_types::Uuid, _>(request)
+    .bind::<Array<sql_types::Uuid>, _>(&ids)
+    .bind::<Array<Numeric>, _>(&rates)
+    .bind::<Array<Nullable<Numeric>>, _>(&limits)
+    .execute(conn)?;
     Ok(())
 }
 
-/// The terms each receivable of `request` is financed on, by receivable.
+/// The terms the given receivables of `request` are financed on, by receivable.
 pub fn terms(
     conn: &mut PgConnection,
     request: Uuid,
+    receivables: &[Uuid],
 ) -> Result<BTreeMap<Uuid, LinkTerms>, RepoError> {
     Ok(links::table
         .filter(links::request_id.eq(request))
+        .filter(links::receivable_id.eq_any(receivables))
         .select((
             links::receivable_id,
             links::advance_rate,

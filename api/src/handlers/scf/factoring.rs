@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use credit_scoring::{Outcome, ProductKind};
 use diesel::PgConnection;
 use domain::money::{Currency, RoundingMode};
@@ -120,9 +120,9 @@ pub async fn create(
             let on = today(conn)?;
             let mut locked = eligibility::lock_and_check(conn, supplier, &ids, on)?;
             let view = if ids.len() == 1 {
-                single(conn, &mut locked, supplier, &actor, &models)?
+                single(conn, &mut locked, supplier, &actor, &models, on)?
             } else {
-                pool(conn, &mut locked, supplier, &actor, &models)?
+                pool(conn, &mut locked, supplier, &actor, &models, on)?
             };
             Ok((StatusCode::CREATED, view))
         },
@@ -205,10 +205,10 @@ fn single(
     supplier: Uuid,
     actor: &str,
     models: &ModelCache,
+    on: NaiveDate,
 ) -> Result<FactoringRequestView, ApiError> {
     let (r, program) = funding::single_of(locked)?;
     let c = stored_currency(&r.currency)?;
-    let on = today(conn)?;
     let q = funding::quote(&r, &program, c, on)?;
     let member_exposure = locked
         .members
@@ -257,6 +257,7 @@ fn pool(
     supplier: Uuid,
     actor: &str,
     models: &ModelCache,
+    on: NaiveDate,
 ) -> Result<FactoringRequestView, ApiError> {
     let c = stored_currency(
         &locked
@@ -271,7 +272,6 @@ fn pool(
         c,
         locked.receivables.iter().map(|r| r.amount).sum(),
     );
-    let on = today(conn)?;
     funding::price_pool(&mut row, locked, on)?;
     let debtors: Vec<(Uuid, Decimal)> = locked
         .programs

@@ -65,14 +65,14 @@ impl PoolTerms {
     }
 
     /// As `pool` was financed: each receivable's recorded rate and its debtor's recorded limit
-    /// (a pool from before per-debtor terms recorded one limit for all; a receivable without
-    /// one falls back on its program's).
+    /// (a pool from before per-debtor terms recorded its one limit for every debtor).
     pub fn load(
         conn: &mut PgConnection,
         pool: Uuid,
         rows: &[ReceivableRow],
     ) -> Result<Self, ApiError> {
-        let recorded = requests::terms(conn, pool)?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let recorded = requests::terms(conn, pool, &ids)?;
         let mut terms = PoolTerms {
             rates: BTreeMap::new(),
             concentration: BTreeMap::new(),
@@ -81,15 +81,11 @@ impl PoolTerms {
             let link = recorded.get(&r.id).ok_or_else(|| {
                 ApiError::internal(format!("receivable {} not in its pool", r.id))
             })?;
+            let limit = link
+                .concentration_limit
+                .ok_or_else(|| ApiError::internal("a pool receivable without its limit"))?;
             terms.rates.insert(r.id, link.advance_rate);
-            if let std::collections::btree_map::Entry::Vacant(entry) =
-                terms.concentration.entry(r.debtor_id)
-            {
-                entry.insert(match link.concentration_limit {
-                    Some(limit) => limit,
-                    None => programs::find(conn, r.program_id)?.concentration_limit,
-                });
-            }
+            terms.concentration.entry(r.debtor_id).or_insert(limit);
         }
         Ok(terms)
     }
