@@ -51,7 +51,7 @@ use super::draw::{originate, NewLoan};
 use super::{currency, money};
 use crate::config::LoansConfig;
 use crate::error::ApiError;
-use crate::mail::{self, Template};
+use crate::mail;
 use crate::scoring_service::{self, ApplicationFacts, AssessmentRequest, ModelCache};
 
 /// The platform's annual funding rate, at which merchant-paid plans are subsidised.
@@ -271,31 +271,21 @@ fn notify_created(
             ccy.code()
         )
     }));
-    mail::enqueue_for_party(
+    mail::notify(
         conn,
         plan.shopper_id,
-        &Template::LendingNotice {
-            template: "installment_plan_created",
-            subject: "Your installment plan".into(),
-            lines,
-        },
+        "installment_plan_created",
+        "Your installment plan".into(),
+        lines,
     )?;
-    mail::enqueue_for_party(
-        conn,
-        plan.merchant_id,
-        &Template::LendingNotice {
-            template: "installment_plan_settled",
-            subject: format!("Order {} settled", plan.order_reference),
-            lines: vec![format!(
+    mail::notify(conn, plan.merchant_id, "installment_plan_settled", format!("Order {} settled", plan.order_reference), vec![format!(
                 "Order {} was sold on an installment plan; {} {} is paid to you ({} {} kept as subsidy).",
                 plan.order_reference,
                 money(plan.merchant_settlement, ccy).amount(),
                 ccy.code(),
                 money(plan.merchant_subsidy, ccy).amount(),
                 ccy.code()
-            )],
-        },
-    )?;
+            )])?;
     Ok(())
 }
 

@@ -30,7 +30,7 @@ use super::draw::{originate, schedule_for, Draw, NewLoan, RepaymentMethod};
 use super::order_financing::approve_merchant;
 use crate::config::LoansConfig;
 use crate::error::ApiError;
-use crate::mail::{self, Template};
+use crate::mail;
 use crate::scoring_service::ModelCache;
 
 /// The highest LTV at drawdown (80 %).
@@ -202,18 +202,10 @@ pub fn revalue(
         Utc::now(),
     )?;
     if status == "margin_call" && goods.status != "margin_call" {
-        mail::enqueue_for_party(
-            conn,
-            goods.merchant_id,
-            &Template::LendingNotice {
-                template: "margin_call",
-                subject: format!("Margin call on warehouse receipt {}", goods.receipt_number),
-                lines: vec![format!(
+        mail::notify(conn, goods.merchant_id, "margin_call", format!("Margin call on warehouse receipt {}", goods.receipt_number), vec![format!(
                     "The goods under receipt {} were revalued at {} {} a unit; the loan now exceeds {} of their lendable value. Repay part of the loan or pledge more goods; further draws are frozen until then.",
                     goods.receipt_number, unit_value.amount(), goods.currency, MARGIN_CALL_LTV
-                )],
-            },
-        )?;
+                )])?;
     }
     Ok((status.into(), ratio))
 }

@@ -26,7 +26,7 @@ use super::draw::{originate, schedule_for, Draw, NewLoan, RepaymentMethod};
 use super::repayment::{self, payoff_quote};
 use crate::config::LoansConfig;
 use crate::error::ApiError;
-use crate::mail::{self, Template};
+use crate::mail;
 use crate::scoring_service::{self, ApplicationFacts, AssessmentRequest, ModelCache};
 
 /// The most a merchant may borrow against an order: 80 % of its value.
@@ -199,18 +199,10 @@ pub fn settle(
         &payload,
         Utc::now(),
     )?;
-    mail::enqueue_for_party(
-        conn,
-        order.merchant_id,
-        &Template::LendingNotice {
-            template: "order_settled",
-            subject: format!("Order {} settled", order.order_number),
-            lines: vec![format!(
+    mail::notify(conn, order.merchant_id, "order_settled", format!("Order {} settled", order.order_number), vec![format!(
                 "The buyer paid {} {} for order {}: {} repaid your order financing and {} is paid to you.",
                 amount.amount(), order.currency, order.order_number, to_loan, to_merchant
-            )],
-        },
-    )?;
+            )])?;
     Ok(outcome)
 }
 

@@ -43,6 +43,26 @@ fn message(template: &Template, recipient: String, reference: Option<String>) ->
     }
 }
 
+/// Queues a plain notice (a subject and paragraphs) for a party's contact address; `template`
+/// is the name it is stored under (e.g. `margin_call`).
+pub fn notify(
+    conn: &mut PgConnection,
+    party_id: Uuid,
+    template: &'static str,
+    subject: String,
+    lines: Vec<String>,
+) -> Result<Uuid, RepoError> {
+    enqueue_for_party(
+        conn,
+        party_id,
+        &Template::LendingNotice {
+            template,
+            subject,
+            lines,
+        },
+    )
+}
+
 /// Renders `template` and queues it for `recipient`, inside the caller's transaction.
 pub fn enqueue_to(
     conn: &mut PgConnection,

@@ -14,7 +14,7 @@ use persistence::scf::factoring as requests;
 
 use super::{bill_discount, eligibility, funding, record, stored_currency, today};
 use crate::error::ApiError;
-use crate::mail::{self, Template};
+use crate::mail;
 
 /// The stored engine decision with the officer's outcome added (never the officer's identity
 /// or private note: suppliers read this).
@@ -27,25 +27,6 @@ fn with_review(decision: &str, review: &ReviewRow) -> Result<String, ApiError> {
         "reason_code": review.reason_code,
     });
     Ok(value.to_string())
-}
-
-fn tell(
-    conn: &mut PgConnection,
-    party: uuid::Uuid,
-    template: &'static str,
-    subject: String,
-    lines: Vec<String>,
-) -> Result<(), ApiError> {
-    mail::enqueue_for_party(
-        conn,
-        party,
-        &Template::LendingNotice {
-            template,
-            subject,
-            lines,
-        },
-    )?;
-    Ok(())
 }
 
 /// Funds or declines the referred factoring request behind `review`.
@@ -113,7 +94,7 @@ pub fn factoring_closed(
         &format!("factoring.{}_on_review", row.state),
         &payload,
     )?;
-    tell(
+    mail::notify(
         conn,
         row.supplier_id,
         "factoring_reviewed",
@@ -126,7 +107,8 @@ pub fn factoring_closed(
                 row.currency
             ),
         ],
-    )
+    )?;
+    Ok(())
 }
 
 /// Buys or leaves the bill behind a referred discount.
@@ -171,7 +153,7 @@ pub fn bill_closed(
         &format!("bill.discount_{}_on_review", referral.state),
         &payload,
     )?;
-    tell(
+    mail::notify(
         conn,
         referral.holder_id,
         "bill_discount_reviewed",
@@ -180,5 +162,6 @@ pub fn bill_closed(
             "The discount of bill {} was {} on review.",
             bill.bill_number, referral.state
         )],
-    )
+    )?;
+    Ok(())
 }
