@@ -142,19 +142,20 @@ pub fn base_of(
     Ok(base.borrowing_base)
 }
 
-/// Recomputes the base of a locked pool from its receivables and flags an overdraw.
+/// Recomputes the base of a locked pool from its receivables and flags an overdraw; answers
+/// the receivables it read.
 pub fn revalue(
     conn: &mut PgConnection,
     pool: &mut RequestRow,
     on: NaiveDate,
-) -> Result<(), ApiError> {
+) -> Result<Vec<ReceivableRow>, ApiError> {
     let rows = receivables::by_request(conn, pool.id)?;
     let terms = PoolTerms::load(conn, pool.id, &rows)?;
     pool.borrowing_base = base_of(pool, &rows, &terms, on)?.amount();
     pool.overdrawn = pool.drawn_outstanding > pool.borrowing_base;
     pool.updated_at = Utc::now().trunc_subsecs(6);
     requests::save(conn, pool)?;
-    Ok(())
+    Ok(rows)
 }
 
 fn pool_for(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> Result<RequestRow, ApiError> {
@@ -179,16 +180,15 @@ pub async fn get(
     let view = state
         .transaction(move |conn| {
             let mut pool = pool_for(conn, &caller, id)?;
-            if pool.state == "funded" {
-                {
-                    let on = today(conn)?;
-                    revalue(conn, &mut pool, on)?;
-                }
-            }
-            let ids = receivables::by_request(conn, id)?
-                .into_iter()
-                .map(|r| r.id)
-                .collect();
+            let ids = if pool.state == "funded" {
+                let on = today(conn)?;
+                revalue(conn, &mut pool, on)?
+                    .into_iter()
+                    .map(|r| r.id)
+                    .collect()
+            } else {
+                requests::linked(conn, id)?
+            };
             FactoringRequestView::build(&pool, ids)
         })
         .await?;
@@ -249,8 +249,8 @@ pub async fn draw(
             let amount = Money::parse_positive(&requested, c)
                 .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
             let on = today(conn)?;
-            revalue(conn, &mut pool, on)?;
-            let fee = service_fee(conn, &pool, amount)?;
+            let rows = revalue(conn, &mut pool, on)?;
+            let fee = service_fee(conn, &rows, amount)?;
             let owed = amount.checked_add(fee).map_err(ApiError::internal)?;
             let available = pool.borrowing_base - pool.drawn_outstanding;
             if owed.amount() > available {
@@ -293,12 +293,12 @@ pub async fn draw(
 /// The highest service fee rate among the pool's programs, applied to the draw.
 fn service_fee(
     conn: &mut PgConnection,
-    pool: &RequestRow,
+    rows: &[ReceivableRow],
     amount: Money,
 ) -> Result<Money, ApiError> {
     let mut rate = Decimal::ZERO;
     let mut seen = std::collections::BTreeSet::new();
-    for r in receivables::by_request(conn, pool.id)? {
+    for r in rows {
         if seen.insert(r.program_id) {
             rate = rate.max(programs::find(conn, r.program_id)?.service_fee_rate);
         }
