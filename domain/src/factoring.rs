@@ -197,8 +197,7 @@ pub fn borrowing_base(
         advance_rate,
         concentration_limit,
     };
-    let terms = pool.iter().map(|r| (r.debtor.clone(), same)).collect();
-    borrowing_base_by_debtor(pool, &terms)
+    base_with(pool, |_| Some(same))
 }
 
 /// The pool's borrowing base with each debtor on its own terms: per debtor (sorted by name) the
@@ -208,6 +207,14 @@ pub fn borrowing_base(
 pub fn borrowing_base_by_debtor(
     pool: &[Receivable],
     terms: &BTreeMap<String, DebtorTerms>,
+) -> Result<BorrowingBase, FactoringError> {
+    base_with(pool, |debtor| terms.get(debtor).copied())
+}
+
+/// The borrowing base with each debtor's terms from `terms_of`.
+fn base_with(
+    pool: &[Receivable],
+    terms_of: impl Fn(&str) -> Option<DebtorTerms>,
 ) -> Result<BorrowingBase, FactoringError> {
     let mut by_debtor: BTreeMap<&str, Money> = BTreeMap::new();
     let mut total: Option<Money> = None;
@@ -228,9 +235,7 @@ pub fn borrowing_base_by_debtor(
     let (mut excess_total, mut base) = (zero, zero);
     let mut debtors = Vec::with_capacity(by_debtor.len());
     for (debtor, eligible) in by_debtor {
-        let own = terms
-            .get(debtor)
-            .ok_or_else(|| FactoringError::NoTermsFor(debtor.to_owned()))?;
+        let own = terms_of(debtor).ok_or_else(|| FactoringError::NoTermsFor(debtor.to_owned()))?;
         if own.advance_rate.value() > Decimal::ONE || own.concentration_limit.value() > Decimal::ONE
         {
             return Err(FactoringError::ShareAboveOne);
