@@ -7,6 +7,7 @@ use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
 use persistence::embedded::{ClusterOptions, EmbeddedPostgres};
 
+use crate::admission::Admission;
 use crate::auth::keys::JwtKeys;
 use crate::config::Config;
 use crate::error::ApiError;
@@ -95,7 +96,7 @@ impl Application {
             let applied = database.migrate().context("running migrations")?;
             tracing::info!(applied, "migrations up to date");
         }
-        let pool = persistence::db::build_pool(&database.url, config.pool_size)?;
+        let pool = persistence::pool::build_pool(&database.url, &config.pool_settings());
         let mailer = Mailer::from_config(&config.smtp, &config.data_dir)?;
         let state = web::Data::new(AppState {
             pool,
@@ -107,13 +108,30 @@ impl Application {
             models: Default::default(),
             loans: config.loans.clone(),
             limiter: crate::rate_limit::ClientLimiter::from_limits(&config.limits),
+            admission: Admission::new(&config.admission),
         });
-        crate::jobs::spawn(state.pool.clone(), config);
+        // Email and periodic jobs get their own small pool: at the peak they must not take
+        // connections from decisions, and a flood of decisions must not starve them.
+        let background_pool = persistence::pool::build_pool(
+            &database.url,
+            &persistence::PoolSettings {
+                size: 2,
+                // End of day over a large book is one long transaction: no request deadlines.
+                acquire_timeout: std::time::Duration::from_secs(5),
+                statement_timeout_ms: 0,
+                ..config.pool_settings()
+            },
+        );
+        crate::jobs::spawn(background_pool.clone(), config);
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let body_limit = config.limits.body_bytes;
-        let mail_pool = state.pool.clone();
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        let max_connections = crate::open_files::connections_per_worker(
+            crate::open_files::raise_to_hard_limit(),
+            workers,
+        );
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -123,12 +141,15 @@ impl Application {
                 .wrap(middleware::from_fn(crate::rate_limit::limit))
                 .wrap(middleware::from_fn(crate::metrics::track))
                 .wrap(middleware::Logger::new("%r %s %Dms").log_target("lendline::http"))
+                .wrap(middleware::from_fn(crate::admission::admit))
                 .configure(routes::configure)
                 .default_service(web::to(|| async { Err::<String, _>(ApiError::NotFound) }))
         })
+        .workers(workers)
+        .max_connections(max_connections)
         .listen(listener)?
         .run();
-        let mail = MailWorker::spawn(mail_pool, mailer, (&config.smtp).into());
+        let mail = MailWorker::spawn(background_pool, mailer, (&config.smtp).into());
         Ok((port, server, mail))
     }
 

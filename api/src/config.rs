@@ -23,6 +23,65 @@ pub struct Config {
     pub audit: AuditConfig,
     pub idempotency: IdempotencyConfig,
     pub loans: LoansConfig,
+    pub admission: AdmissionConfig,
+    pub database: DatabaseConfig,
+}
+
+/// Load shedding: how much work the server takes on at once before it answers 503.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdmissionConfig {
+    /// Requests that may move money or change state (POST, PUT, DELETE) at once.
+    pub max_in_flight_writes: usize,
+    /// Reads (GET) at once; a separate budget so that a flood of one cannot starve the other.
+    pub max_in_flight_reads: usize,
+    /// The `Retry-After` a shed request is given.
+    pub retry_after_seconds: u32,
+}
+
+impl Default for AdmissionConfig {
+    fn default() -> Self {
+        AdmissionConfig {
+            max_in_flight_writes: 32,
+            max_in_flight_reads: 64,
+            retry_after_seconds: 1,
+        }
+    }
+}
+
+/// Deadlines on every database interaction, so a slow or dead database fails requests fast.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// How long a request waits for a pooled connection before it is answered 503.
+    pub acquire_timeout_ms: u64,
+    pub connect_timeout_seconds: u32,
+    pub statement_timeout_ms: u64,
+    pub lock_timeout_ms: u64,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            acquire_timeout_ms: 500,
+            connect_timeout_seconds: 2,
+            statement_timeout_ms: 5_000,
+            lock_timeout_ms: 2_000,
+        }
+    }
+}
+
+impl Config {
+    /// The pool's settings: its size from `pool_size`, its deadlines from `[database]`.
+    pub fn pool_settings(&self) -> persistence::PoolSettings {
+        persistence::PoolSettings {
+            size: self.pool_size,
+            acquire_timeout: std::time::Duration::from_millis(self.database.acquire_timeout_ms),
+            connect_timeout_seconds: self.database.connect_timeout_seconds,
+            statement_timeout_ms: self.database.statement_timeout_ms,
+            lock_timeout_ms: self.database.lock_timeout_ms,
+        }
+    }
 }
 
 /// Lending policy that operators tune without a release.
@@ -177,6 +236,8 @@ impl Default for Config {
             audit: AuditConfig::default(),
             idempotency: IdempotencyConfig::default(),
             loans: LoansConfig::default(),
+            admission: AdmissionConfig::default(),
+            database: DatabaseConfig::default(),
         }
     }
 }
@@ -331,6 +392,11 @@ impl fmt::Display for Config {
         writeln!(f, "database = {db}")?;
         writeln!(f, "run_migrations = {}", self.run_migrations)?;
         writeln!(f, "pool_size = {}", self.pool_size)?;
+        writeln!(
+            f,
+            "admission.max_in_flight_writes = {}, admission.max_in_flight_reads = {}",
+            self.admission.max_in_flight_writes, self.admission.max_in_flight_reads
+        )?;
         writeln!(f, "jwt.issuer = {}", self.jwt.issuer)?;
         writeln!(f, "jwt.audience = {}", self.jwt.audience)?;
         writeln!(f, "jwt.secret = {}", mask(&self.jwt.secret))?;

@@ -231,8 +231,8 @@ impl From<RepoError> for ApiError {
                 field: None,
                 retry_after_seconds: Some(1),
             },
-            RepoError::Pool(cause) => {
-                tracing::warn!(%cause, "database pool exhausted or unreachable");
+            RepoError::Pool(cause) | RepoError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database busy or unreachable");
                 ApiError::Unavailable {
                     retry_after_seconds: 1,
                 }

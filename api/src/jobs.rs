@@ -48,7 +48,7 @@ pub fn spawn(pool: DbPool, config: &Config) {
             "audit checkpoint",
             move || {
                 let mut conn = pool.get()?;
-                diesel::Connection::transaction(&mut conn, |c| {
+                diesel::Connection::transaction(&mut **conn, |c| {
                     seal_checkpoint(c, &auditors).map(|_| ())
                 })
             },
@@ -80,7 +80,7 @@ fn run_due_eod(
 ) -> Result<(), RepoError> {
     let now = Utc::now();
     let mut conn = pool.get()?;
-    diesel::Connection::transaction(&mut conn, |c| {
+    diesel::Connection::transaction(&mut **conn, |c| {
         let date = persistence::calendar::business_date(c, now.date_naive())?;
         if date > now.date_naive() || (date == now.date_naive() && now.time() < at) {
             return Ok(());

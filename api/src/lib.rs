@@ -1,6 +1,7 @@
 //! Lendline HTTP API: handlers, auth, error mapping, configuration, telemetry and the
 //! `lendline` command line. `main.rs` only calls [`cli::main`].
 
+pub mod admission;
 pub mod app;
 pub mod auth;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod jobs;
 pub mod lending;
 pub mod mail;
 pub mod metrics;
+pub mod open_files;
 pub mod openapi;
 pub mod pagination;
 pub mod rate_limit;

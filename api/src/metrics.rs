@@ -7,18 +7,26 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// Cheap to clone: every field is a handle to shared counters.
+#[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    /// Requests refused at admission, by reason (`writes`, `reads`: budget full; `db_pool`: no
+    /// connection within the wait).
+    shed: IntCounterVec,
+    in_flight: IntGaugeVec,
+    connection_wait: Histogram,
 }
 
 impl Metrics {
@@ -39,6 +47,29 @@ impl Metrics {
         )?;
         let pool_connections = IntGauge::new("db_pool_connections", "open database connections")?;
         let pool_idle = IntGauge::new("db_pool_idle_connections", "idle database connections")?;
+        let shed = IntCounterVec::new(
+            Opts::new("requests_shed_total", "requests refused with 503 by reason"),
+            &["reason"],
+        )?;
+        let in_flight = IntGaugeVec::new(
+            Opts::new(
+                "requests_in_flight",
+                "admitted requests being served, by budget",
+            ),
+            &["class"],
+        )?;
+        let connection_wait = Histogram::with_opts(
+            HistogramOpts::new(
+                "db_connection_wait_seconds",
+                "time a request waited for a pooled connection",
+            )
+            .buckets(vec![
+                0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0,
+            ]),
+        )?;
+        registry.register(Box::new(shed.clone()))?;
+        registry.register(Box::new(in_flight.clone()))?;
+        registry.register(Box::new(connection_wait.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
@@ -49,7 +80,22 @@ impl Metrics {
             latency,
             pool_connections,
             pool_idle,
+            shed,
+            in_flight,
+            connection_wait,
         })
+    }
+
+    pub fn shed(&self, reason: &str) {
+        self.shed.with_label_values(&[reason]).inc();
+    }
+
+    pub fn in_flight(&self, class: &str) -> IntGauge {
+        self.in_flight.with_label_values(&[class])
+    }
+
+    pub fn observe_connection_wait(&self, seconds: f64) {
+        self.connection_wait.observe(seconds);
     }
 
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

@@ -22,6 +22,7 @@ pub struct AppState {
     pub models: Arc<ModelCache>,
     pub loans: LoansConfig,
     pub limiter: Option<crate::rate_limit::ClientLimiter>,
+    pub admission: crate::admission::Admission,
 }
 
 impl AppState {
@@ -33,9 +34,20 @@ impl AppState {
         F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let metrics = self.metrics.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(RepoError::from)?;
-            conn.transaction(|c| work(c))
+            let asked = std::time::Instant::now();
+            let checkout = pool.get();
+            metrics.observe_connection_wait(asked.elapsed().as_secs_f64());
+            let mut session = checkout.map_err(|e| {
+                metrics.shed("db_pool");
+                RepoError::from(e)
+            })?;
+            let result = session.transaction(|c| work(c));
+            if matches!(result, Err(ApiError::Unavailable { .. })) {
+                session.mark_if_dead();
+            }
+            result
         })
         .await?
     }

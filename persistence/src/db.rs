@@ -1,26 +1,13 @@
-//! Connection pool, migrations and database creation.
+//! Migrations and database creation.
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::RepoError;
 
-pub type DbPool = Pool<ConnectionManager<PgConnection>>;
-pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
-
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
-
-/// Builds a pool; `size` connections at most, failing fast when the database is unreachable.
-pub fn build_pool(url: &str, size: u32) -> Result<DbPool, RepoError> {
-    Pool::builder()
-        .max_size(size)
-        .connection_timeout(std::time::Duration::from_secs(10))
-        .build(ConnectionManager::new(url))
-        .map_err(RepoError::from)
-}
 
 /// Applies every pending migration and answers how many ran.
 pub fn run_migrations(conn: &mut PgConnection) -> Result<usize, RepoError> {

@@ -22,6 +22,10 @@ pub enum RepoError {
     Database(String),
     #[error("connection pool: {0}")]
     Pool(String),
+    /// The database is gone (connection lost, server restarting) or did not answer within its
+    /// deadline (statement or lock timeout): the request may be retried later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<DieselError> for RepoError {
@@ -36,12 +40,28 @@ impl From<DieselError> for RepoError {
                         RepoError::Constraint { constraint }
                     }
                     DatabaseErrorKind::SerializationFailure => RepoError::Serialization,
+                    DatabaseErrorKind::ClosedConnection
+                    | DatabaseErrorKind::UnableToSendCommand => {
+                        RepoError::Unavailable(info.message().to_string())
+                    }
+                    _ if is_deadline(info.message()) => {
+                        RepoError::Unavailable(info.message().to_string())
+                    }
                     _ => RepoError::Database(info.message().to_string()),
                 }
             }
             other => RepoError::Database(other.to_string()),
         }
     }
+}
+
+/// Statement and lock timeouts and an administrator's shutdown are told apart by SQLSTATE
+/// (57014, 55P03, 57P01), which diesel does not expose, so they are recognised by PostgreSQL's
+/// (default, English) messages.
+fn is_deadline(message: &str) -> bool {
+    message.starts_with("canceling statement due to")
+        || message.starts_with("could not obtain lock")
+        || message.starts_with("terminating connection")
 }
 
 impl From<diesel::r2d2::PoolError> for RepoError {

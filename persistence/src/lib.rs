@@ -18,10 +18,11 @@ pub mod loans_eod;
 pub mod orders;
 pub mod outbox;
 pub mod parties;
+pub mod pool;
 pub mod reviews;
 pub mod scf;
 pub mod schema;
 pub mod scoring;
 
-pub use db::{DbConn, DbPool};
 pub use error::RepoError;
+pub use pool::{DbConn, DbPool, PoolSettings};

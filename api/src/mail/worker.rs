@@ -234,7 +234,7 @@ where
     F: FnOnce(&mut PgConnection) -> Result<T, RepoError> + Send + 'static,
 {
     let pool = pool.clone();
-    tokio::task::spawn_blocking(move || work(&mut *pool.get()?))
+    tokio::task::spawn_blocking(move || work(&mut **pool.get()?))
         .await
         .map_err(|e| RepoError::Database(format!("outbox task: {e}")))?
 }

@@ -12,6 +12,7 @@ mod lending_support;
 mod loans;
 mod order_financing;
 mod outbox;
+mod peak_admission;
 mod platform;
 mod quotes;
 mod scf_bills;

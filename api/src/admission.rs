@@ -1,0 +1,148 @@
+//! Admission control: a bounded number of requests in flight, answered 503 with `Retry-After`
+//! at once beyond it.
+//!
+//! At the midnight spike a server that accepts everything queues, and every queued request
+//! eventually times out on the client after it has cost us work: the classic collapse. So each
+//! request must take a permit before anything else happens (before the body is read, the token
+//! verified or a connection asked for) and a request that finds none is refused in microseconds.
+//! Writes (money movements) and reads have separate budgets so that a flood of one cannot
+//! starve the other. Health probes, the OpenAPI document and metrics are never shed: an
+//! orchestrator that cannot probe a busy server would kill it.
+
+use std::sync::Arc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{web, ResponseError};
+use tokio::sync::Semaphore;
+
+use crate::config::AdmissionConfig;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Which budget a request draws on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Read,
+    Write,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Read => "reads",
+            Class::Write => "writes",
+        }
+    }
+
+    fn of(method: &Method) -> Class {
+        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            Class::Read
+        } else {
+            Class::Write
+        }
+    }
+}
+
+/// The two budgets and how long a refused client should wait.
+pub struct Admission {
+    reads: Arc<Semaphore>,
+    writes: Arc<Semaphore>,
+    retry_after_seconds: u32,
+}
+
+impl Admission {
+    pub fn new(config: &AdmissionConfig) -> Admission {
+        Admission {
+            reads: Arc::new(Semaphore::new(config.max_in_flight_reads)),
+            writes: Arc::new(Semaphore::new(config.max_in_flight_writes)),
+            retry_after_seconds: config.retry_after_seconds,
+        }
+    }
+
+    fn budget(&self, class: Class) -> &Arc<Semaphore> {
+        match class {
+            Class::Read => &self.reads,
+            Class::Write => &self.writes,
+        }
+    }
+
+    /// The answer to a request refused for lack of capacity.
+    pub fn refusal(&self) -> ApiError {
+        ApiError::Unavailable {
+            retry_after_seconds: self.retry_after_seconds,
+        }
+    }
+}
+
+/// Probes and scrapes are exempt: they are cheap and must work hardest when the server is busy.
+fn is_exempt(path: &str) -> bool {
+    path.starts_with("/health/") || path == "/metrics" || path == "/openapi.json"
+}
+
+/// Middleware (outermost): takes a permit for the request's class or answers 503 at once.
+pub async fn admit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let (Some(state), false) = (state, is_exempt(req.path())) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let class = Class::of(req.method());
+    let Ok(permit) = state.admission.budget(class).clone().try_acquire_owned() else {
+        state.metrics.shed(class.as_str());
+        let response = state.admission.refusal().error_response();
+        return Ok(req.into_response(response).map_into_right_body());
+    };
+    let gauge = state.metrics.in_flight(class.as_str());
+    gauge.inc();
+    let response = next.call(req).await;
+    gauge.dec();
+    drop(permit);
+    response.map(ServiceResponse::map_into_left_body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_safe_methods_are_reads() {
+        assert_eq!(Class::of(&Method::GET), Class::Read);
+        assert_eq!(Class::of(&Method::HEAD), Class::Read);
+        assert_eq!(Class::of(&Method::POST), Class::Write);
+        assert_eq!(Class::of(&Method::PUT), Class::Write);
+        assert_eq!(Class::of(&Method::DELETE), Class::Write);
+    }
+
+    #[test]
+    fn probes_and_scrapes_are_never_shed() {
+        assert!(is_exempt("/health/ready"));
+        assert!(is_exempt("/metrics"));
+        assert!(!is_exempt("/v1/loans"));
+        assert!(!is_exempt("/healthz"));
+    }
+
+    #[test]
+    fn a_full_budget_refuses_the_next_request_until_one_finishes() {
+        let admission = Admission::new(&AdmissionConfig {
+            max_in_flight_writes: 1,
+            ..AdmissionConfig::default()
+        });
+        let held = admission
+            .budget(Class::Write)
+            .clone()
+            .try_acquire_owned()
+            .unwrap();
+        assert!(admission.budget(Class::Write).try_acquire().is_err());
+        assert!(admission.budget(Class::Read).try_acquire().is_ok());
+        drop(held);
+        assert!(admission.budget(Class::Write).try_acquire().is_ok());
+    }
+}

@@ -1,0 +1,159 @@
+//! Peak night: the server sheds what it cannot take (503 with `Retry-After`, at once) and
+//! survives its database going away.
+
+use std::time::{Duration, Instant};
+
+use api::auth::Role;
+use lendline_tests::TestApp;
+use persistence::embedded::{ClusterOptions, EmbeddedPostgres};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+/// Opens a POST whose body never finishes: the request holds its admission permit.
+async fn stalled_post(app: &TestApp, token: &str) -> TcpStream {
+    let address = app.base.trim_start_matches("http://");
+    let mut socket = TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /v1/parties HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{{\"kind\":"
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket.flush().await.unwrap();
+    socket
+}
+
+#[tokio::test]
+async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_probes_go_on() {
+    let app = TestApp::spawn_with(|c| c.admission.max_in_flight_writes = 1).await;
+    let admin = app.admin();
+    let stalled = stalled_post(&app, &admin).await;
+    // Let the server take the stalled request's permit.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let started = Instant::now();
+    let res = app
+        .client
+        .post(app.url("/v1/parties"))
+        .bearer_auth(&admin)
+        .json(&lendline_tests::party_body("merchant"))
+        .send()
+        .await
+        .unwrap();
+    let waited = started.elapsed();
+    assert_eq!(res.status().as_u16(), 503);
+    assert_eq!(res.headers()["retry-after"], "1");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    assert!(waited < Duration::from_secs(1), "shed after {waited:?}");
+
+    let (status, _) = app.get("/v1/parties", &admin).await;
+    assert_eq!(status, 200, "reads have their own budget");
+    let (status, _) = app.get("/health/ready", "").await;
+    assert_eq!(status, 200, "probes are never shed");
+
+    drop(stalled);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (status, body) = app
+            .post(
+                "/v1/parties",
+                &admin,
+                &lendline_tests::party_body("merchant"),
+            )
+            .await;
+        if status == 201 {
+            break;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(Instant::now() < deadline, "the permit was never given back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A cluster of the test's own, which it may stop and start.
+fn own_cluster(dir: &std::path::Path) -> EmbeddedPostgres {
+    let options = ClusterOptions {
+        durable: false,
+        ..ClusterOptions::default()
+    };
+    EmbeddedPostgres::start(dir, &options).unwrap()
+}
+
+#[tokio::test]
+async fn losing_the_database_answers_503_fast_and_service_resumes_when_it_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let url = tokio::task::spawn_blocking(move || {
+        let pg = own_cluster(&path);
+        persistence::db::create_database(&pg.url("postgres"), "lendline", None).unwrap();
+        let url = pg.url("lendline");
+        let mut conn = persistence::db::connect(&url).unwrap();
+        persistence::db::run_migrations(&mut conn).unwrap();
+        url
+    })
+    .await
+    .unwrap();
+    let app = TestApp::spawn_with(move |c| c.database_url = Some(url)).await;
+    let admin = app.token(Role::Admin, "platform");
+    let (status, body) = app
+        .post(
+            "/v1/parties",
+            &admin,
+            &lendline_tests::party_body("merchant"),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    let path = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || own_cluster(&path).stop().unwrap())
+        .await
+        .unwrap();
+
+    for probe in ["/v1/parties", "/health/ready"] {
+        let started = Instant::now();
+        let res = app
+            .client
+            .get(app.url(probe))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        let waited = started.elapsed();
+        assert_eq!(res.status().as_u16(), 503, "{probe}");
+        assert!(res.headers().contains_key("retry-after"), "{probe}");
+        assert!(
+            waited < Duration::from_millis(1500),
+            "{probe} took {waited:?}"
+        );
+    }
+    let (status, body) = app
+        .post(
+            "/v1/parties",
+            &admin,
+            &lendline_tests::party_body("merchant"),
+        )
+        .await;
+    assert_eq!(status, 503, "a write while the database is down: {body}");
+
+    let path = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || own_cluster(&path))
+        .await
+        .unwrap();
+    let back = Instant::now();
+    loop {
+        let (status, body) = app.get("/v1/parties", &admin).await;
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(
+            back.elapsed() < Duration::from_secs(2),
+            "not back within 2 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let path = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || own_cluster(&path).stop().unwrap())
+        .await
+        .unwrap();
+}
