@@ -1,6 +1,7 @@
 //! The application: database (embedded or external), state, HTTP server, and orderly shutdown.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{middleware, web, App, HttpServer};
@@ -15,6 +16,7 @@ use crate::mail::transport::Mailer;
 use crate::mail::worker::MailWorker;
 use crate::metrics::Metrics;
 use crate::state::AppState;
+use crate::supervisor::Supervisor;
 use crate::{extract, routes};
 
 const EMBEDDED_DATABASE: &str = "lendline";
@@ -23,7 +25,7 @@ const EMBEDDED_DATABASE: &str = "lendline";
 /// this process must stop when it is done.
 pub struct Database {
     pub url: String,
-    embedded: Option<EmbeddedPostgres>,
+    embedded: Option<(Arc<EmbeddedPostgres>, Supervisor)>,
 }
 
 impl Database {
@@ -39,12 +41,21 @@ impl Database {
             bin_dir: config.pg_bin_dir.clone(),
             ..ClusterOptions::default()
         };
-        let cluster = EmbeddedPostgres::start(&config.data_dir, &options)?;
-        persistence::db::create_database(&cluster.url("postgres"), EMBEDDED_DATABASE, None)
-            .context("creating the lendline database")?;
+        let cluster = Arc::new(EmbeddedPostgres::start(&config.data_dir, &options)?);
+        let created =
+            persistence::db::create_database(&cluster.url("postgres"), EMBEDDED_DATABASE, None)
+                .context("creating the lendline database");
+        if let Err(e) = created {
+            // Leave no cluster running that no one watches.
+            if let Err(stop) = cluster.stop() {
+                tracing::warn!(error = %stop, "could not stop the embedded cluster");
+            }
+            return Err(e);
+        }
+        let supervisor = Supervisor::spawn(Arc::clone(&cluster), options)?;
         Ok(Database {
             url: cluster.url(EMBEDDED_DATABASE),
-            embedded: Some(cluster),
+            embedded: Some((cluster, supervisor)),
         })
     }
 
@@ -55,7 +66,8 @@ impl Database {
 
     /// Stops the embedded cluster if this process started it.
     pub fn close(self) -> anyhow::Result<()> {
-        if let Some(cluster) = self.embedded {
+        if let Some((cluster, supervisor)) = self.embedded {
+            supervisor.stop();
             cluster.stop()?;
             tracing::info!("embedded PostgreSQL stopped");
         }
@@ -68,6 +80,7 @@ pub struct Application {
     server: Server,
     database: Database,
     mail: MailWorker,
+    grace: std::time::Duration,
 }
 
 impl Application {
@@ -80,6 +93,7 @@ impl Application {
                 server,
                 database,
                 mail,
+                grace: std::time::Duration::from_secs(config.shutdown_grace_seconds),
             }),
             Err(e) => {
                 // Leave no orphan cluster behind when start-up fails half-way.
@@ -146,6 +160,7 @@ impl Application {
                 .default_service(web::to(|| async { Err::<String, _>(ApiError::NotFound) }))
         })
         .workers(workers)
+        .shutdown_timeout(config.shutdown_grace_seconds)
         .max_connections(max_connections)
         .listen(listener)?
         .run();
@@ -165,7 +180,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let served = self.server.await;
         // Before the database goes: the worker finishes the email in flight and records it.
-        self.mail.stop().await;
+        self.mail.stop(self.grace).await;
         let database = self.database;
         tokio::task::spawn_blocking(move || database.close()).await??;
         served.context("HTTP server")

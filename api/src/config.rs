@@ -25,6 +25,9 @@ pub struct Config {
     pub loans: LoansConfig,
     pub admission: AdmissionConfig,
     pub database: DatabaseConfig,
+    /// On SIGTERM: how long requests and the email in flight may take to finish before the
+    /// server stops anyway (an email cut short is sent again later, with its Message-ID).
+    pub shutdown_grace_seconds: u64,
 }
 
 /// Load shedding: how much work the server takes on at once before it answers 503.
@@ -190,6 +193,9 @@ pub struct SmtpConfig {
     pub max_attempts: u32,
     /// The wait after a first failed attempt; it doubles after each further one.
     pub backoff_base_ms: u64,
+    /// The longest one message's delivery may take, whole conversation included: a server that
+    /// accepts the connection and then says nothing costs one failed attempt, not the worker.
+    pub message_deadline_ms: u64,
 }
 
 impl Default for SmtpConfig {
@@ -204,6 +210,7 @@ impl Default for SmtpConfig {
             poll_interval_ms: 1_000,
             max_attempts: 8,
             backoff_base_ms: 30_000,
+            message_deadline_ms: 60_000,
         }
     }
 }
@@ -238,6 +245,7 @@ impl Default for Config {
             loans: LoansConfig::default(),
             admission: AdmissionConfig::default(),
             database: DatabaseConfig::default(),
+            shutdown_grace_seconds: 10,
         }
     }
 }

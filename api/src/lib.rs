@@ -22,5 +22,6 @@ pub mod rate_limit;
 pub mod routes;
 pub mod scoring_service;
 pub mod state;
+pub mod supervisor;
 pub mod telemetry;
 pub mod views;

@@ -134,6 +134,24 @@ impl EmbeddedPostgres {
         cmd
     }
 
+    /// Whether the postmaster accepts connections on its socket. A connect, not `pg_ctl
+    /// status`: a killed postmaster's pid file (and even its unreaped process) survive it, its
+    /// listening socket does not.
+    pub fn is_accepting(&self) -> bool {
+        let socket = self.socket_dir.join(format!(".s.PGSQL.{SOCKET_PORT}"));
+        std::os::unix::net::UnixStream::connect(socket).is_ok()
+    }
+
+    /// Starts the server again when it no longer accepts connections (it crashed or was
+    /// killed); answers whether it had to.
+    pub fn restart_if_down(&self, options: &ClusterOptions) -> Result<bool, EmbeddedError> {
+        if self.is_accepting() {
+            return Ok(false);
+        }
+        self.launch(options)?;
+        Ok(true)
+    }
+
     fn init(&self) -> Result<(), EmbeddedError> {
         tracing::info!(dir = %self.cluster_dir.display(), "creating the embedded PostgreSQL cluster");
         let out = self.run(

@@ -113,6 +113,9 @@ impl TestApp {
         config.jwt.secret = Some(TEST_SECRET.into());
         // Tests drive the business date themselves; the wall-clock end of day must not interfere.
         config.loans.eod_at = None;
+        // Tests that storm one row assert integrity, not shedding: on a loaded 2-core test machine
+        // they may wait longer for a connection than production allows (shedding tests set theirs).
+        config.database.acquire_timeout_ms = 10_000;
         tweak(&mut config);
         let app = Application::build(config.clone()).expect("build application");
         let base = format!("http://127.0.0.1:{}", app.port());

@@ -14,9 +14,9 @@ use persistence::outbox::EmailRow;
 
 use crate::config::SmtpConfig;
 
-/// How long one SMTP command may take; the worker's lease must comfortably outlast a whole
-/// conversation of such commands (see `worker::LEASE`).
-pub const SMTP_COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+/// lettre's own timeout, which bounds the connect (the worker's per-message deadline bounds
+/// the whole conversation, reads and writes included).
+const SMTP_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where emails go.
 pub enum Mailer {
@@ -77,7 +77,7 @@ impl Mailer {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(smtp.port)
             .tls(tls)
-            .timeout(Some(SMTP_COMMAND_TIMEOUT));
+            .timeout(Some(SMTP_CONNECT_TIMEOUT));
         if let Some(username) = &smtp.username {
             builder = builder.credentials(Credentials::new(
                 username.clone(),

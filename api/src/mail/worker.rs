@@ -42,10 +42,9 @@ use crate::mail::transport::{Failure, Mailer};
 pub const LEASE: Duration = Duration::from_secs(300);
 /// The most messages claimed in one round.
 pub const BATCH: i64 = 32;
-/// The longest an SMTP conversation can take: seven timed steps (greeting, EHLO, MAIL, RCPT,
-/// DATA, the body and its end).
-pub const CONVERSATION_MAX: Duration =
-    Duration::from_secs(crate::mail::transport::SMTP_COMMAND_TIMEOUT.as_secs() * 7);
+/// The longest deadline a message's delivery may be given (`smtp.message_deadline_ms` is capped
+/// at it), so that a conversation and its record always end within the lease.
+pub const MAX_MESSAGE_DEADLINE: Duration = Duration::from_secs(240);
 /// Time allowed for recording a conversation's outcome (a pool wait and one UPDATE); a record
 /// that takes longer ends the batch.
 pub const RECORD_MAX: Duration = Duration::from_secs(30);
@@ -61,6 +60,8 @@ pub struct Pace {
     pub max_attempts: u32,
     /// The wait after the first failed attempt; it doubles after each further one.
     pub backoff_base: Duration,
+    /// The longest one delivery may take, whatever the mail server does.
+    pub message_deadline: Duration,
 }
 
 impl From<&SmtpConfig> for Pace {
@@ -70,6 +71,8 @@ impl From<&SmtpConfig> for Pace {
             poll_interval: Duration::from_millis(smtp.poll_interval_ms.max(1)),
             max_attempts: smtp.max_attempts.max(1),
             backoff_base: Duration::from_millis(smtp.backoff_base_ms),
+            message_deadline: Duration::from_millis(smtp.message_deadline_ms.max(1))
+                .min(MAX_MESSAGE_DEADLINE),
         }
     }
 }
@@ -99,12 +102,18 @@ impl MailWorker {
         MailWorker { stop, task }
     }
 
-    /// Asks the worker to stop and waits until it has.
-    pub async fn stop(self) {
+    /// Asks the worker to stop and waits until it has, or until `grace` is over: then the
+    /// conversation in flight is cut (its message goes again when its lease runs out).
+    pub async fn stop(mut self, grace: Duration) {
         // An error means the worker is already gone, which is what we want.
         let _ = self.stop.send(true);
-        if let Err(e) = self.task.await {
-            tracing::warn!(error = %e, "outbox worker ended abnormally");
+        match tokio::time::timeout(grace, &mut self.task).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "outbox worker ended abnormally"),
+            Err(_) => {
+                tracing::warn!(?grace, "outbox worker did not stop within the grace period");
+                self.task.abort();
+            }
         }
     }
 }
@@ -152,13 +161,20 @@ async fn deliver_batch(
         // last record took longer than allowed (the database is struggling).
         if slow_database
             || *stopped.borrow()
-            || claimed_at.elapsed() + CONVERSATION_MAX + RECORD_MAX >= LEASE
+            || claimed_at.elapsed() + pace.message_deadline + RECORD_MAX >= LEASE
         {
             untried.push(email.id);
             continue;
         }
         let id = email.id;
-        let outcome = mailer.deliver(email).await;
+        let outcome = tokio::time::timeout(pace.message_deadline, mailer.deliver(email))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Failure {
+                    permanent: false,
+                    message: format!("no answer within {:?}", pace.message_deadline),
+                })
+            });
         let record = async {
             match outcome {
                 // Marked at once, not at the end of the batch, so that the window in which a crash
@@ -248,6 +264,7 @@ mod tests {
             poll_interval: Duration::from_millis(10),
             max_attempts: 5,
             backoff_base: Duration::from_millis(base_ms),
+            message_deadline: Duration::from_secs(1),
         }
     }
 
@@ -277,7 +294,12 @@ mod tests {
     }
 
     #[test]
-    fn the_lease_outlasts_a_whole_smtp_conversation_and_its_record() {
-        assert!(CONVERSATION_MAX + RECORD_MAX < LEASE);
+    fn the_lease_outlasts_the_longest_delivery_and_its_record() {
+        assert!(MAX_MESSAGE_DEADLINE + RECORD_MAX < LEASE);
+        let smtp = SmtpConfig {
+            message_deadline_ms: u64::MAX,
+            ..SmtpConfig::default()
+        };
+        assert_eq!(Pace::from(&smtp).message_deadline, MAX_MESSAGE_DEADLINE);
     }
 }

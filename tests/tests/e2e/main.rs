@@ -13,6 +13,8 @@ mod loans;
 mod order_financing;
 mod outbox;
 mod peak_admission;
+mod peak_outbox;
+mod peak_supervision;
 mod platform;
 mod quotes;
 mod scf_bills;
