@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod idempotency;
 mod installments;
+mod integrity_limits_credit_lines;
 mod integrity_limits_installments;
 mod inventory_financing;
 mod ledger;
