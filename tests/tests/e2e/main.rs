@@ -8,6 +8,7 @@ mod idempotency;
 mod installments;
 mod integrity_limits_credit_lines;
 mod integrity_limits_installments;
+mod integrity_limits_pools;
 mod inventory_financing;
 mod ledger;
 mod lending_support;
