@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod idempotency;
 mod installments;
+mod integrity_limits_bills;
 mod integrity_limits_credit_lines;
 mod integrity_limits_installments;
 mod integrity_limits_pools;
