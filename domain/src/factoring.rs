@@ -162,13 +162,18 @@ pub struct Receivable {
     pub eligible: Money,
 }
 
-/// A debtor's eligible total, its concentration limit and the excess above it.
+/// A debtor's eligible total, its concentration limit, the excess above it, and what the pool
+/// lends against it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DebtorExcess {
     pub debtor: String,
     pub eligible: Money,
     pub limit: Money,
     pub excess: Money,
+    /// The debtor's share of the base: `(eligible − excess) × its advance_rate`, unrounded
+    /// (the shares add up to the base before it is rounded). The credit risk taken on the
+    /// debtor is this, not the whole pool.
+    pub lent: Money,
 }
 
 /// The pool's borrowing base and how it was reached.
@@ -243,16 +248,16 @@ fn base_with(
         let limit = total.checked_mul_rate(own.concentration_limit.value())?;
         let excess = eligible.checked_sub(limit)?.checked_max(zero)?;
         excess_total = excess_total.checked_add(excess)?;
-        base = base.checked_add(
-            eligible
-                .checked_sub(excess)?
-                .checked_mul_rate(own.advance_rate.value())?,
-        )?;
+        let lent = eligible
+            .checked_sub(excess)?
+            .checked_mul_rate(own.advance_rate.value())?;
+        base = base.checked_add(lent)?;
         debtors.push(DebtorExcess {
             debtor: debtor.to_owned(),
             eligible,
             limit,
             excess,
+            lent,
         });
     }
     Ok(BorrowingBase {

@@ -113,6 +113,33 @@ fn a_debtor_above_the_concentration_limit_has_its_excess_excluded_from_the_base(
 }
 
 #[test]
+fn each_debtor_is_lent_its_share_net_of_excess_and_the_shares_add_up_to_the_base() {
+    let pool = [
+        receivable("acme", dec!(50000)),
+        receivable("beta", dec!(20000)),
+        receivable("acme", dec!(10000)),
+        receivable("gamma", dec!(20000)),
+    ];
+    let base = borrowing_base(&pool, rate(dec!(0.85)), rate(dec!(0.25))).unwrap();
+    let lent: Vec<(&str, Decimal)> = base
+        .debtors
+        .iter()
+        .map(|d| (d.debtor.as_str(), d.lent.amount()))
+        .collect();
+    // acme: (60000 − 35000) × 0.85; beta and gamma: 20000 × 0.85.
+    assert_eq!(
+        lent,
+        vec![
+            ("acme", dec!(21250)),
+            ("beta", dec!(17000)),
+            ("gamma", dec!(17000))
+        ]
+    );
+    let sum: Decimal = lent.iter().map(|(_, l)| *l).sum();
+    assert_eq!(sum, base.borrowing_base.amount());
+}
+
+#[test]
 fn an_empty_pool_or_a_limit_above_one_is_refused() {
     assert_eq!(
         borrowing_base(&[], rate(dec!(0.8)), rate(dec!(0.2))),

@@ -6,6 +6,7 @@
 
 #![deny(clippy::float_arithmetic, clippy::float_cmp)]
 
+pub mod bill_recourse;
 pub mod calendar;
 pub mod discounting;
 pub mod factoring;

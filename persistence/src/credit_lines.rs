@@ -174,6 +174,25 @@ pub fn party_credit(conn: &mut PgConnection, party: Uuid) -> Result<PartyCredit,
     .get_result(conn)?)
 }
 
+/// What the party's open lines could still lend: limit minus drawn, summed over lines that are
+/// not closed and not expired on `today` (a frozen line counts: it thaws once its arrears are
+/// cured). Added to `PartyCredit::exposure`, it makes each open line weigh its whole limit.
+pub fn open_line_headroom(
+    conn: &mut PgConnection,
+    party: Uuid,
+    today: NaiveDate,
+) -> Result<Decimal, RepoError> {
+    let headroom: Option<Decimal> = credit_lines::table
+        .filter(credit_lines::party_id.eq(party))
+        .filter(credit_lines::status.ne("closed"))
+        .filter(credit_lines::expires_on.ge(today))
+        .select(diesel::dsl::sum(
+            credit_lines::limit_amount - credit_lines::used_amount,
+        ))
+        .first(conn)?;
+    Ok(headroom.unwrap_or(Decimal::ZERO))
+}
+
 /// Closes a line for good (e.g. after a write-off): no further draws, no automatic reopening.
 pub fn close(conn: &mut PgConnection, line: Uuid, reason: &str) -> Result<(), RepoError> {
     diesel::update(credit_lines::table.find(line))

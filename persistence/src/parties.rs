@@ -64,6 +64,11 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<PartyRecord, RepoError>
         .find(id)
         .select(PartyRow::as_select())
         .first(conn)?;
+    with_sales(conn, party)
+}
+
+fn with_sales(conn: &mut PgConnection, party: PartyRow) -> Result<PartyRecord, RepoError> {
+    let id = party.id;
     let monthly_sales = party_monthly_sales::table
         .filter(party_monthly_sales::party_id.eq(id))
         .order(party_monthly_sales::month.asc())
@@ -73,6 +78,21 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<PartyRecord, RepoError>
         party,
         monthly_sales,
     })
+}
+
+/// Locks a party's row for the rest of the transaction and answers it with its sales history.
+///
+/// Decisions that read a party's exposure and then add to it (a checkout, a credit-line
+/// application) take this lock first, so two such decisions for one party run one after the
+/// other and the second sees what the first committed. `FOR NO KEY UPDATE` leaves inserts of
+/// rows referencing the party (their foreign-key checks take `KEY SHARE`) unblocked.
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<PartyRecord, RepoError> {
+    let party = parties::table
+        .find(id)
+        .select(PartyRow::as_select())
+        .for_no_key_update()
+        .first(conn)?;
+    with_sales(conn, party)
 }
 
 /// Lists parties without their sales history (a list view does not need it).

@@ -1,6 +1,12 @@
 //! Deciding a credit-line application: the scoring engine approves, declines or refers; an
 //! approval opens the line at once, a referral opens a review case; an officer's decision on
 //! that case finishes the application.
+//!
+//! The engine's limit is the merchant's total credit with Lendline, not a per-application
+//! allowance: a new application is scored with every open line counted at its full limit (plus
+//! other products' outstanding principal), so it is approved for at most what the open lines
+//! leave of that total and declined when what is left is under the product minimum. Several
+//! lines may coexist (e.g. one per sales event); together they never exceed the limit.
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 use credit_scoring::{Outcome, ProductKind};
@@ -27,11 +33,16 @@ pub fn decide(
     policy: &LoansConfig,
     actor: &str,
 ) -> Result<(ApplicationRow, Option<LineRow>), ApiError> {
-    let party = persistence::parties::find(conn, application.party_id)?;
+    // The merchant's row stays locked until commit, so concurrent applications are decided in
+    // turn, each seeing the lines the previous ones opened.
+    let party = persistence::parties::lock(conn, application.party_id)?;
     let credit = credit_lines::party_credit(conn, application.party_id)?;
+    // The engine's limit is the merchant's total: an open line weighs its whole limit, drawn or
+    // not, so a new line gets at most what the open ones leave.
+    let headroom = credit_lines::open_line_headroom(conn, application.party_id, today)?;
     let facts = ApplicationFacts {
         requested_amount: application.requested_limit,
-        current_exposure: credit.exposure,
+        current_exposure: credit.exposure + headroom,
         max_days_past_due: u32::try_from(credit.max_dpd).unwrap_or(0),
         past_delinquencies: u32::try_from(credit.delinquent_loans).unwrap_or(u32::MAX),
         blacklisted: false,

@@ -11,6 +11,8 @@
 //!   opening in `store_opened_on`, so the standard inputs read as income and tenure; the
 //!   exposure is the principal outstanding on all its plans at every merchant (and any other
 //!   credit), so the limit spans merchants. The purchase must fit the limit the engine grants.
+//!   The shopper's row is locked before its exposure is read, so concurrent checkouts for one
+//!   shopper are decided in turn and never overrun the limit together.
 //!   There is no human in the checkout loop: a referral declines the plan (HTTP 200 with
 //!   `outcome: declined` and the reasons; the decision itself is stored and audited).
 //! - Pricing: shopper-paid plans carry a fee each period of `round_half_up(purchase ×
@@ -115,8 +117,15 @@ fn score_shopper(
     checkout: &Checkout,
     actor: &str,
 ) -> Result<(Uuid, Option<Vec<String>>), ApiError> {
-    let shopper = persistence::parties::find(conn, checkout.shopper_id)
-        .map_err(|_| ApiError::invalid("shopper_id", "no such shopper"))?;
+    // The shopper's row stays locked until commit: concurrent checkouts for one shopper (at any
+    // merchant) are decided one after the other, each on the exposure the previous one left,
+    // so together they never exceed the limit the engine grants.
+    let shopper = persistence::parties::lock(conn, checkout.shopper_id).map_err(|e| match e {
+        persistence::error::RepoError::NotFound => {
+            ApiError::invalid("shopper_id", "no such shopper")
+        }
+        other => other.into(),
+    })?;
     if shopper.party.kind != "shopper" {
         return Err(ApiError::invalid(
             "shopper_id",

@@ -1,11 +1,13 @@
 //! Discounting a bill (its holder), and its end at maturity: the acceptor pays, or dishonours
-//! and the platform gains recourse against the drawer and every endorser.
+//! and the platform gains recourse against the drawer, every endorser and the seller who
+//! discounted it (see `domain::bill_recourse`).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, SubsecRound, Utc};
 use credit_scoring::{Outcome, ProductKind};
 use diesel::PgConnection;
+use domain::bill_recourse::{recourse_parties, Endorsement};
 use domain::discounting::{discount_bill, BillDiscount, BillDiscountInput};
 use domain::money::Money;
 use domain::scf_postings;
@@ -258,26 +260,27 @@ async fn at_maturity(
                     conn,
                     scf_postings::bill_dishonour(&id.to_string(), face, on),
                 )?;
-                // Drawer and every endorser are jointly liable for the face.
+                // Drawer, every endorser and the seller who discounted it are jointly liable
+                // for the face.
                 let now = Utc::now().trunc_subsecs(6);
-                let mut claims = vec![ClaimRow {
-                    bill_id: id,
-                    party_id: bill.drawer_id,
-                    role: "drawer".into(),
-                    amount: face.amount(),
-                    created_at: now,
-                }];
-                for e in &chain {
-                    if claims.iter().all(|c| c.party_id != e.from_party_id) {
-                        claims.push(ClaimRow {
+                let transfers: Vec<Endorsement<Uuid>> = chain
+                    .iter()
+                    .map(|e| Endorsement {
+                        from: e.from_party_id,
+                        to: e.to_party_id,
+                    })
+                    .collect();
+                let claims: Vec<ClaimRow> =
+                    recourse_parties(bill.drawer_id, bill.payee_id, &transfers)
+                        .into_iter()
+                        .map(|(party_id, role)| ClaimRow {
                             bill_id: id,
-                            party_id: e.from_party_id,
-                            role: "endorser".into(),
+                            party_id,
+                            role: role.as_str().into(),
                             amount: face.amount(),
                             created_at: now,
-                        });
-                    }
-                }
+                        })
+                        .collect();
                 bills::add_claims(conn, &claims)?;
                 record(
                     conn,
@@ -320,7 +323,8 @@ pub async fn pay(
     at_maturity(state, caller, req, id.into_inner(), body, BillState::Paid).await
 }
 
-/// Records the acceptor's dishonour (staff): recourse claims on the drawer and endorsers.
+/// Records the acceptor's dishonour (staff): recourse claims on the drawer, the endorsers and
+/// the discounting seller.
 #[utoipa::path(post, path = "/v1/bills/{id}/dishonour", tag = "supply-chain finance",
     request_body = MaturityEvent, security(("bearer" = [])), params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 201, body = BillView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -1,6 +1,6 @@
 //! Commercial acceptance bills: registration by the drawer (in the same duplicate-proof
 //! registry as receivables), acceptance by the acceptor, and the endorsement chain (only the
-//! current holder endorses; never after discount or maturity).
+//! current holder endorses; never before acceptance, after discount or at maturity).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -337,9 +337,16 @@ pub async fn endorse(
                 })?;
             super::bill_discount::ensure_not_under_review(conn, id)?;
             let state: BillState = stored_state(&bill.state)?;
-            if !matches!(state, BillState::Registered | BillState::Accepted)
-                || today(conn)? >= bill.maturity_date
-            {
+            // Until the acceptor has accepted, nobody is bound to pay the bill: passing it on
+            // would sell a promise nobody made.
+            if state == BillState::Registered {
+                return Err(ApiError::unprocessable(
+                    "bill_not_accepted",
+                    "a bill can be endorsed only once its acceptor has accepted it",
+                    None,
+                ));
+            }
+            if state != BillState::Accepted || today(conn)? >= bill.maturity_date {
                 return Err(ApiError::unprocessable(
                     "endorsement_closed",
                     "no endorsement after discount or maturity",

@@ -4,8 +4,10 @@
 //!
 //! Factoring scores the supplier and every debtor on the `factoring` product; a bill discount
 //! scores the acceptor on `bill_discount`. The worse outcome wins, so a weak debtor cannot be
-//! carried by a strong supplier, and a requested amount above the smallest limit granted is
-//! referred to a risk officer.
+//! carried by a strong supplier. Each party is scored on the amount lent against it: the
+//! supplier on the whole request, a pool's debtor on its share of the borrowing base (the risk
+//! taken on that debtor); an amount above the limit granted to its party is referred to a risk
+//! officer.
 
 use chrono::Utc;
 use credit_scoring::{Decision, Outcome, ProductKind};
@@ -23,7 +25,17 @@ use crate::scoring_service::{assess, ApplicationFacts, AssessmentRequest, ModelC
 pub struct PartyDecision {
     pub decision_id: Uuid,
     pub party_id: Uuid,
+    /// The amount lent against this party that it was scored on.
+    pub requested: Decimal,
     pub decision: Decision,
+}
+
+/// One party to score: its current exposure and the amount the request lends against it.
+#[derive(Debug, Clone, Copy)]
+pub struct Scored {
+    pub party: Uuid,
+    pub exposure: Decimal,
+    pub requested: Decimal,
 }
 
 /// What the engine said about the whole request.
@@ -49,21 +61,41 @@ pub struct Ask<'a> {
     /// e.g. `factoring:<id>`; also the challenger routing key.
     pub subject: &'a str,
     pub actor: &'a str,
+    /// The whole amount the request lends.
     pub requested: Decimal,
 }
 
-/// Scores each `(party, current exposure)` and combines the outcomes.
+/// Scores each `(party, current exposure)` on the whole requested amount and combines the
+/// outcomes.
 pub fn decide_parties(
     conn: &mut PgConnection,
     ask: &Ask<'_>,
     scored: &[(Uuid, Decimal)],
 ) -> Result<ScfDecision, ApiError> {
+    let scored: Vec<Scored> = scored
+        .iter()
+        .map(|&(party, exposure)| Scored {
+            party,
+            exposure,
+            requested: ask.requested,
+        })
+        .collect();
+    decide_each(conn, ask, &scored)
+}
+
+/// Scores each party on its own amount and combines the outcomes: the worst wins, and an
+/// approval whose amount for some party exceeds the limit granted to that party is referred.
+fn decide_each(
+    conn: &mut PgConnection,
+    ask: &Ask<'_>,
+    scored: &[Scored],
+) -> Result<ScfDecision, ApiError> {
     let mut decisions = Vec::with_capacity(scored.len());
-    for (party, exposure) in scored {
-        let record = parties::find(conn, *party)?;
+    for one in scored {
+        let record = parties::find(conn, one.party)?;
         let facts = ApplicationFacts {
-            requested_amount: ask.requested,
-            current_exposure: *exposure,
+            requested_amount: one.requested,
+            current_exposure: one.exposure,
             max_days_past_due: 0,
             past_delinquencies: 0,
             blacklisted: false,
@@ -79,7 +111,8 @@ pub fn decide_parties(
         let stored = assess(conn, ask.models, &request)?;
         decisions.push(PartyDecision {
             decision_id: stored.id,
-            party_id: *party,
+            party_id: one.party,
+            requested: one.requested,
             decision: stored.decision,
         });
     }
@@ -93,7 +126,10 @@ pub fn decide_parties(
         .map(|d| d.decision.credit_limit)
         .min()
         .unwrap_or(Decimal::ZERO);
-    if outcome == Outcome::Approve && ask.requested > credit_limit {
+    let over_a_limit = decisions
+        .iter()
+        .any(|d| d.requested > d.decision.credit_limit);
+    if outcome == Outcome::Approve && over_a_limit {
         outcome = Outcome::Refer;
     }
     Ok(ScfDecision {
@@ -104,16 +140,21 @@ pub fn decide_parties(
     })
 }
 
-/// Factoring: the supplier and every debtor of the request.
+/// Factoring: the supplier (`(party, exposure)`) on the whole request, and every debtor on
+/// what the request lends against it.
 pub fn decide_factoring(
     conn: &mut PgConnection,
     ask: &Ask<'_>,
     supplier: (Uuid, Decimal),
-    debtors: &[(Uuid, Decimal)],
+    debtors: &[Scored],
 ) -> Result<ScfDecision, ApiError> {
-    let mut scored = vec![supplier];
+    let mut scored = vec![Scored {
+        party: supplier.0,
+        exposure: supplier.1,
+        requested: ask.requested,
+    }];
     scored.extend_from_slice(debtors);
-    decide_parties(conn, ask, &scored)
+    decide_each(conn, ask, &scored)
 }
 
 /// Bill discounting: the acceptor's risk decides.

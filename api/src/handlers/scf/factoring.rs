@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::decision::{self, ScfDecision};
+use super::decision::{self, ScfDecision, Scored};
 use super::eligibility::{self, Locked};
-use super::{funding, money, record, stored_currency, today};
+use super::{funding, money, pools, record, stored_currency, today};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
@@ -228,7 +228,11 @@ fn single(
         conn,
         &ask,
         (supplier, member_exposure),
-        &[(r.debtor_id, program.debtor_exposure)],
+        &[Scored {
+            party: r.debtor_id,
+            exposure: program.debtor_exposure,
+            requested: q.advance.amount(),
+        }],
     )?;
     store(
         conn,
@@ -273,10 +277,20 @@ fn pool(
         locked.receivables.iter().map(|r| r.amount).sum(),
     );
     funding::price_pool(&mut row, locked, on)?;
-    let debtors: Vec<(Uuid, Decimal)> = locked
+    // Each debtor is scored on what the pool lends against it, not on the whole pool.
+    let terms = pools::PoolTerms::of_programs(&locked.receivables, &locked.programs);
+    let shares = pools::debtor_shares(&row, &locked.receivables, &terms, on)?;
+    let debtors: Vec<Scored> = locked
         .programs
         .values()
-        .map(|p| (p.core_enterprise_id, p.debtor_exposure))
+        .map(|p| Scored {
+            party: p.core_enterprise_id,
+            exposure: p.debtor_exposure,
+            requested: shares
+                .get(&p.core_enterprise_id)
+                .copied()
+                .unwrap_or(Decimal::ZERO),
+        })
         .collect();
     let member_exposure = locked.members.values().map(|m| m.exposure).sum();
     let subject = format!("factoring:{}", row.id);

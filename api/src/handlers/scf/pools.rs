@@ -10,7 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, SubsecRound, Utc};
 use diesel::PgConnection;
-use domain::factoring::{borrowing_base_by_debtor, DebtorTerms, Receivable};
+use domain::factoring::{borrowing_base_by_debtor, BorrowingBase, DebtorTerms, Receivable};
 use domain::money::{Currency, Money};
 use domain::scf_postings;
 use persistence::scf::factoring::{self as requests, RequestRow};
@@ -108,6 +108,37 @@ pub fn base_of(
     on: NaiveDate,
 ) -> Result<Money, ApiError> {
     let c = stored_currency(&pool.currency)?;
+    Ok(breakdown(rows, terms, on, c)?.map_or(Money::zero(c), |b| b.borrowing_base))
+}
+
+/// What the pool lends against each debtor as of `on` (its share of the base, rounded down to
+/// the minor unit): the amount each debtor is scored on.
+pub fn debtor_shares(
+    pool: &RequestRow,
+    rows: &[ReceivableRow],
+    terms: &PoolTerms,
+    on: NaiveDate,
+) -> Result<BTreeMap<Uuid, Decimal>, ApiError> {
+    let c = stored_currency(&pool.currency)?;
+    let Some(base) = breakdown(rows, terms, on, c)? else {
+        return Ok(BTreeMap::new());
+    };
+    base.debtors
+        .iter()
+        .map(|d| {
+            let debtor = Uuid::parse_str(&d.debtor).map_err(ApiError::internal)?;
+            Ok((debtor, d.lent.round(EXPOSURE_ROUNDING).amount()))
+        })
+        .collect()
+}
+
+/// The base and its per-debtor parts over the eligible receivables; `None` when none is.
+fn breakdown(
+    rows: &[ReceivableRow],
+    terms: &PoolTerms,
+    on: NaiveDate,
+    c: Currency,
+) -> Result<Option<BorrowingBase>, ApiError> {
     let mut pool_items = Vec::new();
     let mut by_debtor: BTreeMap<String, DebtorTerms> = BTreeMap::new();
     // At creation the receivables are not financed yet; they are about to be.
@@ -135,11 +166,11 @@ pub fn base_of(
         });
     }
     if pool_items.is_empty() {
-        return Ok(Money::zero(c));
+        return Ok(None);
     }
-    let base = borrowing_base_by_debtor(&pool_items, &by_debtor)
-        .map_err(|e| ApiError::unprocessable("pricing_refused", e.to_string(), None))?;
-    Ok(base.borrowing_base)
+    borrowing_base_by_debtor(&pool_items, &by_debtor)
+        .map(Some)
+        .map_err(|e| ApiError::unprocessable("pricing_refused", e.to_string(), None))
 }
 
 /// Recomputes the base of a locked pool from its receivables and flags an overdraw; answers
