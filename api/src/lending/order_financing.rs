@@ -45,7 +45,9 @@ pub fn approve_merchant(
     subject: &str,
     actor: &str,
 ) -> Result<Decimal, ApiError> {
-    let merchant = persistence::parties::find(conn, party)?;
+    // Locked, so that concurrent financings for one merchant read its exposure in turn and
+    // cannot together overrun the engine's limit.
+    let merchant = persistence::parties::lock(conn, party)?;
     let credit = persistence::credit_lines::party_credit(conn, party)?;
     let facts = ApplicationFacts {
         requested_amount: amount.amount(),
