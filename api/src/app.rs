@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::header;
 use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
 use persistence::embedded::{ClusterOptions, EmbeddedPostgres};
@@ -107,6 +108,7 @@ impl Application {
             models: Default::default(),
             loans: config.loans.clone(),
             limiter: crate::rate_limit::ClientLimiter::from_limits(&config.limits),
+            party_kinds: Default::default(),
         });
         crate::jobs::spawn(state.pool.clone(), config);
         let listener =
@@ -123,6 +125,14 @@ impl Application {
                 .wrap(middleware::from_fn(crate::rate_limit::limit))
                 .wrap(middleware::from_fn(crate::metrics::track))
                 .wrap(middleware::Logger::new("%r %s %Dms").log_target("lendline::http"))
+                // Outermost, so every response has it (an error, a 401 of the gate, a 429, an
+                // unknown path's 404): no browser may reinterpret a JSON body, say an error
+                // echoing client text, as HTML or script. Middlewares answer refusals as
+                // responses rather than errors so that this applies to them too.
+                .wrap(
+                    middleware::DefaultHeaders::new()
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
                 .configure(routes::configure)
                 .default_service(web::to(|| async { Err::<String, _>(ApiError::NotFound) }))
         })

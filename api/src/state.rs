@@ -22,6 +22,8 @@ pub struct AppState {
     pub models: Arc<ModelCache>,
     pub loans: LoansConfig,
     pub limiter: Option<crate::rate_limit::ClientLimiter>,
+    /// Party kinds for the per-request check that a token's role matches its party.
+    pub party_kinds: crate::auth::PartyKinds,
 }
 
 impl AppState {

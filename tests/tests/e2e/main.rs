@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod idempotency;
 mod installments;
+mod integrity_auth;
 mod inventory_financing;
 mod ledger;
 mod lending_support;
