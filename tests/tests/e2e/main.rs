@@ -7,6 +7,7 @@ mod auth;
 mod idempotency;
 mod installments;
 mod integrity_auth;
+mod integrity_rendering;
 mod inventory_financing;
 mod ledger;
 mod lending_support;

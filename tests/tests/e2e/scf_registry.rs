@@ -97,7 +97,7 @@ async fn twenty_concurrent_factoring_requests_over_one_receivable_finance_it_onc
             &app.admin(),
         )
         .await;
-    assert_eq!(program["debtor_exposure"], "80000", "{program}");
+    assert_eq!(program["debtor_exposure"], "80000.00", "{program}");
     assert_books_sound(&app).await;
 }
 
