@@ -37,24 +37,30 @@ pub fn score(value: f64) -> f64 {
     (value * scale).round() / scale
 }
 
-/// An engine decision stored as JSON, with every `score` in it rounded like [`score`]
-/// (decisions stored before scores were rounded carry the float noise).
-pub fn tidy_scores(mut value: serde_json::Value) -> serde_json::Value {
-    tidy(&mut value);
+/// An engine decision stored as JSON, shown like every other view: each `score` rounded like
+/// [`score`] and each `credit_limit` with the currency's minor units. Decisions are stored
+/// whole (the engine's own types, and rows written before this rendering), so this is done
+/// on the way out.
+pub fn tidy_engine_decision(mut value: serde_json::Value, currency: &str) -> serde_json::Value {
+    tidy(&mut value, currency);
     value
 }
 
-fn tidy(value: &mut serde_json::Value) {
+fn tidy(value: &mut serde_json::Value, currency: &str) {
     match value {
         serde_json::Value::Object(fields) => {
             for (key, field) in fields.iter_mut() {
-                match field.as_f64() {
-                    Some(raw) if key == "score" => *field = serde_json::json!(score(raw)),
-                    _ => tidy(field),
+                let limit = field.as_str().and_then(|s| s.parse::<Decimal>().ok());
+                match (key.as_str(), field.as_f64(), limit) {
+                    ("score", Some(raw), _) => *field = serde_json::json!(score(raw)),
+                    ("credit_limit", _, Some(limit)) => {
+                        *field = serde_json::json!(stored_amount(limit, currency));
+                    }
+                    _ => tidy(field, currency),
                 }
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(tidy),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| tidy(i, currency)),
         _ => {}
     }
 }
@@ -75,10 +81,11 @@ mod tests {
     }
 
     #[test]
-    fn stored_scores_are_tidied_wherever_they_sit() {
-        let stored = serde_json::json!({"score": 627.2400000000001,
+    fn stored_scores_and_limits_are_tidied_wherever_they_sit() {
+        let stored = serde_json::json!({"score": 627.2400000000001, "credit_limit": "10999",
             "decisions": [{"score": 584.9000000000001, "grade": "B"}]});
-        let tidied = tidy_scores(stored);
+        let tidied = tidy_engine_decision(stored, "CNY");
+        assert_eq!(tidied["credit_limit"], "10999.00");
         assert_eq!(tidied["score"].to_string(), "627.24");
         assert_eq!(tidied["decisions"][0]["score"].to_string(), "584.9");
         assert_eq!(tidied["decisions"][0]["grade"], "B");

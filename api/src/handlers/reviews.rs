@@ -60,7 +60,7 @@ impl From<ReviewRow> for ReviewView {
             amount: stored_amount(r.amount, &r.currency),
             currency: r.currency.clone(),
             status: r.status,
-            engine_decision: crate::views::tidy_scores(r.engine_decision),
+            engine_decision: crate::views::tidy_engine_decision(r.engine_decision, &r.currency),
             claimed_by: r.claimed_by,
             outcome: r.outcome,
             approved_amount: r.approved_amount.map(|a| stored_amount(a, &r.currency)),
