@@ -4,6 +4,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::header;
 use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
 use persistence::embedded::{ClusterOptions, EmbeddedPostgres};
@@ -123,6 +124,7 @@ impl Application {
             loans: config.loans.clone(),
             limiter: crate::rate_limit::ClientLimiter::from_limits(&config.limits),
             admission: Admission::new(&config.admission),
+            party_kinds: Default::default(),
         });
         // Email and periodic jobs get their own small pool: at the peak they must not take
         // connections from decisions, and a flood of decisions must not starve them.
@@ -156,6 +158,14 @@ impl Application {
                 .wrap(middleware::from_fn(crate::metrics::track))
                 .wrap(middleware::Logger::new("%r %s %Dms").log_target("lendline::http"))
                 .wrap(middleware::from_fn(crate::admission::admit))
+                // Outermost, so every response has it (an error, a 401 of the gate, a 429, an
+                // unknown path's 404): no browser may reinterpret a JSON body, say an error
+                // echoing client text, as HTML or script. Middlewares answer refusals as
+                // responses rather than errors so that this applies to them too.
+                .wrap(
+                    middleware::DefaultHeaders::new()
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
                 .configure(routes::configure)
                 .default_service(web::to(|| async { Err::<String, _>(ApiError::NotFound) }))
         })

@@ -71,12 +71,13 @@ pub struct ServeArgs {
 pub struct TokenArgs {
     #[arg(long, value_enum)]
     pub role: Role,
-    /// Party id for merchant/supplier/core_enterprise; the staff member's id for staff.
+    /// Party id for merchant/supplier/core_enterprise/shopper; the staff member's id for staff;
+    /// the bank's own id for a financier.
     #[arg(long)]
     pub party: String,
     #[command(flatten)]
     pub data_dir: DataDirArg,
-    /// Lifetime, e.g. 15m, 1h, 7d.
+    /// Lifetime, e.g. 15m, 1h (at most `jwt.max_lifetime`, 24h by default).
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     pub ttl: std::time::Duration,
 }
@@ -168,26 +169,29 @@ fn serve(config: Config) -> anyhow::Result<()> {
     })
 }
 
-/// Business roles must name an existing-looking party id; staff any short id of their own.
+/// Business roles must name a party id; staff and financiers a short id of their own. A
+/// lifetime above `jwt.max_lifetime` is refused: the server would refuse the token anyway.
 pub fn mint_token(
     config: &Config,
     role: Role,
     party: &str,
     ttl: std::time::Duration,
 ) -> anyhow::Result<String> {
-    if role.is_staff() {
-        let valid = !party.is_empty()
-            && party.len() <= 64
-            && party
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c));
-        anyhow::ensure!(
-            valid,
-            "--party for staff must be 1-64 characters of [A-Za-z0-9-_.@]"
-        );
-    } else {
+    if role.party_kind().is_some() {
         uuid::Uuid::parse_str(party).context("--party must be a party id (UUID) for this role")?;
+    } else {
+        anyhow::ensure!(
+            crate::auth::is_valid_own_id(party),
+            "--party for {} must be 1-64 characters of [A-Za-z0-9-_.@]",
+            role.as_str()
+        );
     }
+    anyhow::ensure!(
+        ttl <= config.jwt.max_lifetime,
+        "--ttl {} is above jwt.max_lifetime ({})",
+        humantime::format_duration(ttl),
+        humantime::format_duration(config.jwt.max_lifetime)
+    );
     let now = chrono::Utc::now().timestamp();
     let ttl_seconds = i64::try_from(ttl.as_secs()).context("--ttl is too long")?;
     let claims = Claims {
@@ -197,6 +201,7 @@ pub fn mint_token(
         aud: config.jwt.audience.clone(),
         iat: now,
         exp: now.saturating_add(ttl_seconds),
+        nbf: None,
     };
     Ok(JwtKeys::from_config(config)?.sign(&claims)?)
 }

@@ -174,6 +174,19 @@ pub struct JwtConfig {
     /// RS256 instead of HS256: PEM public key to verify with, private key to mint with.
     pub rsa_public_key_file: Option<PathBuf>,
     pub rsa_private_key_file: Option<PathBuf>,
+    /// The longest lifetime (`exp - iat`) a token may have, e.g. `"24h"`: a leaked token is
+    /// worth at most this long, and tokens minted for longer are refused, not shortened.
+    #[serde(deserialize_with = "human_duration")]
+    pub max_lifetime: std::time::Duration,
+}
+
+/// A duration written for people (`"15m"`, `"24h"`, `"7d"`).
+fn human_duration<'de, D>(deserializer: D) -> Result<std::time::Duration, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let text = String::deserialize(deserializer)?;
+    humantime::parse_duration(&text).map_err(serde::de::Error::custom)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -258,6 +271,7 @@ impl Default for JwtConfig {
             secret: None,
             rsa_public_key_file: None,
             rsa_private_key_file: None,
+            max_lifetime: std::time::Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -408,6 +422,11 @@ impl fmt::Display for Config {
         writeln!(f, "jwt.issuer = {}", self.jwt.issuer)?;
         writeln!(f, "jwt.audience = {}", self.jwt.audience)?;
         writeln!(f, "jwt.secret = {}", mask(&self.jwt.secret))?;
+        writeln!(
+            f,
+            "jwt.max_lifetime = {}",
+            humantime::format_duration(self.jwt.max_lifetime)
+        )?;
         let smtp_host = self.smtp.host.as_deref().unwrap_or("(unset: files)");
         writeln!(f, "smtp.host = {smtp_host}:{}", self.smtp.port)?;
         writeln!(f, "smtp.password = {}", mask(&self.smtp.password))?;

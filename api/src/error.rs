@@ -220,11 +220,15 @@ impl From<RepoError> for ApiError {
         match e {
             RepoError::NotFound => ApiError::NotFound,
             RepoError::Conflict { constraint } => conflict_for(&constraint),
-            RepoError::Constraint { constraint } => ApiError::unprocessable(
-                "constraint_violation",
-                format!("the request breaks a data rule ({constraint})"),
-                None,
-            ),
+            RepoError::Constraint { constraint } => {
+                // The name is ours, not the client's: logged for us, never sent.
+                tracing::info!(%constraint, "a database constraint refused a write");
+                ApiError::unprocessable(
+                    "constraint_violation",
+                    "the request refers to something that does not exist or breaks a data rule",
+                    None,
+                )
+            }
             RepoError::Serialization => ApiError::Conflict {
                 code: "concurrent_update",
                 message: "a concurrent request changed the same data; retry".into(),

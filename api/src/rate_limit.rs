@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
@@ -57,7 +57,7 @@ impl ClientLimiter {
 pub async fn limit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let exempt = req.path().starts_with("/health/") || req.path() == "/metrics";
     let over = match (exempt, req.app_data::<web::Data<AppState>>()) {
         (false, Some(state)) => state.limiter.as_ref().and_then(|limiter| {
@@ -67,11 +67,14 @@ pub async fn limit(
         _ => None,
     };
     match over {
-        Some(retry_after_seconds) => Err(ApiError::TooManyRequests {
-            retry_after_seconds,
-        }
-        .into()),
-        None => next.call(req).await,
+        // Answered as a response, not an error, so that outer middlewares (the security
+        // headers) still see and decorate it.
+        Some(retry_after_seconds) => Ok(req
+            .error_response(ApiError::TooManyRequests {
+                retry_after_seconds,
+            })
+            .map_into_right_body()),
+        None => Ok(next.call(req).await?.map_into_left_body()),
     }
 }
 

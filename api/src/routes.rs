@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/openapi.json", web::get().to(openapi::serve))
         .service(
             web::scope("/v1")
+                .wrap(middleware::from_fn(crate::auth::gate::gate))
                 .wrap(middleware::DefaultHeaders::new().add(("Cache-Control", "no-store")))
                 .route("/parties", web::post().to(parties::create))
                 .route("/parties", web::get().to(parties::list))

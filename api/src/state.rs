@@ -23,6 +23,8 @@ pub struct AppState {
     pub loans: LoansConfig,
     pub limiter: Option<crate::rate_limit::ClientLimiter>,
     pub admission: crate::admission::Admission,
+    /// Party kinds for the per-request check that a token's role matches its party.
+    pub party_kinds: crate::auth::PartyKinds,
 }
 
 impl AppState {

@@ -47,6 +47,12 @@ impl CompiledFeature {
                 .map_or(missing + 1, |bin| usize::from(*bin)),
         }
     }
+
+    /// Whether `bin` is the one a value falls into when it was not given at all.
+    #[inline]
+    pub fn is_missing_bin(&self, bin: usize) -> bool {
+        bin == self.points.len() - 2
+    }
 }
 
 /// A product policy with its money inputs resolved to slots.

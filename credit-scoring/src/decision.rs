@@ -210,9 +210,14 @@ impl CompiledModel {
         let mut adverse = [(0.0_f64, 0_u16); MAX_REASONS];
         for (index, feature) in self.features.iter().enumerate() {
             let value = values.get(feature.slot).unwrap_or(&SlotValue::Missing);
-            let points = feature.points[feature.bin_index(value)];
+            let bin = feature.bin_index(value);
+            let points = feature.points[bin];
             score += points;
-            insert_adverse(&mut adverse, feature.best_points - points, index);
+            // A reason names a factor of the applicant's: a feature that was never an input
+            // (no value collected) costs its missing-bin points but is not cited as a reason.
+            if !feature.is_missing_bin(bin) {
+                insert_adverse(&mut adverse, feature.best_points - points, index);
+            }
         }
         (score, adverse)
     }

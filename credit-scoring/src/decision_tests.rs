@@ -194,3 +194,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_feature_never_given_is_not_cited_as_a_reason() {
+    let mut value = strong();
+    value.as_object_mut().unwrap().remove("sector");
+    value["store_age_days"] = json!(200);
+    let decision = decide_json(value);
+    let codes: Vec<_> = decision.reasons.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(codes, ["F_STORE_AGE_DAYS"], "sector was never an input");
+}

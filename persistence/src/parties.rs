@@ -112,3 +112,13 @@ pub fn list(conn: &mut PgConnection, filter: &PartyFilter) -> Result<Vec<PartyRo
         .limit(filter.limit)
         .load(conn)?)
 }
+
+/// A party's kind, or `None` when there is no such party: the per-request check that a
+/// token's role matches its party reads only this.
+pub fn kind_of(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, RepoError> {
+    Ok(parties::table
+        .find(id)
+        .select(parties::kind)
+        .first(conn)
+        .optional()?)
+}

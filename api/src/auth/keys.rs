@@ -16,7 +16,7 @@ use crate::config::Config;
 
 const MIN_SECRET_BYTES: usize = 32;
 const SECRET_FILE: &str = "jwt-secret";
-/// Clock skew tolerated on `exp`, in seconds.
+/// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
 const LEEWAY_SECONDS: u64 = 30;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +29,10 @@ pub enum KeyError {
     NoPrivateKey,
     #[error("token: {0}")]
     Token(#[from] jsonwebtoken::errors::Error),
+    /// The claims are signed correctly but not acceptable (issued in the future, too long
+    /// lived, without a subject).
+    #[error("token: {0}")]
+    Claims(&'static str),
 }
 
 pub struct JwtKeys {
@@ -36,6 +40,7 @@ pub struct JwtKeys {
     decoding: DecodingKey,
     encoding: Option<EncodingKey>,
     validation: Validation,
+    max_lifetime_seconds: i64,
 }
 
 impl JwtKeys {
@@ -70,11 +75,15 @@ impl JwtKeys {
         validation.set_audience(&[&config.jwt.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = LEEWAY_SECONDS;
+        // A token that says it is not valid yet is not valid yet.
+        validation.validate_nbf = true;
         Ok(JwtKeys {
             algorithm,
             decoding,
             encoding,
             validation,
+            max_lifetime_seconds: i64::try_from(config.jwt.max_lifetime.as_secs())
+                .unwrap_or(i64::MAX),
         })
     }
 
@@ -87,9 +96,35 @@ impl JwtKeys {
         )?)
     }
 
-    /// Verifies signature, algorithm, `exp`, `iss` and `aud`.
-    pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims)
+    /// The longest lifetime a token may have, in seconds.
+    pub fn max_lifetime_seconds(&self) -> i64 {
+        self.max_lifetime_seconds
+    }
+
+    /// Verifies signature, algorithm, `exp`, `nbf`, `iss` and `aud`, then what the library
+    /// does not: `iat` not in the future, a lifetime within the configured maximum and a
+    /// subject that is not blank.
+    pub fn verify(&self, token: &str) -> Result<Claims, KeyError> {
+        let claims =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?.claims;
+        self.check_claims(&claims, chrono::Utc::now().timestamp())?;
+        Ok(claims)
+    }
+
+    fn check_claims(&self, claims: &Claims, now: i64) -> Result<(), KeyError> {
+        let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(0);
+        if claims.iat > now.saturating_add(leeway) {
+            return Err(KeyError::Claims("issued in the future"));
+        }
+        // exp - iat, as issued: a leaked token is worth at most the maximum, and a token
+        // minted for longer is refused outright rather than silently honoured in part.
+        if claims.exp.saturating_sub(claims.iat) > self.max_lifetime_seconds {
+            return Err(KeyError::Claims("lifetime above the configured maximum"));
+        }
+        if claims.sub.trim().is_empty() {
+            return Err(KeyError::Claims("empty subject"));
+        }
+        Ok(())
     }
 }
 

@@ -1,11 +1,16 @@
 //! Authentication and authorization: bearer JWTs, roles, and the `Caller` extractor every
 //! protected handler takes.
 
+pub mod gate;
 pub mod keys;
+mod party_kinds;
+pub mod policy;
+
+pub use party_kinds::PartyKinds;
 
 use std::future::{ready, Ready};
 
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -23,6 +28,10 @@ pub enum Role {
     Shopper,
     RiskOfficer,
     Admin,
+    /// An outside bank or factor: may ask the registry whether an asset is registered and
+    /// encumbered, and nothing else. Its subject is its own id (e.g. `bank-of-x`), not a party:
+    /// outside financiers are not onboarded.
+    Financier,
 }
 
 impl Role {
@@ -34,12 +43,25 @@ impl Role {
             Role::Shopper => "shopper",
             Role::RiskOfficer => "risk_officer",
             Role::Admin => "admin",
+            Role::Financier => "financier",
         }
     }
 
-    /// Staff act for the platform; everyone else acts for a party.
+    /// Staff act for the platform and see every object.
     pub fn is_staff(self) -> bool {
         matches!(self, Role::RiskOfficer | Role::Admin)
+    }
+
+    /// The kind of party a business role acts for; `None` for staff and financiers, whose
+    /// subject is their own id rather than a party.
+    pub fn party_kind(self) -> Option<&'static str> {
+        match self {
+            Role::Merchant => Some("merchant"),
+            Role::Supplier => Some("supplier"),
+            Role::CoreEnterprise => Some("core_enterprise"),
+            Role::Shopper => Some("shopper"),
+            Role::RiskOfficer | Role::Admin | Role::Financier => None,
+        }
     }
 }
 
@@ -53,6 +75,9 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
+    /// Not valid before (optional; honoured when present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
 
 /// Who is calling: verified from the bearer token.
@@ -98,15 +123,30 @@ impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Ready<Result<Caller, ApiError>>;
 
+    /// The caller [`gate::admit`] authenticated before any extractor ran. A handler outside
+    /// the gate cannot have one: that is refused rather than trusted.
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(authenticate(req))
+        ready(
+            req.extensions()
+                .get::<Caller>()
+                .cloned()
+                .ok_or(ApiError::Unauthorized("missing bearer token")),
+        )
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("application state missing"))?;
+/// Staff and financier ids: short, plain ASCII, so that no look-alike character can pass
+/// for another person's id.
+pub fn is_valid_own_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c))
+}
+
+/// Verifies the bearer token and reads who it names (without asking the database).
+fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -120,17 +160,23 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         .keys
         .verify(token.trim())
         .map_err(|_| ApiError::Unauthorized("invalid or expired token"))?;
-    let party = if claims.role.is_staff() {
-        None
-    } else {
-        Some(
-            Uuid::parse_str(&claims.sub)
-                .map_err(|_| ApiError::Unauthorized("token subject is not a party id"))?,
-        )
-    };
+    if claims.role.party_kind().is_some() {
+        let party = Uuid::parse_str(&claims.sub)
+            .map_err(|_| ApiError::Unauthorized("token subject is not a party id"))?;
+        return Ok(Caller {
+            role: claims.role,
+            subject: party.to_string(),
+            party: Some(party),
+        });
+    }
+    if !is_valid_own_id(&claims.sub) {
+        return Err(ApiError::Unauthorized("token subject is not a valid id"));
+    }
+    // Folded so that `OFFICER-7` and `officer-7` are one person: four eyes, audit actors and
+    // idempotency scopes all compare this.
     Ok(Caller {
         role: claims.role,
-        subject: claims.sub,
-        party,
+        subject: claims.sub.to_ascii_lowercase(),
+        party: None,
     })
 }

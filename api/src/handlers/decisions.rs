@@ -142,7 +142,7 @@ impl From<&StoredDecision> for DecisionView {
             product: d.product.as_str().to_string(),
             subject: stored.subject.clone(),
             outcome: outcome_text(d.outcome).to_string(),
-            score: d.score,
+            score: crate::views::score(d.score),
             grade: grade_text(d.grade).to_string(),
             probability_of_default: d.probability_of_default,
             credit_limit: crate::views::amount(d.credit_limit, stored.currency),

@@ -3,7 +3,6 @@
 use actix_web::{web, HttpResponse};
 use domain::ledger::Account;
 use persistence::ledger;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -11,13 +10,14 @@ use uuid::Uuid;
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
+use crate::views::stored_amount;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BalanceView {
     pub account: String,
     pub currency: String,
-    #[schema(value_type = String, example = "1000.00")]
-    pub balance: Decimal,
+    #[schema(example = "1000.00")]
+    pub balance: String,
     pub postings_count: i64,
 }
 
@@ -25,8 +25,8 @@ pub struct BalanceView {
 pub struct CurrencyTotal {
     pub currency: String,
     /// Debits minus credits over every account: exactly zero in a sound ledger.
-    #[schema(value_type = String, example = "0")]
-    pub total: Decimal,
+    #[schema(example = "0.00")]
+    pub total: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,8 +52,8 @@ pub struct PostingView {
     pub entry_id: Uuid,
     pub currency: String,
     /// Positive: debit; negative: credit.
-    #[schema(value_type = String)]
-    pub amount: Decimal,
+    #[schema(example = "-250.00")]
+    pub amount: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,17 +84,15 @@ pub struct BalanceCheckView {
 pub struct BalanceMismatchView {
     pub account: String,
     pub currency: String,
-    #[schema(value_type = String)]
-    pub kept: Decimal,
-    #[schema(value_type = String)]
-    pub from_postings: Decimal,
+    pub kept: String,
+    pub from_postings: String,
 }
 
 fn balance_view(b: ledger::BalanceRow) -> BalanceView {
     BalanceView {
         account: b.account,
+        balance: stored_amount(b.balance, &b.currency),
         currency: b.currency,
-        balance: b.balance.normalize(),
         postings_count: b.postings_count,
     }
 }
@@ -125,8 +123,8 @@ pub async fn trial_balance(
         totals: totals
             .into_iter()
             .map(|(currency, total)| CurrencyTotal {
+                total: stored_amount(total, &currency),
                 currency,
-                total: total.normalize(),
             })
             .collect(),
         balanced,
@@ -168,8 +166,8 @@ pub async fn account(
             .map(|p| PostingView {
                 id: p.id,
                 entry_id: p.entry_id,
+                amount: stored_amount(p.amount, &p.currency),
                 currency: p.currency,
-                amount: p.amount.normalize(),
             })
             .collect(),
         next_cursor,
@@ -190,9 +188,9 @@ pub async fn check(state: web::Data<AppState>, caller: Caller) -> Result<HttpRes
             .into_iter()
             .map(|m| BalanceMismatchView {
                 account: m.account,
+                kept: stored_amount(m.kept, &m.currency),
+                from_postings: stored_amount(m.from_postings, &m.currency),
                 currency: m.currency,
-                kept: m.kept,
-                from_postings: m.from_postings,
             })
             .collect(),
     }))

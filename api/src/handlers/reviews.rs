@@ -18,6 +18,7 @@ use crate::handlers::parties::PartyView;
 use crate::handlers::scf::{bill_discount, factoring, referrals};
 use crate::lending::{applications, business_date};
 use crate::state::AppState;
+use crate::views::stored_amount;
 
 const OFFICERS: [Role; 2] = [Role::RiskOfficer, Role::Admin];
 
@@ -56,13 +57,13 @@ impl From<ReviewRow> for ReviewView {
             subject_id: r.subject_id,
             party_id: r.party_id,
             product: r.product,
-            amount: r.amount.normalize().to_string(),
-            currency: r.currency,
+            amount: stored_amount(r.amount, &r.currency),
+            currency: r.currency.clone(),
             status: r.status,
-            engine_decision: r.engine_decision,
+            engine_decision: crate::views::tidy_engine_decision(r.engine_decision, &r.currency),
             claimed_by: r.claimed_by,
             outcome: r.outcome,
-            approved_amount: r.approved_amount.map(|a| a.normalize().to_string()),
+            approved_amount: r.approved_amount.map(|a| stored_amount(a, &r.currency)),
             approved_rate: r.approved_rate.map(|a| a.normalize().to_string()),
             reason_code: r.reason_code,
             private_note: r.private_note,

@@ -84,8 +84,8 @@ pub fn decide(
         }
         Outcome::Refer => {
             summary.outcome = "referred".into();
-            let engine = serde_json::json!({"decision_id": stored.id, "outcome": "refer", "score": decision.score,
-                "grade": format!("{:?}", decision.grade), "credit_limit": decision.credit_limit.to_string(),
+            let engine = serde_json::json!({"decision_id": stored.id, "outcome": "refer", "score": crate::views::score(decision.score),
+                "grade": format!("{:?}", decision.grade), "credit_limit": crate::views::stored_amount(decision.credit_limit, &application.currency),
                 "rate_annual": decision.rate_annual.to_string(), "reasons": summary.reasons});
             persistence::reviews::open(
                 conn,
@@ -111,7 +111,10 @@ pub fn decide(
 
 fn approved_summary(mut summary: DecisionSummary, line: &LineRow) -> DecisionSummary {
     summary.outcome = "approved".into();
-    summary.credit_limit = Some(line.limit_amount.normalize().to_string());
+    summary.credit_limit = Some(crate::views::stored_amount(
+        line.limit_amount,
+        &line.currency,
+    ));
     summary.annual_rate = Some(line.annual_rate.normalize().to_string());
     summary.max_tenor_days = Some(line.max_tenor_days);
     summary.expires_on = Some(line.expires_on);

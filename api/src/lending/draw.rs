@@ -103,7 +103,7 @@ fn refusal(line: &LineRow, amount: Decimal, today: NaiveDate) -> ApiError {
         "exceeds_available_limit",
         format!(
             "requested {amount} but only {} is available",
-            available.normalize()
+            crate::views::stored_amount(available, &line.currency)
         ),
         Some("amount"),
     )

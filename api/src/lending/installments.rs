@@ -99,8 +99,8 @@ fn check_offer(offer: &OfferRow, checkout: &Checkout) -> Result<(), ApiError> {
             "purchase_outside_plan",
             format!(
                 "the plan takes purchases from {} to {}",
-                offer.min_purchase.normalize(),
-                offer.max_purchase.normalize()
+                crate::views::stored_amount(offer.min_purchase, &offer.currency),
+                crate::views::stored_amount(offer.max_purchase, &offer.currency)
             ),
             Some("purchase_amount"),
         ));

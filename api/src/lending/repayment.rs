@@ -202,7 +202,7 @@ pub fn repay(
             "amount_exceeds_balance",
             format!(
                 "the loan owes {} in all; a larger payment is refused",
-                owed.total().normalize()
+                crate::views::amount(owed.total(), amount.currency())
             ),
             Some("amount"),
         ));

@@ -116,7 +116,7 @@ async fn a_three_period_fee_plan_paid_on_time_charges_each_fee_once_and_closes()
     assert_eq!(view["status"], "closed", "{view}");
     assert_eq!(view["product"], "installment");
     assert_eq!(balance(&app, "fee_income").await, d("-30"));
-    assert_eq!(ledger_principal(&app, &id).await, "0");
+    assert_eq!(ledger_principal(&app, &id).await, "0.00");
     assert_books_sound(&app).await;
 }
 

@@ -106,7 +106,7 @@ async fn goods_go_through_a_margin_call_and_are_released_only_after_repayment() 
 
 /// What an outside lender learns from the registry about a fingerprint.
 async fn registry(app: &TestApp, fingerprint: &str) -> Value {
-    let outsider = app.token(Role::Merchant, &Uuid::now_v7().to_string());
+    let outsider = app.token(Role::Financier, "bank-of-elsewhere");
     let (status, body) = app
         .get(&format!("/v1/registry/{fingerprint}"), &outsider)
         .await;

@@ -151,7 +151,7 @@ async fn balances_equal_the_sum_of_postings_after_a_thousand_random_entries() {
     let (_, tb) = app.get("/v1/ledger/trial-balance", &app.admin()).await;
     assert_eq!(tb["balanced"], true, "{tb}");
     assert_eq!(tb["totals"][0]["currency"], "CNY");
-    assert_eq!(tb["totals"][0]["total"], "0");
+    assert_eq!(tb["totals"][0]["total"], "0.00");
 
     // The check is not vacuous: a balance changed behind the ledger's back is reported.
     let mut conn = persistence::db::connect(&app.database_url).unwrap();
@@ -183,7 +183,7 @@ async fn an_account_shows_its_balance_and_paginated_postings_to_staff_only() {
         .get("/v1/ledger/accounts/cash:platform?limit=2", &app.admin())
         .await;
     assert_eq!(status, 200, "{page}");
-    assert_eq!(page["balances"][0]["balance"], "6");
+    assert_eq!(page["balances"][0]["balance"], "6.00");
     assert_eq!(page["postings"].as_array().unwrap().len(), 2);
     let cursor = page["next_cursor"].as_i64().unwrap();
     let (_, rest) = app
@@ -192,7 +192,7 @@ async fn an_account_shows_its_balance_and_paginated_postings_to_staff_only() {
             &app.admin(),
         )
         .await;
-    assert_eq!(rest["postings"][0]["amount"], "3");
+    assert_eq!(rest["postings"][0]["amount"], "3.00");
     let merchant = app.create_party("merchant").await;
     let token = app.token(api::auth::Role::Merchant, &merchant.to_string());
     assert_eq!(

@@ -141,6 +141,6 @@ pub async fn ledger_principal(app: &TestApp, loan: &str) -> String {
         .await;
     account["balances"][0]["balance"]
         .as_str()
-        .unwrap_or("0")
+        .unwrap_or("0.00")
         .to_string()
 }

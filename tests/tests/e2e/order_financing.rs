@@ -101,7 +101,7 @@ async fn an_order_loan_is_repaid_from_the_settlement_and_the_rest_paid_to_the_me
             &app.admin(),
         )
         .await;
-    assert_eq!(payable["balances"][0]["balance"], "0", "{payable}");
+    assert_eq!(payable["balances"][0]["balance"], "0.00", "{payable}");
     let (status, twice) = post_keyed(&app, &settlement, &buyer, "s-2", &pay).await;
     assert_eq!(
         (status, twice["error"]["code"].as_str()),

@@ -13,7 +13,9 @@ fn loan() -> Value {
 }
 
 async fn merchant(app: &TestApp) -> String {
-    app.token(Role::Merchant, &uuid::Uuid::new_v4().to_string())
+    // Tokens must name a party of the role's kind that exists.
+    let party = app.create_party("merchant").await;
+    app.token(Role::Merchant, &party.to_string())
 }
 
 #[tokio::test]

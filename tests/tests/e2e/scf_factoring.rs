@@ -219,7 +219,7 @@ async fn a_default_without_recourse_is_a_credit_loss() {
         )
         .await;
     assert_eq!(
-        program["debtor_exposure"], "0",
+        program["debtor_exposure"], "0.00",
         "exposure released: {program}"
     );
     assert_books_sound(&app).await;

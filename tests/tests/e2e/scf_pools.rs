@@ -195,7 +195,11 @@ async fn pool_collections_repay_what_is_drawn_and_post_the_rest_remitted_to_the_
         .iter()
         .map(|p| p["amount"].as_str().unwrap())
         .collect();
-    assert_eq!(lines, ["-12000", "7000", "10000", "-4940"], "{cash}");
+    assert_eq!(
+        lines,
+        ["-12000.00", "7000.00", "10000.00", "-4940.00"],
+        "{cash}"
+    );
     // Out 12,000 and 4,940, in 17,000: the 60 fee.
     assert_eq!(balance(&app, "cash:platform").await, "60");
     assert_eq!(

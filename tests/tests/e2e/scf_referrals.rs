@@ -234,10 +234,16 @@ async fn a_referred_pool_is_opened_on_approval_with_its_base_and_exposure_at_tha
     );
     let exposure = |p: Value| p["debtor_exposure"].as_str().unwrap().to_string();
     let program = format!("/v1/factoring-programs/{}", scf.program);
-    assert_eq!(exposure(app.get(&program, &app.admin()).await.1), "96000");
+    assert_eq!(
+        exposure(app.get(&program, &app.admin()).await.1),
+        "96000.00"
+    );
     // One paid: its 48,000 comes back, exactly what it took.
     pay(&app, ids[0], "60000.00").await;
-    assert_eq!(exposure(app.get(&program, &app.admin()).await.1), "48000");
+    assert_eq!(
+        exposure(app.get(&program, &app.admin()).await.1),
+        "48000.00"
+    );
     assert_books_sound(&app).await;
 }
 

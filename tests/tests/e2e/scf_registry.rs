@@ -45,7 +45,7 @@ async fn the_registry_check_answers_only_registered_and_encumbered() {
         .get(&format!("/v1/receivables/{id}"), &scf.supplier_token)
         .await;
     let print = r["fingerprint"].as_str().unwrap();
-    let outsider = app.token(Role::Merchant, &Uuid::now_v7().to_string());
+    let outsider = app.token(Role::Financier, "bank-of-elsewhere");
     let (status, body) = app.get(&format!("/v1/registry/{print}"), &outsider).await;
     assert_eq!(status, 200);
     assert_eq!(body, json!({"registered": true, "encumbered": false}));
@@ -97,7 +97,7 @@ async fn twenty_concurrent_factoring_requests_over_one_receivable_finance_it_onc
             &app.admin(),
         )
         .await;
-    assert_eq!(program["debtor_exposure"], "80000", "{program}");
+    assert_eq!(program["debtor_exposure"], "80000.00", "{program}");
     assert_books_sound(&app).await;
 }
 

@@ -4,6 +4,7 @@
 use api::auth::Role;
 use chrono::{Duration, NaiveDate, Utc};
 use lendline_tests::TestApp;
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -164,9 +165,11 @@ pub async fn balance(app: &TestApp, account: &str) -> String {
         .get(&format!("/v1/ledger/accounts/{account}"), &app.admin())
         .await;
     assert_eq!(status, 200, "{body}");
+    // Compared as numbers written plainly ("11300"): the API shows cents ("11300.00").
     body["balances"][0]["balance"]
         .as_str()
-        .unwrap_or("0")
+        .map_or(Decimal::ZERO, |b| b.parse().unwrap())
+        .normalize()
         .to_string()
 }
 

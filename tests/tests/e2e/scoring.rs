@@ -189,7 +189,8 @@ async fn an_assessment_is_a_full_reproducible_decision_sealed_in_the_audit_trail
     assert_eq!(list["models"].as_array().unwrap().len(), 1, "{list}");
     // The stored model and the stored inputs are enough to make the same decision again.
     let replayed = replay(&app, &first);
-    assert_eq!(json!(replayed.score), first["score"]);
+    // Scores are shown rounded to two decimals.
+    assert_eq!(json!(api::views::score(replayed.score)), first["score"]);
     // Limits are whole currency units, shown with the currency's minor units.
     assert_eq!(
         format!("{}.00", replayed.credit_limit),

@@ -127,10 +127,13 @@ pub fn lock_and_check(
     })
 }
 
-fn limit_exceeded(which: &str, available: Decimal) -> ApiError {
+fn limit_exceeded(which: &str, available: Decimal, currency: &str) -> ApiError {
     ApiError::unprocessable(
         "limit_exceeded",
-        format!("the {which} limit has {} available", available.normalize()),
+        format!(
+            "the {which} limit has {} available",
+            crate::views::stored_amount(available, currency)
+        ),
         Some("receivable_ids"),
     )
 }
@@ -155,12 +158,14 @@ pub fn reserve_limits(
             return Err(limit_exceeded(
                 "debtor",
                 program.debtor_limit - program.debtor_exposure,
+                &program.currency,
             ));
         }
         if member.exposure + amount > member.supplier_limit {
             return Err(limit_exceeded(
                 "supplier",
                 member.supplier_limit - member.exposure,
+                &program.currency,
             ));
         }
         program.debtor_exposure += amount;

@@ -33,7 +33,7 @@ pub fn assignment(
         name = debtor.party.name,
         number = r.invoice_number,
         issued = r.issue_date,
-        amount = r.amount.normalize(),
+        amount = crate::views::stored_amount(r.amount, &r.currency),
         currency = r.currency,
         due = r.due_date,
     );

@@ -289,7 +289,7 @@ pub async fn draw(
                     "exceeds_borrowing_base",
                     format!(
                         "the draw and its fee exceed what the base has available ({})",
-                        available.normalize()
+                        crate::views::stored_amount(available, &pool.currency)
                     ),
                     Some("amount"),
                 ));
@@ -303,10 +303,13 @@ pub async fn draw(
             )?;
             let view = DrawView {
                 pool_id: id,
-                amount: amount.amount().to_string(),
-                service_fee: fee.amount().to_string(),
-                drawn_outstanding: pool.drawn_outstanding.normalize().to_string(),
-                borrowing_base: pool.borrowing_base.normalize().to_string(),
+                amount: crate::views::amount(amount.amount(), amount.currency()),
+                service_fee: crate::views::amount(fee.amount(), fee.currency()),
+                drawn_outstanding: crate::views::stored_amount(
+                    pool.drawn_outstanding,
+                    &pool.currency,
+                ),
+                borrowing_base: crate::views::stored_amount(pool.borrowing_base, &pool.currency),
             };
             record(
                 conn,

@@ -19,6 +19,7 @@ use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::state::AppState;
+use crate::views::stored_amount;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -82,11 +83,11 @@ impl From<&ProgramRow> for ProgramView {
             recourse: p.recourse,
             max_tenor_days: p.max_tenor_days,
             grace_days: p.grace_days,
-            debtor_limit: p.debtor_limit.normalize().to_string(),
-            supplier_limit: p.supplier_limit.normalize().to_string(),
+            debtor_limit: stored_amount(p.debtor_limit, &p.currency),
+            supplier_limit: stored_amount(p.supplier_limit, &p.currency),
             concentration_limit: p.concentration_limit.normalize().to_string(),
             confirmation_required: p.confirmation_required,
-            debtor_exposure: p.debtor_exposure.normalize().to_string(),
+            debtor_exposure: stored_amount(p.debtor_exposure, &p.currency),
             created_at: p.created_at,
         }
     }
@@ -219,14 +220,15 @@ pub struct MemberView {
     pub exposure: String,
 }
 
-impl From<&MemberRow> for MemberView {
-    fn from(m: &MemberRow) -> Self {
+impl MemberView {
+    /// A membership in its program's currency.
+    fn new(m: &MemberRow, currency: &str) -> Self {
         MemberView {
             program_id: m.program_id,
             supplier_id: m.supplier_id,
             status: m.status.clone(),
-            supplier_limit: m.supplier_limit.normalize().to_string(),
-            exposure: m.exposure.normalize().to_string(),
+            supplier_limit: stored_amount(m.supplier_limit, currency),
+            exposure: stored_amount(m.exposure, currency),
         }
     }
 }
@@ -245,9 +247,9 @@ pub async fn join(
     let supplier = caller.party().ok_or(ApiError::Forbidden)?;
     let program = id.into_inner();
     let actor = caller.actor();
-    let row = state
+    let view = state
         .transaction(move |conn| {
-            programs::find(conn, program)?;
+            let found = programs::find(conn, program)?;
             let row = MemberRow {
                 program_id: program,
                 supplier_id: supplier,
@@ -259,17 +261,18 @@ pub async fn join(
                 created_at: Utc::now().trunc_subsecs(6),
             };
             programs::insert_member(conn, &row)?;
+            let view = MemberView::new(&row, &found.currency);
             record(
                 conn,
                 &format!("program:{program}"),
                 &actor,
                 "program.supplier_applied",
-                &MemberView::from(&row),
+                &view,
             )?;
-            Ok(row)
+            Ok(view)
         })
         .await?;
-    Ok(HttpResponse::Created().json(MemberView::from(&row)))
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// Staff decide a supplier's application; approval asks the scoring engine for the limit.
@@ -287,7 +290,7 @@ pub async fn approve(
     let (program_id, supplier) = path.into_inner();
     let actor = caller.actor();
     let models = state.models.clone();
-    let row = state
+    let view = state
         .transaction(move |conn| {
             let program = programs::find(conn, program_id)?;
             let mut member = programs::lock_member(conn, program_id, supplier)?;
@@ -317,15 +320,16 @@ pub async fn approve(
             member.decision = Some(decided.to_json()?);
             member.decided_by = Some(actor.clone());
             programs::save_member(conn, &member)?;
+            let view = MemberView::new(&member, &program.currency);
             record(
                 conn,
                 &format!("program:{program_id}"),
                 &actor,
                 "program.supplier_decided",
-                &MemberView::from(&member),
+                &view,
             )?;
-            Ok(member)
+            Ok(view)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(MemberView::from(&row)))
+    Ok(HttpResponse::Ok().json(view))
 }

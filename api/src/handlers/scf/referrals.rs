@@ -103,7 +103,7 @@ pub fn factoring_closed(
             format!("Factoring request {id} was {} on review.", row.state),
             format!(
                 "Advance: {} {}",
-                row.advance_total.normalize(),
+                crate::views::stored_amount(row.advance_total, &row.currency),
                 row.currency
             ),
         ],
