@@ -21,3 +21,4 @@ pub mod review;
 pub mod scf_postings;
 pub mod scf_state;
 pub mod schedule;
+pub mod tenor;
