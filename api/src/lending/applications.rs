@@ -28,6 +28,7 @@ pub fn decide(
     actor: &str,
 ) -> Result<(ApplicationRow, Option<LineRow>), ApiError> {
     let party = persistence::parties::find(conn, application.party_id)?;
+    crate::date_rules::party_currency(&application.currency, &party.party.currency)?;
     let credit = credit_lines::party_credit(conn, application.party_id)?;
     let facts = ApplicationFacts {
         requested_amount: application.requested_limit,
@@ -44,7 +45,7 @@ pub fn decide(
         &subject,
         actor,
         &facts,
-        now,
+        (today, now),
     )?;
     request.currency = super::currency(&application.currency)?;
     let stored = scoring_service::assess(conn, models, &request)?;

@@ -6,6 +6,8 @@ mod audit;
 mod auth;
 mod idempotency;
 mod installments;
+mod integrity_dates;
+mod integrity_dates_inputs;
 mod inventory_financing;
 mod ledger;
 mod lending_support;

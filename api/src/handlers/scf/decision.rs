@@ -7,7 +7,7 @@
 //! carried by a strong supplier, and a requested amount above the smallest limit granted is
 //! referred to a risk officer.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use credit_scoring::{Decision, Outcome, ProductKind};
 use diesel::PgConnection;
 use persistence::parties;
@@ -50,6 +50,8 @@ pub struct Ask<'a> {
     pub subject: &'a str,
     pub actor: &'a str,
     pub requested: Decimal,
+    /// The business date the parties are scored on.
+    pub on: NaiveDate,
 }
 
 /// Scores each `(party, current exposure)` and combines the outcomes.
@@ -74,7 +76,7 @@ pub fn decide_parties(
             ask.subject,
             ask.actor,
             &facts,
-            Utc::now(),
+            (ask.on, Utc::now()),
         )?;
         let stored = assess(conn, ask.models, &request)?;
         decisions.push(PartyDecision {
