@@ -123,10 +123,12 @@ fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, A
 }
 
 fn parse_month(field: &str, month: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .ok()
         .filter(|d| d.day() == 1 && month.len() == 7)
-        .ok_or_else(|| ApiError::invalid(field, "month must be written YYYY-MM"))
+        .ok_or_else(|| ApiError::invalid(field, "month must be written YYYY-MM"))?;
+    crate::date_rules::within_horizon(field, first)?;
+    Ok(first)
 }
 
 fn valid_email(email: &str) -> bool {

@@ -31,6 +31,10 @@ async fn onboarding_refuses_future_or_absurd_dates_and_unknown_countries() {
         let (status, err) = app.post("/v1/parties", &app.admin(), &body).await;
         assert_refused(status, &err, 422, field);
     }
+    let mut body = party_body("merchant");
+    body["monthly_sales"][0]["month"] = json!("1066-10");
+    let (status, err) = app.post("/v1/parties", &app.admin(), &body).await;
+    assert_refused(status, &err, 422, "monthly_sales.month");
     let (status, party) = app
         .post("/v1/parties", &app.admin(), &party_body("merchant"))
         .await;
