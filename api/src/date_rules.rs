@@ -41,6 +41,18 @@ pub fn not_before_today(field: &str, date: NaiveDate, today: NaiveDate) -> Resul
     Ok(())
 }
 
+/// [`party_currency`] for the stored party `party`.
+pub fn stored_party_currency(
+    conn: &mut diesel::PgConnection,
+    party: uuid::Uuid,
+    requested: &str,
+) -> Result<(), ApiError> {
+    party_currency(
+        requested,
+        &persistence::parties::find(conn, party)?.party.currency,
+    )
+}
+
 /// Refuses (422 on `currency`) a request in another currency than the party's own: its limits,
 /// sales and exposure are all counted in that currency.
 pub fn party_currency(requested: &str, party_currency: &str) -> Result<(), ApiError> {

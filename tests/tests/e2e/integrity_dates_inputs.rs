@@ -81,6 +81,22 @@ async fn a_credit_line_application_in_another_currency_is_refused() {
 }
 
 #[tokio::test]
+async fn offers_and_pledges_in_another_currency_than_the_merchants_are_refused() {
+    let app = TestApp::spawn().await;
+    set_date(&app, "2026-09-01").await;
+    let (_, token) = merchant_with_sales(&app, "200000.00").await;
+    let offer = json!({"currency": "USD", "installments": 3, "payer": "merchant",
+        "min_purchase": "100.00", "max_purchase": "50000.00"});
+    let (status, err) = app.post("/v1/installment-offers", &token, &offer).await;
+    assert_refused(status, &err, 422, "currency");
+    let goods = json!({"warehouse": "Cainiao Hangzhou 3", "receipt_number": "WR-USD-1",
+        "sku": "SKU-PHONE-128", "category": "electronics", "quantity": 1000, "currency": "USD",
+        "unit_value": "50.00"});
+    let (status, err) = app.post("/v1/collateral", &token, &goods).await;
+    assert_refused(status, &err, 422, "currency");
+}
+
+#[tokio::test]
 async fn receivables_payments_and_defaults_are_dated_against_the_business_date() {
     let app = TestApp::spawn().await;
     let scf = setup(&app, json!({})).await;
