@@ -220,6 +220,9 @@ impl From<RepoError> for ApiError {
         match e {
             RepoError::NotFound => ApiError::NotFound,
             RepoError::Conflict { constraint } => conflict_for(&constraint),
+            RepoError::Constraint { constraint } if constraint == BUSINESS_DAY_CLOSED => {
+                business_day_closed()
+            }
             RepoError::Constraint { constraint } => {
                 // The name is ours, not the client's: logged for us, never sent.
                 tracing::info!(%constraint, "a database constraint refused a write");
@@ -243,6 +246,20 @@ impl From<RepoError> for ApiError {
             }
             RepoError::Corrupt(cause) | RepoError::Database(cause) => ApiError::Internal(cause),
         }
+    }
+}
+
+/// The database refuses a ledger posting dated on a day end of day has closed (a trigger on
+/// `journal_entries`, so no code path can book money on a closed day).
+const BUSINESS_DAY_CLOSED: &str = "business_day_closed";
+
+/// What a posting on a closed day answers, whichever money movement it was.
+pub fn business_day_closed() -> ApiError {
+    ApiError::Conflict {
+        code: BUSINESS_DAY_CLOSED,
+        message: "that business day is closed by end of day: money can no longer move on it".into(),
+        field: None,
+        retry_after_seconds: None,
     }
 }
 

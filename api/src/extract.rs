@@ -51,6 +51,8 @@ pub fn deserialize_error(e: &serde_json::Error) -> ApiError {
     let (message, field) = describe_serde_message(&e.to_string());
     let code = if message.starts_with("unknown field") {
         "unknown_field"
+    } else if message.starts_with("duplicate field") {
+        "duplicate_key"
     } else {
         "invalid_body"
     };

@@ -16,12 +16,11 @@ use persistence::canonical::{canonical_json, sha256_hex};
 use persistence::idempotency::{self, StoredRequest};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::extract::deserialize_error;
 use crate::state::AppState;
+use crate::strict_json::{self, UniqueKeys};
 
 pub const HEADER: &str = "Idempotency-Key";
 const MAX_KEY_CHARS: usize = 200;
@@ -37,16 +36,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let json = web::Json::<Value>::from_request(req, payload);
+        let json = web::Json::<UniqueKeys>::from_request(req, payload);
         Box::pin(async move {
-            let raw = json.await?.into_inner();
+            let UniqueKeys(raw) = json.await?.into_inner();
             let canonical_hash = sha256_hex(&[canonical_json(&raw).as_bytes()]);
-            let value = serde_json::from_value(raw).map_err(|e| deserialize_error(&e))?;
+            let value = strict_json::typed(&raw)?;
+            strict_json::check_date_horizon(&raw)?;
             Ok(JsonBody {
                 value,
                 canonical_hash,
             })
         })
+    }
+}
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.value
     }
 }
 

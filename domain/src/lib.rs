@@ -22,3 +22,4 @@ pub mod review;
 pub mod scf_postings;
 pub mod scf_state;
 pub mod schedule;
+pub mod tenor;

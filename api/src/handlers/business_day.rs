@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::JsonBody;
 use crate::lending::{business_date, eod};
 use crate::state::AppState;
 
@@ -33,10 +34,10 @@ pub async fn get(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespo
 pub async fn set(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<BusinessDate>,
+    body: JsonBody<BusinessDate>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
-    let date = body.business_date;
+    let date = body.value.business_date;
     let actor = caller.actor();
     state
         .transaction(move |conn| {
@@ -87,10 +88,10 @@ pub struct EodView {
 pub async fn run(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<EodRequest>,
+    body: JsonBody<EodRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
-    let (requested, policy) = (body.date, state.loans.clone());
+    let (requested, policy) = (body.value.date, state.loans.clone());
     let (date, stats) = state
         .transaction(move |conn| {
             let date = match requested {

@@ -257,13 +257,14 @@ pub async fn assess(
                 found => found?,
             };
             let decided_at = Utc::now();
+            let on = crate::lending::business_date(conn)?;
             let request = AssessmentRequest {
                 party_id,
                 product,
                 subject,
                 currency: Currency::parse(&party.party.currency).map_err(ApiError::internal)?,
                 actor,
-                inputs: with_overrides(party_inputs(&party, decided_at.date_naive()), &overrides),
+                inputs: with_overrides(party_inputs(&party, on), &overrides),
                 decided_at,
             };
             let stored = scoring_service::assess(conn, &models, &request)?;

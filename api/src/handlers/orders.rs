@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
+use crate::date_rules;
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::loans::LoanView;
 use crate::idempotency::{self, JsonBody, KeyPolicy};
@@ -161,6 +162,13 @@ pub async fn create(
                     "the seller is not a merchant",
                 ));
             }
+            date_rules::party_currency(&row.currency, &merchant.party.currency)?;
+            let today = business_date(conn)?;
+            date_rules::not_before_today(
+                "expected_settlement_on",
+                row.expected_settlement_on,
+                today,
+            )?;
             orders::insert(conn, &row)?;
             let view = OrderView::build(&row)?;
             let payload = serde_json::to_value(&view).map_err(ApiError::internal)?;

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
+use crate::date_rules::not_after_today;
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::mail::{self, Template};
@@ -61,8 +62,10 @@ pub struct NewParty {
     #[schema(example = "CNY")]
     pub currency: String,
     pub store_opened_on: Option<NaiveDate>,
-    /// Share of sales returned, e.g. `"0.035"`.
+    /// Share of sales returned, a decimal string, e.g. `"0.035"` (a JSON number is refused,
+    /// as for amounts: binary floats cannot hold most decimals exactly).
     #[schema(value_type = Option<String>, example = "0.035")]
+    #[serde(default, with = "rust_decimal::serde::str_option")]
     pub returns_rate: Option<Decimal>,
     #[serde(default)]
     pub monthly_sales: Vec<MonthlySales>,
@@ -120,10 +123,12 @@ fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, A
 }
 
 fn parse_month(field: &str, month: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .ok()
         .filter(|d| d.day() == 1 && month.len() == 7)
-        .ok_or_else(|| ApiError::invalid(field, "month must be written YYYY-MM"))
+        .ok_or_else(|| ApiError::invalid(field, "month must be written YYYY-MM"))?;
+    crate::date_rules::within_horizon(field, first)?;
+    Ok(first)
 }
 
 fn valid_email(email: &str) -> bool {
@@ -144,7 +149,9 @@ impl NewParty {
         let currency = Currency::parse(&self.currency)
             .map_err(|e| ApiError::invalid("currency", e.to_string()))?;
         let country = self.country.trim();
-        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+        // The assigned codes of ISO 3166-1 (from a maintained list, not a pattern: `XX` or `UK`
+        // look like codes but name no country).
+        if isocountry::CountryCode::for_alpha2(country).is_err() {
             return Err(ApiError::invalid(
                 "country",
                 "country must be an ISO 3166-1 alpha-2 code such as CN",
@@ -274,6 +281,11 @@ pub async fn create(
         Some(&hash),
         KeyPolicy::Optional,
         move |conn| {
+            let today = crate::lending::business_date(conn)?;
+            not_after_today("onboarded_on", record.party.onboarded_on, today)?;
+            if let Some(opened) = record.party.store_opened_on {
+                not_after_today("store_opened_on", opened, today)?;
+            }
             parties::insert(conn, &record)?;
             let view = PartyView::try_from(record)?;
             let payload = serde_json::to_value(&view).map_err(ApiError::internal)?;

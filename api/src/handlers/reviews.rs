@@ -16,6 +16,7 @@ use crate::config::LoansConfig;
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::parties::PartyView;
 use crate::handlers::scf::{bill_discount, factoring, referrals};
+use crate::idempotency::JsonBody;
 use crate::lending::{applications, business_date};
 use crate::state::AppState;
 use crate::views::stored_amount;
@@ -270,9 +271,13 @@ pub async fn claim(
 pub struct ReviewDecision {
     /// `approve` or `decline`.
     pub decision: String,
-    /// Optionally a lower amount than requested.
+    /// Optionally a lower amount than requested, a decimal string.
+    #[schema(value_type = Option<String>)]
+    #[serde(default, with = "rust_decimal::serde::str_option")]
     pub approved_amount: Option<Decimal>,
-    /// Optionally a higher rate than the engine's.
+    /// Optionally a higher rate than the engine's, a decimal string.
+    #[schema(value_type = Option<String>)]
+    #[serde(default, with = "rust_decimal::serde::str_option")]
     pub approved_rate: Option<Decimal>,
     pub reason_code: Option<String>,
     /// Private to staff.
@@ -286,9 +291,9 @@ pub async fn decide(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<ReviewDecision>,
+    body: JsonBody<ReviewDecision>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = body.into_inner();
+    let d = body.value;
     let approve = match d.decision.as_str() {
         "approve" => true,
         "decline" => false,

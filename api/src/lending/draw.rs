@@ -9,8 +9,9 @@ use domain::ledger::{Account, JournalEntry};
 use domain::money::Money;
 use domain::rate::Rate;
 use domain::schedule::{
-    build_schedule, AmortizationMethod, InterestMethod, Schedule, ScheduleInput,
+    build_schedule_to_maturity, AmortizationMethod, InterestMethod, Schedule, ScheduleInput,
 };
+use domain::tenor::{self, TenorError};
 use persistence::credit_lines::{self, LineRow};
 use persistence::loans::{self, InstallmentRow, LoanRow, TransactionRow};
 use rust_decimal::Decimal;
@@ -47,7 +48,8 @@ pub struct Draw {
     pub method: RepaymentMethod,
 }
 
-/// The schedule of a draw: daily interest at ACT/365 so it agrees with the daily accrual.
+/// The schedule of a draw: daily interest at ACT/365 so it agrees with the daily accrual,
+/// maturing exactly `tenor_days` after `start` (see [`domain::tenor`] for the rule).
 pub fn schedule_for(
     draw: &Draw,
     annual_rate: Decimal,
@@ -60,13 +62,13 @@ pub fn schedule_for(
             Frequency::WholeTerm,
             AmortizationMethod::Bullet,
         ),
-        // One installment per whole month of tenor (at least one).
         RepaymentMethod::EqualInstallments => (
-            (draw.tenor_days / 30).max(1),
+            tenor::monthly_installments(draw.tenor_days).map_err(tenor_error)?,
             Frequency::Monthly,
             AmortizationMethod::Annuity,
         ),
     };
+    let maturity = tenor::maturity(start, draw.tenor_days).map_err(tenor_error)?;
     let input = ScheduleInput {
         principal: draw.amount,
         annual_rate: rate,
@@ -82,9 +84,13 @@ pub fn schedule_for(
         fee_per_period: None,
         rounding: Default::default(),
     };
-    build_schedule(&input).map_err(|e| {
+    build_schedule_to_maturity(&input, maturity).map_err(|e| {
         ApiError::unprocessable("schedule_impossible", e.to_string(), Some("tenor_days"))
     })
+}
+
+fn tenor_error(e: TenorError) -> ApiError {
+    ApiError::invalid("tenor_days", e.to_string())
 }
 
 /// Explains why the line refused a reservation.
@@ -124,17 +130,16 @@ pub fn draw(
             format!("the line is in {}", line.currency),
         ));
     }
-    let max_tenor = i64::from(policy.max_tenor_days.min(line.max_tenor_days));
-    if i64::from(draw.tenor_days) < i64::from(policy.min_tenor_days)
-        || i64::from(draw.tenor_days) > max_tenor
-    {
-        return Err(ApiError::invalid(
-            "tenor_days",
-            format!(
-                "tenor must be {} to {max_tenor} days",
-                policy.min_tenor_days
-            ),
-        ));
+    let days = |d: i32| u32::try_from(d).unwrap_or(0);
+    tenor::check_range(
+        draw.tenor_days,
+        days(policy.min_tenor_days),
+        days(policy.max_tenor_days.min(line.max_tenor_days)),
+    )
+    .map_err(tenor_error)?;
+    // Refused before the limit is reserved, so a bad tenor never touches the line.
+    if draw.method == RepaymentMethod::EqualInstallments {
+        tenor::monthly_installments(draw.tenor_days).map_err(tenor_error)?;
     }
     let amount = draw.amount.amount();
     if !credit_lines::reserve(conn, line.id, amount, today)? {

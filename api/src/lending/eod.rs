@@ -23,14 +23,16 @@ pub fn run(
     }
     // Days close in order and never ahead of the business date: running a later day early
     // would charge interest not yet earned; an older day after a later one would undo aging.
-    if date > super::business_date(conn)? {
+    let business_date = super::business_date(conn)?;
+    if date > business_date {
         return Err(ApiError::unprocessable(
             "eod_in_future",
             "end of day cannot run ahead of the business date",
             Some("date"),
         ));
     }
-    if loans_eod::last_run(conn)?.is_some_and(|last| date < last) {
+    let last_closed = loans_eod::last_run(conn)?;
+    if last_closed.is_some_and(|last| date < last) {
         return Err(ApiError::unprocessable(
             "eod_out_of_order",
             "a later business date has already been closed",
@@ -52,11 +54,17 @@ pub fn run(
     stats.lines_frozen = count(loans_eod::freeze_lines(conn, policy.freeze_after_dpd)?);
     stats.reminders = count(queue_reminders(
         conn,
-        date,
+        ClosedSpan::new(last_closed, date),
         policy.reminder_days_before_due,
     )?);
     tracing::info!(%date, elapsed = ?stage.elapsed(), "end of day: freezes and reminders");
     loans_eod::record_run(conn, date, &stats)?;
+    // Closing the current day opens the next one, whoever ran it (the scheduled job, the admin
+    // route or `lendline eod`): money cannot move on a closed day, so the platform must not
+    // be left standing on one.
+    if date == business_date {
+        persistence::calendar::set_business_date(conn, next_day)?;
+    }
     tracing::info!(%date, ?stats, "end of day done");
     Ok(Some(stats))
 }
@@ -65,13 +73,33 @@ fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// Queues, in one statement, a reminder for every unpaid installment falling due `days_before`
-/// days after `date`, and an overdue notice for every loan that became past due today.
-/// Only amounts, dates and ids go into the bodies (no client-supplied text), so no escaping
-/// is needed.
+/// The days one end of day closes: from the day after the last closed one through `date`.
+/// When the business date jumped (end of day for D+5 right after D), the run stands for every
+/// day in between, so notices whose day fell in the gap are sent now rather than never.
+#[derive(Debug, Clone, Copy)]
+struct ClosedSpan {
+    date: NaiveDate,
+    /// How many days the run closes (1 when no day was skipped or none was closed before).
+    days: i64,
+}
+
+impl ClosedSpan {
+    fn new(last_closed: Option<NaiveDate>, date: NaiveDate) -> ClosedSpan {
+        let days = last_closed.map_or(1, |last| (date - last).num_days().max(1));
+        ClosedSpan { date, days }
+    }
+}
+
+/// Queues, in one statement, a reminder for every unpaid installment whose reminder day
+/// (`days_before` days ahead of its due date) falls in `span` and which is not yet due, and an
+/// overdue notice for every loan that became past due during `span` (its oldest unpaid
+/// installment fell due inside it, so `1 <= dpd <= days`). Spans never overlap (end of day runs
+/// once per date and in order), so each notice is queued once. An installment already past due
+/// at the run gets the overdue notice instead of a reminder. Only amounts, dates and ids go
+/// into the bodies (no client-supplied text), so no escaping is needed.
 fn queue_reminders(
     conn: &mut PgConnection,
-    date: NaiveDate,
+    span: ClosedSpan,
     days_before: i64,
 ) -> Result<usize, ApiError> {
     Ok(diesel::sql_query(
@@ -85,16 +113,20 @@ fn queue_reminders(
                     format('Installment %s of loan %s, %s %s, falls due on %s.', i.number, l.id,
                            round(i.principal + i.interest + i.fee, minor_units(l.currency)), l.currency, i.due_date) AS line
                FROM loan_installments i JOIN loans l ON l.id = i.loan_id
-              WHERE l.status = 'active' AND i.due_date = $1::date + $2::bigint::int
+              WHERE l.status = 'active'
+                AND i.due_date <= $1::date + $2::bigint::int
+                AND i.due_date > $1::date + $2::bigint::int - $3::bigint::int
+                AND i.due_date > $1::date
                 AND i.cum_principal > l.principal_paid
              UNION ALL
              SELECT 'overdue_notice', l.id, l.party_id, 'Payment overdue on loan ' || l.id,
                     format('Loan %s is past due: an installment was not paid on time, and %s %s of principal is outstanding. Penalty interest accrues daily on the overdue part.',
                            l.id, round(l.principal - l.principal_paid, minor_units(l.currency)), l.currency)
-               FROM loans l WHERE l.status = 'active' AND l.dpd = 1
+               FROM loans l WHERE l.status = 'active' AND l.dpd BETWEEN 1 AND $3::bigint
            ) n JOIN parties p ON p.id = n.party_id",
     )
-    .bind::<Date, _>(date)
+    .bind::<Date, _>(span.date)
     .bind::<BigInt, _>(days_before)
+    .bind::<BigInt, _>(span.days)
     .execute(conn)?)
 }

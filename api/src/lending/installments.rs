@@ -115,7 +115,7 @@ fn score_shopper(
     models: &ModelCache,
     offer: &OfferRow,
     checkout: &Checkout,
-    actor: &str,
+    (today, actor): (NaiveDate, &str),
 ) -> Result<(Uuid, Option<Vec<String>>), ApiError> {
     // The shopper's row stays locked until commit: concurrent checkouts for one shopper (at any
     // merchant) are decided one after the other, each on the exposure the previous one left,
@@ -150,7 +150,7 @@ fn score_shopper(
         &subject,
         actor,
         &facts,
-        Utc::now().trunc_subsecs(6),
+        (today, Utc::now().trunc_subsecs(6)),
     )?;
     request.currency = checkout.purchase.currency();
     let stored = scoring_service::assess(conn, models, &request)?;
@@ -178,7 +178,7 @@ pub fn create_plan(
     actor: &str,
 ) -> Result<CheckoutOutcome, ApiError> {
     check_offer(offer, checkout)?;
-    let (decision_id, declined) = score_shopper(conn, models, offer, checkout, actor)?;
+    let (decision_id, declined) = score_shopper(conn, models, offer, checkout, (today, actor))?;
     if let Some(reasons) = declined {
         return Ok(CheckoutOutcome::Declined {
             decision_id,

@@ -56,8 +56,15 @@ pub fn approve_merchant(
         past_delinquencies: u32::try_from(credit.delinquent_loans).unwrap_or(u32::MAX),
         blacklisted: false,
     };
-    let mut request =
-        AssessmentRequest::for_merchant(&merchant, product, subject, actor, &facts, Utc::now())?;
+    let on = super::business_date(conn)?;
+    let mut request = AssessmentRequest::for_merchant(
+        &merchant,
+        product,
+        subject,
+        actor,
+        &facts,
+        (on, Utc::now()),
+    )?;
     request.currency = amount.currency();
     let stored = scoring_service::assess(conn, models, &request)?;
     let decision = &stored.decision;

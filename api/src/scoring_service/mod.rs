@@ -11,7 +11,7 @@ mod cache;
 mod inputs;
 mod record;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use credit_scoring::{
     decide, routes_to_challenger, CompiledModel, DecisionError, InputError, Inputs, ProductKind,
 };
@@ -51,15 +51,17 @@ pub struct AssessmentRequest {
 }
 
 impl AssessmentRequest {
-    /// A request for a merchant: inputs from the stored party as of `decided_at` plus the
-    /// application's facts, in the party's currency.
+    /// A request for a merchant: inputs from the stored party as of the business date `on`
+    /// (never the wall clock: a store's age and its recent sales are counted on the platform's
+    /// calendar) plus the application's facts, in the party's currency. `decided_at` is only
+    /// the timestamp recorded with the decision.
     pub fn for_merchant(
         party: &PartyRecord,
         product: ProductKind,
         subject: &str,
         actor: &str,
         facts: &ApplicationFacts,
-        decided_at: DateTime<Utc>,
+        (on, decided_at): (NaiveDate, DateTime<Utc>),
     ) -> Result<AssessmentRequest, ApiError> {
         Ok(AssessmentRequest {
             party_id: party.party.id,
@@ -67,7 +69,7 @@ impl AssessmentRequest {
             subject: subject.to_string(),
             currency: Currency::parse(&party.party.currency).map_err(ApiError::internal)?,
             actor: actor.to_string(),
-            inputs: merchant_inputs(party, decided_at.date_naive(), facts),
+            inputs: merchant_inputs(party, on, facts),
             decided_at,
         })
     }

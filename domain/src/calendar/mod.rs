@@ -5,6 +5,7 @@
 
 mod day_count;
 mod frequency;
+pub mod horizon;
 
 pub use day_count::{DayCount, DayCountSettings, DaysInMonth, DaysInYear, UnknownDayCount};
 pub use frequency::{add_months_clamped, Frequency};

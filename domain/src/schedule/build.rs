@@ -16,7 +16,24 @@ use crate::money::{Money, MoneyError, MAX_AMOUNT};
 
 /// Draws up the schedule described by `input` (see the module docs for the conventions).
 pub fn build_schedule(input: &ScheduleInput) -> Result<Schedule, ScheduleError> {
-    let terms = Terms::new(input)?;
+    build(input, None)
+}
+
+/// [`build_schedule`] with the last instalment falling due on `maturity` instead of its
+/// regular date: a loan whose tenor is counted in days keeps its promised maturity even when
+/// calendar months are longer, so the last period is a little shorter (or longer) than a
+/// month and its interest is counted on its real days. `maturity` must fall after the
+/// previous instalment's due date.
+pub fn build_schedule_to_maturity(
+    input: &ScheduleInput,
+    maturity: NaiveDate,
+) -> Result<Schedule, ScheduleError> {
+    build(input, Some(maturity))
+}
+
+fn build(input: &ScheduleInput, maturity: Option<NaiveDate>) -> Result<Schedule, ScheduleError> {
+    let mut terms = Terms::new(input)?;
+    terms.maturity = maturity;
     let mut rows = Vec::with_capacity(terms.installments as usize);
     let mut state = State {
         balance: terms.principal,
@@ -45,6 +62,8 @@ struct Terms<'a> {
     /// Annuity: the level instalment; equal principal and flat: the level principal part.
     level: Decimal,
     fee: Decimal,
+    /// When set, the due date of the last instalment.
+    maturity: Option<NaiveDate>,
 }
 
 impl<'a> Terms<'a> {
@@ -70,6 +89,7 @@ impl<'a> Terms<'a> {
                 .unwrap_or(Money::zero(input.principal.currency()))
                 .round(input.rounding)
                 .amount(),
+            maturity: None,
         };
         terms.level = terms.level_amount()?;
         Ok(terms)
@@ -101,10 +121,18 @@ impl<'a> Terms<'a> {
 
     fn row(&self, number: u32, state: &mut State) -> Result<Installment, ScheduleError> {
         let input = self.input;
-        let due_date = input
-            .frequency
-            .due_date(input.start_date, number, input.term)
-            .ok_or(ScheduleError::DateOutOfRange)?;
+        let due_date = match self.maturity {
+            Some(maturity) if number == self.installments => {
+                if maturity <= state.previous_due {
+                    return Err(ScheduleError::MaturityBeforePreviousDueDate);
+                }
+                maturity
+            }
+            _ => input
+                .frequency
+                .due_date(input.start_date, number, input.term)
+                .ok_or(ScheduleError::DateOutOfRange)?,
+        };
         let interest_base = match input.method {
             AmortizationMethod::Flat => self.principal,
             _ => state.balance,

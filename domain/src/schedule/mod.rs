@@ -26,7 +26,7 @@
 mod build;
 mod irr;
 
-pub use build::build_schedule;
+pub use build::{build_schedule, build_schedule_to_maturity};
 pub use irr::{periodic_yield, YieldError};
 
 use chrono::NaiveDate;
@@ -143,6 +143,8 @@ pub enum ScheduleError {
     InvalidFee,
     #[error("a due date falls outside the supported calendar")]
     DateOutOfRange,
+    #[error("the maturity must fall after the previous installment's due date")]
+    MaturityBeforePreviousDueDate,
     #[error(transparent)]
     Money(#[from] MoneyError),
     #[error(transparent)]

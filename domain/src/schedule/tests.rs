@@ -229,3 +229,29 @@ fn the_input_deserialises_from_snake_case_json_with_a_named_day_count() {
     assert_eq!(out["installments"][0]["total"]["amount"], "888.00");
     assert_eq!(out["total_fees"]["amount"], "0.00");
 }
+
+#[test]
+fn a_set_maturity_moves_only_the_last_due_date_and_counts_its_real_days() {
+    let mut i = input(dec!(12000), dec!(0.12), 6);
+    i.start_date = d(2026, 9, 1);
+    i.interest = InterestMethod::Daily;
+    let regular = build_schedule(&i).unwrap();
+    let s = build_schedule_to_maturity(&i, d(2027, 2, 28)).unwrap();
+    assert_eq!(s.installments[5].due_date, d(2027, 2, 28));
+    assert_eq!(regular.installments[5].due_date, d(2027, 3, 1));
+    assert_eq!(s.installments[..5], regular.installments[..5]);
+    let principal: Decimal = s.installments.iter().map(|r| r.principal.amount()).sum();
+    assert_eq!(principal, dec!(12000));
+    // One day fewer in the last period: less interest than the regular schedule.
+    assert!(s.installments[5].interest.amount() < regular.installments[5].interest.amount());
+}
+
+#[test]
+fn a_maturity_on_or_before_the_previous_due_date_is_refused() {
+    let mut i = input(dec!(12000), dec!(0.12), 2);
+    i.start_date = d(2026, 9, 1);
+    assert_eq!(
+        build_schedule_to_maturity(&i, d(2026, 10, 1)),
+        Err(ScheduleError::MaturityBeforePreviousDueDate)
+    );
+}

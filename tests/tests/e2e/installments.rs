@@ -223,7 +223,8 @@ async fn a_missed_installment_is_aged_by_end_of_day_and_reminded() {
     assert_eq!(view["bucket"], "1-30");
     assert_eq!(view["fees_outstanding"], "30.00");
     assert!(dec(&view["penalty_outstanding"]) > Decimal::ZERO, "{view}");
-    let quote = payoff(&app, &shopper, &id, "2026-10-04").await;
+    // End of day for 10-04 closed it and opened 10-05: the shopper pays on the open day.
+    let quote = payoff(&app, &shopper, &id, "2026-10-05").await;
     let (status, paid) = repay(&app, &shopper, &id, quote["due_now"].as_str().unwrap()).await;
     assert_eq!(status, 201, "{paid}");
     assert_eq!(paid["loan"]["days_past_due"], 0, "{paid}");

@@ -7,6 +7,8 @@ mod auth;
 mod idempotency;
 mod installments;
 mod integrity_auth;
+mod integrity_dates;
+mod integrity_dates_inputs;
 mod integrity_limits_bills;
 mod integrity_limits_credit_lines;
 mod integrity_limits_installments;

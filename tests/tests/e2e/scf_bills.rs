@@ -5,6 +5,7 @@ use api::auth::Role;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::lending_support::set_date;
 use crate::scf_support::{assert_books_sound, balance, in_days, post_key, program};
 use lendline_tests::TestApp;
 
@@ -106,6 +107,8 @@ async fn a_bill_endorsed_twice_is_discounted_and_paid_at_maturity() {
     let (bill, _, d) = discounted(&app, "CA-2026-0001").await;
     // 80,000 × 3% × 90 / 360 = 600.
     assert_eq!(d["discount_interest"], "600.00", "{d}");
+    // Maturity events are booked on or before the platform's business date.
+    set_date(&app, &in_days(90)).await;
     let (status, body) = post_key(
         &app,
         &format!("/v1/bills/{}/payment", bill.id),
@@ -141,6 +144,7 @@ async fn a_bill_endorsed_twice_is_discounted_and_paid_at_maturity() {
 async fn a_dishonoured_bill_gives_recourse_against_the_drawer_and_endorsers() {
     let app = TestApp::spawn().await;
     let (bill, _, _) = discounted(&app, "CA-2026-0002").await;
+    set_date(&app, &in_days(91)).await;
     let (status, d) = post_key(
         &app,
         &format!("/v1/bills/{}/dishonour", bill.id),

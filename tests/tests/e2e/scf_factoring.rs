@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 use serde_json::json;
 
+use crate::lending_support::set_date;
 use crate::scf_support::{
     assert_books_sound, balance, confirmed_receivable, factor, in_days, pay, post_key, setup,
 };
@@ -128,6 +129,8 @@ async fn a_default_under_recourse_becomes_a_claim_on_the_supplier() {
     let scf = setup(&app, json!({"recourse": true})).await;
     let id = confirmed_receivable(&app, &scf, "INV-3001", "50000.00", 30).await;
     factor(&app, &scf, &[id]).await;
+    // A default is booked on or before the platform's business date, never ahead of it.
+    set_date(&app, &in_days(41)).await;
     let early = json!({"business_date": in_days(35)});
     let (status, body) = post_key(
         &app,
@@ -165,6 +168,7 @@ async fn a_default_with_a_partial_recovery_without_recourse_loses_only_what_was_
         .iter()
         .map(|f| request[*f].as_str().unwrap().parse::<Decimal>().unwrap())
         .sum();
+    set_date(&app, &in_days(41)).await;
     let default = |recovered: &str| json!({"business_date": in_days(41), "recovered": recovered});
     let path = format!("/v1/receivables/{id}/default");
     let (status, body) = post_key(&app, &path, &app.admin(), &default("50000.01")).await;
@@ -198,6 +202,7 @@ async fn a_default_without_recourse_is_a_credit_loss() {
     let scf = setup(&app, json!({"recourse": false})).await;
     let id = confirmed_receivable(&app, &scf, "INV-4001", "50000.00", 30).await;
     factor(&app, &scf, &[id]).await;
+    set_date(&app, &in_days(41)).await;
     let (status, s) = post_key(
         &app,
         &format!("/v1/receivables/{id}/default"),

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::lending_support::set_date;
 use crate::scf_support::{
     assert_books_sound, balance, confirmed_receivable, factor, in_days, join, member, pay,
     post_key, program, setup, Scf,
@@ -144,6 +145,7 @@ async fn drawn_pool(app: &TestApp, recourse: bool, draw: &str) -> (Scf, Vec<Uuid
 }
 
 async fn default_after_grace(app: &TestApp, id: Uuid) -> Value {
+    set_date(app, &in_days(41)).await;
     let (status, s) = post_key(
         app,
         &format!("/v1/receivables/{id}/default"),
@@ -256,6 +258,7 @@ async fn a_defaulted_pool_receivable_under_recourse_is_a_claim_on_the_supplier_f
 async fn a_pool_default_with_a_recovery_collects_it_and_loses_only_the_rest_of_its_share() {
     let app = TestApp::spawn().await;
     let (scf, ids, pool_id) = drawn_pool(&app, false, "12000.00").await;
+    set_date(&app, &in_days(41)).await;
     let (status, s) = post_key(
         &app,
         &format!("/v1/receivables/{}/default", ids[0]),

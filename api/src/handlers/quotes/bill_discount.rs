@@ -1,6 +1,6 @@
 //! `POST /v1/quotes/bill-discount`: interest withheld and proceeds when discounting a bill.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use domain::discounting::{discount_bill, BillDiscountInput, DiscountError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::{currency, date, money_error, positive, rate};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::JsonBody;
 use crate::views;
 
 /// The longest tenor accepted, in calendar months: the usual limit for commercial acceptances.
@@ -95,7 +96,7 @@ fn discount_error(e: DiscountError) -> ApiError {
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn quote(
     _caller: Caller,
-    body: web::Json<BillDiscountRequest>,
+    body: JsonBody<BillDiscountRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let input = BillDiscountInput::try_from(body.into_inner())?;
     let q = discount_bill(&input).map_err(discount_error)?;

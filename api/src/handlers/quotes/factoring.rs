@@ -1,7 +1,7 @@
 //! `POST /v1/quotes/factoring`: the advance and fees for one invoice, with an optional preview
 //! of its settlement on a given debtor payment.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use domain::factoring::{
     factoring_quote, settle, FactoringError, FactoringInput, FactoringSettlement, FactoringTerms,
 };
@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::{currency, date, money_error, non_negative, positive, rate};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::JsonBody;
 use crate::views;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -166,7 +167,7 @@ fn settlement_view(s: &FactoringSettlement, currency: Currency) -> SettlementPre
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn quote(
     _caller: Caller,
-    body: web::Json<FactoringRequest>,
+    body: JsonBody<FactoringRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let parsed = Parsed::try_from(body.into_inner())?;
     let q = factoring_quote(&parsed.input).map_err(factoring_error)?;

@@ -1,7 +1,7 @@
 //! `POST /v1/quotes/installment-plan`: a shopper's "pay in 3/6/12" plan and the merchant's
 //! settlement.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use domain::calendar::Frequency;
 use domain::installment_plan::{
     quote_installment_plan, InstallmentPlanInput, MerchantSubsidy, PlanError, PlanPricing,
@@ -17,6 +17,7 @@ use super::{
 };
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::JsonBody;
 use crate::views;
 
 /// The plan lengths offered to shoppers.
@@ -219,7 +220,7 @@ fn plan_error(e: PlanError) -> ApiError {
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn quote(
     _caller: Caller,
-    body: web::Json<InstallmentPlanRequest>,
+    body: JsonBody<InstallmentPlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let input = InstallmentPlanInput::try_from(body.into_inner())?;
     let q = quote_installment_plan(&input).map_err(plan_error)?;

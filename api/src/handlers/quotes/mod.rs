@@ -110,6 +110,8 @@ pub(crate) fn schedule_error(e: ScheduleError, field: impl Fn(&'static str) -> S
             e.to_string(),
             Some(&field("start_date")),
         ),
+        // Quotes never set a maturity; a draw's tenor is checked before its schedule.
+        ScheduleError::MaturityBeforePreviousDueDate => invalid("term", &e),
         ScheduleError::Money(m) => money_error(m),
         ScheduleError::Yield(y) => yield_error(y),
     }

@@ -1,6 +1,6 @@
 //! `POST /v1/quotes/schedule`: a loan's repayment schedule, totals and APR.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use domain::calendar::{DayCount, Frequency};
 use domain::schedule::{
     build_schedule, AmortizationMethod, InterestMethod, ScheduleError, ScheduleInput,
@@ -14,6 +14,7 @@ use super::{
 };
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::JsonBody;
 
 pub(crate) const FREQUENCIES: [(&str, Frequency); 6] = [
     ("daily", Frequency::Daily),
@@ -136,7 +137,7 @@ impl TryFrom<ScheduleQuoteRequest> for ScheduleInput {
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn quote(
     _caller: Caller,
-    body: web::Json<ScheduleQuoteRequest>,
+    body: JsonBody<ScheduleQuoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let input = ScheduleInput::try_from(body.into_inner())?;
     let schedule = build_schedule(&input).map_err(|e| {

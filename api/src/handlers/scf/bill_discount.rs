@@ -189,6 +189,7 @@ pub async fn discount(
                 subject: &subject,
                 actor: &actor,
                 requested: quote.proceeds.amount(),
+                on,
             };
             let decided = decision::decide_bill(conn, &ask, bill.acceptor_id)?;
             bill.decision = Some(decided.to_json()?);
@@ -241,7 +242,7 @@ async fn at_maturity(
         Some(&hash),
         KeyPolicy::Required,
         move |conn| {
-            let on = business_date(conn, given)?;
+            let on = business_date(conn, given, "business_date")?;
             let (mut bill, chain) = load(conn, &who, id)?;
             let from: BillState = stored_state(&bill.state)?;
             from.transition(to).map_err(transition_refused)?;

@@ -9,7 +9,7 @@
 //! taken on that debtor); an amount above the limit granted to its party is referred to a risk
 //! officer.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use credit_scoring::{Decision, Outcome, ProductKind};
 use diesel::PgConnection;
 use persistence::parties;
@@ -63,6 +63,8 @@ pub struct Ask<'a> {
     pub actor: &'a str,
     /// The whole amount the request lends.
     pub requested: Decimal,
+    /// The business date the parties are scored on.
+    pub on: NaiveDate,
 }
 
 /// Scores each `(party, current exposure)` on the whole requested amount and combines the
@@ -106,7 +108,7 @@ fn decide_each(
             ask.subject,
             ask.actor,
             &facts,
-            Utc::now(),
+            (ask.on, Utc::now()),
         )?;
         let stored = assess(conn, ask.models, &request)?;
         decisions.push(PartyDecision {

@@ -223,6 +223,7 @@ fn single(
         subject: &subject,
         actor,
         requested: q.advance.amount(),
+        on,
     };
     let decided = decision::decide_factoring(
         conn,
@@ -300,6 +301,7 @@ fn pool(
         subject: &subject,
         actor,
         requested: row.borrowing_base,
+        on,
     };
     let decided = decision::decide_factoring(conn, &ask, (supplier, member_exposure), &debtors)?;
     let ids: Vec<Uuid> = locked.receivables.iter().map(|r| r.id).collect();

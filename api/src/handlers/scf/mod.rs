@@ -91,13 +91,21 @@ pub fn post(
     Ok(ledger::post(conn, Uuid::now_v7(), &entry, None)?)
 }
 
-/// A business date an operator sets (back-office corrections), or the platform's.
+/// A business date an operator sets (back-office corrections), or the platform's. A given
+/// date may lie in the past (a day end of day closed is still refused when the money is
+/// posted: 409 `business_day_closed`), never after the platform's business date: a payment or
+/// a default cannot be booked before it happened (422 on `field`).
 pub fn business_date(
     conn: &mut diesel::PgConnection,
     given: Option<NaiveDate>,
+    field: &str,
 ) -> Result<NaiveDate, ApiError> {
+    let today = today(conn)?;
     match given {
-        Some(date) => Ok(date),
-        None => today(conn),
+        Some(date) => {
+            crate::date_rules::not_after_today(field, date, today)?;
+            Ok(date)
+        }
+        None => Ok(today),
     }
 }

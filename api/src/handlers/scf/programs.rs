@@ -308,6 +308,7 @@ pub async fn approve(
                 subject: &subject,
                 actor: &actor,
                 requested: Decimal::ZERO,
+                on: crate::lending::business_date(conn)?,
             };
             let decided = decision::decide_parties(conn, &ask, &[(supplier, Decimal::ZERO)])?;
             let approved = decided.outcome != Outcome::Decline;

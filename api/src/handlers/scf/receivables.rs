@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::{currency, record, stored_currency, stored_state, transition_refused};
 use crate::auth::{Caller, Role};
+use crate::date_rules;
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::pagination::Page;
@@ -155,6 +156,10 @@ pub async fn submit(
         Some(&hash),
         KeyPolicy::Optional,
         move |conn| {
+            let today = crate::lending::business_date(conn)?;
+            date_rules::not_after_today("issue_date", new.issue_date, today)?;
+            // An invoice already past due is a collection, not a financing.
+            date_rules::not_before_today("due_date", new.due_date, today)?;
             let seller = parties::find(conn, supplier)?;
             let debtor = parties::find(conn, new.debtor_id)
                 .ok()

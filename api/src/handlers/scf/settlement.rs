@@ -288,7 +288,7 @@ pub async fn pay(
                     "a payment cannot exceed the face value",
                 ));
             }
-            let on = business_date(conn, payment.paid_on)?;
+            let on = business_date(conn, payment.paid_on, "paid_on")?;
             let view = settle_receivable(conn, &mut r, paid, on, ReceivableState::Settled, &actor)?;
             Ok((StatusCode::CREATED, view))
         },
@@ -321,7 +321,7 @@ pub async fn default(
         Some(&hash),
         KeyPolicy::Required,
         move |conn| {
-            let on = business_date(conn, given)?;
+            let on = business_date(conn, given, "business_date")?;
             let mut r = receivables::lock(conn, id)?;
             let c = stored_currency(&r.currency)?;
             let recovered = match recovered.as_deref() {

@@ -1,0 +1,66 @@
+//! Date inputs checked against the business date (never the wall clock): what has happened
+//! cannot be dated after it, and what is still to come cannot be dated before it.
+
+use chrono::NaiveDate;
+
+use crate::error::ApiError;
+
+/// Refuses (422 on `field`) a date outside the platform's horizon (years 1900 to 2100).
+pub fn within_horizon(field: &str, date: NaiveDate) -> Result<(), ApiError> {
+    use domain::calendar::horizon::{self, EARLIEST_YEAR, LATEST_YEAR};
+    if !horizon::within_horizon(date) {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must fall in the years {EARLIEST_YEAR} to {LATEST_YEAR}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses (422 on `field`) a date of something past (an onboarding, an invoice issue, a
+/// payment) that falls after the business date `today`.
+pub fn not_after_today(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), ApiError> {
+    if date > today {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} {date} is after the business date {today}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses (422 on `field`) a date of something to come (a due date, a settlement) that falls
+/// before the business date `today`.
+pub fn not_before_today(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), ApiError> {
+    if date < today {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} {date} is before the business date {today}"),
+        ));
+    }
+    Ok(())
+}
+
+/// [`party_currency`] for the stored party `party`.
+pub fn stored_party_currency(
+    conn: &mut diesel::PgConnection,
+    party: uuid::Uuid,
+    requested: &str,
+) -> Result<(), ApiError> {
+    party_currency(
+        requested,
+        &persistence::parties::find(conn, party)?.party.currency,
+    )
+}
+
+/// Refuses (422 on `currency`) a request in another currency than the party's own: its limits,
+/// sales and exposure are all counted in that currency.
+pub fn party_currency(requested: &str, party_currency: &str) -> Result<(), ApiError> {
+    if requested != party_currency {
+        return Err(ApiError::invalid(
+            "currency",
+            format!("the party does business in {party_currency}, not {requested}"),
+        ));
+    }
+    Ok(())
+}
