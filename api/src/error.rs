@@ -253,9 +253,13 @@ fn conflict_for(constraint: &str) -> ApiError {
             "this model version is already stored and versions are immutable: upload a new version",
             Some("document.version"),
         ),
-        "loan_transactions_external_reference_key" => (
+        "loan_transactions_reference_key_unique" => (
             "a payment with this external reference was already booked",
             Some("external_reference"),
+        ),
+        "orders_merchant_order_key_unique" => (
+            "an order with this number is already registered for this merchant",
+            Some("order_number"),
         ),
         _ => ("the object already exists", None),
     };

@@ -40,6 +40,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let json = web::Json::<Value>::from_request(req, payload);
         Box::pin(async move {
             let raw = json.await?.into_inner();
+            crate::text::refuse_nul_in_json(&raw)?;
             let canonical_hash = sha256_hex(&[canonical_json(&raw).as_bytes()]);
             let value = serde_json::from_value(raw).map_err(|e| deserialize_error(&e))?;
             Ok(JsonBody {

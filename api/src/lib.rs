@@ -21,4 +21,5 @@ pub mod routes;
 pub mod scoring_service;
 pub mod state;
 pub mod telemetry;
+pub mod text;
 pub mod views;

@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod discounting;
 pub mod factoring;
+pub mod identifier;
 pub mod installment_plan;
 pub mod installment_refund;
 pub mod ledger;

@@ -18,6 +18,7 @@ pub mod loans_eod;
 pub mod orders;
 pub mod outbox;
 pub mod parties;
+pub mod rekey;
 pub mod reviews;
 pub mod scf;
 pub mod schema;

@@ -129,6 +129,7 @@ impl NewApplication {
         let limit = Money::parse_positive(&self.requested_limit, ccy)
             .map_err(|e| ApiError::invalid("requested_limit", e.to_string()))?;
         let purpose = self.purpose.trim();
+        crate::text::name("purpose", purpose)?;
         if purpose.is_empty() || purpose.len() > 200 {
             return Err(ApiError::invalid(
                 "purpose",

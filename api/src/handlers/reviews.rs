@@ -285,9 +285,10 @@ pub async fn decide(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<ReviewDecision>,
+    body: crate::idempotency::JsonBody<ReviewDecision>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = body.into_inner();
+    // Through the house JSON extractor, so a NUL in `note` is refused like everywhere else.
+    let d = body.value;
     let approve = match d.decision.as_str() {
         "approve" => true,
         "decline" => false,
