@@ -257,6 +257,10 @@ fn conflict_for(constraint: &str) -> ApiError {
             "a payment with this external reference was already booked",
             Some("external_reference"),
         ),
+        "installment_plans_merchant_order_key_unique" => (
+            "an installment plan for this order reference already exists",
+            Some("order_reference"),
+        ),
         "orders_merchant_order_key_unique" => (
             "an order with this number is already registered for this merchant",
             Some("order_number"),

@@ -6,6 +6,12 @@ ALTER TABLE loan_transactions DROP COLUMN external_reference_key;
 ALTER TABLE loan_transactions ADD CONSTRAINT loan_transactions_external_reference_key
     UNIQUE (external_reference);
 
+DROP INDEX installment_plans_unkeyed_idx;
+ALTER TABLE installment_plans DROP CONSTRAINT installment_plans_merchant_order_key_unique;
+ALTER TABLE installment_plans DROP COLUMN order_key;
+ALTER TABLE installment_plans ADD CONSTRAINT installment_plans_merchant_id_order_reference_key
+    UNIQUE (merchant_id, order_reference);
+
 DROP INDEX orders_unkeyed_idx;
 ALTER TABLE orders DROP CONSTRAINT orders_merchant_order_key_unique;
 ALTER TABLE orders DROP COLUMN order_key;

@@ -4,7 +4,7 @@
 -- domain::receivable_fingerprint). SQL cannot compute NFKC or skeletons, so rows stored before
 -- this migration are re-keyed in Rust by persistence::rekey, which `lendline migrate` and
 -- `lendline serve` run right after the migrations: registry entries still on key_version 1,
--- and orders and payment references whose key is still NULL.
+-- and orders, installment plans and payment references whose key is still NULL.
 
 ALTER TABLE registry_entries ADD COLUMN key_version SMALLINT NOT NULL DEFAULT 1
     CHECK (key_version IN (1, 2));
@@ -25,6 +25,14 @@ ALTER TABLE orders ADD COLUMN order_key TEXT;
 ALTER TABLE orders DROP CONSTRAINT orders_merchant_id_order_number_key;
 ALTER TABLE orders ADD CONSTRAINT orders_merchant_order_key_unique UNIQUE (merchant_id, order_key);
 CREATE INDEX orders_unkeyed_idx ON orders (id) WHERE order_key IS NULL;
+
+-- A checkout's order reference is unique per merchant by its canonical form: one purchase is
+-- financed by one installment plan however its reference is written.
+ALTER TABLE installment_plans ADD COLUMN order_key TEXT;
+ALTER TABLE installment_plans DROP CONSTRAINT installment_plans_merchant_id_order_reference_key;
+ALTER TABLE installment_plans ADD CONSTRAINT installment_plans_merchant_order_key_unique
+    UNIQUE (merchant_id, order_key);
+CREATE INDEX installment_plans_unkeyed_idx ON installment_plans (loan_id) WHERE order_key IS NULL;
 
 -- A payment reference is unique platform-wide by its canonical form.
 ALTER TABLE loan_transactions ADD COLUMN external_reference_key TEXT;

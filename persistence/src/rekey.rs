@@ -61,11 +61,27 @@ pub fn rekey_identifiers(conn: &mut PgConnection) -> Result<RekeyReport, RepoErr
     rekey_receivables(conn, &mut report)?;
     rekey_bills(conn, &mut report)?;
     rekey_receipts(conn, &mut report)?;
-    rekey_plain(conn, &mut report, "orders", "order_number", "order_key")?;
+    rekey_plain(
+        conn,
+        &mut report,
+        "orders",
+        "id",
+        "order_number",
+        "order_key",
+    )?;
+    rekey_plain(
+        conn,
+        &mut report,
+        "installment_plans",
+        "loan_id",
+        "order_reference",
+        "order_key",
+    )?;
     rekey_plain(
         conn,
         &mut report,
         "loan_transactions",
+        "id",
         "external_reference",
         "external_reference_key",
     )?;
@@ -173,21 +189,22 @@ fn rekey_receipts(conn: &mut PgConnection, report: &mut RekeyReport) -> Result<(
     Ok(())
 }
 
-/// Tables whose key is a plain column filled from the number as typed. `table`, `raw` and
-/// `key` are fixed names from this module, never input.
+/// Tables whose key is a plain column filled from the number as typed. `table`, `pk`, `raw`
+/// and `key` are fixed names from this module, never input.
 fn rekey_plain(
     conn: &mut PgConnection,
     report: &mut RekeyReport,
     table: &str,
+    pk: &str,
     raw: &str,
     key: &str,
 ) -> Result<(), RepoError> {
     let rows: Vec<StoredNumber> = sql_query(format!(
-        "SELECT id, {raw} AS number, '' AS counterparty FROM {table}
-          WHERE {raw} IS NOT NULL AND {key} IS NULL ORDER BY created_at, id"
+        "SELECT {pk} AS id, {raw} AS number, '' AS counterparty FROM {table}
+          WHERE {raw} IS NOT NULL AND {key} IS NULL ORDER BY created_at, {pk}"
     ))
     .load(conn)?;
-    let update = format!("UPDATE {table} SET {key} = $1 WHERE id = $2");
+    let update = format!("UPDATE {table} SET {key} = $1 WHERE {pk} = $2");
     for row in rows {
         let canonical = canonical_key(&row.number);
         apply(conn, report, table, row.id, |c| {

@@ -535,6 +535,7 @@ diesel::table! {
         clawed_back -> Numeric,
         decision_id -> Uuid,
         created_at -> Timestamptz,
+        order_key -> Nullable<Text>,
     }
 }
 

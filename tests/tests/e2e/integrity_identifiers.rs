@@ -228,3 +228,33 @@ async fn an_outside_bank_computes_the_fingerprint_and_looks_it_up_in_either_case
         assert_eq!(body, json!({"registered": true, "encumbered": false}));
     }
 }
+
+#[tokio::test]
+async fn a_disguised_checkout_order_reference_cannot_open_a_second_plan() {
+    let app = TestApp::spawn().await;
+    set_date(&app, "2026-09-01").await;
+    let (_, merchant) = merchant_with_sales(&app, "200000.00").await;
+    let (shopper, _) = crate::installments::shopper(&app).await;
+    let offer = json!({"currency": "CNY", "installments": 3, "payer": "merchant",
+        "min_purchase": "100.00", "max_purchase": "50000.00"});
+    let (status, offer) = app.post("/v1/installment-offers", &merchant, &offer).await;
+    assert_eq!(status, 201, "{offer}");
+    let checkout = |reference: &str| {
+        json!({"shopper_id": shopper, "offer_id": offer["id"], "purchase_amount": "600.00",
+            "order_reference": reference})
+    };
+    let path = "/v1/installment-plans";
+    let (status, body) = post_keyed(&app, path, &merchant, "k-1", &checkout("ORD-2026-0001")).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["outcome"], "approved", "{body}");
+    let (status, body) = post_keyed(
+        &app,
+        path,
+        &merchant,
+        "k-2",
+        &checkout("ord\u{200B} 2026 1"),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["field"], "order_reference", "{body}");
+}
