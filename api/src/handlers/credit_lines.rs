@@ -136,6 +136,9 @@ impl NewApplication {
                 "purpose must have 1 to 200 characters",
             ));
         }
+        if let Some(event) = &self.event_name {
+            crate::text::name("event_name", event)?;
+        }
         let now = Utc::now().trunc_subsecs(6);
         Ok(ApplicationRow {
             id: Uuid::now_v7(),

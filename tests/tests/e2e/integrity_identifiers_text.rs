@@ -98,7 +98,15 @@ async fn control_and_bidi_characters_in_names_and_identifiers_are_422_naming_the
         .await;
     assert_refused(status, &body, 422, Some("invoice_number"), "invoice");
 
-    let (merchant_id, _) = merchant_with_sales(&app, "200000.00").await;
+    let (merchant_id, merchant) = merchant_with_sales(&app, "200000.00").await;
+    let application = json!({"requested_limit": "1000.00", "currency": "CNY",
+        "purpose": "stock_up", "event_name": "Double\u{202D} 11", "event_date": "2026-11-11",
+        "consent_to_sales_data": true});
+    let (status, body) = app
+        .post("/v1/credit-line-applications", &merchant, &application)
+        .await;
+    assert_refused(status, &body, 422, Some("event_name"), "event");
+
     let buyer = app.token(Role::CoreEnterprise, &scf.core.to_string());
     let order = json!({"merchant_id": merchant_id, "order_number": "PO\u{85}1",
         "kind": "purchase_order", "currency": "CNY", "order_value": "500.00",
