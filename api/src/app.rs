@@ -154,6 +154,7 @@ impl Application {
                 .app_data(extract::json_config(body_limit))
                 .app_data(extract::path_config())
                 .app_data(extract::query_config())
+                .wrap(middleware::from_fn(crate::text::refuse_nul_in_uri))
                 .wrap(middleware::from_fn(crate::rate_limit::limit))
                 .wrap(middleware::from_fn(crate::metrics::track))
                 .wrap(middleware::Logger::new("%r %s %Dms").log_target("lendline::http"))

@@ -274,9 +274,17 @@ fn conflict_for(constraint: &str) -> ApiError {
             "this model version is already stored and versions are immutable: upload a new version",
             Some("document.version"),
         ),
-        "loan_transactions_external_reference_key" => (
+        "loan_transactions_reference_key_unique" => (
             "a payment with this external reference was already booked",
             Some("external_reference"),
+        ),
+        "installment_plans_merchant_order_key_unique" => (
+            "an installment plan for this order reference already exists",
+            Some("order_reference"),
+        ),
+        "orders_merchant_order_key_unique" => (
+            "an order with this number is already registered for this merchant",
+            Some("order_number"),
         ),
         _ => ("the object already exists", None),
     };

@@ -39,6 +39,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let json = web::Json::<UniqueKeys>::from_request(req, payload);
         Box::pin(async move {
             let UniqueKeys(raw) = json.await?.into_inner();
+            crate::text::refuse_nul_in_json(&raw)?;
             let canonical_hash = sha256_hex(&[canonical_json(&raw).as_bytes()]);
             let value = strict_json::typed(&raw)?;
             strict_json::check_date_horizon(&raw)?;

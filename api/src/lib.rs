@@ -26,4 +26,5 @@ pub mod state;
 pub mod strict_json;
 pub mod supervisor;
 pub mod telemetry;
+pub mod text;
 pub mod views;

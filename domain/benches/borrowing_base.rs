@@ -9,7 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use domain::factoring::{borrowing_base, Receivable};
 use domain::money::{Currency, Money};
 use domain::rate::Rate;
-use domain::receivable_fingerprint::{fingerprint, PaperKey, PaperKind};
+use domain::receivable_fingerprint::{receivable_fingerprint, ReceivableKey};
 
 fn pool(size: usize, debtors: usize) -> Vec<Receivable> {
     (0..size)
@@ -31,16 +31,14 @@ fn bench(c: &mut Criterion) {
     c.bench_function("borrowing_base_10k_receivables_200_debtors", |b| {
         b.iter(|| borrowing_base(black_box(&receivables), advance, concentration).unwrap())
     });
-    let key = PaperKey {
-        kind: PaperKind::Receivable,
-        seller_registration: "91330100MA27XYZ12K",
+    let key = ReceivableKey {
         debtor_registration: "91110000100000000X",
         number: "INV-2026-000123",
         amount: Money::from_minor(10_000_000, Currency::Cny),
         issue_date: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
     };
     c.bench_function("receivable_fingerprint", |b| {
-        b.iter(|| fingerprint(black_box(&key)))
+        b.iter(|| receivable_fingerprint(black_box(&key)))
     });
 }
 

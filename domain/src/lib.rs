@@ -10,6 +10,7 @@ pub mod bill_recourse;
 pub mod calendar;
 pub mod discounting;
 pub mod factoring;
+pub mod identifier;
 pub mod installment_plan;
 pub mod installment_refund;
 pub mod ledger;

@@ -1,20 +1,30 @@
-//! The duplicate-proof identity of a receivable, a bill or a warehouse receipt: normalised key
-//! fields hashed with SHA-256.
+//! The duplicate-proof identity of a receivable, a bill or a warehouse receipt in the registry:
+//! key fields in a fixed canonical text, hashed with SHA-256, so that an outside financier
+//! holding the same paper computes the same fingerprint.
 //!
-//! The classic supply-chain fraud is financing the same invoice twice, often with its number
-//! written differently the second time. The fingerprint therefore ignores what does not change
-//! the paper's identity: letter case, spaces and dashes (including full-width and typographic
-//! ones) and the leading zeros of every run of digits (`INV-000123` = `inv 123`). What does
-//! change it (seller, debtor, amount, currency, issue date) is written in a fixed canonical form,
-//! so an outside financier holding the same paper computes the same fingerprint.
+//! Recipe v2 (every number and registration number goes through
+//! [`crate::identifier::canonical_key`]):
+//! - receivable: `lendline-registry-v2\nreceivable\n<debtor registration>\n<invoice number>\n
+//!   <amount without trailing zeros>\n<currency>\n<issue date YYYY-MM-DD>`;
+//! - bill: `lendline-registry-v2\nbill\n<acceptor registration>\n<bill number>`;
+//! - warehouse receipt: `lendline-registry-v2\nwarehouse_receipt\n<receipt number>`.
+//!
+//! The seller is deliberately not part of a receivable's or bill's identity: the same invoice
+//! submitted by a second supplier is the same paper and must collide (v1 hashed the seller in,
+//! so two suppliers could finance one invoice). A bill is identified by its acceptor and number
+//! alone, since an acceptor never issues two bills under one number.
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
+use crate::identifier::canonical_key;
 use crate::money::Money;
 
-/// Which registry a fingerprint belongs to; part of the hashed text so that an invoice and a
-/// bill can never collide.
+/// The prefix of every v2 canonical text.
+const VERSION: &str = "lendline-registry-v2";
+
+/// Which registry a fingerprint belongs to; part of the hashed text so that an invoice, a bill
+/// and a receipt can never collide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaperKind {
     Receivable,
@@ -32,94 +42,55 @@ impl PaperKind {
     }
 }
 
-/// The fields that identify one receivable (or bill: drawer, acceptor, bill number, face).
+/// The fields that identify one invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PaperKey<'a> {
-    pub kind: PaperKind,
-    pub seller_registration: &'a str,
+pub struct ReceivableKey<'a> {
     pub debtor_registration: &'a str,
     pub number: &'a str,
     pub amount: Money,
     pub issue_date: NaiveDate,
 }
 
-/// Separators a clerk may or may not type: ASCII and Unicode spaces and dashes.
-fn is_separator(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}'
-        )
-}
-
-/// Upper-cases, drops spaces and dashes, and strips leading zeros from every run of digits
-/// (a run of only zeros keeps one).
-pub fn normalise_number(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut digits = String::new();
-    // Full-width digits and letters (common on scanned Chinese invoices) fold to ASCII.
-    for c in raw
-        .chars()
-        .filter(|c| !is_separator(*c))
-        .map(fold_full_width)
-    {
-        if c.is_ascii_digit() {
-            digits.push(c);
-        } else {
-            flush_digits(&mut digits, &mut out);
-            out.extend(c.to_uppercase());
-        }
-    }
-    flush_digits(&mut digits, &mut out);
-    out
-}
-
-fn flush_digits(digits: &mut String, out: &mut String) {
-    if digits.is_empty() {
-        return;
-    }
-    let significant = digits.trim_start_matches('0');
-    out.push_str(if significant.is_empty() {
-        "0"
-    } else {
-        significant
-    });
-    digits.clear();
-}
-
-fn fold_full_width(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        _ => c,
-    }
-}
-
-/// Registration numbers: upper case, no spaces or dashes (leading zeros are significant).
-pub fn normalise_registration(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !is_separator(*c))
-        .map(fold_full_width)
-        .flat_map(char::to_uppercase)
-        .collect()
-}
-
-/// The canonical text that is hashed: one field per line, amounts without trailing zeros.
-pub fn canonical_text(key: &PaperKey<'_>) -> String {
+/// The canonical text of a receivable (see the module documentation).
+pub fn receivable_text(key: &ReceivableKey<'_>) -> String {
     format!(
-        "lendline-registry-v1\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
-        key.kind.as_str(),
-        normalise_registration(key.seller_registration),
-        normalise_registration(key.debtor_registration),
-        normalise_number(key.number),
+        "{VERSION}\n{}\n{}\n{}\n{}\n{}\n{}",
+        PaperKind::Receivable.as_str(),
+        canonical_key(key.debtor_registration),
+        canonical_key(key.number),
         key.amount.amount().normalize(),
         key.amount.currency().code(),
         key.issue_date.format("%Y-%m-%d"),
     )
 }
 
-/// The fingerprint: lower-case hex SHA-256 of [`canonical_text`].
-pub fn fingerprint(key: &PaperKey<'_>) -> String {
-    hex_sha256(&canonical_text(key))
+/// A receivable's fingerprint: lower-case hex SHA-256 of [`receivable_text`].
+pub fn receivable_fingerprint(key: &ReceivableKey<'_>) -> String {
+    hex_sha256(&receivable_text(key))
+}
+
+/// The canonical text of a bill: its acceptor and its number.
+pub fn bill_text(acceptor_registration: &str, number: &str) -> String {
+    format!(
+        "{VERSION}\n{}\n{}\n{}",
+        PaperKind::Bill.as_str(),
+        canonical_key(acceptor_registration),
+        canonical_key(number),
+    )
+}
+
+/// A bill's fingerprint: lower-case hex SHA-256 of [`bill_text`].
+pub fn bill_fingerprint(acceptor_registration: &str, number: &str) -> String {
+    hex_sha256(&bill_text(acceptor_registration, number))
+}
+
+/// A warehouse receipt's fingerprint from its canonical key (the key is what `collateral`
+/// stores and keeps unique).
+pub fn receipt_fingerprint(receipt_key: &str) -> String {
+    hex_sha256(&format!(
+        "{VERSION}\n{}\n{receipt_key}",
+        PaperKind::WarehouseReceipt.as_str()
+    ))
 }
 
 fn hex_sha256(text: &str) -> String {
@@ -129,27 +100,14 @@ fn hex_sha256(text: &str) -> String {
         .collect()
 }
 
-/// A warehouse receipt number as the registry keys it: upper case without spaces, dashes, dots,
-/// slashes or underscores (`wr-001 / a` and `WR001A` are one receipt).
-pub fn normalise_receipt(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '.' | '/' | '_'))
-        .flat_map(char::to_uppercase)
-        .collect()
+/// A fingerprint as a client may write it (upper- or lower-case hex), in the stored lower-case
+/// form; `None` unless it is 64 hex digits.
+pub fn parse_fingerprint(text: &str) -> Option<String> {
+    (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| text.to_ascii_lowercase())
 }
 
-/// The registry fingerprint of a warehouse receipt (goods pledged as collateral), from its
-/// normalised number ([`normalise_receipt`]): the hex SHA-256 of
-/// `lendline-registry-v1\nwarehouse_receipt\n<normalised number>`, so that a lender holding the
-/// same receipt can ask the registry whether the goods are already pledged.
-pub fn receipt_fingerprint(receipt_key: &str) -> String {
-    hex_sha256(&format!(
-        "lendline-registry-v1\n{}\n{receipt_key}",
-        PaperKind::WarehouseReceipt.as_str()
-    ))
-}
-
-/// True when `text` has the form of a fingerprint (64 lower-case hex digits).
+/// True when `text` has the stored form of a fingerprint (64 lower-case hex digits).
 pub fn is_fingerprint(text: &str) -> bool {
     text.len() == 64
         && text
@@ -163,11 +121,9 @@ mod tests {
     use super::*;
     use crate::money::Currency;
 
-    fn key(number: &str, amount: &str) -> String {
-        fingerprint(&PaperKey {
-            kind: PaperKind::Receivable,
-            seller_registration: "9133-0100 ma27",
-            debtor_registration: "91110000XYZ",
+    fn invoice(number: &str, amount: &str) -> String {
+        receivable_fingerprint(&ReceivableKey {
+            debtor_registration: "91110000100000000X",
             number,
             amount: Money::parse_positive(amount, Currency::Cny).unwrap(),
             issue_date: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
@@ -175,60 +131,71 @@ mod tests {
     }
 
     #[test]
-    fn case_spaces_dashes_and_leading_zeros_do_not_change_the_number() {
-        for (raw, expected) in [
-            ("INV-000123", "INV123"),
-            ("inv 123", "INV123"),
-            ("Inv\u{2013}0123", "INV123"),
-            ("ＩＮＶ－００１２３", "INV123"),
-            ("A-007-B-0080", "A7B80"),
-            ("000", "0"),
-            ("INV-0-1", "INV1"),
-            ("2026/001", "2026/1"),
-        ] {
-            assert_eq!(normalise_number(raw), expected, "{raw:?}");
-        }
-    }
-
-    #[test]
     fn the_same_invoice_written_differently_has_the_same_fingerprint() {
-        assert_eq!(key("INV-000123", "1000.00"), key(" inv 123 ", "1000"));
-        assert_eq!(key("INV-000123", "1000.00").len(), 64);
-        assert!(is_fingerprint(&key("INV-1", "1")));
+        assert_eq!(
+            invoice("INV-2026-000123", "1000.00"),
+            invoice(" inv\u{200B} 2026 123 ", "1000")
+        );
+        assert!(is_fingerprint(&invoice("INV-1", "1")));
     }
 
     #[test]
     fn a_different_amount_number_or_kind_changes_the_fingerprint() {
-        assert_ne!(key("INV-123", "1000.00"), key("INV-123", "1000.01"));
-        assert_ne!(key("INV-123", "1000.00"), key("INV-1230", "1000.00"));
-        let bill = PaperKey {
-            kind: PaperKind::Bill,
-            seller_registration: "9133-0100 ma27",
-            debtor_registration: "91110000XYZ",
-            number: "INV-123",
-            amount: Money::parse_positive("1000", Currency::Cny).unwrap(),
+        assert_ne!(invoice("INV-123", "1000.00"), invoice("INV-123", "1000.01"));
+        assert_ne!(
+            invoice("INV-123", "1000.00"),
+            invoice("INV-1230", "1000.00")
+        );
+        assert_ne!(
+            invoice("INV-1-23", "1000.00"),
+            invoice("INV-123", "1000.00")
+        );
+        assert_ne!(
+            bill_fingerprint("91110000100000000X", "INV-123"),
+            invoice("INV-123", "1000.00")
+        );
+    }
+
+    /// The README's worked examples: what an outside bank computes with `sha256sum`.
+    #[test]
+    fn the_documented_examples_hash_to_the_documented_fingerprints() {
+        let key = ReceivableKey {
+            debtor_registration: "91110000100000000X",
+            number: "INV-2026-000123",
+            amount: Money::parse_positive("100000.00", Currency::Cny).unwrap(),
             issue_date: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
         };
-        assert_ne!(fingerprint(&bill), key("INV-123", "1000.00"));
-    }
-
-    #[test]
-    fn registration_numbers_ignore_case_and_separators_only() {
-        assert_eq!(normalise_registration("9133-0100 ma27"), "91330100MA27");
-        assert_eq!(normalise_registration("0012"), "0012");
-    }
-
-    #[test]
-    fn a_receipt_written_differently_has_one_fingerprint_distinct_from_other_papers() {
-        assert_eq!(normalise_receipt("wr-001 / a."), "WR001A");
-        let one = receipt_fingerprint(&normalise_receipt("wr-001 / a"));
-        assert_eq!(one, receipt_fingerprint(&normalise_receipt("WR001A")));
-        assert_ne!(one, receipt_fingerprint(&normalise_receipt("WR001B")));
-        assert!(is_fingerprint(&one));
-        // The documented text hashed by `sha256sum`: what an outside lender computes.
         assert_eq!(
-            one,
-            "b7c4ba01963f3c0e73bca33243a0b025a6a3ea286b071abb28b80cec7629bd4b"
+            receivable_text(&key),
+            "lendline-registry-v2\nreceivable\n91110000100000000X\nlNV2026-123\n100000\nCNY\n2026-10-01"
         );
+        assert_eq!(
+            receivable_fingerprint(&key),
+            "6487264da9521f8e223a015f5810c01fce40ee22e1a5f457f8d285ae963b0fed"
+        );
+        assert_eq!(
+            bill_text("91110000100000000X", "CA-2026-0001"),
+            "lendline-registry-v2\nbill\n91110000100000000X\nCA2026-1"
+        );
+        assert_eq!(
+            bill_fingerprint("91110000100000000X", "CA-2026-0001"),
+            "d0ece6460e9bebbcf31fb47f07996b73f10915f01147706031fca7e791b44985"
+        );
+        assert_eq!(
+            receipt_fingerprint(&canonical_key("WR-2026-000981")),
+            "91be0681845027babbe182082f0646e471d7448a0a3016385d25340271048fe1"
+        );
+    }
+
+    #[test]
+    fn a_fingerprint_is_accepted_in_either_case_and_stored_in_lower_case() {
+        let print = invoice("INV-1", "1");
+        assert_eq!(
+            parse_fingerprint(&print.to_uppercase()),
+            Some(print.clone())
+        );
+        assert_eq!(parse_fingerprint(&print), Some(print));
+        assert_eq!(parse_fingerprint("xyz"), None);
+        assert_eq!(parse_fingerprint(&"g".repeat(64)), None);
     }
 }

@@ -9,11 +9,15 @@ use crate::error::RepoError;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
-/// Applies every pending migration and answers how many ran.
+/// Applies every pending migration, then re-keys identifiers that SQL could not
+/// (`crate::rekey`), and answers how many migrations ran.
 pub fn run_migrations(conn: &mut PgConnection) -> Result<usize, RepoError> {
-    conn.run_pending_migrations(MIGRATIONS)
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
         .map(|done| done.len())
-        .map_err(|e| RepoError::Database(e.to_string()))
+        .map_err(|e| RepoError::Database(e.to_string()))?;
+    crate::rekey::rekey_identifiers(conn)?;
+    Ok(applied)
 }
 
 /// Reverts every applied migration (used by the migration round-trip test).

@@ -40,6 +40,8 @@ pub struct PlanRow {
     pub clawed_back: Decimal,
     pub decision_id: Uuid,
     pub created_at: DateTime<Utc>,
+    /// The order reference's canonical key (`domain::identifier`), unique per merchant.
+    pub order_key: Option<String>,
 }
 
 pub fn insert_offer(conn: &mut PgConnection, row: &OfferRow) -> Result<(), RepoError> {

@@ -19,6 +19,7 @@ pub mod orders;
 pub mod outbox;
 pub mod parties;
 pub mod pool;
+pub mod rekey;
 pub mod reviews;
 pub mod scf;
 pub mod schema;

@@ -85,6 +85,8 @@ pub struct TransactionRow {
     pub journal_entry_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub fee: Decimal,
+    /// The reference's canonical key (`domain::identifier`): what makes it unique.
+    pub external_reference_key: Option<String>,
 }
 
 pub fn insert(

@@ -27,6 +27,9 @@ pub struct OrderRow {
     pub settled_amount: Option<Decimal>,
     pub settled_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+    /// The order number's canonical key (`domain::identifier`), unique per merchant; `None`
+    /// only on an order stored before keys existed that could not be re-keyed.
+    pub order_key: Option<String>,
 }
 
 pub fn insert(conn: &mut PgConnection, row: &OrderRow) -> Result<(), RepoError> {

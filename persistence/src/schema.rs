@@ -326,6 +326,7 @@ diesel::table! {
         journal_entry_id -> Uuid,
         created_at -> Timestamptz,
         fee -> Numeric,
+        external_reference_key -> Nullable<Text>,
     }
 }
 
@@ -380,6 +381,7 @@ diesel::table! {
         subject_id -> Uuid,
         encumbered -> Bool,
         registered_at -> Timestamptz,
+        key_version -> Int2,
     }
 }
 
@@ -533,6 +535,7 @@ diesel::table! {
         clawed_back -> Numeric,
         decision_id -> Uuid,
         created_at -> Timestamptz,
+        order_key -> Nullable<Text>,
     }
 }
 
@@ -551,6 +554,7 @@ diesel::table! {
         settled_amount -> Nullable<Numeric>,
         settled_on -> Nullable<Date>,
         created_at -> Timestamptz,
+        order_key -> Nullable<Text>,
     }
 }
 

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, SubsecRound, Utc};
 use domain::money::{Currency, Money};
-use domain::receivable_fingerprint::{normalise_receipt, receipt_fingerprint, PaperKind};
+use domain::receivable_fingerprint::{receipt_fingerprint, PaperKind};
 use persistence::collateral::{self, CollateralRow};
 use persistence::scf::registry;
 use rust_decimal::Decimal;
@@ -89,6 +89,7 @@ impl CollateralView {
 
 fn text(field: &str, value: &str) -> Result<String, ApiError> {
     let v = value.trim();
+    crate::text::name(field, v)?;
     if v.is_empty() || v.chars().count() > 100 {
         return Err(ApiError::invalid(
             field,
@@ -100,14 +101,8 @@ fn text(field: &str, value: &str) -> Result<String, ApiError> {
 
 impl NewPledge {
     fn into_row(self, merchant: Uuid, today: NaiveDate) -> Result<CollateralRow, ApiError> {
-        let receipt = text("receipt_number", &self.receipt_number)?;
-        let key = normalise_receipt(&receipt);
-        if key.is_empty() {
-            return Err(ApiError::invalid(
-                "receipt_number",
-                "the receipt number has no characters",
-            ));
-        }
+        let (receipt, key) =
+            crate::text::identifier("receipt_number", &self.receipt_number, 100)?.into_parts();
         let cut = haircut(&self.category)
             .ok_or_else(|| ApiError::invalid("category", "no haircut is set for this category"))?;
         if self.quantity <= 0 {

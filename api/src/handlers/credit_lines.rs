@@ -129,11 +129,15 @@ impl NewApplication {
         let limit = Money::parse_positive(&self.requested_limit, ccy)
             .map_err(|e| ApiError::invalid("requested_limit", e.to_string()))?;
         let purpose = self.purpose.trim();
+        crate::text::name("purpose", purpose)?;
         if purpose.is_empty() || purpose.len() > 200 {
             return Err(ApiError::invalid(
                 "purpose",
                 "purpose must have 1 to 200 characters",
             ));
+        }
+        if let Some(event) = &self.event_name {
+            crate::text::name("event_name", event)?;
         }
         let now = Utc::now().trunc_subsecs(6);
         Ok(ApplicationRow {

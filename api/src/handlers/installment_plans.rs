@@ -130,13 +130,9 @@ pub async fn create(
     caller.require(&[Role::Merchant])?;
     let hash = body.hash().to_string();
     let dto = body.value;
-    let reference = dto.order_reference.trim().to_string();
-    if reference.is_empty() || reference.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "order_reference",
-            "order_reference must have 1 to 100 characters",
-        ));
-    }
+    let reference = crate::text::identifier("order_reference", &dto.order_reference, 100)?
+        .text()
+        .to_string();
     let (who, actor) = (caller.clone(), caller.actor());
     let (policy, models) = (state.loans.clone(), state.models.clone());
     idempotency::run(

@@ -98,13 +98,8 @@ impl NewOrder {
                 ))
             }
         };
-        let number = self.order_number.trim();
-        if number.is_empty() || number.chars().count() > 100 {
-            return Err(ApiError::invalid(
-                "order_number",
-                "order_number must have 1 to 100 characters",
-            ));
-        }
+        let (number, key) =
+            crate::text::identifier("order_number", &self.order_number, 100)?.into_parts();
         let ccy = Currency::parse(&self.currency)
             .map_err(|e| ApiError::invalid("currency", e.to_string()))?;
         let value = Money::parse_positive(&self.order_value, ccy)
@@ -119,7 +114,8 @@ impl NewOrder {
             id: Uuid::now_v7(),
             merchant_id: self.merchant_id,
             buyer_id: buyer,
-            order_number: number.into(),
+            order_number: number,
+            order_key: Some(key),
             kind: kind.into(),
             currency: ccy.code().into(),
             order_value: value.amount(),

@@ -113,6 +113,7 @@ const MAX_SALES_MONTHS: usize = 60;
 
 fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, ApiError> {
     let trimmed = value.trim();
+    crate::text::name(field, trimmed)?;
     if trimmed.is_empty() || trimmed.chars().count() > max_chars {
         return Err(ApiError::invalid(
             field,

@@ -256,6 +256,7 @@ pub fn originate(
             interest: Decimal::ZERO,
             penalty: Decimal::ZERO,
             external_reference: None,
+            external_reference_key: None,
             journal_entry_id: entry_id,
             created_at: loan.created_at,
             fee: Decimal::ZERO,

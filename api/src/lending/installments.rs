@@ -235,6 +235,8 @@ pub fn create_plan(
         clawed_back: Decimal::ZERO,
         decision_id,
         created_at: loan.created_at,
+        // Unique per merchant: one purchase is financed once however its reference is written.
+        order_key: Some(domain::identifier::canonical_key(&checkout.order_reference)),
     };
     installment_plans::insert_plan(conn, &plan)?;
     let payload = serde_json::json!({"merchant_id": plan.merchant_id, "order_reference": plan.order_reference,

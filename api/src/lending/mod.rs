@@ -39,15 +39,11 @@ pub fn money(amount: Decimal, currency: Currency) -> Money {
     Money::new(amount, currency).round(domain::money::RoundingMode::HalfEven)
 }
 
-/// A payer's reference for a payment: trimmed, 1 to 100 characters (it is unique platform-wide,
-/// so one payment is never booked twice).
+/// A payer's reference for a payment: an identifier of 1 to 100 characters (unique platform-wide
+/// by its canonical key, computed where the transaction is recorded, so one payment is never
+/// booked twice however the reference is disguised).
 pub fn external_reference(raw: &str) -> Result<String, ApiError> {
-    let reference = raw.trim();
-    if reference.is_empty() || reference.len() > 100 {
-        return Err(ApiError::invalid(
-            "external_reference",
-            "external_reference must have 1 to 100 characters",
-        ));
-    }
-    Ok(reference.to_string())
+    Ok(crate::text::identifier("external_reference", raw, 100)?
+        .text()
+        .to_string())
 }

@@ -298,6 +298,9 @@ pub(crate) fn record(
             penalty: split.penalty,
             fee: split.fees,
             external_reference: reference.map(String::from),
+            // Uniqueness is on the canonical key, so a disguised reference cannot book one
+            // payment twice.
+            external_reference_key: reference.map(domain::identifier::canonical_key),
             journal_entry_id: entry,
             created_at: Utc::now().trunc_subsecs(6),
         },

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use diesel::PgConnection;
 use domain::calendar::add_months_clamped;
 use domain::money::Money;
-use domain::receivable_fingerprint::{fingerprint, PaperKey, PaperKind};
+use domain::receivable_fingerprint::{bill_fingerprint, PaperKind};
 use domain::scf_state::BillState;
 use persistence::parties;
 use persistence::scf::bills::{self, BillRow, EndorsementRow};
@@ -175,10 +175,7 @@ pub async fn register_bill(
     let c = currency(&new.currency)?;
     let face = Money::parse_positive(&new.face_value, c)
         .map_err(|e| ApiError::invalid("face_value", e.to_string()))?;
-    let number = new.bill_number.trim().to_string();
-    if number.is_empty() || number.chars().count() > 64 {
-        return Err(ApiError::invalid("bill_number", "1 to 64 characters"));
-    }
+    let number = crate::text::identifier("bill_number", &new.bill_number, 64)?;
     let latest = add_months_clamped(
         new.issue_date,
         Medium::max_tenor_months(new.medium.as_str()),
@@ -197,26 +194,20 @@ pub async fn register_bill(
         Some(&hash),
         KeyPolicy::Optional,
         move |conn| {
-            let drawer_party = parties::find(conn, drawer)?;
+            parties::find(conn, drawer)?;
             let acceptor = parties::find(conn, new.acceptor_id)
                 .ok()
                 .filter(|a| a.party.kind == "core_enterprise")
                 .ok_or_else(|| ApiError::invalid("acceptor_id", "no such core enterprise"))?;
             parties::find(conn, new.payee_id)
                 .map_err(|_| ApiError::invalid("payee_id", "no such party"))?;
-            let print = fingerprint(&PaperKey {
-                kind: PaperKind::Bill,
-                seller_registration: &drawer_party.party.registration_number,
-                debtor_registration: &acceptor.party.registration_number,
-                number: &number,
-                amount: face,
-                issue_date: new.issue_date,
-            });
+            // A bill is its acceptor and its number: a second drawer cannot register it again.
+            let print = bill_fingerprint(&acceptor.party.registration_number, number.text());
             let id = Uuid::now_v7();
             register(conn, &print, PaperKind::Bill, id)?;
             let row = BillRow {
                 id,
-                bill_number: number,
+                bill_number: number.text().to_string(),
                 drawer_id: drawer,
                 acceptor_id: new.acceptor_id,
                 payee_id: new.payee_id,

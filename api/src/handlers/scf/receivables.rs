@@ -6,7 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use domain::money::Money;
-use domain::receivable_fingerprint::{fingerprint, is_fingerprint, PaperKey, PaperKind};
+use domain::receivable_fingerprint::{
+    is_fingerprint, receivable_fingerprint, PaperKind, ReceivableKey,
+};
 use domain::scf_state::ReceivableState;
 use persistence::scf::receivables::{self, ReceivableFilter, ReceivableRow, Viewer};
 use persistence::scf::{programs, registry};
@@ -128,10 +130,7 @@ pub async fn submit(
     let currency = currency(&new.currency)?;
     let face = Money::parse_positive(&new.amount, currency)
         .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-    let number = new.invoice_number.trim().to_string();
-    if number.is_empty() || number.chars().count() > 64 {
-        return Err(ApiError::invalid("invoice_number", "1 to 64 characters"));
-    }
+    let number = crate::text::identifier("invoice_number", &new.invoice_number, 64)?;
     if new.due_date < new.issue_date {
         return Err(ApiError::invalid(
             "due_date",
@@ -160,7 +159,9 @@ pub async fn submit(
             date_rules::not_after_today("issue_date", new.issue_date, today)?;
             // An invoice already past due is a collection, not a financing.
             date_rules::not_before_today("due_date", new.due_date, today)?;
-            let seller = parties::find(conn, supplier)?;
+            // The supplier must exist, though it is not part of the paper's identity: the same
+            // invoice submitted by a second supplier is the same registry entry.
+            parties::find(conn, supplier)?;
             let debtor = parties::find(conn, new.debtor_id)
                 .ok()
                 .filter(|d| d.party.kind == "core_enterprise")
@@ -178,11 +179,9 @@ pub async fn submit(
                     "the debtor's program uses another currency",
                 ));
             }
-            let print = fingerprint(&PaperKey {
-                kind: PaperKind::Receivable,
-                seller_registration: &seller.party.registration_number,
+            let print = receivable_fingerprint(&ReceivableKey {
                 debtor_registration: &debtor.party.registration_number,
-                number: &number,
+                number: number.text(),
                 amount: face,
                 issue_date: new.issue_date,
             });
@@ -194,7 +193,7 @@ pub async fn submit(
                 supplier_id: supplier,
                 debtor_id: new.debtor_id,
                 program_id: program.id,
-                invoice_number: number,
+                invoice_number: number.text().to_string(),
                 issue_date: new.issue_date,
                 due_date: new.due_date,
                 amount: face.amount(),

@@ -2,7 +2,7 @@
 //! encumbered? Nothing else (not who holds it, not the amount) is ever answered.
 
 use actix_web::{web, HttpResponse};
-use domain::receivable_fingerprint::is_fingerprint;
+use domain::receivable_fingerprint::parse_fingerprint;
 use persistence::scf::registry;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -20,21 +20,20 @@ pub struct RegistryView {
 
 #[utoipa::path(get, path = "/v1/registry/{fingerprint}", tag = "supply-chain finance",
     security(("bearer" = [])),
-    params(("fingerprint" = String, Path, description = "64 lower-case hex digits")),
+    params(("fingerprint" = String, Path, description = "64 hex digits, upper- or lower-case")),
     responses((status = 200, body = RegistryView), (status = 400, body = ErrorBody)))]
 pub async fn check(
     state: web::Data<AppState>,
     _caller: Caller,
     fingerprint: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let print = fingerprint.into_inner();
-    if !is_fingerprint(&print) {
-        return Err(ApiError::bad_request(
+    let print = parse_fingerprint(&fingerprint.into_inner()).ok_or_else(|| {
+        ApiError::bad_request(
             "invalid_fingerprint",
-            "a fingerprint is 64 lower-case hex digits",
+            "a fingerprint is 64 hex digits (upper- or lower-case)",
             Some("fingerprint"),
-        ));
-    }
+        )
+    })?;
     let found = state
         .transaction(move |conn| Ok(registry::lookup(conn, &print)?))
         .await?;

@@ -1,0 +1,218 @@
+//! Re-keys identifiers stored before the canonical key v2 (migration
+//! `2026-11-30-000101_identifier_keys`): SQL cannot run NFKC or TR39 skeletons, so this runs in
+//! Rust right after the SQL migrations, every time they run, and does nothing once every row is
+//! keyed (partial indexes find the rows left in a few index probes).
+//!
+//! Two stored papers that turn out to be one under the new key (a disguised duplicate that was
+//! registered before this fix) cannot both hold it: the first keeps the key, the other keeps its
+//! old one and is logged as a warning for an operator to investigate. New submissions of that
+//! paper collide with the first, so the duplicate can never be registered a third time.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_query;
+use diesel::sql_types::{Date, Numeric, Text, Uuid as SqlUuid};
+use domain::identifier::canonical_key;
+use domain::money::{Currency, Money};
+use domain::receivable_fingerprint::{
+    bill_fingerprint, receipt_fingerprint, receivable_fingerprint, ReceivableKey,
+};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::error::RepoError;
+
+/// How many rows were re-keyed, and how many could not be because another row holds the key.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RekeyReport {
+    pub rekeyed: usize,
+    pub duplicates: usize,
+}
+
+#[derive(QueryableByName)]
+struct StoredReceivable {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    number: String,
+    #[diesel(sql_type = Numeric)]
+    amount: Decimal,
+    #[diesel(sql_type = Text)]
+    currency: String,
+    #[diesel(sql_type = Date)]
+    issue_date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    counterparty: String,
+}
+
+#[derive(QueryableByName)]
+struct StoredNumber {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    number: String,
+    #[diesel(sql_type = Text)]
+    counterparty: String,
+}
+
+/// Re-keys everything not yet on v2, each row in its own savepoint.
+pub fn rekey_identifiers(conn: &mut PgConnection) -> Result<RekeyReport, RepoError> {
+    let mut report = RekeyReport::default();
+    rekey_receivables(conn, &mut report)?;
+    rekey_bills(conn, &mut report)?;
+    rekey_receipts(conn, &mut report)?;
+    rekey_plain(
+        conn,
+        &mut report,
+        "orders",
+        "id",
+        "order_number",
+        "order_key",
+    )?;
+    rekey_plain(
+        conn,
+        &mut report,
+        "installment_plans",
+        "loan_id",
+        "order_reference",
+        "order_key",
+    )?;
+    rekey_plain(
+        conn,
+        &mut report,
+        "loan_transactions",
+        "id",
+        "external_reference",
+        "external_reference_key",
+    )?;
+    if report != RekeyReport::default() {
+        tracing::info!(?report, "identifiers re-keyed to the canonical key v2");
+    }
+    Ok(report)
+}
+
+/// Runs one row's update in a savepoint; a unique violation means another row holds the key.
+fn apply<F>(
+    conn: &mut PgConnection,
+    report: &mut RekeyReport,
+    what: &str,
+    id: Uuid,
+    update: F,
+) -> Result<(), RepoError>
+where
+    F: FnOnce(&mut PgConnection) -> QueryResult<usize>,
+{
+    match conn.transaction(|c| update(c).map_err(RepoError::from)) {
+        Ok(_) => report.rekeyed += 1,
+        Err(RepoError::Conflict { .. }) => {
+            report.duplicates += 1;
+            tracing::warn!(%id, what, "stored identifier duplicates another under the v2 key; left on its old key");
+        }
+        Err(other) => return Err(other),
+    }
+    Ok(())
+}
+
+fn move_fingerprint(conn: &mut PgConnection, subject: Uuid, print: &str) -> QueryResult<usize> {
+    sql_query("UPDATE registry_entries SET fingerprint = $1, key_version = 2 WHERE subject_id = $2")
+        .bind::<Text, _>(print)
+        .bind::<SqlUuid, _>(subject)
+        .execute(conn)
+}
+
+fn rekey_receivables(conn: &mut PgConnection, report: &mut RekeyReport) -> Result<(), RepoError> {
+    let rows: Vec<StoredReceivable> = sql_query(
+        "SELECT r.id, r.invoice_number AS number, r.amount, r.currency::text AS currency,
+                r.issue_date, d.registration_number AS counterparty
+           FROM registry_entries e
+           JOIN receivables r ON r.id = e.subject_id
+           JOIN parties d ON d.id = r.debtor_id
+          WHERE e.key_version = 1
+          ORDER BY e.registered_at, r.id",
+    )
+    .load(conn)?;
+    for row in rows {
+        let currency = Currency::parse(&row.currency)
+            .map_err(|e| RepoError::Corrupt(format!("receivable {}: {e}", row.id)))?;
+        let print = receivable_fingerprint(&ReceivableKey {
+            debtor_registration: &row.counterparty,
+            number: &row.number,
+            amount: Money::new(row.amount, currency),
+            issue_date: row.issue_date,
+        });
+        apply(conn, report, "receivable", row.id, |c| {
+            move_fingerprint(c, row.id, &print)
+        })?;
+    }
+    Ok(())
+}
+
+fn rekey_bills(conn: &mut PgConnection, report: &mut RekeyReport) -> Result<(), RepoError> {
+    let rows: Vec<StoredNumber> = sql_query(
+        "SELECT b.id, b.bill_number AS number, a.registration_number AS counterparty
+           FROM registry_entries e
+           JOIN bills b ON b.id = e.subject_id
+           JOIN parties a ON a.id = b.acceptor_id
+          WHERE e.key_version = 1
+          ORDER BY e.registered_at, b.id",
+    )
+    .load(conn)?;
+    for row in rows {
+        let print = bill_fingerprint(&row.counterparty, &row.number);
+        apply(conn, report, "bill", row.id, |c| {
+            move_fingerprint(c, row.id, &print)
+        })?;
+    }
+    Ok(())
+}
+
+fn rekey_receipts(conn: &mut PgConnection, report: &mut RekeyReport) -> Result<(), RepoError> {
+    let rows: Vec<StoredNumber> = sql_query(
+        "SELECT c.id, c.receipt_number AS number, c.warehouse AS counterparty
+           FROM registry_entries e
+           JOIN collateral c ON c.id = e.subject_id
+          WHERE e.key_version = 1
+          ORDER BY e.registered_at, c.id",
+    )
+    .load(conn)?;
+    for row in rows {
+        let key = canonical_key(&row.number);
+        let print = receipt_fingerprint(&key);
+        apply(conn, report, "warehouse receipt", row.id, |c| {
+            sql_query("UPDATE collateral SET receipt_key = $1 WHERE id = $2")
+                .bind::<Text, _>(&key)
+                .bind::<SqlUuid, _>(row.id)
+                .execute(c)?;
+            move_fingerprint(c, row.id, &print)
+        })?;
+    }
+    Ok(())
+}
+
+/// Tables whose key is a plain column filled from the number as typed. `table`, `pk`, `raw`
+/// and `key` are fixed names from this module, never input.
+fn rekey_plain(
+    conn: &mut PgConnection,
+    report: &mut RekeyReport,
+    table: &str,
+    pk: &str,
+    raw: &str,
+    key: &str,
+) -> Result<(), RepoError> {
+    let rows: Vec<StoredNumber> = sql_query(format!(
+        "SELECT {pk} AS id, {raw} AS number, '' AS counterparty FROM {table}
+          WHERE {raw} IS NOT NULL AND {key} IS NULL ORDER BY created_at, {pk}"
+    ))
+    .load(conn)?;
+    let update = format!("UPDATE {table} SET {key} = $1 WHERE {pk} = $2");
+    for row in rows {
+        let canonical = canonical_key(&row.number);
+        apply(conn, report, table, row.id, |c| {
+            sql_query(&update)
+                .bind::<Text, _>(&canonical)
+                .bind::<SqlUuid, _>(row.id)
+                .execute(c)
+        })?;
+    }
+    Ok(())
+}
