@@ -16,7 +16,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, ResponseError};
-use tokio::sync::Semaphore;
+use prometheus::IntGauge;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::AdmissionConfig;
 use crate::error::ApiError;
@@ -55,9 +56,11 @@ pub struct Admission {
 
 impl Admission {
     pub fn new(config: &AdmissionConfig) -> Admission {
+        // At least one (zero would shed everything), at most what a semaphore can count.
+        let budget = |n: usize| Arc::new(Semaphore::new(n.clamp(1, Semaphore::MAX_PERMITS)));
         Admission {
-            reads: Arc::new(Semaphore::new(config.max_in_flight_reads)),
-            writes: Arc::new(Semaphore::new(config.max_in_flight_writes)),
+            reads: budget(config.max_in_flight_reads),
+            writes: budget(config.max_in_flight_writes),
             retry_after_seconds: config.retry_after_seconds,
         }
     }
@@ -100,12 +103,33 @@ pub async fn admit(
         let response = state.admission.refusal().error_response();
         return Ok(req.into_response(response).map_into_right_body());
     };
-    let gauge = state.metrics.in_flight(class.as_str());
-    gauge.inc();
-    let response = next.call(req).await;
-    gauge.dec();
-    drop(permit);
-    response.map(ServiceResponse::map_into_left_body)
+    let _admitted = Admitted::new(permit, state.metrics.in_flight(class.as_str()));
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+/// An admitted request's permit and its place in the in-flight gauge, both given back when the
+/// request ends, however it ends (a client that goes away drops the future mid-way).
+struct Admitted {
+    _permit: OwnedSemaphorePermit,
+    gauge: IntGauge,
+}
+
+impl Admitted {
+    fn new(permit: OwnedSemaphorePermit, gauge: IntGauge) -> Admitted {
+        gauge.inc();
+        Admitted {
+            _permit: permit,
+            gauge,
+        }
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        self.gauge.dec();
+    }
 }
 
 #[cfg(test)]

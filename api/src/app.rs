@@ -113,8 +113,20 @@ impl Application {
         }
         let pool = persistence::pool::build_pool(&database.url, &config.pool_settings());
         let mailer = Mailer::from_config(&config.smtp, &config.data_dir)?;
+        let side_pool = |size, statement_timeout_ms, lock_timeout_ms| {
+            persistence::pool::build_pool(
+                &database.url,
+                &persistence::PoolSettings {
+                    size,
+                    statement_timeout_ms,
+                    lock_timeout_ms,
+                    ..config.pool_settings()
+                },
+            )
+        };
         let state = web::Data::new(AppState {
             pool,
+            probe_pool: side_pool(1, 1_000, 1_000),
             keys: JwtKeys::from_config(config)?,
             limits: config.limits.clone(),
             metrics: Metrics::new()?,
@@ -126,19 +138,11 @@ impl Application {
             admission: Admission::new(&config.admission),
             party_kinds: Default::default(),
         });
-        // Email and periodic jobs get their own small pool: at the peak they must not take
-        // connections from decisions, and a flood of decisions must not starve them.
-        let background_pool = persistence::pool::build_pool(
-            &database.url,
-            &persistence::PoolSettings {
-                size: 2,
-                // End of day over a large book is one long transaction: no request deadlines.
-                acquire_timeout: std::time::Duration::from_secs(5),
-                statement_timeout_ms: 0,
-                ..config.pool_settings()
-            },
-        );
-        crate::jobs::spawn(background_pool.clone(), config);
+        // Email and periodic jobs get pools of their own: at the peak they must not take
+        // connections from decisions, a flood of decisions must not starve them, and a long end
+        // of day must not hold up email. End of day over a large book is one long transaction,
+        // and may wait for the rows it ages: no statement or lock deadline there.
+        crate::jobs::spawn(side_pool(2, 0, 0), config);
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();
@@ -171,11 +175,13 @@ impl Application {
                 .default_service(web::to(|| async { Err::<String, _>(ApiError::NotFound) }))
         })
         .workers(workers)
+        // Signals are ours (`run_until_stopped`): the outbox must hear of them at once too.
+        .disable_signals()
         .shutdown_timeout(config.shutdown_grace_seconds)
         .max_connections(max_connections)
         .listen(listener)?
         .run();
-        let mail = MailWorker::spawn(background_pool, mailer, (&config.smtp).into());
+        let mail = MailWorker::spawn(side_pool(2, 10_000, 2_000), mailer, (&config.smtp).into());
         Ok((port, server, mail))
     }
 
@@ -188,10 +194,28 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM (or `handle().stop()`), then stops the embedded cluster.
+    ///
+    /// On a signal, the HTTP server and the outbox worker start stopping together and share one
+    /// grace period: requests in flight and the email in flight finish within it, or are cut.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let stop_mail = self.mail.stop_trigger();
+        let signalled_at = Arc::new(std::sync::OnceLock::new());
+        let signalled = Arc::clone(&signalled_at);
+        let watcher = tokio::spawn(async move {
+            crate::shutdown::signal().await;
+            signalled.get_or_init(std::time::Instant::now);
+            stop_mail.fire();
+            handle.stop(true).await;
+        });
         let served = self.server.await;
-        // Before the database goes: the worker finishes the email in flight and records it.
-        self.mail.stop(self.grace).await;
+        watcher.abort();
+        let grace_left = signalled_at
+            .get()
+            .map_or(self.grace, |at| self.grace.saturating_sub(at.elapsed()));
+        // Before the database goes: the worker finishes the email in flight and records it (or is
+        // cut when the grace period is over).
+        self.mail.stop(grace_left).await;
         let database = self.database;
         tokio::task::spawn_blocking(move || database.close()).await??;
         served.context("HTTP server")

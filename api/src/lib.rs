@@ -22,6 +22,7 @@ pub mod pagination;
 pub mod rate_limit;
 pub mod routes;
 pub mod scoring_service;
+pub mod shutdown;
 pub mod state;
 pub mod strict_json;
 pub mod supervisor;

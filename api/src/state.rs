@@ -13,6 +13,8 @@ use crate::scoring_service::ModelCache;
 
 pub struct AppState {
     pub pool: DbPool,
+    /// One connection for readiness probes, apart from the requests' pool.
+    pub probe_pool: DbPool,
     pub keys: JwtKeys,
     pub limits: Limits,
     pub metrics: Metrics,
@@ -45,6 +47,12 @@ impl AppState {
                 metrics.shed("db_pool");
                 RepoError::from(e)
             })?;
+            // Opened before the database was last found gone: drop it rather than fail on it.
+            while session.is_stale() {
+                session.discard();
+                drop(session);
+                session = pool.get().map_err(RepoError::from)?;
+            }
             let result = session.transaction(|c| work(c));
             if matches!(result, Err(ApiError::Unavailable { .. })) {
                 session.mark_if_dead();

@@ -1,11 +1,15 @@
 //! The connection pool, built for a database that is busy, slow or gone.
 //!
 //! Nothing is tested on checkout (a `SELECT 1` per request is a round trip per decision). A
-//! connection found dead by a request is marked broken ([`DbConn::mark_if_dead`]) and the pool
-//! drops it instead of handing it to the next request, so service resumes with fresh
-//! connections as soon as the database is back.
+//! connection found dead by a request is marked broken ([`Session::mark_if_dead`]) and the pool
+//! drops it instead of handing it to the next request. Finding one dead also ages every
+//! connection opened before it (a generation count): a database that restarted killed them all,
+//! so each is dropped at its next checkout ([`Session::is_stale`]) without costing a request, and
+//! service resumes with fresh connections as soon as the database is back.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -46,13 +50,30 @@ impl Default for PoolSettings {
 pub struct Session {
     conn: PgConnection,
     broken: bool,
+    /// The pool's generation when this connection was opened.
+    generation: u64,
+    current: Arc<AtomicU64>,
 }
 
 impl Session {
     /// After a failed request: probes the session (one round trip, only on the failure path)
-    /// and marks it broken if it no longer answers, so the pool discards it.
+    /// and, if it no longer answers, marks it broken and ages every older connection.
     pub fn mark_if_dead(&mut self) {
-        self.broken = self.conn.batch_execute("SELECT 1").is_err();
+        if self.conn.batch_execute("SELECT 1").is_err() {
+            self.broken = true;
+            self.current
+                .fetch_max(self.generation + 1, Ordering::Relaxed);
+        }
+    }
+
+    /// Opened before a connection was found dead: likely dead too, so not worth a request.
+    pub fn is_stale(&self) -> bool {
+        self.generation < self.current.load(Ordering::Relaxed)
+    }
+
+    /// Makes the pool drop this connection when it is given back.
+    pub fn discard(&mut self) {
+        self.broken = true;
     }
 }
 
@@ -73,6 +94,7 @@ impl DerefMut for Session {
 pub struct Manager {
     inner: ConnectionManager<PgConnection>,
     session_setup: String,
+    generation: Arc<AtomicU64>,
 }
 
 impl ManageConnection for Manager {
@@ -86,6 +108,8 @@ impl ManageConnection for Manager {
         Ok(Session {
             conn,
             broken: false,
+            generation: self.generation.load(Ordering::Relaxed),
+            current: Arc::clone(&self.generation),
         })
     }
 
@@ -102,26 +126,46 @@ impl ManageConnection for Manager {
 /// so the server starts (and answers 503) even while the database is down.
 pub fn build_pool(url: &str, settings: &PoolSettings) -> DbPool {
     let manager = Manager {
-        inner: ConnectionManager::new(with_connect_timeout(url, settings.connect_timeout_seconds)),
+        inner: ConnectionManager::new(with_network_deadlines(
+            url,
+            settings.connect_timeout_seconds,
+        )),
         session_setup: format!(
             "SET statement_timeout = {}; SET lock_timeout = {}",
             settings.statement_timeout_ms, settings.lock_timeout_ms
         ),
+        generation: Arc::new(AtomicU64::new(0)),
     };
     Pool::builder()
-        .max_size(settings.size)
-        .connection_timeout(settings.acquire_timeout)
+        .max_size(settings.size.max(1))
+        // r2d2 refuses a zero timeout.
+        .connection_timeout(settings.acquire_timeout.max(Duration::from_millis(1)))
         .test_on_check_out(false)
         .build_unchecked(manager)
 }
 
-/// Adds libpq's `connect_timeout` to a URL-form connection string unless it already has one.
-fn with_connect_timeout(url: &str, seconds: u32) -> String {
-    if url.contains("connect_timeout=") || !url.contains("://") {
+/// Adds libpq's client-side deadlines to a connection string unless it sets them itself: a
+/// connect timeout, and over TCP keepalives and a send timeout so that a database host that
+/// vanished (no reset, no answer) fails a query within seconds instead of TCP's minutes.
+/// libpq ignores the TCP settings on a unix socket.
+fn with_network_deadlines(url: &str, connect_timeout_seconds: u32) -> String {
+    if url.contains("connect_timeout=") {
         return url.to_string();
     }
-    let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}connect_timeout={seconds}")
+    let settings = [
+        format!("connect_timeout={connect_timeout_seconds}"),
+        "keepalives=1".into(),
+        "keepalives_idle=5".into(),
+        "keepalives_interval=2".into(),
+        "keepalives_count=3".into(),
+        "tcp_user_timeout=10000".into(),
+    ];
+    if url.contains("://") {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}{}", settings.join("&"))
+    } else {
+        format!("{url} {}", settings.join(" "))
+    }
 }
 
 #[cfg(test)]
@@ -129,22 +173,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_connect_timeout_is_added_once_to_url_connection_strings() {
-        assert_eq!(
-            with_connect_timeout("postgres://h/db", 2),
-            "postgres://h/db?connect_timeout=2"
+    fn network_deadlines_are_added_once_in_either_connection_string_form() {
+        let url = with_network_deadlines("postgres://h/db", 2);
+        assert!(
+            url.starts_with("postgres://h/db?connect_timeout=2&keepalives=1"),
+            "{url}"
+        );
+        assert!(url.ends_with("&tcp_user_timeout=10000"), "{url}");
+        let socket = with_network_deadlines("postgresql:///db?host=/tmp", 3);
+        assert!(
+            socket.starts_with("postgresql:///db?host=/tmp&connect_timeout=3&"),
+            "{socket}"
         );
         assert_eq!(
-            with_connect_timeout("postgresql:///db?host=/tmp", 3),
-            "postgresql:///db?host=/tmp&connect_timeout=3"
-        );
-        assert_eq!(
-            with_connect_timeout("postgres://h/db?connect_timeout=9", 2),
+            with_network_deadlines("postgres://h/db?connect_timeout=9", 2),
             "postgres://h/db?connect_timeout=9"
         );
-        assert_eq!(
-            with_connect_timeout("host=h dbname=db", 2),
-            "host=h dbname=db"
+        let keywords = with_network_deadlines("host=h dbname=db", 2);
+        assert!(
+            keywords.starts_with("host=h dbname=db connect_timeout=2 keepalives=1"),
+            "{keywords}"
         );
     }
 }

@@ -14,8 +14,10 @@ use persistence::outbox::EmailRow;
 
 use crate::config::SmtpConfig;
 
-/// lettre's own timeout, which bounds the connect (the worker's per-message deadline bounds
-/// the whole conversation, reads and writes included).
+/// lettre's own timeout, which bounds the connect; the worker's per-message deadline bounds the
+/// whole conversation, reads and writes included. lettre's connection pool is not built (the
+/// `pool` feature is off): a conversation cut by the deadline must never be reused for the next
+/// message, whose replies would then be read against the wrong commands.
 const SMTP_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where emails go.

@@ -15,17 +15,20 @@
 //! least once: if the process dies (or the database is unreachable) after the server accepted
 //! and before the mark commits, the lease runs out and that message goes again. Graceful
 //! shutdown waits for the message in flight and gives the rest of the batch back, so a restart
-//! does not open that window. A
+//! does not open that window, unless the shutdown's grace period runs out first: then the
+//! conversation is cut, and it and the rest of its batch go again once their lease runs out. A
 //! resent message keeps its Message-ID (derived from the outbox id), so mail clients show it
-//! once. Short of that crash, a message is sent once: the worker starts a conversation only
-//! while the lease ([`LEASE`]) still outlasts a whole one and the recording of its outcome
-//! (every SMTP command times out well before), and gives the rest of the batch back otherwise.
+//! once. Short of that, a message is sent once: the worker starts a conversation only while the
+//! lease ([`LEASE`]) still outlasts its deadline (`smtp.message_deadline_ms`, which bounds the
+//! whole conversation) and the recording of its outcome, and gives the rest of the batch back
+//! otherwise.
 //!
 //! A transient failure (connection refused, 4xx) is retried after `backoff_base × 2^(n-1)`
 //! (capped at [`MAX_BACKOFF`]); after `max_attempts` attempts, or at once on a permanent failure
 //! (5xx, an address that does not parse), the message is parked as `failed` until an admin
 //! replays it (`POST /v1/admin/outbox/{id}/replay`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -87,10 +90,22 @@ impl Pace {
     }
 }
 
-/// The running worker; [`MailWorker::stop`] ends it after the message in flight.
+/// The running worker; [`MailWorker::stop`] ends it after the message in flight, or cuts that
+/// message when the grace period runs out.
 pub struct MailWorker {
-    stop: watch::Sender<bool>,
+    stop: StopTrigger,
     task: JoinHandle<()>,
+}
+
+/// Tells the worker to stop (after the message in flight), from wherever shutdown begins.
+#[derive(Clone)]
+pub struct StopTrigger(Arc<watch::Sender<bool>>);
+
+impl StopTrigger {
+    pub fn fire(&self) {
+        // An error means the worker is already gone, which is what we want.
+        let _ = self.0.send(true);
+    }
 }
 
 impl MailWorker {
@@ -99,14 +114,20 @@ impl MailWorker {
         tracing::info!(transport = %mailer.describe(), ?pace, "outbox worker started");
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(run(pool, mailer, pace, stopped));
-        MailWorker { stop, task }
+        MailWorker {
+            stop: StopTrigger(Arc::new(stop)),
+            task,
+        }
+    }
+
+    pub fn stop_trigger(&self) -> StopTrigger {
+        self.stop.clone()
     }
 
     /// Asks the worker to stop and waits until it has, or until `grace` is over: then the
     /// conversation in flight is cut (its message goes again when its lease runs out).
     pub async fn stop(mut self, grace: Duration) {
-        // An error means the worker is already gone, which is what we want.
-        let _ = self.stop.send(true);
+        self.stop.fire();
         match tokio::time::timeout(grace, &mut self.task).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "outbox worker ended abnormally"),

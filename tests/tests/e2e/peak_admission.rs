@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use api::auth::Role;
 use lendline_tests::TestApp;
 use persistence::embedded::{ClusterOptions, EmbeddedPostgres};
+use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
@@ -27,21 +28,31 @@ async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_prob
     let app = TestApp::spawn_with(|c| c.admission.max_in_flight_writes = 1).await;
     let admin = app.admin();
     let stalled = stalled_post(&app, &admin).await;
-    // Let the server take the stalled request's permit.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-
-    let started = Instant::now();
-    let res = app
-        .client
-        .post(app.url("/v1/parties"))
-        .bearer_auth(&admin)
-        .json(&lendline_tests::party_body("merchant"))
-        .send()
-        .await
-        .unwrap();
-    let waited = started.elapsed();
+    // Until the server has read the stalled request's head, a probe may still take the permit
+    // (and onboard a party): probe until refused.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let (res, waited) = loop {
+        let started = Instant::now();
+        let res = app
+            .client
+            .post(app.url("/v1/parties"))
+            .bearer_auth(&admin)
+            .json(&lendline_tests::party_body("merchant"))
+            .send()
+            .await
+            .unwrap();
+        if res.status().as_u16() != 201 {
+            break (res, started.elapsed());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the stalled request never took the permit"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(res.status().as_u16(), 503);
     assert_eq!(res.headers()["retry-after"], "1");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unavailable", "{body}");
     assert!(waited < Duration::from_secs(1), "shed after {waited:?}");
@@ -93,23 +104,53 @@ async fn losing_the_database_answers_503_fast_and_service_resumes_when_it_return
     })
     .await
     .unwrap();
-    let app = TestApp::spawn_with(move |c| c.database_url = Some(url)).await;
+    let app_url = url.clone();
+    let app = TestApp::spawn_with(move |c| {
+        c.database_url = Some(app_url);
+        c.database.acquire_timeout_ms = 500;
+    })
+    .await;
     let admin = app.token(Role::Admin, "platform");
-    let (status, body) = app
-        .post(
-            "/v1/parties",
-            &admin,
-            &lendline_tests::party_body("merchant"),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    let date = json!({"business_date": "2026-11-30"});
+    let (status, body) = put(&app, "/v1/admin/business-date", &admin, &date).await;
+    assert_eq!(status, 200, "{body}");
 
+    // A request waits inside the database (on a lock another session holds) when the
+    // database goes away under it.
+    let holder = tokio::task::spawn_blocking(move || {
+        use diesel::connection::SimpleConnection;
+        let mut conn = persistence::db::connect(&url).unwrap();
+        conn.batch_execute("BEGIN; LOCK TABLE platform_calendar IN ACCESS EXCLUSIVE MODE")
+            .unwrap();
+        conn
+    })
+    .await
+    .unwrap();
+    let in_flight = {
+        let (client, url, admin) = (
+            app.client.clone(),
+            app.url("/v1/admin/business-date"),
+            admin.clone(),
+        );
+        tokio::spawn(async move { client.put(url).bearer_auth(admin).json(&date).send().await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let path = dir.path().to_path_buf();
     tokio::task::spawn_blocking(move || own_cluster(&path).stop().unwrap())
         .await
         .unwrap();
+    drop(holder);
+    let res = in_flight.await.unwrap().unwrap();
+    assert_eq!(res.status().as_u16(), 503, "the request in flight");
+    assert!(res.headers().contains_key("retry-after"));
 
-    for probe in ["/v1/parties", "/health/ready"] {
+    // More requests than the pool has connections: none waits past the acquire timeout.
+    for n in 0..12 {
+        let probe = if n % 2 == 0 {
+            "/v1/parties"
+        } else {
+            "/health/ready"
+        };
         let started = Instant::now();
         let res = app
             .client
@@ -156,4 +197,21 @@ async fn losing_the_database_answers_503_fast_and_service_resumes_when_it_return
     tokio::task::spawn_blocking(move || own_cluster(&path).stop().unwrap())
         .await
         .unwrap();
+}
+
+async fn put(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let res = app
+        .client
+        .put(app.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    lendline_tests::read(res).await
 }
