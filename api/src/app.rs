@@ -65,6 +65,8 @@ impl Database {
 pub struct Application {
     port: u16,
     server: Server,
+    management_port: u16,
+    management: Server,
     database: Database,
     mail: MailWorker,
 }
@@ -74,11 +76,13 @@ impl Application {
     pub fn build(config: Config) -> anyhow::Result<Application> {
         let database = Database::open(&config)?;
         match Self::start(&config, &database) {
-            Ok((port, server, mail)) => Ok(Application {
-                port,
-                server,
+            Ok(started) => Ok(Application {
+                port: started.port,
+                server: started.server,
+                management_port: started.management_port,
+                management: started.management,
                 database,
-                mail,
+                mail: started.mail,
             }),
             Err(e) => {
                 // Leave no orphan cluster behind when start-up fails half-way.
@@ -90,7 +94,7 @@ impl Application {
         }
     }
 
-    fn start(config: &Config, database: &Database) -> anyhow::Result<(u16, Server, MailWorker)> {
+    fn start(config: &Config, database: &Database) -> anyhow::Result<Started> {
         if config.run_migrations {
             let applied = database.migrate().context("running migrations")?;
             tracing::info!(applied, "migrations up to date");
@@ -112,6 +116,7 @@ impl Application {
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();
+        let (management_port, management) = management_server(config, state.clone())?;
         let body_limit = config.limits.body_bytes;
         let mail_pool = state.pool.clone();
         let server = HttpServer::new(move || {
@@ -122,18 +127,30 @@ impl Application {
                 .app_data(extract::query_config())
                 .wrap(middleware::from_fn(crate::rate_limit::limit))
                 .wrap(middleware::from_fn(crate::metrics::track))
+                .wrap(middleware::from_fn(crate::edge::header_limits))
                 .wrap(middleware::Logger::new("%r %s %Dms").log_target("lendline::http"))
                 .configure(routes::configure)
-                .default_service(web::to(|| async { Err::<String, _>(ApiError::NotFound) }))
+                .default_service(web::to(crate::edge::unmatched))
         })
         .listen(listener)?
         .run();
         let mail = MailWorker::spawn(mail_pool, mailer, (&config.smtp).into());
-        Ok((port, server, mail))
+        Ok(Started {
+            port,
+            server,
+            management_port,
+            management,
+            mail,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the management listener (`/metrics`).
+    pub fn management_port(&self) -> u16 {
+        self.management_port
     }
 
     pub fn handle(&self) -> ServerHandle {
@@ -142,11 +159,43 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM (or `handle().stop()`), then stops the embedded cluster.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let management = self.management.handle();
+        tokio::spawn(self.management);
         let served = self.server.await;
+        // The API server owns the signals; the management listener stops when it does.
+        management.stop(true).await;
         // Before the database goes: the worker finishes the email in flight and records it.
         self.mail.stop().await;
         let database = self.database;
         tokio::task::spawn_blocking(move || database.close()).await??;
         served.context("HTTP server")
     }
+}
+
+/// What `Application::start` brings up.
+struct Started {
+    port: u16,
+    server: Server,
+    management_port: u16,
+    management: Server,
+    mail: MailWorker,
+}
+
+/// The management listener: `/metrics` only, on its own address so the API port never
+/// exposes operational data. One worker is plenty for a scraper.
+fn management_server(config: &Config, state: web::Data<AppState>) -> anyhow::Result<(u16, Server)> {
+    let listener = TcpListener::bind(&config.management_bind)
+        .with_context(|| format!("binding {}", config.management_bind))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(crate::metrics::expose))
+            .default_service(web::to(|| async { Err::<String, _>(ApiError::NotFound) }))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }

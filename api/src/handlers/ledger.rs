@@ -40,6 +40,7 @@ pub struct TrialBalanceView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TrialBalanceQuery {
     pub after: Option<String>,
@@ -66,6 +67,7 @@ pub struct AccountView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AccountQuery {
     /// Posting id cursor.

@@ -75,6 +75,7 @@ impl From<ReviewRow> for ReviewView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewQuery {
     pub status: Option<String>,

@@ -6,6 +6,8 @@ mod audit;
 mod auth;
 mod idempotency;
 mod installments;
+mod integrity_lists;
+mod integrity_openapi;
 mod inventory_financing;
 mod ledger;
 mod lending_support;
