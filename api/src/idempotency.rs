@@ -24,7 +24,7 @@ use crate::extract::deserialize_error;
 use crate::state::AppState;
 
 pub const HEADER: &str = "Idempotency-Key";
-const MAX_KEY_CHARS: usize = 200;
+pub const MAX_KEY_CHARS: usize = 200;
 
 /// A JSON body, parsed into `T`, with the hash of its canonical form kept for idempotency.
 pub struct JsonBody<T> {

@@ -120,7 +120,29 @@ impl Modify for ErrorStatuses {
     }
 }
 
+/// The Idempotency-Key header as the server accepts it: 1 to 200 visible ASCII characters
+/// (a header value is ASCII; surrounding blanks are trimmed, so none are promised).
+fn constrain_idempotency_key(operation: &mut Operation) {
+    let Some(params) = operation.parameters.as_mut() else {
+        return;
+    };
+    for p in params
+        .iter_mut()
+        .filter(|p| p.name == crate::idempotency::HEADER)
+    {
+        let max = crate::idempotency::MAX_KEY_CHARS;
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(max))
+            .pattern(Some(format!("^[!-~]([ -~]{{0,{}}}[!-~])?$", max - 2)))
+            .build();
+        p.schema = Some(RefOr::T(schema.into()));
+    }
+}
+
 fn document_errors(operation: &mut Operation, probe: bool, writes: bool) {
+    constrain_idempotency_key(operation);
     let params = operation.parameters.as_deref().unwrap_or_default();
     let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
     let (in_path, in_query) = (has(ParameterIn::Path), has(ParameterIn::Query));

@@ -96,7 +96,8 @@ pub struct ReviewPage {
 
 /// The queue, oldest first.
 #[utoipa::path(get, path = "/v1/reviews", tag = "reviews", security(("bearer" = [])), params(ReviewQuery),
-    responses((status = 200, body = ReviewPage), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ReviewPage), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "`after` names no review")))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
