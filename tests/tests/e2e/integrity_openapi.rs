@@ -205,3 +205,13 @@ async fn metrics_are_served_on_the_management_listener_and_not_on_the_api_port()
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("http_requests_total"));
 }
+
+#[tokio::test]
+async fn a_control_character_in_the_trial_balance_cursor_is_a_400_not_a_500() {
+    let app = TestApp::spawn().await;
+    // Found by schemathesis: a NUL in the cursor reached PostgreSQL and answered 500.
+    let (status, body) = app
+        .get("/v1/ledger/trial-balance?after=%3D%00x", &app.admin())
+        .await;
+    assert_eq!((status, &body["error"]["field"]), (400, &"after".into()));
+}
