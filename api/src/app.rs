@@ -79,6 +79,8 @@ impl Database {
 pub struct Application {
     port: u16,
     server: Server,
+    management_port: u16,
+    management: Server,
     database: Database,
     mail: MailWorker,
     grace: std::time::Duration,
@@ -89,11 +91,13 @@ impl Application {
     pub fn build(config: Config) -> anyhow::Result<Application> {
         let database = Database::open(&config)?;
         match Self::start(&config, &database) {
-            Ok((port, server, mail)) => Ok(Application {
-                port,
-                server,
+            Ok(started) => Ok(Application {
+                port: started.port,
+                server: started.server,
+                management_port: started.management_port,
+                management: started.management,
                 database,
-                mail,
+                mail: started.mail,
                 grace: std::time::Duration::from_secs(config.shutdown_grace_seconds),
             }),
             Err(e) => {
@@ -106,7 +110,7 @@ impl Application {
         }
     }
 
-    fn start(config: &Config, database: &Database) -> anyhow::Result<(u16, Server, MailWorker)> {
+    fn start(config: &Config, database: &Database) -> anyhow::Result<Started> {
         if config.run_migrations {
             let applied = database.migrate().context("running migrations")?;
             tracing::info!(applied, "migrations up to date");
@@ -146,6 +150,7 @@ impl Application {
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();
+        let (management_port, management) = management_server(config, state.clone())?;
         let body_limit = config.limits.body_bytes;
         let workers = std::thread::available_parallelism().map_or(1, usize::from);
         let max_connections = crate::open_files::connections_per_worker(
@@ -161,6 +166,7 @@ impl Application {
                 .wrap(middleware::from_fn(crate::text::refuse_nul_in_uri))
                 .wrap(middleware::from_fn(crate::rate_limit::limit))
                 .wrap(middleware::from_fn(crate::metrics::track))
+                .wrap(middleware::from_fn(crate::edge::header_limits))
                 .wrap(middleware::Logger::new("%r %s %Dms").log_target("lendline::http"))
                 .wrap(middleware::from_fn(crate::admission::admit))
                 // Outermost, so every response has it (an error, a 401 of the gate, a 429, an
@@ -172,7 +178,7 @@ impl Application {
                         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
                 )
                 .configure(routes::configure)
-                .default_service(web::to(|| async { Err::<String, _>(ApiError::NotFound) }))
+                .default_service(web::to(crate::edge::unmatched))
         })
         .workers(workers)
         // Signals are ours (`run_until_stopped`): the outbox must hear of them at once too.
@@ -182,11 +188,22 @@ impl Application {
         .listen(listener)?
         .run();
         let mail = MailWorker::spawn(side_pool(2, 10_000, 2_000), mailer, (&config.smtp).into());
-        Ok((port, server, mail))
+        Ok(Started {
+            port,
+            server,
+            management_port,
+            management,
+            mail,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the management listener (`/metrics`).
+    pub fn management_port(&self) -> u16 {
+        self.management_port
     }
 
     pub fn handle(&self) -> ServerHandle {
@@ -198,6 +215,8 @@ impl Application {
     /// On a signal, the HTTP server and the outbox worker start stopping together and share one
     /// grace period: requests in flight and the email in flight finish within it, or are cut.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let management = self.management.handle();
+        tokio::spawn(self.management);
         let handle = self.server.handle();
         let stop_mail = self.mail.stop_trigger();
         let signalled_at = Arc::new(std::sync::OnceLock::new());
@@ -210,6 +229,8 @@ impl Application {
         });
         let served = self.server.await;
         watcher.abort();
+        // The management listener stops with the API server.
+        management.stop(true).await;
         let grace_left = signalled_at
             .get()
             .map_or(self.grace, |at| self.grace.saturating_sub(at.elapsed()));
@@ -220,4 +241,32 @@ impl Application {
         tokio::task::spawn_blocking(move || database.close()).await??;
         served.context("HTTP server")
     }
+}
+
+/// What `Application::start` brings up.
+struct Started {
+    port: u16,
+    server: Server,
+    management_port: u16,
+    management: Server,
+    mail: MailWorker,
+}
+
+/// The management listener: `/metrics` only, on its own address so the API port never
+/// exposes operational data. One worker is plenty for a scraper.
+fn management_server(config: &Config, state: web::Data<AppState>) -> anyhow::Result<(u16, Server)> {
+    let listener = TcpListener::bind(&config.management_bind)
+        .with_context(|| format!("binding {}", config.management_bind))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(crate::metrics::expose))
+            .default_service(web::to(|| async { Err::<String, _>(ApiError::NotFound) }))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }

@@ -63,6 +63,9 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "LENDLINE_BIND")]
     pub bind: Option<String>,
+    /// Address of the management listener serving `/metrics` [default: 127.0.0.1:9090].
+    #[arg(long, env = "LENDLINE_MANAGEMENT_BIND")]
+    pub management_bind: Option<String>,
     #[command(flatten)]
     pub data_dir: DataDirArg,
 }
@@ -108,6 +111,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut config = load_config(cli.config.as_ref(), &args.data_dir)?;
             if let Some(bind) = args.bind {
                 config.bind = bind;
+            }
+            if let Some(bind) = args.management_bind {
+                config.management_bind = bind;
             }
             serve(config)
         }
@@ -164,7 +170,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let app = Application::build(config)?;
-        tracing::info!(port = app.port(), "Lendline is serving");
+        tracing::info!(
+            port = app.port(),
+            management_port = app.management_port(),
+            "Lendline is serving"
+        );
         app.run_until_stopped().await
     })
 }

@@ -10,6 +10,9 @@ use serde::Deserialize;
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub bind: String,
+    /// The management listener (`/metrics`): kept off the API port so that operational data
+    /// is reachable only where the operator chooses (loopback by default).
+    pub management_bind: String,
     pub data_dir: PathBuf,
     /// `None` means the embedded default: a private PostgreSQL cluster under `data_dir`.
     pub database_url: Option<String>,
@@ -245,6 +248,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             bind: "127.0.0.1:8080".into(),
+            management_bind: "127.0.0.1:9090".into(),
             data_dir: PathBuf::from("./.lendline"),
             database_url: None,
             run_migrations: true,
@@ -323,6 +327,9 @@ impl Config {
         let set = |name: &str| env(name).filter(|v| !v.is_empty());
         if let Some(v) = set("LENDLINE_BIND") {
             self.bind = v;
+        }
+        if let Some(v) = set("LENDLINE_MANAGEMENT_BIND") {
+            self.management_bind = v;
         }
         if let Some(v) = set("LENDLINE_DATA_DIR") {
             self.data_dir = v.into();
@@ -410,6 +417,7 @@ impl fmt::Display for Config {
             None => format!("embedded cluster under {}", self.data_dir.display()),
         };
         writeln!(f, "bind = {}", self.bind)?;
+        writeln!(f, "management_bind = {}", self.management_bind)?;
         writeln!(f, "data_dir = {}", self.data_dir.display())?;
         writeln!(f, "database = {db}")?;
         writeln!(f, "run_migrations = {}", self.run_migrations)?;

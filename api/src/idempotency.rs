@@ -23,7 +23,7 @@ use crate::state::AppState;
 use crate::strict_json::{self, UniqueKeys};
 
 pub const HEADER: &str = "Idempotency-Key";
-const MAX_KEY_CHARS: usize = 200;
+pub const MAX_KEY_CHARS: usize = 200;
 
 /// A JSON body, parsed into `T`, with the hash of its canonical form kept for idempotency.
 pub struct JsonBody<T> {

@@ -6,14 +6,13 @@ use crate::handlers::quotes::{bill_discount, factoring, installment_plan, schedu
 use crate::handlers::scf;
 use crate::handlers::{
     audit, business_day, collateral, credit_lines, decisions, health, installment_offers,
-    installment_plans, ledger, loans, orders, outbox, parties, reviews, scoring,
+    installment_plans, ledger, lists, loans, orders, outbox, parties, reviews, scoring,
 };
-use crate::{metrics, openapi};
+use crate::openapi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/health/live", web::get().to(health::live))
         .route("/health/ready", web::get().to(health::ready))
-        .route("/metrics", web::get().to(metrics::expose))
         .route("/openapi.json", web::get().to(openapi::serve))
         .service(
             web::scope("/v1")
@@ -106,6 +105,10 @@ fn supply_chain_finance(cfg: &mut web::ServiceConfig) {
             web::post().to(scf::programs::join),
         )
         .route(
+            "/factoring-programs/{id}/suppliers/{supplier_id}",
+            web::get().to(scf::membership::get),
+        )
+        .route(
             "/factoring-programs/{id}/suppliers/{supplier_id}/approve",
             web::post().to(scf::programs::approve),
         )
@@ -141,10 +144,16 @@ fn supply_chain_finance(cfg: &mut web::ServiceConfig) {
             web::post().to(scf::factoring::create),
         )
         .route(
+            "/factoring-requests",
+            web::get().to(lists::factoring_requests),
+        )
+        .route(
             "/factoring-requests/{id}",
             web::get().to(scf::factoring::get),
         )
+        .route("/pools", web::get().to(lists::pools))
         .route("/pools/{id}", web::get().to(scf::pools::get))
+        .route("/bills", web::get().to(lists::bills))
         .route("/pools/{id}/draws", web::post().to(scf::pools::draw))
         .route("/bills", web::post().to(scf::bills::register_bill))
         .route("/bills/{id}", web::get().to(scf::bills::get))
@@ -191,10 +200,12 @@ fn checkout_and_asset_finance(cfg: &mut web::ServiceConfig) {
         web::post().to(installment_plans::refund),
     )
     .route("/orders", web::post().to(orders::create))
+    .route("/orders", web::get().to(lists::orders))
     .route("/orders/{id}", web::get().to(orders::get))
     .route("/orders/{id}/financing", web::post().to(orders::finance))
     .route("/orders/{id}/settlement", web::post().to(orders::settle))
     .route("/collateral", web::post().to(collateral::pledge))
+    .route("/collateral", web::get().to(lists::collateral))
     .route("/collateral/{id}", web::get().to(collateral::get))
     .route("/collateral/{id}/draws", web::post().to(collateral::draw))
     .route(

@@ -85,25 +85,40 @@ pub fn find_line(conn: &mut PgConnection, id: Uuid) -> Result<LineRow, RepoError
         .first(conn)?)
 }
 
-/// Lines of one party (or all, for staff), keyset-paginated by id.
-pub fn list_lines(
-    conn: &mut PgConnection,
-    party: Option<Uuid>,
-    after: Option<Uuid>,
-    limit: i64,
-) -> Result<Vec<LineRow>, RepoError> {
+/// Which lines to list.
+#[derive(Debug, Clone, Default)]
+pub struct LineFilter {
+    /// One party's lines; `None` for staff (all).
+    pub party: Option<Uuid>,
+    pub status: Option<&'static str>,
+    /// A line is frozen while its status is `frozen`.
+    pub frozen: Option<bool>,
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+/// Lines matching the filter, keyset-paginated by id.
+pub fn list_lines(conn: &mut PgConnection, f: &LineFilter) -> Result<Vec<LineRow>, RepoError> {
     let mut query = credit_lines::table
         .select(LineRow::as_select())
         .into_boxed();
-    if let Some(p) = party {
+    if let Some(p) = f.party {
         query = query.filter(credit_lines::party_id.eq(p));
     }
-    if let Some(a) = after {
+    if let Some(s) = f.status {
+        query = query.filter(credit_lines::status.eq(s));
+    }
+    match f.frozen {
+        Some(true) => query = query.filter(credit_lines::status.eq("frozen")),
+        Some(false) => query = query.filter(credit_lines::status.ne("frozen")),
+        None => {}
+    }
+    if let Some(a) = f.after {
         query = query.filter(credit_lines::id.gt(a));
     }
     Ok(query
         .order(credit_lines::id.asc())
-        .limit(limit)
+        .limit(f.limit)
         .load(conn)?)
 }
 

@@ -108,6 +108,8 @@ pub fn lock_plan(conn: &mut PgConnection, loan: Uuid) -> Result<PlanRow, RepoErr
 pub struct PlanFilter {
     pub merchant: Option<Uuid>,
     pub shopper: Option<Uuid>,
+    /// The plan's loan status (`active`, `closed`, `written_off`).
+    pub status: Option<&'static str>,
     pub after: Option<Uuid>,
     pub limit: i64,
 }
@@ -121,6 +123,15 @@ pub fn list_plans(conn: &mut PgConnection, f: &PlanFilter) -> Result<Vec<PlanRow
     }
     if let Some(s) = f.shopper {
         query = query.filter(installment_plans::shopper_id.eq(s));
+    }
+    if let Some(s) = f.status {
+        // The two tables are not declared joinable in the schema; the plan's loan is its key.
+        let with_status = diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "EXISTS (SELECT 1 FROM loans l WHERE l.id = installment_plans.loan_id AND l.status = ",
+        )
+        .bind::<diesel::sql_types::Text, _>(s)
+        .sql(")");
+        query = query.filter(with_status);
     }
     if let Some(a) = f.after {
         query = query.filter(installment_plans::loan_id.gt(a));

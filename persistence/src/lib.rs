@@ -13,6 +13,7 @@ pub mod error;
 pub mod idempotency;
 pub mod installment_plans;
 pub mod ledger;
+pub mod lists;
 pub mod loans;
 pub mod loans_eod;
 pub mod orders;

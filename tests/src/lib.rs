@@ -84,6 +84,8 @@ pub fn fresh_database_url() -> String {
 /// A running server on a random port with its own database.
 pub struct TestApp {
     pub base: String,
+    /// The management listener's base URL (`/metrics`).
+    pub management: String,
     pub client: reqwest::Client,
     pub config: Config,
     pub database_url: String,
@@ -104,6 +106,7 @@ impl TestApp {
         let data_dir = tempfile::tempdir().unwrap();
         let mut config = Config {
             bind: "127.0.0.1:0".into(),
+            management_bind: "127.0.0.1:0".into(),
             data_dir: data_dir.path().to_path_buf(),
             database_url: Some(database_url.clone()),
             run_migrations: false,
@@ -119,9 +122,11 @@ impl TestApp {
         tweak(&mut config);
         let app = Application::build(config.clone()).expect("build application");
         let base = format!("http://127.0.0.1:{}", app.port());
+        let management = format!("http://127.0.0.1:{}", app.management_port());
         tokio::spawn(app.run_until_stopped());
         TestApp {
             base,
+            management,
             client: reqwest::Client::new(),
             config,
             database_url,

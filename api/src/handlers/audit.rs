@@ -13,6 +13,7 @@ use crate::jobs;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyQuery {
     /// A checkpoint hash published earlier; verification fails unless it is still intact.
@@ -111,6 +112,7 @@ impl TryFrom<EventRow> for EventView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsQuery {
     /// The object, e.g. `party:<id>` or `loan:<id>`.

@@ -65,7 +65,7 @@ pub struct CollateralView {
 }
 
 impl CollateralView {
-    fn build(c: &CollateralRow) -> Result<CollateralView, ApiError> {
+    pub(crate) fn build(c: &CollateralRow) -> Result<CollateralView, ApiError> {
         let ccy = currency(&c.currency)?;
         Ok(CollateralView {
             id: c.id,

@@ -5,13 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, SubsecRound, Utc};
 use domain::money::{Currency, Money};
-use persistence::credit_lines::{self, ApplicationRow, LineRow};
+use persistence::credit_lines::{self, ApplicationRow, LineFilter, LineRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
+use crate::filters::LineStatus;
 use crate::handlers::loans::LoanView;
 use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::lending::draw::{self, Draw, RepaymentMethod};
@@ -214,8 +215,13 @@ pub async fn get_application(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LineQuery {
+    #[param(inline)]
+    pub status: Option<LineStatus>,
+    /// `true`: frozen lines only; `false`: lines that are not frozen.
+    pub frozen: Option<bool>,
     pub after: Option<Uuid>,
     pub limit: Option<i64>,
 }
@@ -229,9 +235,16 @@ pub async fn list_lines(
     query: web::Query<LineQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Merchant, Role::RiskOfficer, Role::Admin])?;
-    let (limit, after, party) = (state.page_size(query.limit), query.after, caller.party());
+    let limit = state.page_size(query.limit);
+    let filter = LineFilter {
+        party: caller.party(),
+        status: query.status.map(|s| s.as_str()),
+        frozen: query.frozen,
+        after: query.after,
+        limit,
+    };
     let rows = state
-        .transaction(move |conn| Ok(credit_lines::list_lines(conn, party, after, limit)?))
+        .transaction(move |conn| Ok(credit_lines::list_lines(conn, &filter)?))
         .await?;
     let views = rows
         .iter()
@@ -259,6 +272,8 @@ pub async fn get_line(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// Published under its own name: two request types called `NewDraw` collide in the OpenAPI.
+#[schema(as = CreditLineDraw)]
 pub struct NewDraw {
     #[schema(example = "10000.00")]
     pub amount: String,

@@ -185,8 +185,16 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PlanQuery {
+    /// Staff only: one merchant's plans.
+    pub merchant_id: Option<Uuid>,
+    /// Staff only: one shopper's plans.
+    pub shopper_id: Option<Uuid>,
+    /// The plan's loan status.
+    #[param(inline)]
+    pub status: Option<crate::filters::LoanStatus>,
     pub after: Option<Uuid>,
     pub limit: Option<i64>,
 }
@@ -201,9 +209,20 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&READERS)?;
     let limit = state.page_size(query.limit);
+    // A party sees only its own plans whatever it asks; staff filter as they like.
+    let staff = caller.role.is_staff();
     let filter = PlanFilter {
-        merchant: caller.party().filter(|_| caller.role == Role::Merchant),
-        shopper: caller.party().filter(|_| caller.role == Role::Shopper),
+        merchant: if staff {
+            query.merchant_id
+        } else {
+            caller.party().filter(|_| caller.role == Role::Merchant)
+        },
+        shopper: if staff {
+            query.shopper_id
+        } else {
+            caller.party().filter(|_| caller.role == Role::Shopper)
+        },
+        status: query.status.map(|s| s.as_str()),
         after: query.after,
         limit,
     };

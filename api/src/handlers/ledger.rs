@@ -40,6 +40,7 @@ pub struct TrialBalanceView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TrialBalanceQuery {
     pub after: Option<String>,
@@ -66,6 +67,7 @@ pub struct AccountView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AccountQuery {
     /// Posting id cursor.
@@ -107,6 +109,18 @@ pub async fn trial_balance(
     query: web::Query<TrialBalanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
+    // PostgreSQL refuses a NUL in text; an account name never holds a control character.
+    if query
+        .after
+        .as_deref()
+        .is_some_and(|a| a.chars().any(char::is_control))
+    {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "after must be an account name from a previous page",
+            Some("after"),
+        ));
+    }
     let limit = state.page_size(query.limit);
     let after = query.after.clone().unwrap_or_default();
     let (totals, rows) = state

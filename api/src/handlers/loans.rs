@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
+use crate::filters::{LoanBucket, LoanProduct, LoanStatus};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::lending::repayment::{self, Owed};
 use crate::lending::write_off;
@@ -154,12 +155,15 @@ fn transaction_view(t: &TransactionRow, ccy: domain::money::Currency) -> Transac
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LoanQuery {
-    /// `stock_up`, `installment`, `order_financing` or `inventory_financing`.
-    pub product: Option<String>,
-    pub status: Option<String>,
-    pub bucket: Option<String>,
+    #[param(inline)]
+    pub product: Option<LoanProduct>,
+    #[param(inline)]
+    pub status: Option<LoanStatus>,
+    #[param(inline)]
+    pub bucket: Option<LoanBucket>,
     pub line_id: Option<Uuid>,
     /// Staff only: one party's loans.
     pub party_id: Option<Uuid>,
@@ -201,10 +205,10 @@ pub async fn list(
         } else {
             caller.party()
         },
-        product: q.product,
+        product: q.product.map(|p| p.as_str().to_string()),
         line: q.line_id,
-        status: q.status,
-        bucket: q.bucket,
+        status: q.status.map(|s| s.as_str().to_string()),
+        bucket: q.bucket.map(|b| b.as_str().to_string()),
         after: q.after,
         limit: state.page_size(q.limit),
     };
@@ -239,6 +243,7 @@ pub async fn get(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     pub after: Option<Uuid>,
@@ -272,6 +277,7 @@ pub async fn transactions(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PayoffQuery {
     /// Defaults to the business date; never before it.

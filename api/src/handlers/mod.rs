@@ -9,6 +9,7 @@ pub mod health;
 pub mod installment_offers;
 pub mod installment_plans;
 pub mod ledger;
+pub mod lists;
 pub mod loans;
 pub mod orders;
 pub mod outbox;

@@ -61,7 +61,7 @@ pub struct OrderView {
 }
 
 impl OrderView {
-    fn build(o: &OrderRow) -> Result<OrderView, ApiError> {
+    pub(crate) fn build(o: &OrderRow) -> Result<OrderView, ApiError> {
         let ccy = currency(&o.currency)?;
         Ok(OrderView {
             id: o.id,

@@ -85,6 +85,7 @@ impl TryFrom<EmailSummary> for OutboxEmailView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     /// Only emails in this state.

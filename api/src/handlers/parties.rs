@@ -100,6 +100,7 @@ pub struct PartyView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PartyQuery {
     pub kind: Option<PartyKind>,

@@ -77,6 +77,7 @@ impl From<ReviewRow> for ReviewView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewQuery {
     pub status: Option<String>,
@@ -97,7 +98,8 @@ pub struct ReviewPage {
 
 /// The queue, oldest first.
 #[utoipa::path(get, path = "/v1/reviews", tag = "reviews", security(("bearer" = [])), params(ReviewQuery),
-    responses((status = 200, body = ReviewPage), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ReviewPage), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "`after` names no review")))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,

@@ -16,6 +16,8 @@ mod integrity_limits_bills;
 mod integrity_limits_credit_lines;
 mod integrity_limits_installments;
 mod integrity_limits_pools;
+mod integrity_lists;
+mod integrity_openapi;
 mod integrity_rendering;
 mod inventory_financing;
 mod ledger;

@@ -58,7 +58,7 @@ async fn metrics_count_requests_by_route_pattern_and_status() {
     app.get(&format!("/v1/parties/{id}"), &app.admin()).await;
     let text = app
         .client
-        .get(app.url("/metrics"))
+        .get(format!("{}/metrics", app.management))
         .send()
         .await
         .unwrap()

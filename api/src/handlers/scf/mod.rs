@@ -10,6 +10,7 @@ pub mod decision;
 pub mod eligibility;
 pub mod factoring;
 pub mod funding;
+pub mod membership;
 pub mod notice;
 pub mod pools;
 pub mod programs;

@@ -228,6 +228,8 @@ pub async fn get(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// Published under its own name: two request types called `NewDraw` collide in the OpenAPI.
+#[schema(as = PoolDraw)]
 pub struct NewDraw {
     #[schema(example = "50000.00")]
     pub amount: String,

@@ -243,9 +243,11 @@ pub async fn get(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReceivableQuery {
-    pub state: Option<String>,
+    #[param(inline)]
+    pub state: Option<crate::filters::ReceivableState>,
     pub after: Option<Uuid>,
     pub limit: Option<i64>,
 }
@@ -268,7 +270,7 @@ pub async fn list(
     let query = query.into_inner();
     let filter = ReceivableFilter {
         viewer,
-        state: query.state,
+        state: query.state.map(|s| s.as_str().to_string()),
         after: query.after,
         limit: state.page_size(query.limit),
     };
