@@ -117,8 +117,11 @@ impl TestApp {
         // Tests drive the business date themselves; the wall-clock end of day must not interfere.
         config.loans.eod_at = None;
         // Tests that storm one row assert integrity, not shedding: on a loaded 2-core test machine
-        // they may wait longer for a connection than production allows (shedding tests set theirs).
+        // they may wait longer for a connection, and send more at once, than production allows
+        // (shedding tests set their own bounds).
         config.database.acquire_timeout_ms = 10_000;
+        config.admission.max_in_flight_writes = 1_024;
+        config.admission.max_in_flight_reads = 1_024;
         tweak(&mut config);
         let app = Application::build(config.clone()).expect("build application");
         let base = format!("http://127.0.0.1:{}", app.port());

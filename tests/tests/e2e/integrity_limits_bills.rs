@@ -100,6 +100,8 @@ async fn a_dishonoured_bill_gives_recourse_against_the_seller_who_discounted_it(
     .await;
     assert_eq!(status, 201, "{d}");
     assert_eq!(d["state"], "discounted", "{d}");
+    // Dishonour is booked on its day: the platform's date moves to maturity first.
+    crate::lending_support::set_date(&app, &in_days(91)).await;
     let (status, d) = post_key(
         &app,
         &format!("/v1/bills/{bill}/dishonour"),

@@ -37,12 +37,12 @@ async fn applications_one_after_another_get_at_most_what_the_open_lines_leave() 
     let (status, first) = apply(&app, &token, "30000.00").await;
     assert_eq!(status, 201, "{first}");
     assert_eq!(first["status"], "approved", "{first}");
-    assert_eq!(first["decision"]["credit_limit"], "30000", "{first}");
+    assert_eq!(first["decision"]["credit_limit"], "30000.00", "{first}");
 
     let (status, second) = apply(&app, &token, "30000.00").await;
     assert_eq!(status, 201, "{second}");
     assert_eq!(second["status"], "approved", "{second}");
-    assert_eq!(second["decision"]["credit_limit"], "20000", "{second}");
+    assert_eq!(second["decision"]["credit_limit"], "20000.00", "{second}");
 
     let (status, third) = apply(&app, &token, "30000.00").await;
     assert_eq!(status, 201, "{third}");
