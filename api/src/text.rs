@@ -75,8 +75,13 @@ pub async fn refuse_nul_in_uri(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if has_encoded_nul(req.path()) || has_encoded_nul(req.query_string()) {
+    if has_encoded_nul(req.path()) {
         return Err(nul_refused(None).into());
+    }
+    // Name the parameter that carries it, as a body's NUL names its field.
+    if let Some(pair) = req.query_string().split('&').find(|p| has_encoded_nul(p)) {
+        let name = pair.split('=').next().filter(|n| !has_encoded_nul(n));
+        return Err(nul_refused(name).into());
     }
     next.call(req).await
 }
