@@ -8,7 +8,7 @@ use lendline_tests::{party_body, TestApp, TEST_SECRET};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::lending_support::{apply, merchant_with_sales, set_date};
+use crate::lending_support::referred_application;
 
 fn sign(claims: &Value) -> String {
     encode(
@@ -159,21 +159,9 @@ async fn the_token_command_refuses_a_lifetime_above_the_maximum() {
 #[tokio::test]
 async fn one_officer_in_two_spellings_cannot_decide_and_confirm() {
     let app = TestApp::spawn().await;
-    set_date(&app, "2026-09-01").await;
-    let (_, token) = merchant_with_sales(&app, "10000.00").await;
-    let (status, application) = apply(&app, &token, "40000.00").await;
-    assert_eq!(status, 201, "{application}");
-    assert_eq!(application["status"], "referred", "{application}");
     let lower = app.token(Role::RiskOfficer, "officer-7");
     let upper = app.token(Role::RiskOfficer, "OFFICER-7");
-    let (_, queue) = app.get("/v1/reviews?status=pending", &lower).await;
-    let case = queue["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["subject_id"] == application["id"])
-        .unwrap()
-        .clone();
+    let (_, _, case) = referred_application(&app, "40000.00", &lower).await;
     let case_id = case["id"].as_str().unwrap();
     let claim = format!("/v1/reviews/{case_id}/claim");
     assert_eq!(app.post(&claim, &lower, &json!({})).await.0, 200);

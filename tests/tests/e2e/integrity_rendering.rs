@@ -5,7 +5,7 @@ use api::auth::Role;
 use lendline_tests::TestApp;
 use serde_json::{json, Value};
 
-use crate::lending_support::{apply, approved_line, draw, merchant_with_sales, set_date};
+use crate::lending_support::{approved_line, draw, referred_application};
 
 /// A CNY amount as the API must show it: digits, a point, exactly two decimals.
 fn assert_cents(value: &Value, what: &str) {
@@ -26,20 +26,8 @@ fn assert_no_float_noise(value: &Value, what: &str) {
 #[tokio::test]
 async fn a_review_shows_requested_and_approved_amounts_with_cents() {
     let app = TestApp::spawn().await;
-    set_date(&app, "2026-09-01").await;
-    let (_, token) = merchant_with_sales(&app, "10000.00").await;
-    let (status, application) = apply(&app, &token, "40000").await;
-    assert_eq!(status, 201, "{application}");
-    assert_eq!(application["status"], "referred", "{application}");
     let officer = app.token(Role::RiskOfficer, "officer-a");
-    let (_, queue) = app.get("/v1/reviews?status=pending", &officer).await;
-    let case = queue["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["subject_id"] == application["id"])
-        .unwrap()
-        .clone();
+    let (_, _, case) = referred_application(&app, "40000", &officer).await;
     assert_eq!(case["amount"], "40000.00", "{case}");
     let case_id = case["id"].as_str().unwrap();
     let claim = format!("/v1/reviews/{case_id}/claim");

@@ -46,6 +46,30 @@ pub async fn apply(app: &TestApp, token: &str, limit: &str) -> (u16, Value) {
 }
 
 /// A merchant with an approved line of `limit`, on business date 2026-09-01.
+/// A merchant with little sales applies for `amount` on 2026-09-01 and is referred; answers the
+/// merchant's token, the application and its pending review case as `officer` sees it.
+pub async fn referred_application(
+    app: &TestApp,
+    amount: &str,
+    officer: &str,
+) -> (String, Value, Value) {
+    set_date(app, "2026-09-01").await;
+    let (_, token) = merchant_with_sales(app, "10000.00").await;
+    let (status, application) = apply(app, &token, amount).await;
+    assert_eq!(status, 201, "{application}");
+    assert_eq!(application["status"], "referred", "{application}");
+    let (status, queue) = app.get("/v1/reviews?status=pending", officer).await;
+    assert_eq!(status, 200, "{queue}");
+    let case = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["subject_id"] == application["id"])
+        .unwrap()
+        .clone();
+    (token, application, case)
+}
+
 pub async fn approved_line(app: &TestApp, limit: &str) -> (Uuid, String, Uuid) {
     set_date(app, "2026-09-01").await;
     let (merchant, token) = merchant_with_sales(app, "200000.00").await;

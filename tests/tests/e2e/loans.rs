@@ -396,21 +396,9 @@ async fn twenty_concurrent_identical_repayments_with_one_key_move_money_once() {
 #[tokio::test]
 async fn a_referred_application_needs_two_different_officers_above_the_threshold() {
     let app = TestApp::spawn().await;
-    set_date(&app, "2026-09-01").await;
-    let (_, token) = merchant_with_sales(&app, "10000.00").await;
-    let (status, application) = apply(&app, &token, "40000.00").await;
-    assert_eq!(status, 201, "{application}");
-    assert_eq!(application["status"], "referred", "{application}");
     let officer_a = app.token(Role::RiskOfficer, "officer-a");
     let officer_b = app.token(Role::RiskOfficer, "officer-b");
-    let (_, queue) = app.get("/v1/reviews?status=pending", &officer_a).await;
-    let case = queue["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["subject_id"] == application["id"])
-        .unwrap()
-        .clone();
+    let (token, application, case) = referred_application(&app, "40000.00", &officer_a).await;
     let case_id = case["id"].as_str().unwrap();
     assert_eq!(app.get("/v1/reviews?status=pending", &token).await.0, 403);
     assert_eq!(
