@@ -114,9 +114,54 @@ filter_enum!(
     }
 );
 
+filter_enum!(
+    /// A review case's status.
+    ReviewState {
+        Pending => "pending",
+        Claimed => "claimed",
+        AwaitingConfirmation => "awaiting_confirmation",
+        Approved => "approved",
+        Declined => "declined",
+    }
+);
+
+filter_enum!(
+    /// The product a review case came from.
+    ReviewProduct {
+        StockUpLine => "stock_up_line",
+        Factoring => "factoring",
+        BillDiscount => "bill_discount",
+        Installment => "installment",
+        OrderFinancing => "order_financing",
+        InventoryFinancing => "inventory_financing",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_review_filters_name_every_status_and_product_and_nothing_else() {
+        use domain::review::ReviewStatus;
+        let statuses = [
+            ReviewState::Pending,
+            ReviewState::Claimed,
+            ReviewState::AwaitingConfirmation,
+            ReviewState::Approved,
+            ReviewState::Declined,
+        ];
+        for state in statuses {
+            assert!(ReviewStatus::parse(state.as_str()).is_some(), "{state:?}");
+        }
+        let products = credit_scoring::ProductKind::ALL;
+        assert_eq!(products.len(), 6);
+        for kind in products {
+            let text = serde_json::Value::from(kind.as_str());
+            let filter: ReviewProduct = serde_json::from_value(text).unwrap();
+            assert_eq!(filter.as_str(), kind.as_str());
+        }
+    }
 
     #[test]
     fn a_filter_value_reads_back_as_the_stored_text() {

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cli_scoring;
 pub mod config;
 pub mod date_rules;
+pub mod decimal_text;
 pub mod edge;
 pub mod error;
 pub mod extract;

@@ -2,7 +2,8 @@
 
 use actix_web::HttpResponse;
 use utoipa::openapi::header::Header;
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
+use utoipa::openapi::schema::{Schema, SchemaType};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::openapi::{ObjectBuilder, Type};
@@ -141,8 +142,32 @@ fn constrain_idempotency_key(operation: &mut Operation) {
     }
 }
 
+/// What the server refuses in every path and query string (a NUL, 400 `invalid_text`, see
+/// [`crate::text`]), published on each free-text parameter that names no stricter format,
+/// pattern or set of values; those that do exclude a NUL already.
+const NO_NUL_PATTERN: &str = r"^[^\u0000]*$";
+
+fn refuse_nul_in_uri_parameters(operation: &mut Operation) {
+    let Some(params) = operation.parameters.as_mut() else {
+        return;
+    };
+    let uri = |p: &&mut Parameter| matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query);
+    for p in params.iter_mut().filter(uri) {
+        if let Some(RefOr::T(Schema::Object(object))) = p.schema.as_mut() {
+            let free_text = object.schema_type == SchemaType::Type(Type::String)
+                && object.format.is_none()
+                && object.pattern.is_none()
+                && object.enum_values.is_none();
+            if free_text {
+                object.pattern = Some(NO_NUL_PATTERN.to_string());
+            }
+        }
+    }
+}
+
 fn document_errors(operation: &mut Operation, probe: bool, writes: bool) {
     constrain_idempotency_key(operation);
+    refuse_nul_in_uri_parameters(operation);
     let params = operation.parameters.as_deref().unwrap_or_default();
     let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
     let (in_path, in_query) = (has(ParameterIn::Path), has(ParameterIn::Query));

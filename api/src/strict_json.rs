@@ -4,6 +4,12 @@
 //! `serde_json::Value` keeps the last of two equal keys, so `"kind":"merchant","kind":"shopper"`
 //! would silently make a shopper; a derived struct refuses duplicates only at its own level and
 //! not inside free-form values. Parsing every body through [`UniqueKeys`] first closes both.
+//!
+//! The same pass reads a whole number written as a float (`1.0`, `3e2`) as the integer it is:
+//! JSON does not tell `1.0` from `1` (RFC 8259 has one number type, and the OpenAPI `integer`
+//! accepts both), so a client's encoder may write either and a typed `u32` field must accept
+//! both. Money never travels as a JSON number (amounts are decimal strings and refuse
+//! numbers), so this reading cannot round an amount.
 
 use std::fmt;
 
@@ -46,7 +52,7 @@ impl<'de> Visitor<'de> for UniqueVisitor {
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
+        Ok(integral(v).unwrap_or_else(|| Value::from(v)))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
@@ -88,6 +94,25 @@ impl<'de> Visitor<'de> for UniqueVisitor {
             map.insert(key, value);
         }
         Ok(Value::Object(map))
+    }
+}
+
+/// The integer a float stands for, when it is a whole number an `i64` or `u64` holds exactly.
+/// `-0.0` is `0`; fractions, infinities and numbers beyond 64 bits stay floats (and so are
+/// refused by an integer field, as they should be).
+fn integral(v: f64) -> Option<Value> {
+    // 2^63 and 2^64 are exact in f64; the bounds are exclusive because the casts below saturate.
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+    if !v.is_finite() || v.fract() != 0.0 {
+        return None;
+    }
+    if (-TWO_POW_63..TWO_POW_63).contains(&v) {
+        Some(Value::from(v as i64))
+    } else if (0.0..TWO_POW_64).contains(&v) {
+        Some(Value::from(v as u64))
+    } else {
+        None
     }
 }
 
@@ -181,6 +206,25 @@ mod tests {
         );
         let fine = serde_json::json!({"date": "1900-01-01", "paid_on": null});
         assert!(check_date_horizon(&fine).is_ok());
+    }
+
+    #[test]
+    fn a_whole_number_written_as_a_float_is_read_as_an_integer() {
+        let body = parse(r#"{"tenor_days":1.0,"n":[3e2,-0.0,-7.0,1.5,1e300]}"#).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"tenor_days": 1, "n": [300, 0, -7, 1.5, 1e300]})
+        );
+        assert!(body["tenor_days"].is_u64(), "{body}");
+        // 2^64 does not fit: it stays a float. 2^63 fits only a u64.
+        assert_eq!(
+            parse("1.8446744073709552e19").unwrap(),
+            Value::from(1.8446744073709552e19)
+        );
+        assert_eq!(
+            parse("9.223372036854775808e18").unwrap(),
+            Value::from(9_223_372_036_854_775_808_u64)
+        );
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! Untrusted text at the edge: NUL refused in every JSON body, path and query string (400
-//! `invalid_text`), and identifiers and names checked field by field (422 naming the field)
-//! with the one rule in `domain::identifier`.
+//! Untrusted text at the edge: NUL refused in every JSON body (422 `invalid_text`, naming the
+//! field), path and query string (400 `invalid_text`), and identifiers and names checked field
+//! by field (422 naming the field) with the one rule in `domain::identifier`.
 //!
 //! PostgreSQL cannot store NUL in text, so a NUL that reached a query used to surface as a 500;
-//! refusing it here, once, covers every endpoint and every field, present and future.
+//! refusing it here, once, covers every endpoint and every field, present and future. In a body
+//! `"\u0000"` is well-formed JSON of the documented type, so it is the field's value that is
+//! refused (422, like any other unacceptable value); the OpenAPI document publishes "no NUL"
+//! for URI parameters instead, where a malformed parameter is a 400.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -24,18 +27,21 @@ pub fn name(field: &str, raw: &str) -> Result<(), ApiError> {
     check_text(raw).map_err(|e| ApiError::invalid(field, format!("{field} {e}")))
 }
 
-fn nul_refused(field: Option<&str>) -> ApiError {
-    ApiError::bad_request(
-        "invalid_text",
-        "text must not contain NUL characters",
-        field,
-    )
+const NUL_REFUSED: &str = "text must not contain NUL characters";
+
+/// 400 for a NUL in the URI, naming the query parameter that carries it when there is one.
+fn nul_refused(parameter: Option<&str>) -> ApiError {
+    ApiError::bad_request("invalid_text", NUL_REFUSED, parameter)
 }
 
 /// Refuses a JSON body with a NUL in any string or key, naming where it is.
 pub fn refuse_nul_in_json(value: &Value) -> Result<(), ApiError> {
     match find_nul(value, String::new()) {
-        Some(path) => Err(nul_refused(Some(&path))),
+        Some(path) => Err(ApiError::unprocessable(
+            "invalid_text",
+            NUL_REFUSED,
+            Some(&path),
+        )),
         None => Ok(()),
     }
 }
@@ -94,7 +100,7 @@ mod tests {
     #[test]
     fn a_nul_anywhere_in_a_body_is_found_with_its_path() {
         let body = json!({"name": "ok", "monthly_sales": [{"month": "2026-10\u{0}"}]});
-        let Err(ApiError::BadRequest { field, .. }) = refuse_nul_in_json(&body) else {
+        let Err(ApiError::Unprocessable { field, .. }) = refuse_nul_in_json(&body) else {
             panic!("NUL not found");
         };
         assert_eq!(field.as_deref(), Some("monthly_sales[0].month"));

@@ -43,6 +43,8 @@ pub struct TrialBalanceView {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TrialBalanceQuery {
+    /// The `next_cursor` of the previous page: an account name.
+    #[param(pattern = r"^[a-z_]+(:[A-Za-z0-9_.-]+)*$", max_length = 200)]
     pub after: Option<String>,
     pub limit: Option<i64>,
 }
@@ -109,11 +111,12 @@ pub async fn trial_balance(
     query: web::Query<TrialBalanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
-    // PostgreSQL refuses a NUL in text; an account name never holds a control character.
+    // The cursor is an account name (as published); anything else, a NUL that PostgreSQL
+    // would refuse among them, names no page.
     if query
         .after
         .as_deref()
-        .is_some_and(|a| a.chars().any(char::is_control))
+        .is_some_and(|a| Account::parse(a).is_err())
     {
         return Err(ApiError::bad_request(
             "invalid_query",
@@ -149,7 +152,8 @@ pub async fn trial_balance(
 
 /// One account: its balances and its postings, oldest first.
 #[utoipa::path(get, path = "/v1/ledger/accounts/{account}", tag = "ledger", security(("bearer" = [])),
-    params(("account" = String, Path, description = "e.g. loans_receivable:<loan id>"), AccountQuery),
+    params(("account" = String, Path, description = "e.g. loans_receivable:<loan id>",
+        pattern = r"^[a-z_]+(:[A-Za-z0-9_.-]+)*$", max_length = 200), AccountQuery),
     responses((status = 200, body = AccountView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn account(
     state: web::Data<AppState>,

@@ -64,8 +64,8 @@ pub struct NewParty {
     pub store_opened_on: Option<NaiveDate>,
     /// Share of sales returned, a decimal string, e.g. `"0.035"` (a JSON number is refused,
     /// as for amounts: binary floats cannot hold most decimals exactly).
-    #[schema(value_type = Option<String>, example = "0.035")]
-    #[serde(default, with = "rust_decimal::serde::str_option")]
+    #[schema(value_type = Option<String>, example = "0.035", pattern = r"^-?[0-9]{1,20}(\.[0-9]{1,8})?$")]
+    #[serde(default, with = "crate::decimal_text::option")]
     pub returns_rate: Option<Decimal>,
     #[serde(default)]
     pub monthly_sales: Vec<MonthlySales>,

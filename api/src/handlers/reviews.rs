@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
 use crate::config::LoansConfig;
+use crate::decimal_text::DecimalText;
 use crate::error::{ApiError, ErrorBody};
+use crate::filters::{ReviewProduct, ReviewState};
 use crate::handlers::parties::PartyView;
 use crate::handlers::scf::{bill_discount, factoring, referrals};
 use crate::idempotency::JsonBody;
@@ -80,10 +82,15 @@ impl From<ReviewRow> for ReviewView {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewQuery {
-    pub status: Option<String>,
-    pub product: Option<String>,
-    pub min_amount: Option<Decimal>,
-    pub max_amount: Option<Decimal>,
+    #[param(inline)]
+    pub status: Option<ReviewState>,
+    #[param(inline)]
+    pub product: Option<ReviewProduct>,
+    /// A decimal such as `1000.00`, in the case's currency.
+    #[param(value_type = Option<String>, pattern = r"^-?[0-9]{1,20}(\.[0-9]{1,8})?$")]
+    pub min_amount: Option<DecimalText>,
+    #[param(value_type = Option<String>, pattern = r"^-?[0-9]{1,20}(\.[0-9]{1,8})?$")]
+    pub max_amount: Option<DecimalText>,
     /// Cursor: the id of the last case seen.
     pub after: Option<Uuid>,
     pub limit: Option<i64>,
@@ -107,11 +114,6 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&OFFICERS)?;
     let q = query.into_inner();
-    if let Some(status) = &q.status {
-        ReviewStatus::parse(status).ok_or_else(|| {
-            ApiError::bad_request("invalid_query", "unknown review status", Some("status"))
-        })?;
-    }
     let limit = state.page_size(q.limit);
     let rows = state
         .transaction(move |conn| {
@@ -120,10 +122,10 @@ pub async fn list(
                 None => None,
             };
             let filter = ReviewFilter {
-                status: q.status,
-                product: q.product,
-                min_amount: q.min_amount,
-                max_amount: q.max_amount,
+                status: q.status.map(|s| s.as_str().to_string()),
+                product: q.product.map(|p| p.as_str().to_string()),
+                min_amount: q.min_amount.map(|m| m.0),
+                max_amount: q.max_amount.map(|m| m.0),
                 limit,
                 after,
             };
@@ -274,12 +276,12 @@ pub struct ReviewDecision {
     /// `approve` or `decline`.
     pub decision: String,
     /// Optionally a lower amount than requested, a decimal string.
-    #[schema(value_type = Option<String>)]
-    #[serde(default, with = "rust_decimal::serde::str_option")]
+    #[schema(value_type = Option<String>, pattern = r"^-?[0-9]{1,20}(\.[0-9]{1,8})?$")]
+    #[serde(default, with = "crate::decimal_text::option")]
     pub approved_amount: Option<Decimal>,
     /// Optionally a higher rate than the engine's, a decimal string.
-    #[schema(value_type = Option<String>)]
-    #[serde(default, with = "rust_decimal::serde::str_option")]
+    #[schema(value_type = Option<String>, pattern = r"^-?[0-9]{1,20}(\.[0-9]{1,8})?$")]
+    #[serde(default, with = "crate::decimal_text::option")]
     pub approved_rate: Option<Decimal>,
     pub reason_code: Option<String>,
     /// Private to staff.

@@ -89,6 +89,7 @@ pub struct Activation {
     pub role: AssignmentRole,
     pub version: u32,
     /// Challengers only: the share of applications it also scores, in basis points (0-10000).
+    #[schema(maximum = 10000)]
     pub challenger_share_bps: Option<u16>,
 }
 

@@ -1,6 +1,7 @@
-//! Issue 12, §1: untrusted text. A NUL anywhere in a JSON body, a path or a query string is
-//! 400 `invalid_text` (it used to reach PostgreSQL and answer 500); control characters and
-//! bidirectional overrides in identifiers and names are 422 naming the field.
+//! Issue 12, §1: untrusted text. A NUL anywhere in a JSON body is 422 `invalid_text` naming
+//! the field, in a path or a query string 400 `invalid_text` (it used to reach PostgreSQL and
+//! answer 500); control characters and bidirectional overrides in identifiers and names are
+//! 422 naming the field.
 
 use api::auth::Role;
 use serde_json::{json, Value};
@@ -21,7 +22,7 @@ fn assert_refused(status: u16, body: &Value, expected: u16, field: Option<&str>,
 }
 
 #[tokio::test]
-async fn a_nul_in_any_json_body_is_400_naming_the_field() {
+async fn a_nul_in_any_json_body_is_422_naming_the_field() {
     let app = TestApp::spawn().await;
     set_date(&app, "2026-09-01").await;
     let scf = setup(&app, json!({})).await;
@@ -57,7 +58,9 @@ async fn a_nul_in_any_json_body_is_400_naming_the_field() {
     ];
     for (path, token, body, field) in cases {
         let (status, answer) = app.post(path, &token, &body).await;
-        assert_refused(status, &answer, 400, Some(field), path);
+        // `"\u0000"` is well-formed JSON of the documented type: it is the value that is refused.
+        assert_refused(status, &answer, 422, Some(field), path);
+        assert_eq!(answer["error"]["code"], "invalid_text", "{path}: {answer}");
     }
 }
 

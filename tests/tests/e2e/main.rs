@@ -18,6 +18,7 @@ mod integrity_limits_installments;
 mod integrity_limits_pools;
 mod integrity_lists;
 mod integrity_openapi;
+mod integrity_openapi_agreement;
 mod integrity_rendering;
 mod inventory_financing;
 mod ledger;

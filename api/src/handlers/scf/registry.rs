@@ -20,7 +20,8 @@ pub struct RegistryView {
 
 #[utoipa::path(get, path = "/v1/registry/{fingerprint}", tag = "supply-chain finance",
     security(("bearer" = [])),
-    params(("fingerprint" = String, Path, description = "64 hex digits, upper- or lower-case")),
+    params(("fingerprint" = String, Path, description = "64 hex digits, upper- or lower-case",
+        pattern = "^[0-9A-Fa-f]{64}$")),
     responses((status = 200, body = RegistryView), (status = 400, body = ErrorBody)))]
 pub async fn check(
     state: web::Data<AppState>,
