@@ -109,12 +109,18 @@ fn overload_report(k: u64, spike: &[Sample], probes: &[Sample], seconds: u64, ha
         .chain(probes)
         .filter(|s| !((200..300).contains(&s.status) || [422, 429, 503].contains(&s.status)))
         .count();
+    // Accepted per second over the time they took to be answered, which may outlast the spike.
+    let span = ok
+        .iter()
+        .map(|s| s.sent + s.latency)
+        .max()
+        .map_or(seconds as f64, |d| d.as_secs_f64().max(seconds as f64));
     println!(
-        "  {k}x: offered {} in {seconds} s; accepted {:.0}/s, accepted p99 {:.1} ms ({:.1}x half-capacity p99); \
+        "  {k}x: offered {} in {seconds} s; accepted {:.0}/s (last answered at {span:.1} s), accepted p99 {:.1} ms ({:.1}x half-capacity p99); \
          shed {:.1} % (503 p95 {:.1} ms, {:.1} % within 20 ms); 422 {}; 429 {}; errors {error_count} {:?}; \
          normal {} after the spike",
         spike.len(),
-        ok.len() as f64 / seconds as f64,
+        ok.len() as f64 / span,
         percentile_ms(&ok, 0.99),
         percentile_ms(&ok, 0.99) / half_p99.max(0.001),
         100.0 * shed.len() as f64 / spike.len().max(1) as f64,
