@@ -97,7 +97,21 @@ fn errors(samples: &[Sample]) -> Vec<u16> {
     out
 }
 
-fn overload_report(k: u64, spike: &[Sample], probes: &[Sample], seconds: u64, half_p99: f64) {
+/// What issue 14's targets look at in one overload run.
+struct Overload {
+    within_20ms_pct: f64,
+    p99_ratio: f64,
+    normal_s: Option<f64>,
+    errors: usize,
+}
+
+fn overload_report(
+    k: u64,
+    spike: &[Sample],
+    probes: &[Sample],
+    seconds: u64,
+    half_p99: f64,
+) -> Overload {
     let ok = accepted(spike);
     let shed: Vec<&Sample> = spike.iter().filter(|s| s.status == 503).collect();
     let within_20ms = shed
@@ -115,6 +129,16 @@ fn overload_report(k: u64, spike: &[Sample], probes: &[Sample], seconds: u64, ha
         .map(|s| s.sent + s.latency)
         .max()
         .map_or(seconds as f64, |d| d.as_secs_f64().max(seconds as f64));
+    let result = Overload {
+        within_20ms_pct: 100.0 * within_20ms as f64 / shed.len().max(1) as f64,
+        p99_ratio: percentile_ms(&ok, 0.99) / half_p99.max(0.001),
+        normal_s: time_to_normal(probes, half_p99),
+        errors: error_count,
+    };
+    let normal = result.normal_s.map_or_else(
+        || format!("not within the {} s probed", seconds_probed(probes)),
+        |s| format!("{s:.1} s"),
+    );
     println!(
         "  {k}x: offered {} in {seconds} s; accepted {:.0}/s (last answered at {span:.1} s), accepted p99 {:.1} ms ({:.1}x half-capacity p99); \
          shed {:.1} % (503 p95 {:.1} ms, {:.1} % within 20 ms); 422 {}; 429 {}; errors {error_count} {:?}; \
@@ -122,21 +146,27 @@ fn overload_report(k: u64, spike: &[Sample], probes: &[Sample], seconds: u64, ha
         spike.len(),
         ok.len() as f64 / span,
         percentile_ms(&ok, 0.99),
-        percentile_ms(&ok, 0.99) / half_p99.max(0.001),
+        result.p99_ratio,
         100.0 * shed.len() as f64 / spike.len().max(1) as f64,
         percentile_ms(&shed, 0.95),
-        100.0 * within_20ms as f64 / shed.len().max(1) as f64,
+        result.within_20ms_pct,
         spike.iter().filter(|s| s.status == 422).count(),
         spike.iter().filter(|s| s.status == 429).count(),
         errors(&[spike, probes].concat()),
-        time_to_normal(probes, half_p99),
+        normal,
     );
+    result
+}
+
+fn seconds_probed(probes: &[Sample]) -> u64 {
+    probes.iter().map(|s| s.sent.as_secs()).max().unwrap_or(0) + 1
 }
 
 /// Probes at half capacity sent from the moment the spike's last request left, in 500 ms
 /// windows; a window is normal when every probe in it was accepted (2xx or 422) and its p99
-/// is within 3x the half-capacity p99. Answers when the last abnormal window ended.
-fn time_to_normal(probes: &[Sample], half_p99: f64) -> String {
+/// is within 3x the half-capacity p99. Answers when the last abnormal window ended (None: the
+/// last window probed was still abnormal).
+fn time_to_normal(probes: &[Sample], half_p99: f64) -> Option<f64> {
     let window = Duration::from_millis(500);
     let windows = probes
         .iter()
@@ -158,11 +188,9 @@ fn time_to_normal(probes: &[Sample], half_p99: f64) -> String {
         }
     }
     match last_abnormal {
-        None => "0.0 s".into(),
-        Some(w) if w + 1 == windows => {
-            format!("not within the {:.1} s probed", windows as f64 / 2.0)
-        }
-        Some(w) => format!("{:.1} s", (w + 1) as f64 / 2.0),
+        None => Some(0.0),
+        Some(w) if w + 1 == windows => None,
+        Some(w) => Some((w + 1) as f64 / 2.0),
     }
 }
 
@@ -241,6 +269,7 @@ async fn main() {
         opts.overload_s, opts.probe_s
     );
     let mut all = [warm_up, ceiling, half].concat();
+    let mut overloads = Vec::new();
     for (i, k) in [3u64, 5].into_iter().enumerate() {
         let base = (2 + i as u64) << 32;
         let spike =
@@ -253,7 +282,13 @@ async fn main() {
         )
         .await;
         let (spike, probes) = (spike.await.unwrap(), probes.await.unwrap());
-        overload_report(k, &spike, &probes, opts.overload_s, half_p99);
+        overloads.push(overload_report(
+            k,
+            &spike,
+            &probes,
+            opts.overload_s,
+            half_p99,
+        ));
         all.extend(spike);
         all.extend(probes);
     }
@@ -262,10 +297,29 @@ async fn main() {
     let rss_after = system::rss_mb(pid);
     check::integrity(&setup, &bin_dir, &server.data_dir, work.path(), &all).await;
     tokio::time::sleep(Duration::from_secs(opts.settle_s).saturating_sub(waited.elapsed())).await;
+    let rss_later = system::rss_mb(pid);
     println!(
-        "Server RSS: {rss_before:.0} MB before load, {rss_after:.0} MB after, {:.0} MB {} s later",
-        system::rss_mb(pid),
+        "Server RSS: {rss_before:.0} MB before load, {rss_after:.0} MB after, {rss_later:.0} MB {} s later",
         opts.settle_s
+    );
+    let three = &overloads[0];
+    let verdict = |met: bool| if met { "met" } else { "NOT met" };
+    println!("Issue 14's targets:");
+    println!(
+        "  ratio >= 1.0: {} ({:.2}); at 3x: >= 95 % of refusals within 20 ms: {} ({:.1} %); \
+         accepted p99 <= 3x half-capacity p99: {} ({:.1}x); normal within 5 s: {}; \
+         no error during overload: {} ({} at 3x, {} at 5x); RSS within 20 % a while later: {}",
+        verdict(capacity / pg_tps >= 1.0),
+        capacity / pg_tps,
+        verdict(three.within_20ms_pct >= 95.0),
+        three.within_20ms_pct,
+        verdict(three.p99_ratio <= 3.0),
+        three.p99_ratio,
+        verdict(three.normal_s.is_some_and(|s| s <= 5.0)),
+        verdict(overloads.iter().all(|o| o.errors == 0)),
+        three.errors,
+        overloads[1].errors,
+        verdict(rss_later <= rss_before * 1.2),
     );
     server.stop();
     let _ = std::fs::remove_dir_all(work.path());
