@@ -1,0 +1,334 @@
+//! The peak-night benchmark, one command on one machine (see the README's Benchmarks):
+//!
+//! 1. PostgreSQL's ceiling: pgbench runs `decision.pgbench` (seven statements shaped like a
+//!    draw, one durable commit each) on a throwaway cluster started like the server's durable
+//!    default;
+//! 2. Lendline's ceiling: the release server on a throwaway data directory, decisions
+//!    (applications and draws in turn) from `--workers` closed-loop callers; the ratio of the two;
+//! 3. latency at half that capacity (open loop);
+//! 4. overload at 3x and 5x capacity (open loop) followed at once by half-capacity probes
+//!    that tell when service is normal again;
+//! 5. CPU per decision in the server and in PostgreSQL, RSS before, after and later;
+//! 6. integrity: every acknowledged decision stored exactly once, trial balance zero, audit
+//!    chain verified.
+//!
+//! ```sh
+//! deploy/peak-bench.sh --quick      # about 2 minutes; without --quick about 7
+//! ```
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod check;
+mod load;
+mod system;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use load::Sample;
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn num(name: &str, default: u64) -> u64 {
+    arg(name).map_or(default, |v| v.parse().expect(name))
+}
+
+struct Options {
+    overload_s: u64,
+    ceiling_s: u64,
+    pgbench_s: u64,
+    half_s: u64,
+    probe_s: u64,
+    settle_s: u64,
+    pgbench_clients: u64,
+    workers: u64,
+    merchants: u64,
+}
+
+impl Options {
+    fn parse() -> Options {
+        let quick = std::env::args().any(|a| a == "--quick");
+        let (long, short) = if quick { (10, 10) } else { (60, 30) };
+        Options {
+            overload_s: num("--seconds", long),
+            ceiling_s: num("--ceiling-seconds", short),
+            pgbench_s: num("--pgbench-seconds", short),
+            half_s: num("--half-seconds", short),
+            probe_s: num("--probe-seconds", if quick { 10 } else { 20 }),
+            settle_s: num("--settle-seconds", long),
+            pgbench_clients: num("--pgbench-clients", 16),
+            workers: num("--workers", 24),
+            merchants: num("--merchants", 300),
+        }
+    }
+}
+
+pub fn percentile_ms(samples: &[&Sample], p: f64) -> f64 {
+    let mut v: Vec<Duration> = samples.iter().map(|s| s.latency).collect();
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort();
+    v[((v.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
+}
+
+fn accepted(samples: &[Sample]) -> Vec<&Sample> {
+    samples
+        .iter()
+        .filter(|s| (200..300).contains(&s.status))
+        .collect()
+}
+
+/// Statuses that are not an answer the client can act on during overload.
+fn errors(samples: &[Sample]) -> Vec<u16> {
+    let mut out: Vec<u16> = samples
+        .iter()
+        .map(|s| s.status)
+        .filter(|s| !((200..300).contains(s) || [422, 429, 503].contains(s)))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What issue 14's targets look at in one overload run.
+struct Overload {
+    within_20ms_pct: f64,
+    p99_ratio: f64,
+    normal_s: Option<f64>,
+    errors: usize,
+}
+
+fn overload_report(
+    k: u64,
+    spike: &[Sample],
+    probes: &[Sample],
+    seconds: u64,
+    half_p99: f64,
+) -> Overload {
+    let ok = accepted(spike);
+    let shed: Vec<&Sample> = spike.iter().filter(|s| s.status == 503).collect();
+    let within_20ms = shed
+        .iter()
+        .filter(|s| s.latency <= Duration::from_millis(20))
+        .count();
+    let error_count = spike
+        .iter()
+        .chain(probes)
+        .filter(|s| !((200..300).contains(&s.status) || [422, 429, 503].contains(&s.status)))
+        .count();
+    // Accepted per second over the time they took to be answered, which may outlast the spike.
+    let span = ok
+        .iter()
+        .map(|s| s.sent + s.latency)
+        .max()
+        .map_or(seconds as f64, |d| d.as_secs_f64().max(seconds as f64));
+    let result = Overload {
+        within_20ms_pct: 100.0 * within_20ms as f64 / shed.len().max(1) as f64,
+        p99_ratio: percentile_ms(&ok, 0.99) / half_p99.max(0.001),
+        normal_s: time_to_normal(probes, half_p99),
+        errors: error_count,
+    };
+    let normal = result.normal_s.map_or_else(
+        || format!("not within the {} s probed", seconds_probed(probes)),
+        |s| format!("{s:.1} s"),
+    );
+    println!(
+        "  {k}x: offered {} in {seconds} s; accepted {:.0}/s (last answered at {span:.1} s), accepted p99 {:.1} ms ({:.1}x half-capacity p99); \
+         shed {:.1} % (503 p95 {:.1} ms, {:.1} % within 20 ms); 422 {}; 429 {}; errors {error_count} {:?}; \
+         normal {} after the spike",
+        spike.len(),
+        ok.len() as f64 / span,
+        percentile_ms(&ok, 0.99),
+        result.p99_ratio,
+        100.0 * shed.len() as f64 / spike.len().max(1) as f64,
+        percentile_ms(&shed, 0.95),
+        result.within_20ms_pct,
+        spike.iter().filter(|s| s.status == 422).count(),
+        spike.iter().filter(|s| s.status == 429).count(),
+        errors(&[spike, probes].concat()),
+        normal,
+    );
+    result
+}
+
+fn seconds_probed(probes: &[Sample]) -> u64 {
+    probes.iter().map(|s| s.sent.as_secs()).max().unwrap_or(0) + 1
+}
+
+/// Probes at half capacity sent from the moment the spike's last request left, in 500 ms
+/// windows; a window is normal when every probe in it was accepted (2xx or 422) and its p99
+/// is within 3x the half-capacity p99. Answers when the last abnormal window ended (None: the
+/// last window probed was still abnormal).
+fn time_to_normal(probes: &[Sample], half_p99: f64) -> Option<f64> {
+    let window = Duration::from_millis(500);
+    let windows = probes
+        .iter()
+        .map(|s| s.sent.as_millis() / window.as_millis())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut last_abnormal = None;
+    for w in 0..windows {
+        let inside: Vec<&Sample> = probes
+            .iter()
+            .filter(|s| s.sent.as_millis() / window.as_millis() == w)
+            .collect();
+        let refused = inside
+            .iter()
+            .any(|s| !((200..300).contains(&s.status) || s.status == 422));
+        if refused || percentile_ms(&inside, 0.99) > 3.0 * half_p99 {
+            last_abnormal = Some(w);
+        }
+    }
+    match last_abnormal {
+        None => Some(0.0),
+        Some(w) if w + 1 == windows => None,
+        Some(w) => Some((w + 1) as f64 / 2.0),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let opts = Options::parse();
+    let server_bin = arg("--server-bin").map_or_else(
+        || std::env::current_exe().unwrap().with_file_name("lendline"),
+        PathBuf::from,
+    );
+    let work = tempfile::Builder::new()
+        .prefix("lendline-peak-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    // Kept when the benchmark fails, for the server's log; removed at the end of a full run.
+    let work = Work(work.keep());
+    println!("work directory {}", work.path().display());
+
+    let bin_dir = system::pg_bin_dir(arg("--pg-bin-dir"));
+    let pg_tps = system::pgbench_ceiling(
+        &bin_dir,
+        work.path(),
+        opts.pgbench_clients as u32,
+        opts.pgbench_s,
+    );
+    println!(
+        "PostgreSQL ceiling: {pg_tps:.0} decision-shaped transactions/s ({} clients, {} s, durable, one commit each)",
+        opts.pgbench_clients, opts.pgbench_s
+    );
+
+    let server = system::Server::start(&server_bin, &bin_dir, work.path()).await;
+    let (pid, postmaster) = (server.pid(), system::postmaster_pid(&server.data_dir));
+    let mut config = api::config::Config::load(None, &|k| std::env::var(k).ok()).unwrap();
+    config.data_dir = server.data_dir.clone();
+    let setup = Arc::new(load::setup(&config, &server.base, opts.merchants as usize).await);
+    let rss_before = system::rss_mb(pid);
+    let warm_up = load::closed_loop(&setup, opts.workers, 3).await;
+
+    let cpu0 = system::cpu(pid, postmaster);
+    let ceiling = load::closed_loop(&setup, opts.workers, opts.ceiling_s).await;
+    let cpu1 = system::cpu(pid, postmaster);
+    let ceiling_ok = accepted(&ceiling);
+    let capacity = ceiling_ok.len() as f64 / opts.ceiling_s as f64;
+    let per = ceiling_ok.len().max(1) as f64;
+    println!(
+        "Lendline ceiling: {capacity:.0} accepted decisions/s ({} callers, {} s; {} other answers {:?}); ratio to PostgreSQL {:.2}",
+        opts.workers,
+        opts.ceiling_s,
+        ceiling.len() - ceiling_ok.len(),
+        errors(&ceiling),
+        capacity / pg_tps
+    );
+    println!(
+        "CPU per decision at the ceiling: server {:.2} ms, PostgreSQL {:.2} ms",
+        (cpu1.server_ms - cpu0.server_ms) / per,
+        (cpu1.postgres_ms - cpu0.postgres_ms) / per
+    );
+
+    let half = load::open_loop(&setup, capacity / 2.0, opts.half_s as f64, 1 << 32)
+        .await
+        .await
+        .unwrap();
+    let half_ok = accepted(&half);
+    let half_p99 = percentile_ms(&half_ok, 0.99);
+    println!(
+        "Half capacity ({:.0}/s for {} s): p50 {:.1} ms, p99 {half_p99:.1} ms; {} of {} not accepted",
+        capacity / 2.0,
+        opts.half_s,
+        percentile_ms(&half_ok, 0.5),
+        half.len() - half_ok.len(),
+        half.len()
+    );
+
+    println!(
+        "Overload ({} s each, then half-capacity probes for {} s):",
+        opts.overload_s, opts.probe_s
+    );
+    let mut all = [warm_up, ceiling, half].concat();
+    let mut overloads = Vec::new();
+    for (i, k) in [3u64, 5].into_iter().enumerate() {
+        let base = (2 + i as u64) << 32;
+        let spike =
+            load::open_loop(&setup, capacity * k as f64, opts.overload_s as f64, base).await;
+        let probes = load::open_loop(
+            &setup,
+            capacity / 2.0,
+            opts.probe_s as f64,
+            base + (1 << 31),
+        )
+        .await;
+        let (spike, probes) = (spike.await.unwrap(), probes.await.unwrap());
+        overloads.push(overload_report(
+            k,
+            &spike,
+            &probes,
+            opts.overload_s,
+            half_p99,
+        ));
+        all.extend(spike);
+        all.extend(probes);
+    }
+
+    let waited = tokio::time::Instant::now();
+    let rss_after = system::rss_mb(pid);
+    check::integrity(&setup, &bin_dir, &server.data_dir, work.path(), &all).await;
+    tokio::time::sleep(Duration::from_secs(opts.settle_s).saturating_sub(waited.elapsed())).await;
+    let rss_later = system::rss_mb(pid);
+    println!(
+        "Server RSS: {rss_before:.0} MB before load, {rss_after:.0} MB after, {rss_later:.0} MB {} s later",
+        opts.settle_s
+    );
+    let three = &overloads[0];
+    let verdict = |met: bool| if met { "met" } else { "NOT met" };
+    println!("Issue 14's targets:");
+    println!(
+        "  ratio >= 1.0: {} ({:.2}); at 3x: >= 95 % of refusals within 20 ms: {} ({:.1} %); \
+         accepted p99 <= 3x half-capacity p99: {} ({:.1}x); normal within 5 s: {}; \
+         no error during overload: {} ({} at 3x, {} at 5x); RSS within 20 % a while later: {}",
+        verdict(capacity / pg_tps >= 1.0),
+        capacity / pg_tps,
+        verdict(three.within_20ms_pct >= 95.0),
+        three.within_20ms_pct,
+        verdict(three.p99_ratio <= 3.0),
+        three.p99_ratio,
+        verdict(three.normal_s.is_some_and(|s| s <= 5.0)),
+        verdict(overloads.iter().all(|o| o.errors == 0)),
+        three.errors,
+        overloads[1].errors,
+        verdict(rss_later <= rss_before * 1.2),
+    );
+    server.stop();
+    let _ = std::fs::remove_dir_all(work.path());
+}
+
+struct Work(PathBuf);
+
+impl Work {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}

@@ -1,0 +1,268 @@
+//! What the benchmark reads from the machine: CPU and RSS from /proc, the server process, and
+//! PostgreSQL's own ceiling measured with pgbench on a throwaway durable cluster.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use persistence::embedded::{ClusterOptions, EmbeddedPostgres};
+
+const SCHEMA: &str = include_str!("schema.sql");
+const SCRIPT: &str = include_str!("decision.pgbench");
+
+fn stat_fields(pid: u32) -> Option<Vec<u64>> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces; fields are counted after its closing parenthesis.
+    let rest = &text[text.rfind(')')? + 2..];
+    Some(rest.split(' ').map(|f| f.parse().unwrap_or(0)).collect())
+}
+
+fn ticks_per_second() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// utime + stime of one process (and cutime + cstime with `children`), in milliseconds.
+fn cpu_ms(pid: u32, children: bool) -> f64 {
+    // After the name: state is field 0, utime 11, stime 12, cutime 13, cstime 14.
+    let Some(f) = stat_fields(pid) else {
+        return 0.0;
+    };
+    let mut ticks = f[11] + f[12];
+    if children {
+        ticks += f[13] + f[14];
+    }
+    ticks as f64 * 1000.0 / ticks_per_second()
+}
+
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() {
+            if stat_fields(pid).is_some_and(|f| f[1] as u32 == parent) {
+                out.push(pid);
+            }
+        }
+    }
+    out
+}
+
+/// CPU used so far by the server and by PostgreSQL: the postmaster, its live children, and
+/// (through the postmaster's cutime/cstime) the children it has already reaped.
+#[derive(Clone, Copy, Debug)]
+pub struct Cpu {
+    pub server_ms: f64,
+    pub postgres_ms: f64,
+}
+
+pub fn cpu(server: u32, postmaster: u32) -> Cpu {
+    let postgres_ms = cpu_ms(postmaster, true)
+        + children_of(postmaster)
+            .into_iter()
+            .map(|pid| cpu_ms(pid, false))
+            .sum::<f64>();
+    Cpu {
+        server_ms: cpu_ms(server, false),
+        postgres_ms,
+    }
+}
+
+pub fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+pub fn postmaster_pid(data_dir: &Path) -> u32 {
+    let text = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid"))
+        .expect("the embedded cluster's postmaster.pid");
+    text.lines().next().unwrap().trim().parse().unwrap()
+}
+
+fn socket_dir(data_dir: &Path) -> String {
+    data_dir.join("run").display().to_string()
+}
+
+/// Runs a PostgreSQL client program against the embedded cluster under `data_dir` (trust
+/// authentication on its unix socket: root may connect as the `postgres` role).
+pub fn pg_client(bin_dir: &Path, program: &str, data_dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(bin_dir.join(program));
+    cmd.args(["-h", &socket_dir(data_dir), "-p", "5432", "-U", "postgres"])
+        .args(args)
+        .env_remove("PGDATA")
+        .env_remove("PGHOST");
+    cmd
+}
+
+pub fn psql(bin_dir: &Path, data_dir: &Path, database: &str, sql: &str) -> String {
+    let out = pg_client(
+        bin_dir,
+        "psql",
+        data_dir,
+        &["-d", database, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql],
+    )
+    .output()
+    .expect("psql");
+    assert!(
+        out.status.success(),
+        "psql failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// PostgreSQL's ceiling: committed decision-shaped transactions per second with `clients`
+/// connections, on a fresh cluster started exactly as the server's durable default.
+pub fn pgbench_ceiling(bin_dir: &Path, work: &Path, clients: u32, seconds: u64) -> f64 {
+    let dir = work.join("pgbench");
+    let options = ClusterOptions {
+        bin_dir: Some(bin_dir.to_path_buf()),
+        ..ClusterOptions::default()
+    };
+    let cluster = Stopped(EmbeddedPostgres::start(&dir, &options).expect("cluster"));
+    psql(bin_dir, &dir, "postgres", "CREATE DATABASE bench");
+    psql(bin_dir, &dir, "bench", SCHEMA);
+    psql(bin_dir, &dir, "bench", "VACUUM ANALYZE");
+    let script = work.join("decision.pgbench");
+    std::fs::write(&script, SCRIPT).unwrap();
+    let (c, t) = (clients.to_string(), seconds.to_string());
+    let script_arg = script.display().to_string();
+    let out = pg_client(
+        bin_dir,
+        "pgbench",
+        &dir,
+        &[
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            &c,
+            "-j",
+            "2",
+            "-T",
+            &t,
+            "-f",
+            &script_arg,
+            "bench",
+        ],
+    )
+    .output()
+    .expect("pgbench");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    drop(cluster);
+    assert!(
+        out.status.success(),
+        "pgbench failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("a tps line in pgbench's output")
+}
+
+/// Stops the pgbench cluster however its function ends.
+struct Stopped(EmbeddedPostgres);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.stop();
+    }
+}
+
+/// Where the PostgreSQL programs (pgbench and psql included) live: `--pg-bin-dir`, or the
+/// newest `/usr/lib/postgresql/*/bin` holding pgbench.
+pub fn pg_bin_dir(explicit: Option<String>) -> PathBuf {
+    if let Some(dir) = explicit {
+        return dir.into();
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|d| d.join("pgbench").exists() && d.join("psql").exists())
+        .collect();
+    dirs.sort_by_key(|d| {
+        d.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_string_lossy().parse::<u32>().ok())
+    });
+    dirs.pop()
+        .expect("no /usr/lib/postgresql/*/bin with pgbench and psql; pass --pg-bin-dir")
+}
+
+/// The release server, started on a throwaway data directory with its embedded cluster.
+pub struct Server {
+    pub child: Child,
+    pub data_dir: PathBuf,
+    pub base: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Server {
+    pub async fn start(binary: &Path, bin_dir: &Path, work: &Path) -> Server {
+        let data_dir = work.join("server");
+        std::fs::create_dir_all(&data_dir).unwrap();
+        let (port, management) = (free_port(), free_port());
+        let log = std::fs::File::create(work.join("server.log")).unwrap();
+        let child = Command::new(binary)
+            .args(["serve", "--data-dir"])
+            .arg(&data_dir)
+            .args(["--bind", &format!("127.0.0.1:{port}")])
+            .args(["--management-bind", &format!("127.0.0.1:{management}")])
+            .env("RUST_LOG", "warn")
+            .env("LENDLINE_PG_BIN_DIR", bin_dir)
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        loop {
+            let ready = client.get(format!("{base}/health/ready")).send().await;
+            if matches!(ready, Ok(r) if r.status().is_success()) {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "the server did not become ready; see {}",
+                work.join("server.log").display()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Server {
+            child,
+            data_dir,
+            base,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM, then wait: the server stops its embedded cluster on the way out.
+    pub fn stop(mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let _ = self.child.wait();
+    }
+}
