@@ -6,8 +6,9 @@
 //! request must take a permit before anything else happens (before the body is read, the token
 //! verified or a connection asked for) and a request that finds none is refused in microseconds.
 //! Writes (money movements) and reads have separate budgets so that a flood of one cannot
-//! starve the other. Health probes, the OpenAPI document and metrics are never shed: an
-//! orchestrator that cannot probe a busy server would kill it.
+//! starve the other. Health probes and the OpenAPI document are never shed: an orchestrator that
+//! cannot probe a busy server would kill it. (Metrics are scraped on the management listener,
+//! which admission does not guard.)
 
 use std::sync::Arc;
 
@@ -82,7 +83,7 @@ impl Admission {
 
 /// Probes and scrapes are exempt: they are cheap and must work hardest when the server is busy.
 fn is_exempt(path: &str) -> bool {
-    path.starts_with("/health/") || path == "/metrics" || path == "/openapi.json"
+    path.starts_with("/health/") || path == "/openapi.json"
 }
 
 /// Middleware (outermost): takes a permit for the request's class or answers 503 at once.
@@ -148,7 +149,7 @@ mod tests {
     #[test]
     fn probes_and_scrapes_are_never_shed() {
         assert!(is_exempt("/health/ready"));
-        assert!(is_exempt("/metrics"));
+        assert!(is_exempt("/openapi.json"));
         assert!(!is_exempt("/v1/loans"));
         assert!(!is_exempt("/healthz"));
     }

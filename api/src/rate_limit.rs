@@ -2,7 +2,7 @@
 //! others. A client is the token's subject when the request carries a valid token, so that
 //! merchants behind one address (a marketplace's gateway, a carrier NAT) each have their own
 //! quota and one of them cannot use up the others'; without a valid token it is the address.
-//! Health probes and metrics scrapes are never limited.
+//! Health probes are never limited (metrics are scraped on the management listener).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -58,7 +58,7 @@ pub async fn limit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let exempt = req.path().starts_with("/health/") || req.path() == "/metrics";
+    let exempt = req.path().starts_with("/health/");
     let over = match (exempt, req.app_data::<web::Data<AppState>>()) {
         (false, Some(state)) => state.limiter.as_ref().and_then(|limiter| {
             let client = client_of(&req, state)?;

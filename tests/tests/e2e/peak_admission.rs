@@ -28,28 +28,34 @@ async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_prob
     let app = TestApp::spawn_with(|c| c.admission.max_in_flight_writes = 1).await;
     let admin = app.admin();
     let stalled = stalled_post(&app, &admin).await;
-    // Until the server has read the stalled request's head, a probe may still take the permit
-    // (and onboard a party): probe until refused.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let (res, waited) = loop {
-        let started = Instant::now();
-        let res = app
+    // Wait until the server has admitted the stalled request (the in-flight gauge says so).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = app
             .client
-            .post(app.url("/v1/parties"))
-            .bearer_auth(&admin)
-            .json(&lendline_tests::party_body("merchant"))
+            .get(format!("{}/metrics", app.management))
             .send()
             .await
+            .unwrap()
+            .text()
+            .await
             .unwrap();
-        if res.status().as_u16() != 201 {
-            break (res, started.elapsed());
+        if metrics.contains("requests_in_flight{class=\"writes\"} 1") {
+            break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the stalled request never took the permit"
-        );
+        assert!(Instant::now() < deadline, "never admitted: {metrics}");
         tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    }
+    let started = Instant::now();
+    let res = app
+        .client
+        .post(app.url("/v1/parties"))
+        .bearer_auth(&admin)
+        .json(&lendline_tests::party_body("merchant"))
+        .send()
+        .await
+        .unwrap();
+    let waited = started.elapsed();
     assert_eq!(res.status().as_u16(), 503);
     assert_eq!(res.headers()["retry-after"], "1");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
@@ -136,9 +142,18 @@ async fn losing_the_database_answers_503_fast_and_service_resumes_when_it_return
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     let path = dir.path().to_path_buf();
-    tokio::task::spawn_blocking(move || own_cluster(&path).stop().unwrap())
-        .await
-        .unwrap();
+    // Immediate mode: the server dies at once, as in a crash. (A fast shutdown ends the lock
+    // holder's session first, and the waiting request could still commit before its own end.)
+    tokio::task::spawn_blocking(move || {
+        let command = own_cluster(&path).stop_command();
+        let status = std::process::Command::new(&command[0])
+            .args(&command[1..])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    })
+    .await
+    .unwrap();
     drop(holder);
     let res = in_flight.await.unwrap().unwrap();
     assert_eq!(res.status().as_u16(), 503, "the request in flight");
