@@ -85,9 +85,10 @@ fn run_due_eod(
         if date > now.date_naive() || (date == now.date_naive() && now.time() < at) {
             return Ok(());
         }
+        // End of day opens the next business day itself.
         crate::lending::eod::run(c, date, policy)
-            .map_err(|e| RepoError::Database(e.to_string()))?;
-        persistence::calendar::set_business_date(c, date + chrono::Duration::days(1))
+            .map(|_| ())
+            .map_err(|e| RepoError::Database(e.to_string()))
     })
 }
 

@@ -178,6 +178,19 @@ impl TestApp {
         read(res).await
     }
 
+    /// The OpenAPI document, fetched without a token as any client would.
+    pub async fn openapi(&self) -> Value {
+        let res = self
+            .client
+            .get(self.url("/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        let (status, doc) = read(res).await;
+        assert_eq!(status, 200, "{doc}");
+        doc
+    }
+
     /// Onboards a party of `kind` and answers its id.
     pub async fn create_party(&self, kind: &str) -> Uuid {
         let (status, body) = self

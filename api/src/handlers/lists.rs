@@ -3,8 +3,10 @@
 //! pagination by id, as every other list.
 
 use actix_web::{web, HttpResponse};
+use diesel::PgConnection;
 use persistence::lists::{self, Listing};
-use serde::Deserialize;
+use persistence::RepoError;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -40,6 +42,25 @@ fn listing(
     }
 }
 
+/// Runs one listing and answers its page: the fetch and the view-building every list here shares.
+async fn page<R, V>(
+    state: &AppState,
+    l: Listing,
+    fetch: impl FnOnce(&mut PgConnection, &Listing) -> Result<Vec<R>, RepoError> + Send + 'static,
+    build: impl Fn(R) -> Result<V, ApiError> + Send + 'static,
+    id_of: impl Fn(&V) -> Uuid,
+) -> Result<HttpResponse, ApiError>
+where
+    R: Send + 'static,
+    V: Serialize + Send + 'static,
+{
+    let limit = l.limit;
+    let views = state
+        .transaction(move |conn| fetch(conn, &l)?.into_iter().map(build).collect())
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::new(views, limit, id_of)))
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -69,16 +90,14 @@ pub async fn orders(
     let q = query.into_inner();
     let status = q.status.map(OrderStatus::as_str);
     let l = listing(&state, &caller, q.party_id, status, q.after, q.limit);
-    let limit = l.limit;
-    let views = state
-        .transaction(move |conn| {
-            let rows = lists::orders(conn, &l)?;
-            rows.iter()
-                .map(OrderView::build)
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Page::new(views, limit, |v| v.id)))
+    page(
+        &state,
+        l,
+        lists::orders,
+        |row| OrderView::build(&row),
+        |v| v.id,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -106,16 +125,14 @@ pub async fn collateral(
     let q = query.into_inner();
     let status = q.status.map(CollateralStatus::as_str);
     let l = listing(&state, &caller, q.party_id, status, q.after, q.limit);
-    let limit = l.limit;
-    let views = state
-        .transaction(move |conn| {
-            let rows = lists::collateral(conn, &l)?;
-            rows.iter()
-                .map(CollateralView::build)
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Page::new(views, limit, |v| v.id)))
+    page(
+        &state,
+        l,
+        lists::collateral,
+        |row| CollateralView::build(&row),
+        |v| v.id,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -161,16 +178,10 @@ async fn requests_of_kind(
     caller.require(&[Role::Supplier, Role::RiskOfficer, Role::Admin])?;
     let status = q.state.map(RequestState::as_str);
     let l = listing(&state, &caller, q.party_id, status, q.after, q.limit);
-    let limit = l.limit;
-    let views = state
-        .transaction(move |conn| {
-            let rows = lists::factoring_requests(conn, &l, kind)?;
-            rows.into_iter()
-                .map(|(row, ids)| FactoringRequestView::build(&row, ids))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Page::new(views, limit, |v| v.id)))
+    let fetch =
+        move |conn: &mut PgConnection, l: &Listing| lists::factoring_requests(conn, l, kind);
+    let build = |(row, ids)| FactoringRequestView::build(&row, ids);
+    page(&state, l, fetch, build, |v| v.id).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -203,14 +214,6 @@ pub async fn bills(
     let q = query.into_inner();
     let status = q.state.map(BillState::as_str);
     let l = listing(&state, &caller, q.party_id, status, q.after, q.limit);
-    let limit = l.limit;
-    let views = state
-        .transaction(move |conn| {
-            let rows = lists::bills(conn, &l)?;
-            rows.iter()
-                .map(|(bill, chain)| BillView::build(bill, chain))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(Page::new(views, limit, |v| v.id)))
+    let build = |(bill, chain): (_, Vec<_>)| BillView::build(&bill, &chain);
+    page(&state, l, lists::bills, build, |v| v.id).await
 }

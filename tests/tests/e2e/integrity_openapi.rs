@@ -6,18 +6,6 @@
 use lendline_tests::TestApp;
 use serde_json::Value;
 
-async fn document(app: &TestApp) -> Value {
-    let res = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap();
-    let (status, doc) = lendline_tests::read(res).await;
-    assert_eq!(status, 200);
-    doc
-}
-
 fn operations(doc: &Value) -> Vec<(String, String, Value)> {
     let mut all = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -31,7 +19,7 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
 #[tokio::test]
 async fn path_parameters_are_in_the_path_and_list_filters_are_optional_query_parameters() {
     let app = TestApp::spawn().await;
-    let doc = document(&app).await;
+    let doc = app.openapi().await;
     for (path, method, op) in operations(&doc) {
         for p in op["parameters"].as_array().into_iter().flatten() {
             let name = p["name"].as_str().unwrap();
@@ -74,7 +62,7 @@ async fn path_parameters_are_in_the_path_and_list_filters_are_optional_query_par
 #[tokio::test]
 async fn the_credit_line_draw_and_the_pool_draw_have_schemas_of_their_own() {
     let app = TestApp::spawn().await;
-    let doc = document(&app).await;
+    let doc = app.openapi().await;
     let body_ref = |path: &str| {
         doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
             .as_str()
@@ -106,7 +94,7 @@ async fn the_credit_line_draw_and_the_pool_draw_have_schemas_of_their_own() {
 #[tokio::test]
 async fn every_operation_documents_the_error_statuses_it_can_answer() {
     let app = TestApp::spawn().await;
-    let doc = document(&app).await;
+    let doc = app.openapi().await;
     let statuses = |path: &str, method: &str| -> Vec<String> {
         doc["paths"][path][method]["responses"]
             .as_object()

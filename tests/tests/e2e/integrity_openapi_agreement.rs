@@ -60,13 +60,7 @@ async fn a_whole_number_written_as_a_float_is_the_integer_it_stands_for() {
 #[tokio::test]
 async fn the_document_publishes_the_format_of_every_parameter_the_server_parses() {
     let app = TestApp::spawn().await;
-    let res = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap();
-    let (_, doc) = lendline_tests::read(res).await;
+    let doc = app.openapi().await;
     let fingerprint = parameter(&doc, "/v1/registry/{fingerprint}", "fingerprint");
     assert_eq!(fingerprint["pattern"], "^[0-9A-Fa-f]{64}$");
     let account = parameter(&doc, "/v1/ledger/accounts/{account}", "account");
