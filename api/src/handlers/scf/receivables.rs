@@ -159,9 +159,9 @@ pub async fn submit(
             date_rules::not_after_today("issue_date", new.issue_date, today)?;
             // An invoice already past due is a collection, not a financing.
             date_rules::not_before_today("due_date", new.due_date, today)?;
-            // The supplier must exist, though it is not part of the paper's identity: the same
-            // invoice submitted by a second supplier is the same registry entry.
-            parties::find(conn, supplier)?;
+            // The supplier is not part of the paper's identity (the same invoice submitted by a
+            // second supplier is the same registry entry), and the auth gate has already checked
+            // that it exists and is a supplier: nothing to load here.
             let debtor = parties::find(conn, new.debtor_id)
                 .ok()
                 .filter(|d| d.party.kind == "core_enterprise")
