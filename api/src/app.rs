@@ -136,8 +136,10 @@ impl Application {
             metrics: Metrics::new()?,
             idempotency_wait_ms: config.idempotency.wait_ms,
             auditor_emails: config.audit.auditor_emails.clone(),
-            models: Default::default(),
-            loans: config.loans.clone(),
+            policy: std::sync::Arc::new(crate::usecases::context::Policy {
+                loans: config.loans.clone(),
+                models: Default::default(),
+            }),
             limiter: crate::rate_limit::ClientLimiter::from_limits(&config.limits),
             admission: Admission::new(&config.admission),
             party_kinds: Default::default(),

@@ -249,6 +249,37 @@ impl From<RepoError> for ApiError {
     }
 }
 
+/// The single place where use-case errors become HTTP errors.
+impl From<crate::usecases::UseCaseError> for ApiError {
+    fn from(e: crate::usecases::UseCaseError) -> Self {
+        use crate::usecases::UseCaseError as E;
+        match e {
+            E::Invalid { field, source } => ApiError::invalid(field, source.to_string()),
+            E::Refused {
+                code,
+                message,
+                field,
+            } => ApiError::unprocessable(code, message, field),
+            E::NotFound => ApiError::NotFound,
+            E::Conflict {
+                code,
+                message,
+                field,
+            } => ApiError::Conflict {
+                code,
+                message,
+                field: field.map(String::from),
+                retry_after_seconds: None,
+            },
+            E::Forbidden => ApiError::Forbidden,
+            E::Storage(e) => e.into(),
+            corrupt @ E::Corrupt { .. } => {
+                ApiError::internal(crate::telemetry::error_chain(&corrupt))
+            }
+        }
+    }
+}
+
 /// The database refuses a ledger posting dated on a day end of day has closed (a trigger on
 /// `journal_entries`, so no code path can book money on a closed day).
 const BUSINESS_DAY_CLOSED: &str = "business_day_closed";

@@ -65,7 +65,7 @@ pub enum KeyPolicy {
 }
 
 /// The request facts stored with a key.
-struct Scope {
+pub(crate) struct Scope {
     caller: String,
     key: String,
     method: String,
@@ -96,7 +96,7 @@ fn read_key(req: &HttpRequest, policy: KeyPolicy) -> Result<Option<String>, ApiE
     Ok(Some(key.to_string()))
 }
 
-enum Outcome {
+pub(crate) enum Outcome {
     Fresh(StatusCode, Vec<u8>),
     Replayed(StatusCode, Vec<u8>),
 }
@@ -114,57 +114,83 @@ where
     T: Serialize,
     F: FnOnce(&mut PgConnection) -> Result<(StatusCode, T), ApiError> + Send + 'static,
 {
-    let scope = read_key(req, policy)?.map(|key| Scope {
+    let scope = scope(req, caller, body_hash, policy)?;
+    let wait = Duration::from_millis(state.idempotency_wait_ms);
+    let outcome = state
+        .transaction(move |conn| guarded(conn, scope, wait, |conn| answer(work(conn))))
+        .await?;
+    Ok(outcome.into_response())
+}
+
+/// The request's scope for its `Idempotency-Key`, if it sent one (`policy` says whether it
+/// must).
+pub(crate) fn scope(
+    req: &HttpRequest,
+    caller: &Caller,
+    body_hash: Option<&str>,
+    policy: KeyPolicy,
+) -> Result<Option<Scope>, ApiError> {
+    Ok(read_key(req, policy)?.map(|key| Scope {
         caller: caller.actor(),
         key,
         method: req.method().to_string(),
         path: req.path().to_string(),
         // A bodyless request hashes as the empty body (the column is a fixed 64 characters).
         request_hash: body_hash.map_or_else(|| sha256_hex(&[]), str::to_string),
-    });
-    let wait = Duration::from_millis(state.idempotency_wait_ms);
-    let outcome = state
-        .transaction(move |conn| {
-            let Some(scope) = scope else {
-                let (status, body) = answer(work(conn))?;
-                return Ok(Outcome::Fresh(status, body));
-            };
-            if !idempotency::lock(conn, &scope.caller, &scope.key, wait)? {
-                return Err(ApiError::Conflict {
-                    code: "request_in_progress",
-                    message: "a request with this Idempotency-Key is still being processed".into(),
-                    field: Some(HEADER.into()),
-                    retry_after_seconds: Some(1),
-                });
-            }
-            if let Some(stored) = idempotency::find(conn, &scope.caller, &scope.key)? {
-                return replay(&scope, stored);
-            }
-            let (status, body) = answer(work(conn))?;
-            idempotency::store(
-                conn,
-                &StoredRequest {
-                    caller: scope.caller,
-                    key: scope.key,
-                    method: scope.method,
-                    path: scope.path,
-                    request_hash: scope.request_hash,
-                    response_status: i16::try_from(status.as_u16()).map_err(ApiError::internal)?,
-                    response_body: body.clone(),
-                },
-            )?;
-            Ok(Outcome::Fresh(status, body))
-        })
-        .await?;
-    Ok(match outcome {
-        Outcome::Fresh(status, body) => HttpResponse::build(status)
-            .content_type("application/json")
-            .body(body),
-        Outcome::Replayed(status, body) => HttpResponse::build(status)
-            .content_type("application/json")
-            .insert_header(("Idempotency-Replayed", "true"))
-            .body(body),
-    })
+    }))
+}
+
+/// Runs `work` on `conn` (inside the caller's transaction) under the key's lock: the first
+/// request with a key does the work and stores its answer; a retry replays that answer.
+pub(crate) fn guarded(
+    conn: &mut PgConnection,
+    scope: Option<Scope>,
+    wait: Duration,
+    work: impl FnOnce(&mut PgConnection) -> Result<(StatusCode, Vec<u8>), ApiError>,
+) -> Result<Outcome, ApiError> {
+    let Some(scope) = scope else {
+        let (status, body) = work(conn)?;
+        return Ok(Outcome::Fresh(status, body));
+    };
+    if !idempotency::lock(conn, &scope.caller, &scope.key, wait)? {
+        return Err(ApiError::Conflict {
+            code: "request_in_progress",
+            message: "a request with this Idempotency-Key is still being processed".into(),
+            field: Some(HEADER.into()),
+            retry_after_seconds: Some(1),
+        });
+    }
+    if let Some(stored) = idempotency::find(conn, &scope.caller, &scope.key)? {
+        return replay(&scope, stored);
+    }
+    let (status, body) = work(conn)?;
+    idempotency::store(
+        conn,
+        &StoredRequest {
+            caller: scope.caller,
+            key: scope.key,
+            method: scope.method,
+            path: scope.path,
+            request_hash: scope.request_hash,
+            response_status: i16::try_from(status.as_u16()).map_err(ApiError::internal)?,
+            response_body: body.clone(),
+        },
+    )?;
+    Ok(Outcome::Fresh(status, body))
+}
+
+impl Outcome {
+    pub(crate) fn into_response(self) -> HttpResponse {
+        match self {
+            Outcome::Fresh(status, body) => HttpResponse::build(status)
+                .content_type("application/json")
+                .body(body),
+            Outcome::Replayed(status, body) => HttpResponse::build(status)
+                .content_type("application/json")
+                .insert_header(("Idempotency-Replayed", "true"))
+                .body(body),
+        }
+    }
 }
 
 /// The status and body of what `work` answered. A declined credit decision is an answer, not

@@ -6,10 +6,10 @@ use diesel::{Connection, PgConnection};
 use persistence::{DbPool, RepoError};
 
 use crate::auth::keys::JwtKeys;
-use crate::config::{Limits, LoansConfig};
+use crate::config::Limits;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
-use crate::scoring_service::ModelCache;
+use crate::usecases::context::Policy;
 
 pub struct AppState {
     pub pool: DbPool,
@@ -20,9 +20,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub idempotency_wait_ms: u64,
     pub auditor_emails: Vec<String>,
-    /// Compiled scoring models, shared by every request.
-    pub models: Arc<ModelCache>,
-    pub loans: LoansConfig,
+    /// The lending rules and compiled scoring models every use case is given.
+    pub policy: Arc<Policy>,
     pub limiter: Option<crate::rate_limit::ClientLimiter>,
     pub admission: crate::admission::Admission,
     /// Party kinds for the per-request check that a token's role matches its party.

@@ -10,3 +10,16 @@ pub fn init() {
         .with_writer(std::io::stderr)
         .try_init();
 }
+
+/// An error with its causes, one after the other, for the log: the interesting part (a mail
+/// server's reply, the stored value that did not parse) is often in a source.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

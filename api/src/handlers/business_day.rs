@@ -91,7 +91,7 @@ pub async fn run(
     body: JsonBody<EodRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
-    let (requested, policy) = (body.value.date, state.loans.clone());
+    let (requested, policy) = (body.value.date, state.policy.loans.clone());
     let (date, stats) = state
         .transaction(move |conn| {
             let date = match requested {

@@ -17,10 +17,10 @@ use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::loans::LoanView;
 use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::lending::draw::{Draw, RepaymentMethod};
 use crate::lending::inventory::{self, haircut, lendable_value};
 use crate::lending::{business_date, currency};
 use crate::state::AppState;
+use crate::usecases::lending::draw::{Draw, RepaymentMethod};
 use crate::views::amount;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -237,7 +237,7 @@ pub async fn draw(
     caller.require(&[Role::Merchant])?;
     let hash = body.hash().to_string();
     let (id, dto, actor, who) = (id.into_inner(), body.value, caller.actor(), caller.clone());
-    let (policy, models) = (state.loans.clone(), state.models.clone());
+    let (policy, models) = (state.policy.loans.clone(), state.policy.models.clone());
     idempotency::run(
         &state,
         &caller,

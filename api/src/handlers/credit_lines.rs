@@ -15,10 +15,11 @@ use crate::error::{ApiError, ErrorBody};
 use crate::filters::LineStatus;
 use crate::handlers::loans::LoanView;
 use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::lending::draw::{self, Draw, RepaymentMethod};
 use crate::lending::{business_date, currency};
 use crate::pagination::Page;
+use crate::request::{Call, Reply};
 use crate::state::AppState;
+use crate::usecases::lending::draw::{self, DrawOnLine, RepaymentMethod};
 use crate::views::amount;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -173,7 +174,11 @@ pub async fn apply(
     let party = caller.party().ok_or(ApiError::Forbidden)?;
     let hash = body.hash().to_string();
     let row = body.value.into_row(party)?;
-    let (actor, policy, models) = (caller.actor(), state.loans.clone(), state.models.clone());
+    let (actor, policy, models) = (
+        caller.actor(),
+        state.policy.loans.clone(),
+        state.policy.models.clone(),
+    );
     idempotency::run(
         &state,
         &caller,
@@ -279,7 +284,20 @@ pub struct NewDraw {
     pub amount: String,
     #[schema(example = 90)]
     pub tenor_days: u32,
+    #[schema(value_type = RepaymentMethodSchema)]
     pub repayment_method: RepaymentMethod,
+}
+
+/// How a loan is repaid (the OpenAPI's picture of [`RepaymentMethod`]).
+#[derive(ToSchema)]
+#[schema(as = RepaymentMethod)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // documentation only: requests deserialize into `RepaymentMethod`
+pub enum RepaymentMethodSchema {
+    /// Interest and principal at maturity.
+    Bullet,
+    /// Monthly annuity installments.
+    EqualInstallments,
 }
 
 /// Draws a loan on the line (merchant, `Idempotency-Key` required).
@@ -287,52 +305,27 @@ pub struct NewDraw {
     params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 201, body = LoanView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn draw(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<Uuid>,
     body: JsonBody<NewDraw>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant])?;
     let hash = body.hash().to_string();
-    let (id, dto, actor, policy, who) = (
-        id.into_inner(),
-        body.value,
-        caller.actor(),
-        state.loans.clone(),
-        caller.clone(),
-    );
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let NewDraw {
+        amount,
+        tenor_days,
+        repayment_method,
+    } = body.into_inner();
+    let ask = DrawOnLine {
+        line_id: id.into_inner(),
+        amount,
+        tenor_days,
+        method: repayment_method,
+    };
+    call.run(
         KeyPolicy::Required,
-        move |conn| {
-            let line = credit_lines::find_line(conn, id)?;
-            who.ensure_can_see(&[line.party_id])?;
-            let ccy = currency(&line.currency)?;
-            let value = Money::parse_positive(&dto.amount, ccy)
-                .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-            let today = business_date(conn)?;
-            let request = Draw {
-                amount: value,
-                tenor_days: dto.tenor_days,
-                method: dto.repayment_method,
-            };
-            let (loan, schedule) = draw::draw(conn, &line, &request, today, &policy, &actor)?;
-            crate::mail::enqueue_for_party(
-                conn,
-                loan.party_id,
-                &crate::mail::Template::LoanDisbursed {
-                    loan_id: loan.id,
-                    principal: amount(loan.principal, ccy),
-                    currency: loan.currency.clone(),
-                    maturity_date: loan.maturity_date,
-                },
-            )?;
-            Ok((StatusCode::CREATED, LoanView::build(&loan, &schedule)?))
-        },
+        Some(&hash),
+        move |ctx| draw::draw_on_line(ctx, ask),
+        |(loan, schedule)| Reply::created(&LoanView::build(&loan, &schedule)?),
     )
     .await
 }

@@ -242,7 +242,7 @@ pub async fn assess(
         .clone()
         .unwrap_or_else(|| format!("assessment:{}", Uuid::now_v7()));
     let actor = caller.actor();
-    let models = state.models.clone();
+    let models = state.policy.models.clone();
     idempotency::run(
         &state,
         &caller,

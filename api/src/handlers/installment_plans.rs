@@ -134,7 +134,7 @@ pub async fn create(
         .text()
         .to_string();
     let (who, actor) = (caller.clone(), caller.actor());
-    let (policy, models) = (state.loans.clone(), state.models.clone());
+    let (policy, models) = (state.policy.loans.clone(), state.policy.models.clone());
     idempotency::run(
         &state,
         &caller,

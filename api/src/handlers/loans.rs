@@ -427,7 +427,7 @@ pub async fn write_off(
     let (id, actor, min_dpd) = (
         id.into_inner(),
         caller.actor(),
-        state.loans.write_off_after_dpd,
+        state.policy.loans.write_off_after_dpd,
     );
     idempotency::run(
         &state,

@@ -235,7 +235,7 @@ pub async fn finance(
     caller.require(&[Role::Merchant])?;
     let hash = body.hash().to_string();
     let (id, dto, actor, who) = (id.into_inner(), body.value, caller.actor(), caller.clone());
-    let (policy, models) = (state.loans.clone(), state.models.clone());
+    let (policy, models) = (state.policy.loans.clone(), state.policy.models.clone());
     idempotency::run(
         &state,
         &caller,

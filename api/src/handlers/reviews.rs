@@ -225,7 +225,11 @@ where
 {
     caller.require(&OFFICERS)?;
     // Four eyes tell people apart by their staff id, whatever role their token carries.
-    let (officer, actor, policy) = (caller.subject.clone(), caller.actor(), state.loans.clone());
+    let (officer, actor, policy) = (
+        caller.subject.clone(),
+        caller.actor(),
+        state.policy.loans.clone(),
+    );
     let view = state
         .transaction(move |conn| {
             let mut row = reviews::lock(conn, id)?;
@@ -323,7 +327,7 @@ pub async fn decide(
             "amounts must be positive and rates between 0 and 10",
         ));
     }
-    let threshold = state.loans.four_eyes_above;
+    let threshold = state.policy.loans.four_eyes_above;
     transition(
         &state,
         &caller,

@@ -301,7 +301,7 @@ pub async fn activate(
     let role = body.value.role;
     let id = id.into_inner();
     let actor = caller.actor();
-    let models = state.models.clone();
+    let models = state.policy.models.clone();
     idempotency::run(
         &state,
         &caller,

@@ -49,12 +49,12 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::accrual::account;
-use super::draw::{originate, NewLoan};
 use super::{currency, money};
 use crate::config::LoansConfig;
 use crate::error::ApiError;
 use crate::mail;
 use crate::scoring_service::{self, ApplicationFacts, AssessmentRequest, ModelCache};
+use crate::usecases::lending::draw::{originate, NewLoan};
 
 /// The platform's annual funding rate, at which merchant-paid plans are subsidised.
 pub const SUBSIDY_ANNUAL_RATE: Decimal = Decimal::from_parts(12, 0, 0, false, 2);
@@ -220,6 +220,7 @@ pub fn create_plan(
                 (account("merchant_subsidy_income")?, quote.merchant_subsidy),
             ],
         },
+        chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6),
         actor,
     )?;
     let plan = PlanRow {

@@ -26,12 +26,12 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use uuid::Uuid;
 
 use super::accrual::account;
-use super::draw::{originate, schedule_for, Draw, NewLoan, RepaymentMethod};
 use super::order_financing::approve_merchant;
 use crate::config::LoansConfig;
 use crate::error::ApiError;
 use crate::mail;
 use crate::scoring_service::ModelCache;
+use crate::usecases::lending::draw::{originate, schedule_for, Draw, NewLoan, RepaymentMethod};
 
 /// The highest LTV at drawdown (80 %).
 pub const MAX_LTV: Decimal = Decimal::from_parts(80, 0, 0, false, 2);
@@ -139,6 +139,7 @@ pub fn draw(
             start: today,
             credits: vec![(account("cash:platform")?, draw.amount)],
         },
+        chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6),
         actor,
     )?;
     collateral::attach_loan(conn, goods.id, booked.0.id)?;

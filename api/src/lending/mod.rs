@@ -4,7 +4,6 @@
 
 pub mod accrual;
 pub mod applications;
-pub mod draw;
 pub mod eod;
 pub mod installments;
 pub mod inventory;

@@ -22,12 +22,12 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::accrual::account;
-use super::draw::{originate, schedule_for, Draw, NewLoan, RepaymentMethod};
 use super::repayment::{self, payoff_quote};
 use crate::config::LoansConfig;
 use crate::error::ApiError;
 use crate::mail;
 use crate::scoring_service::{self, ApplicationFacts, AssessmentRequest, ModelCache};
+use crate::usecases::lending::draw::{originate, schedule_for, Draw, NewLoan, RepaymentMethod};
 
 /// The most a merchant may borrow against an order: 80 % of its value.
 pub const ADVANCE_RATE: Decimal = Decimal::from_parts(80, 0, 0, false, 2);
@@ -145,6 +145,7 @@ pub fn finance(
             start: today,
             credits: vec![(account("cash:platform")?, amount)],
         },
+        chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6),
         actor,
     )?;
     orders::attach_loan(conn, order.id, booked.0.id)?;

@@ -107,7 +107,7 @@ impl Mailer {
             Mailer::Smtp { transport, from } => {
                 let message = build_message(from, email)?;
                 transport.send(message).await.map(|_| ()).map_err(|e| {
-                    let message = error_chain(&e);
+                    let message = crate::telemetry::error_chain(&e);
                     if e.is_permanent() {
                         Failure::permanent(message)
                     } else {
@@ -155,19 +155,6 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let partial = dir.join(format!("{name}.part"));
     std::fs::write(&partial, bytes)?;
     std::fs::rename(&partial, dir.join(name))
-}
-
-/// An error with its causes, one after the other: lettre puts the interesting part (the
-/// server's reply, the refused connection) in the source.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -157,7 +157,7 @@ pub async fn discount(
     let hash = body.hash().to_string();
     let actor = caller.actor();
     let who = caller.clone();
-    let models = state.models.clone();
+    let models = state.policy.models.clone();
     idempotency::run(
         &state,
         &caller,

@@ -109,7 +109,7 @@ pub async fn create(
         ));
     }
     let actor = caller.actor();
-    let models = state.models.clone();
+    let models = state.policy.models.clone();
     idempotency::run(
         &state,
         &caller,

@@ -289,7 +289,7 @@ pub async fn approve(
     caller.require(&[Role::Admin, Role::RiskOfficer])?;
     let (program_id, supplier) = path.into_inner();
     let actor = caller.actor();
-    let models = state.models.clone();
+    let models = state.policy.models.clone();
     let view = state
         .transaction(move |conn| {
             let program = programs::find(conn, program_id)?;

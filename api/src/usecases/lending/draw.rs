@@ -2,11 +2,11 @@
 //! the money engine, the disbursement booked and recorded. [`originate`] is the booking step
 //! every product shares.
 
-use chrono::{NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
 use domain::calendar::{DayCount, Frequency};
 use domain::ledger::{Account, JournalEntry};
-use domain::money::Money;
+use domain::money::{Currency, Money, RoundingMode};
 use domain::rate::Rate;
 use domain::schedule::{
     build_schedule_to_maturity, AmortizationMethod, InterestMethod, Schedule, ScheduleInput,
@@ -17,13 +17,12 @@ use persistence::loans::{self, InstallmentRow, LoanRow, TransactionRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::accrual::account;
 use crate::config::LoansConfig;
-use crate::error::ApiError;
+use crate::mail::{self, Template};
+use crate::usecases::{Context, UseCaseError};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema,
-)]
+/// How a loan is repaid (documented in the OpenAPI by `handlers::credit_lines`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RepaymentMethod {
     /// Interest and principal at maturity.
@@ -41,6 +40,60 @@ impl RepaymentMethod {
     }
 }
 
+/// A draw asked for on a line. The amount stays as the client wrote it: how many decimals it
+/// may have depends on the line's currency, which only the line knows, so it is parsed here.
+#[derive(Debug, Clone)]
+pub struct DrawOnLine {
+    pub line_id: Uuid,
+    pub amount: String,
+    pub tenor_days: u32,
+    pub method: RepaymentMethod,
+}
+
+/// Draws a loan on one of the caller's lines, queues the disbursement notice, and answers the
+/// loan with its schedule.
+pub fn draw_on_line(
+    ctx: &mut Context<'_>,
+    ask: DrawOnLine,
+) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
+    let line = credit_lines::find_line(ctx.conn, ask.line_id)?;
+    if !ctx.actor.can_see(&[line.party_id]) {
+        return Err(UseCaseError::NotFound);
+    }
+    let currency =
+        Currency::parse(&line.currency).map_err(|e| UseCaseError::corrupt("line currency", e))?;
+    let amount = Money::parse_positive(&ask.amount, currency)
+        .map_err(|e| UseCaseError::invalid("amount", e))?;
+    let request = Draw {
+        amount,
+        tenor_days: ask.tenor_days,
+        method: ask.method,
+    };
+    let (loan, schedule) = draw(
+        ctx.conn,
+        &line,
+        &request,
+        ctx.today,
+        ctx.now,
+        &ctx.policy.loans,
+        &ctx.actor.name,
+    )?;
+    mail::enqueue_for_party(
+        ctx.conn,
+        loan.party_id,
+        &Template::LoanDisbursed {
+            loan_id: loan.id,
+            principal: Money::new(loan.principal, currency)
+                .round(RoundingMode::HalfEven)
+                .amount()
+                .to_string(),
+            currency: loan.currency.clone(),
+            maturity_date: loan.maturity_date,
+        },
+    )?;
+    Ok((loan, schedule))
+}
+
 #[derive(Debug, Clone)]
 pub struct Draw {
     pub amount: Money,
@@ -54,8 +107,8 @@ pub fn schedule_for(
     draw: &Draw,
     annual_rate: Decimal,
     start: NaiveDate,
-) -> Result<Schedule, ApiError> {
-    let rate = Rate::new(annual_rate).map_err(ApiError::internal)?;
+) -> Result<Schedule, UseCaseError> {
+    let rate = Rate::new(annual_rate).map_err(|e| UseCaseError::corrupt("annual rate", e))?;
     let (term, frequency, method) = match draw.method {
         RepaymentMethod::Bullet => (
             draw.tenor_days,
@@ -85,31 +138,32 @@ pub fn schedule_for(
         rounding: Default::default(),
     };
     build_schedule_to_maturity(&input, maturity).map_err(|e| {
-        ApiError::unprocessable("schedule_impossible", e.to_string(), Some("tenor_days"))
+        UseCaseError::refused("schedule_impossible", e.to_string(), Some("tenor_days"))
     })
 }
 
-fn tenor_error(e: TenorError) -> ApiError {
-    ApiError::invalid("tenor_days", e.to_string())
+fn tenor_error(e: TenorError) -> UseCaseError {
+    UseCaseError::invalid("tenor_days", e)
 }
 
 /// Explains why the line refused a reservation.
-fn refusal(line: &LineRow, amount: Decimal, today: NaiveDate) -> ApiError {
+fn refusal(line: &LineRow, amount: Money, today: NaiveDate) -> UseCaseError {
     if line.status == "frozen" {
-        return ApiError::unprocessable("line_frozen", "the credit line is frozen", None);
+        return UseCaseError::refused("line_frozen", "the credit line is frozen", None);
     }
     if line.status != "active" {
-        return ApiError::unprocessable("line_not_active", "the credit line is not active", None);
+        return UseCaseError::refused("line_not_active", "the credit line is not active", None);
     }
     if line.expires_on < today {
-        return ApiError::unprocessable("line_expired", "the credit line has expired", None);
+        return UseCaseError::refused("line_expired", "the credit line has expired", None);
     }
-    let available = line.limit_amount - line.used_amount;
-    ApiError::unprocessable(
+    let available = Money::new(line.limit_amount - line.used_amount, amount.currency());
+    UseCaseError::refused(
         "exceeds_available_limit",
         format!(
-            "requested {amount} but only {} is available",
-            crate::views::stored_amount(available, &line.currency)
+            "requested {} but only {} is available",
+            amount.amount(),
+            available.amount()
         ),
         Some("amount"),
     )
@@ -121,11 +175,12 @@ pub fn draw(
     line: &LineRow,
     draw: &Draw,
     today: NaiveDate,
+    now: DateTime<Utc>,
     policy: &LoansConfig,
     actor: &str,
-) -> Result<(LoanRow, Vec<InstallmentRow>), ApiError> {
+) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
     if draw.amount.currency().code() != line.currency {
-        return Err(ApiError::invalid(
+        return Err(UseCaseError::invalid(
             "currency",
             format!("the line is in {}", line.currency),
         ));
@@ -145,12 +200,13 @@ pub fn draw(
     if !credit_lines::reserve(conn, line.id, amount, today)? {
         return Err(refusal(
             &credit_lines::find_line(conn, line.id)?,
-            amount,
+            draw.amount,
             today,
         ));
     }
     let schedule = schedule_for(draw, line.annual_rate, today)?;
-    let credit = account("cash:platform")?;
+    let credit =
+        Account::parse("cash:platform").map_err(|e| UseCaseError::corrupt("account", e))?;
     originate(
         conn,
         &NewLoan {
@@ -164,6 +220,7 @@ pub fn draw(
             start: today,
             credits: vec![(credit, draw.amount)],
         },
+        now,
         actor,
     )
 }
@@ -189,8 +246,9 @@ pub struct NewLoan<'a> {
 pub fn originate(
     conn: &mut PgConnection,
     new: &NewLoan<'_>,
+    now: DateTime<Utc>,
     actor: &str,
-) -> Result<(LoanRow, Vec<InstallmentRow>), ApiError> {
+) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
     let today = new.start;
     let principal = new.schedule.total_principal;
     let loan_id = Uuid::now_v7();
@@ -205,7 +263,8 @@ pub fn originate(
         annual_rate: new.annual_rate,
         penalty_rate_daily: new.penalty_rate_daily,
         method: new.method.into(),
-        tenor_days: i32::try_from((maturity - today).num_days()).map_err(ApiError::internal)?,
+        tenor_days: i32::try_from((maturity - today).num_days())
+            .map_err(|e| UseCaseError::corrupt("tenor", e))?,
         start_date: today,
         maturity_date: maturity,
         status: "active".into(),
@@ -221,7 +280,7 @@ pub fn originate(
         bucket: "current".into(),
         written_off_on: None,
         recovered: Decimal::ZERO,
-        created_at: Utc::now().trunc_subsecs(6),
+        created_at: now,
         product: new.product.into(),
         fees_posted: Decimal::ZERO,
         fees_paid: Decimal::ZERO,
@@ -234,7 +293,8 @@ pub fn originate(
         &format!("loan:{loan_id}"),
     )
     .debit(
-        &Account::of("loans_receivable", loan_id).map_err(ApiError::internal)?,
+        &Account::of("loans_receivable", loan_id)
+            .map_err(|e| UseCaseError::corrupt("account", e))?,
         principal,
     );
     for (account, value) in &new.credits {
@@ -242,7 +302,9 @@ pub fn originate(
             entry = entry.credit(account, *value);
         }
     }
-    let entry = entry.build().map_err(ApiError::internal)?;
+    let entry = entry
+        .build()
+        .map_err(|e| UseCaseError::corrupt("disbursement entry", e))?;
     let entry_id = persistence::ledger::post(conn, Uuid::now_v7(), &entry, None)?;
     loans::insert_transaction(
         conn,
@@ -271,7 +333,7 @@ pub fn originate(
         actor,
         "loan.disbursed",
         &payload,
-        Utc::now(),
+        now,
     )?;
     Ok((loan, installments))
 }

@@ -1,0 +1,172 @@
+//! The one way a handler runs a use case: [`Call::run`] opens one transaction on the blocking
+//! pool, honours the request's `Idempotency-Key`, builds the use case's [`Context`] once, and
+//! turns the result into HTTP in one place. A handler extracts, calls this once, and maps.
+
+use std::future::{ready, Ready};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::idempotency::{self, KeyPolicy};
+use crate::state::AppState;
+use crate::usecases::context::Policy;
+use crate::usecases::{Actor, Context, Decided, UseCaseError, Verdict};
+
+/// Everything a handler needs to run a use case for the authenticated caller.
+pub struct Call {
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+}
+
+impl FromRequest for Call {
+    type Error = ApiError;
+    type Future = Ready<Result<Call, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let call = (|| {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| ApiError::internal("application state is not configured"))?;
+            let caller = Caller::from_request(req, payload).into_inner()?;
+            Ok(Call {
+                state,
+                caller,
+                req: req.clone(),
+            })
+        })();
+        ready(call)
+    }
+}
+
+/// What a use case's result becomes: a status and the JSON body (stored as is for replays).
+pub struct Reply {
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn ok(view: &impl Serialize) -> Result<Reply, ApiError> {
+        Reply::with(StatusCode::OK, view)
+    }
+
+    pub fn created(view: &impl Serialize) -> Result<Reply, ApiError> {
+        Reply::with(StatusCode::CREATED, view)
+    }
+
+    /// The one answer to an automated decision, whatever the product: 201 when it approved
+    /// or referred (something was created), 200 when it declined; the body is the subject's
+    /// view with `outcome`, `decision_id` and `reasons` beside its own fields.
+    pub fn decided<T, V: Serialize>(
+        decided: Decided<T>,
+        view: impl FnOnce(T) -> Result<V, ApiError>,
+    ) -> Result<Reply, ApiError> {
+        let status = match decided.verdict {
+            Verdict::Approved | Verdict::Referred => StatusCode::CREATED,
+            Verdict::Declined => StatusCode::OK,
+        };
+        let body = DecidedView {
+            outcome: decided.verdict,
+            decision_id: decided.decision_id,
+            reasons: decided.reasons,
+            subject: view(decided.subject)?,
+        };
+        Reply::with(status, &body)
+    }
+
+    fn with(status: StatusCode, view: &impl Serialize) -> Result<Reply, ApiError> {
+        let body = serde_json::to_vec(view).map_err(ApiError::internal)?;
+        Ok(Reply { status, body })
+    }
+}
+
+#[derive(Serialize)]
+struct DecidedView<V> {
+    outcome: Verdict,
+    decision_id: Option<Uuid>,
+    reasons: Vec<String>,
+    #[serde(flatten)]
+    subject: V,
+}
+
+impl Call {
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    /// The party a business caller acts for; staff have none (403).
+    pub fn party(&self) -> Result<Uuid, ApiError> {
+        self.caller.party().ok_or(ApiError::Forbidden)
+    }
+
+    /// Runs `work` in one transaction and answers with `reply` of its result. With a key
+    /// (required when `keys` says so), the answer is stored with the work's effects and
+    /// replayed to every retry; `body_hash` tells a retry from a different request.
+    pub async fn run<T, W, R>(
+        self,
+        keys: KeyPolicy,
+        body_hash: Option<&str>,
+        work: W,
+        reply: R,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        W: FnOnce(&mut Context<'_>) -> Result<T, UseCaseError> + Send + 'static,
+        R: FnOnce(T) -> Result<Reply, ApiError> + Send + 'static,
+    {
+        let scope = idempotency::scope(&self.req, &self.caller, body_hash, keys)?;
+        let wait = Duration::from_millis(self.state.idempotency_wait_ms);
+        let (actor, policy) = (actor_of(&self.caller), Arc::clone(&self.state.policy));
+        let outcome = self
+            .state
+            .transaction(move |conn| {
+                idempotency::guarded(conn, scope, wait, |conn| {
+                    let answer = within(conn, &actor, &policy, work)?;
+                    let Reply { status, body } = reply(answer)?;
+                    Ok((status, body))
+                })
+            })
+            .await?;
+        Ok(outcome.into_response())
+    }
+
+    /// Runs a read in one transaction (no key: reads are naturally repeatable).
+    pub async fn read<T, W, R>(self, work: W, reply: R) -> Result<HttpResponse, ApiError>
+    where
+        W: FnOnce(&mut Context<'_>) -> Result<T, UseCaseError> + Send + 'static,
+        R: FnOnce(T) -> Result<Reply, ApiError> + Send + 'static,
+    {
+        let (actor, policy) = (actor_of(&self.caller), Arc::clone(&self.state.policy));
+        let Reply { status, body } = self
+            .state
+            .transaction(move |conn| reply(within(conn, &actor, &policy, work)?))
+            .await?;
+        Ok(HttpResponse::build(status)
+            .content_type("application/json")
+            .body(body))
+    }
+}
+
+fn within<T>(
+    conn: &mut diesel::PgConnection,
+    actor: &Actor,
+    policy: &Policy,
+    work: impl FnOnce(&mut Context<'_>) -> Result<T, UseCaseError>,
+) -> Result<T, ApiError> {
+    let mut context = Context::open(conn, chrono::Utc::now(), actor, policy)?;
+    Ok(work(&mut context)?)
+}
+
+fn actor_of(caller: &Caller) -> Actor {
+    Actor {
+        name: caller.actor(),
+        party: caller.party(),
+        staff: caller.role.is_staff(),
+    }
+}

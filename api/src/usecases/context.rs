@@ -1,0 +1,67 @@
+//! What every use case is given, built once per request by the runner: the open transaction's
+//! connection, the business date and one clock reading, who acts, and the platform's policy.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use crate::config::LoansConfig;
+use crate::scoring_service::ModelCache;
+
+/// Who acts: recorded in the audit trail as `name` (`role:subject`).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub name: String,
+    /// The party a business caller acts for; `None` for staff.
+    pub party: Option<Uuid>,
+    /// Staff act for the platform and may see every party's objects.
+    pub staff: bool,
+}
+
+impl Actor {
+    /// Staff see every object; a party sees only objects it owns. Anything else is "not
+    /// found", so that a caller cannot learn that another party's object exists.
+    pub fn can_see(&self, owners: &[Uuid]) -> bool {
+        self.staff || self.party.is_some_and(|p| owners.contains(&p))
+    }
+}
+
+/// The platform's rules and models, shared by every request.
+#[derive(Clone)]
+pub struct Policy {
+    pub loans: LoansConfig,
+    pub models: Arc<ModelCache>,
+}
+
+pub struct Context<'c> {
+    pub conn: &'c mut PgConnection,
+    /// The platform's business date: what money movements are dated.
+    pub today: NaiveDate,
+    /// The one clock reading of this request (microseconds, as PostgreSQL stores them).
+    pub now: DateTime<Utc>,
+    pub actor: &'c Actor,
+    pub policy: &'c Policy,
+}
+
+impl<'c> Context<'c> {
+    /// Reads the business date once, for the request whose clock reading is `now`;
+    /// everything the request records uses these two.
+    pub fn open(
+        conn: &'c mut PgConnection,
+        now: DateTime<Utc>,
+        actor: &'c Actor,
+        policy: &'c Policy,
+    ) -> Result<Context<'c>, persistence::RepoError> {
+        let now = now.trunc_subsecs(6);
+        let today = persistence::calendar::business_date(conn, now.date_naive())?;
+        Ok(Context {
+            conn,
+            today,
+            now,
+            actor,
+            policy,
+        })
+    }
+}

@@ -1,0 +1,20 @@
+//! The use-case layer: what every product does, with no HTTP in it.
+//!
+//! Each use case is a function `fn(&mut Context, Command) -> Result<Outcome, UseCaseError>`.
+//! The request runner (`crate::request`) opens the one transaction, builds the [`Context`]
+//! (business date, clock reading, actor, policy) once per request and maps the result to
+//! HTTP; a use case never sees actix, `ApiError` or a status code (checked by
+//! `api/tests/usecase_boundary.rs`).
+//!
+//! One module per product family; a new product (say reverse factoring) gets its own folder
+//! beside these:
+//! - [`lending`]: stock-up credit lines and the loans drawn on them.
+
+pub mod context;
+pub mod error;
+pub mod lending;
+pub mod outcome;
+
+pub use context::{Actor, Context};
+pub use error::UseCaseError;
+pub use outcome::{Decided, Verdict};

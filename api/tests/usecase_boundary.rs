@@ -1,0 +1,73 @@
+//! The use-case layer knows nothing of HTTP: no actix, no `ApiError`, no status codes, no
+//! views or DTOs, and no clock of its own (the request's [`Context`] carries the one reading).
+//! Checked on the source, so a violation fails here before anyone reviews it.
+
+#![allow(clippy::expect_used)] // a test: a failure to read the source is a failure
+
+use std::path::{Path, PathBuf};
+
+/// What a file under `src/usecases` may not mention, and why.
+const FORBIDDEN: &[(&str, &str)] = &[
+    ("actix", "HTTP framework"),
+    ("ApiError", "the HTTP error type"),
+    ("StatusCode", "HTTP status codes"),
+    ("HttpResponse", "HTTP responses"),
+    ("HttpRequest", "HTTP requests"),
+    (
+        "utoipa",
+        "OpenAPI documentation belongs to the views and DTOs",
+    ),
+    ("crate::error", "the HTTP error mapping"),
+    (
+        "crate::handlers",
+        "handlers call use cases, not the other way round",
+    ),
+    (
+        "crate::views",
+        "views are built from use-case results by handlers",
+    ),
+    ("crate::request", "the request runner calls use cases"),
+    ("crate::idempotency", "idempotency is the runner's"),
+    ("crate::auth", "the caller arrives as an Actor"),
+    (
+        "Utc::now",
+        "the clock is read once per request, into Context::now",
+    ),
+    (".transaction(", "the runner opens the one transaction"),
+];
+
+fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable source folder") {
+        let path = entry.expect("readable entry").path();
+        if path.is_dir() {
+            rust_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_use_case_layer_has_no_http_in_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/usecases");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() >= 3, "no use-case files found under {root:?}");
+    let mut violations = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable file");
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for (word, why) in FORBIDDEN {
+                if code.contains(word) {
+                    violations.push(format!(
+                        "{}:{}: `{word}` ({why})",
+                        file.display(),
+                        number + 1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
+}
