@@ -254,7 +254,7 @@ impl From<crate::usecases::UseCaseError> for ApiError {
     fn from(e: crate::usecases::UseCaseError) -> Self {
         use crate::usecases::UseCaseError as E;
         match e {
-            E::Invalid { field, source } => ApiError::invalid(field, source.to_string()),
+            E::Invalid { field, source } => ApiError::invalid(&field, source.to_string()),
             E::Refused {
                 code,
                 message,

@@ -25,7 +25,6 @@ pub mod pagination;
 pub mod rate_limit;
 pub mod request;
 pub mod routes;
-pub mod scoring_service;
 pub mod shutdown;
 pub mod state;
 pub mod strict_json;

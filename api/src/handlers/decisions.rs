@@ -17,10 +17,10 @@ use uuid::Uuid;
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::scoring_service::{
+use crate::state::AppState;
+use crate::usecases::scoring::{
     self, grade_text, outcome_text, party_inputs, with_overrides, AssessmentRequest, StoredDecision,
 };
-use crate::state::AppState;
 
 /// Scores a party for a product. Inputs derived from the stored party (sales, store age,
 /// returns rate, sector) are used unless `inputs` names them too.
@@ -267,7 +267,7 @@ pub async fn assess(
                 inputs: with_overrides(party_inputs(&party, on), &overrides),
                 decided_at,
             };
-            let stored = scoring_service::assess(conn, &models, &request)?;
+            let stored = scoring::assess(conn, &models, &request)?;
             Ok((StatusCode::CREATED, DecisionView::from(&stored)))
         },
     )
@@ -286,7 +286,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let stored = state
-        .transaction(move |conn| scoring_service::load_decision(conn, id))
+        .transaction(move |conn| Ok(scoring::load_decision(conn, id)?))
         .await?;
     let response = if caller.role.is_staff() {
         DecisionResponse::Staff(Box::new(DecisionView::from(&stored)))

@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::scoring_service::{self, ModelKey};
 use crate::state::AppState;
+use crate::usecases::scoring::{model_row, ModelKey};
 
 /// A model upload. The document is what `lendline scoring train` writes.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -205,7 +205,7 @@ pub async fn upload(
     let hash = body.hash().to_string();
     let document = parse_document(&body.value.document)?;
     let actor = caller.actor();
-    let row = scoring_service::model_row(&document, &actor, Utc::now())?;
+    let row = model_row(&document, &actor, Utc::now())?;
     idempotency::run(
         &state,
         &caller,

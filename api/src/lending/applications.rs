@@ -20,7 +20,7 @@ use crate::config::LoansConfig;
 use crate::error::ApiError;
 use crate::handlers::credit_lines::DecisionSummary;
 use crate::mail::{self, Template};
-use crate::scoring_service::{self, ApplicationFacts, AssessmentRequest, ModelCache};
+use crate::usecases::scoring::{self, ApplicationFacts, AssessmentRequest, ModelCache};
 
 pub const REVIEW_KIND: &str = "credit_line_application";
 
@@ -59,7 +59,7 @@ pub fn decide(
         (today, now),
     )?;
     request.currency = super::currency(&application.currency)?;
-    let stored = scoring_service::assess(conn, models, &request)?;
+    let stored = scoring::assess(conn, models, &request)?;
     let decision = &stored.decision;
     let reasons: Vec<String> = decision.reasons.iter().map(|r| r.text.clone()).collect();
     let mut summary = DecisionSummary {

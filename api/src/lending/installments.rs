@@ -53,8 +53,8 @@ use super::{currency, money};
 use crate::config::LoansConfig;
 use crate::error::ApiError;
 use crate::mail;
-use crate::scoring_service::{self, ApplicationFacts, AssessmentRequest, ModelCache};
 use crate::usecases::lending::draw::{originate, NewLoan};
+use crate::usecases::scoring::{self, ApplicationFacts, AssessmentRequest, ModelCache};
 
 /// The platform's annual funding rate, at which merchant-paid plans are subsidised.
 pub const SUBSIDY_ANNUAL_RATE: Decimal = Decimal::from_parts(12, 0, 0, false, 2);
@@ -153,7 +153,7 @@ fn score_shopper(
         (today, Utc::now().trunc_subsecs(6)),
     )?;
     request.currency = checkout.purchase.currency();
-    let stored = scoring_service::assess(conn, models, &request)?;
+    let stored = scoring::assess(conn, models, &request)?;
     let decision = &stored.decision;
     let mut reasons: Vec<String> = decision.reasons.iter().map(|r| r.text.clone()).collect();
     let approved =

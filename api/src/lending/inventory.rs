@@ -30,8 +30,8 @@ use super::order_financing::approve_merchant;
 use crate::config::LoansConfig;
 use crate::error::ApiError;
 use crate::mail;
-use crate::scoring_service::ModelCache;
 use crate::usecases::lending::draw::{originate, schedule_for, Draw, NewLoan, RepaymentMethod};
+use crate::usecases::scoring::ModelCache;
 
 /// The highest LTV at drawdown (80 %).
 pub const MAX_LTV: Decimal = Decimal::from_parts(80, 0, 0, false, 2);

@@ -26,8 +26,8 @@ use super::repayment::{self, payoff_quote};
 use crate::config::LoansConfig;
 use crate::error::ApiError;
 use crate::mail;
-use crate::scoring_service::{self, ApplicationFacts, AssessmentRequest, ModelCache};
 use crate::usecases::lending::draw::{originate, schedule_for, Draw, NewLoan, RepaymentMethod};
+use crate::usecases::scoring::{self, ApplicationFacts, AssessmentRequest, ModelCache};
 
 /// The most a merchant may borrow against an order: 80 % of its value.
 pub const ADVANCE_RATE: Decimal = Decimal::from_parts(80, 0, 0, false, 2);
@@ -66,7 +66,7 @@ pub fn approve_merchant(
         (on, Utc::now()),
     )?;
     request.currency = amount.currency();
-    let stored = scoring_service::assess(conn, models, &request)?;
+    let stored = scoring::assess(conn, models, &request)?;
     let decision = &stored.decision;
     if decision.outcome == Outcome::Approve && amount.amount() <= decision.credit_limit {
         return Ok(decision.rate_annual);

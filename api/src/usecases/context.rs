@@ -8,7 +8,7 @@ use diesel::PgConnection;
 use uuid::Uuid;
 
 use crate::config::LoansConfig;
-use crate::scoring_service::ModelCache;
+use crate::usecases::scoring::ModelCache;
 
 /// Who acts: recorded in the audit trail as `name` (`role:subject`).
 #[derive(Debug, Clone)]

@@ -1,6 +1,8 @@
 //! Why a use case did not happen. The HTTP mapping lives in `crate::error` (one place); here
 //! there are only meanings.
 
+use std::borrow::Cow;
+
 use persistence::RepoError;
 
 type Cause = Box<dyn std::error::Error + Send + Sync>;
@@ -11,7 +13,7 @@ pub enum UseCaseError {
     /// currency has, a tenor outside the product's range).
     #[error("{field}: {source}")]
     Invalid {
-        field: &'static str,
+        field: Cow<'static, str>,
         #[source]
         source: Cause,
     },
@@ -46,9 +48,9 @@ pub enum UseCaseError {
 }
 
 impl UseCaseError {
-    pub fn invalid(field: &'static str, source: impl Into<Cause>) -> Self {
+    pub fn invalid(field: impl Into<Cow<'static, str>>, source: impl Into<Cause>) -> Self {
         UseCaseError::Invalid {
-            field,
+            field: field.into(),
             source: source.into(),
         }
     }

@@ -1,5 +1,5 @@
 //! The credit decision for factoring and bill discounting: the one place supply-chain finance
-//! asks the scoring service (`crate::scoring_service::assess`), inside the caller's
+//! asks the scoring service (`crate::usecases::scoring::assess`), inside the caller's
 //! transaction, so every decision is stored and audited with the change it allows.
 //!
 //! Factoring scores the supplier and every debtor on the `factoring` product; a bill discount
@@ -18,7 +18,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::scoring_service::{assess, ApplicationFacts, AssessmentRequest, ModelCache};
+use crate::usecases::scoring::{assess, ApplicationFacts, AssessmentRequest, ModelCache};
 
 /// One party's stored decision.
 #[derive(Debug, Clone, Serialize)]

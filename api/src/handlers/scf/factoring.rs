@@ -21,8 +21,8 @@ use super::{funding, money, pools, record, stored_currency, today};
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::scoring_service::ModelCache;
 use crate::state::AppState;
+use crate::usecases::scoring::ModelCache;
 use crate::views::amount;
 
 const MAX_POOL_SIZE: usize = 500;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::usecases::UseCaseError;
 
 /// A decision as stored: the engine's [`Decision`] plus who, what and when.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +44,7 @@ impl StoredDecision {
 }
 
 /// Stores the decision and appends it, in full, to its audit chain.
-pub(super) fn save(conn: &mut PgConnection, stored: &StoredDecision) -> Result<(), ApiError> {
+pub(super) fn save(conn: &mut PgConnection, stored: &StoredDecision) -> Result<(), UseCaseError> {
     let (decision, evidence) = to_rows(stored)?;
     scoring::insert_decision(conn, &decision, &evidence)?;
     let action = if stored.is_shadow() {
@@ -64,7 +64,7 @@ pub(super) fn save(conn: &mut PgConnection, stored: &StoredDecision) -> Result<(
 }
 
 /// Loads a stored decision with the id of its shadow, if it has one.
-pub fn load_decision(conn: &mut PgConnection, id: Uuid) -> Result<StoredDecision, ApiError> {
+pub fn load_decision(conn: &mut PgConnection, id: Uuid) -> Result<StoredDecision, UseCaseError> {
     let (row, evidence) = scoring::find_decision(conn, id)?;
     let shadow = if row.is_shadow {
         None
@@ -87,10 +87,10 @@ fn audit_payload(stored: &StoredDecision) -> Value {
         "champion_decision_id": stored.champion_decision_id,
         "model": {"id": d.model_id, "version": d.model_version},
         "outcome": d.outcome,
-        "score": crate::views::score(d.score),
+        "score": crate::usecases::figures::score(d.score),
         "grade": d.grade,
         "probability_of_default": d.probability_of_default,
-        "credit_limit": crate::views::amount(d.credit_limit, stored.currency),
+        "credit_limit": crate::usecases::figures::amount(d.credit_limit, stored.currency),
         "rate_annual": d.rate_annual.normalize().to_string(),
         "currency": stored.currency.code(),
         "reasons": d.reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
@@ -100,7 +100,7 @@ fn audit_payload(stored: &StoredDecision) -> Value {
     })
 }
 
-fn to_rows(stored: &StoredDecision) -> Result<(DecisionRow, EvidenceRow), ApiError> {
+fn to_rows(stored: &StoredDecision) -> Result<(DecisionRow, EvidenceRow), UseCaseError> {
     let d = &stored.decision;
     let decision = DecisionRow {
         id: stored.id,
@@ -108,7 +108,8 @@ fn to_rows(stored: &StoredDecision) -> Result<(DecisionRow, EvidenceRow), ApiErr
         product: d.product.as_str().to_string(),
         subject: stored.subject.clone(),
         model_id: d.model_id.clone(),
-        model_version: i32::try_from(d.model_version).map_err(ApiError::internal)?,
+        model_version: i32::try_from(d.model_version)
+            .map_err(|e| UseCaseError::corrupt("scoring", e))?,
         outcome: outcome_text(d.outcome).to_string(),
         credit_limit: d.credit_limit,
         rate_annual: d.rate_annual,
@@ -151,8 +152,8 @@ pub fn grade_text(grade: Grade) -> &'static str {
     }
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(value).map_err(ApiError::internal)
+fn to_json<T: Serialize>(value: &T) -> Result<Value, UseCaseError> {
+    serde_json::to_value(value).map_err(|e| UseCaseError::corrupt("scoring", e))
 }
 
 fn from_json<T: DeserializeOwned>(column: &str, value: Value) -> Result<T, RepoError> {
@@ -160,11 +161,11 @@ fn from_json<T: DeserializeOwned>(column: &str, value: Value) -> Result<T, RepoE
 }
 
 impl TryFrom<(DecisionRow, EvidenceRow)> for StoredDecision {
-    type Error = ApiError;
+    type Error = UseCaseError;
 
-    fn try_from((row, evidence): (DecisionRow, EvidenceRow)) -> Result<Self, ApiError> {
+    fn try_from((row, evidence): (DecisionRow, EvidenceRow)) -> Result<Self, UseCaseError> {
         let corrupt = |column: &str, e: &dyn std::fmt::Display| {
-            ApiError::from(RepoError::Corrupt(format!("{column}: {e}")))
+            UseCaseError::from(RepoError::Corrupt(format!("{column}: {e}")))
         };
         let product: ProductKind = row.product.parse().map_err(|e| corrupt("product", &e))?;
         let decision = Decision {

@@ -27,7 +27,7 @@ pub use cache::{ModelCache, ModelKey};
 pub use inputs::{merchant_inputs, party_inputs, with_overrides, ApplicationFacts, SALES_MONTHS};
 pub use record::{grade_text, load_decision, outcome_text, StoredDecision};
 
-use crate::error::ApiError;
+use crate::usecases::UseCaseError;
 
 /// Who stored the shipped default model.
 pub const SYSTEM_ACTOR: &str = "system:lendline";
@@ -62,12 +62,13 @@ impl AssessmentRequest {
         actor: &str,
         facts: &ApplicationFacts,
         (on, decided_at): (NaiveDate, DateTime<Utc>),
-    ) -> Result<AssessmentRequest, ApiError> {
+    ) -> Result<AssessmentRequest, UseCaseError> {
         Ok(AssessmentRequest {
             party_id: party.party.id,
             product,
             subject: subject.to_string(),
-            currency: Currency::parse(&party.party.currency).map_err(ApiError::internal)?,
+            currency: Currency::parse(&party.party.currency)
+                .map_err(|e| UseCaseError::corrupt("scoring", e))?,
             actor: actor.to_string(),
             inputs: merchant_inputs(party, on, facts),
             decided_at,
@@ -84,10 +85,10 @@ pub fn assess(
     conn: &mut PgConnection,
     models: &ModelCache,
     request: &AssessmentRequest,
-) -> Result<StoredDecision, ApiError> {
+) -> Result<StoredDecision, UseCaseError> {
     let subject = request.subject.trim();
     if subject.is_empty() || subject.chars().count() > MAX_SUBJECT_CHARS {
-        return Err(ApiError::invalid(
+        return Err(UseCaseError::invalid(
             "subject",
             format!("subject must have 1 to {MAX_SUBJECT_CHARS} characters"),
         ));
@@ -96,7 +97,7 @@ pub fn assess(
     let assigned = Assigned::load(conn, request.product)?;
     let champion_key = match assigned.champion {
         Some(key) => key,
-        None => ensure_default_model(conn)?,
+        None => ensure_default_model(conn, decided_at)?,
     };
     let champion = models.get_or_load(conn, &champion_key)?;
     let decision = decide(&champion, request.product, &request.inputs).map_err(decision_refused)?;
@@ -132,7 +133,7 @@ fn shadow(
     model: &CompiledModel,
     request: &AssessmentRequest,
     champion: &StoredDecision,
-) -> Result<Option<Uuid>, ApiError> {
+) -> Result<Option<Uuid>, UseCaseError> {
     let decision = match decide(model, request.product, &request.inputs) {
         Ok(decision) => decision,
         Err(error) => {
@@ -160,7 +161,7 @@ struct Assigned {
 }
 
 impl Assigned {
-    fn load(conn: &mut PgConnection, product: ProductKind) -> Result<Assigned, ApiError> {
+    fn load(conn: &mut PgConnection, product: ProductKind) -> Result<Assigned, UseCaseError> {
         let mut assigned = Assigned {
             champion: None,
             challenger: None,
@@ -190,9 +191,14 @@ impl Assigned {
 }
 
 /// Stores the shipped default model unless already stored, and answers its key.
-pub fn ensure_default_model(conn: &mut PgConnection) -> Result<ModelKey, ApiError> {
-    let document = credit_scoring::default_model().map_err(ApiError::internal)?;
-    let version = i32::try_from(document.version).map_err(ApiError::internal)?;
+pub fn ensure_default_model(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> Result<ModelKey, UseCaseError> {
+    let document =
+        credit_scoring::default_model().map_err(|e| UseCaseError::corrupt("scoring", e))?;
+    let version =
+        i32::try_from(document.version).map_err(|e| UseCaseError::corrupt("scoring", e))?;
     if let Some(sha256) = scoring::model_digest(conn, &document.id, version)? {
         return Ok(ModelKey {
             id: document.id,
@@ -200,7 +206,7 @@ pub fn ensure_default_model(conn: &mut PgConnection) -> Result<ModelKey, ApiErro
             sha256,
         });
     }
-    let row = model_row(&document, SYSTEM_ACTOR, Utc::now())?;
+    let row = model_row(&document, SYSTEM_ACTOR, now)?;
     scoring::insert_model_if_absent(conn, &row)?;
     // Read back: a concurrent first use may have stored it first.
     let sha256 = scoring::model_digest(conn, &row.id, row.version)?.ok_or(RepoError::NotFound)?;
@@ -216,10 +222,10 @@ pub fn model_row(
     document: &credit_scoring::ModelDocument,
     uploaded_by: &str,
     uploaded_at: DateTime<Utc>,
-) -> Result<ModelRow, ApiError> {
+) -> Result<ModelRow, UseCaseError> {
     let version = i32::try_from(document.version)
-        .map_err(|_| ApiError::invalid("document.version", "version is too large"))?;
-    let value = serde_json::to_value(document).map_err(ApiError::internal)?;
+        .map_err(|_| UseCaseError::invalid("document.version", "version is too large"))?;
+    let value = serde_json::to_value(document).map_err(|e| UseCaseError::corrupt("scoring", e))?;
     let canonical = canonical_json(&value);
     Ok(ModelRow {
         id: document.id.clone(),
@@ -233,15 +239,15 @@ pub fn model_row(
 }
 
 /// Inputs the model cannot read are the caller's to fix: 422 naming the input.
-fn decision_refused(error: DecisionError) -> ApiError {
+fn decision_refused(error: DecisionError) -> UseCaseError {
     let message = error.to_string();
     match error {
         DecisionError::ProductNotConfigured(_) => {
-            ApiError::unprocessable("product_not_configured", message, Some("product"))
+            UseCaseError::refused("product_not_configured", message, Some("product"))
         }
-        DecisionError::Input(InputError::NotAnObject) => ApiError::invalid("inputs", message),
+        DecisionError::Input(InputError::NotAnObject) => UseCaseError::invalid("inputs", message),
         DecisionError::Input(
             InputError::UnsupportedValue { input } | InputError::NotNumeric { input, .. },
-        ) => ApiError::invalid(&format!("inputs.{input}"), message),
+        ) => UseCaseError::invalid(format!("inputs.{input}"), message),
     }
 }

@@ -13,7 +13,7 @@ use credit_scoring::{CompiledModel, ModelDocument};
 use diesel::PgConnection;
 use persistence::scoring;
 
-use crate::error::ApiError;
+use crate::usecases::UseCaseError;
 
 /// A stored model version, as named by decisions and assignments.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -38,34 +38,44 @@ impl ModelCache {
         &self,
         conn: &mut PgConnection,
         key: &ModelKey,
-    ) -> Result<Arc<CompiledModel>, ApiError> {
+    ) -> Result<Arc<CompiledModel>, UseCaseError> {
         if let Some(found) = self.cached(key)? {
             return Ok(found);
         }
         let row = scoring::find_model(conn, &key.id, key.version)?;
         if row.document_sha256 != key.sha256 {
-            return Err(ApiError::internal(format!(
-                "model {}@{} changed digest while being read",
-                key.id, key.version
-            )));
+            return Err(UseCaseError::corrupt(
+                "scoring",
+                format!(
+                    "model {}@{} changed digest while being read",
+                    key.id, key.version
+                ),
+            ));
         }
-        let document: ModelDocument = serde_json::from_str(&row.document)
-            .map_err(|e| ApiError::internal(format!("stored model {} is corrupt: {e}", key.id)))?;
+        let document: ModelDocument = serde_json::from_str(&row.document).map_err(|e| {
+            UseCaseError::corrupt(
+                "scoring",
+                format!("stored model {} is corrupt: {e}", key.id),
+            )
+        })?;
         let compiled = Arc::new(CompiledModel::compile(&document).map_err(|e| {
-            ApiError::internal(format!("stored model {} no longer compiles: {e}", key.id))
+            UseCaseError::corrupt(
+                "scoring",
+                format!("stored model {} no longer compiles: {e}", key.id),
+            )
         })?);
         let mut map = self
             .compiled
             .write()
-            .map_err(|_| ApiError::internal("model cache lock poisoned"))?;
+            .map_err(|_| UseCaseError::corrupt("scoring", "model cache lock poisoned"))?;
         Ok(Arc::clone(map.entry(key.clone()).or_insert(compiled)))
     }
 
-    fn cached(&self, key: &ModelKey) -> Result<Option<Arc<CompiledModel>>, ApiError> {
+    fn cached(&self, key: &ModelKey) -> Result<Option<Arc<CompiledModel>>, UseCaseError> {
         let map = self
             .compiled
             .read()
-            .map_err(|_| ApiError::internal("model cache lock poisoned"))?;
+            .map_err(|_| UseCaseError::corrupt("scoring", "model cache lock poisoned"))?;
         Ok(map.get(key).cloned())
     }
 
