@@ -7,7 +7,6 @@ pub mod auth;
 pub mod cli;
 pub mod cli_scoring;
 pub mod config;
-pub mod date_rules;
 pub mod decimal_text;
 pub mod edge;
 pub mod error;

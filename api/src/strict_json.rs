@@ -173,7 +173,7 @@ fn walk_dates(value: &Value, path: &str) -> Result<(), ApiError> {
 /// A text that is not a date is left to the typed parse, which names its own error.
 fn check_date(field: &str, text: &str) -> Result<(), ApiError> {
     match text.parse::<chrono::NaiveDate>() {
-        Ok(date) => crate::date_rules::within_horizon(field, date),
+        Ok(date) => Ok(crate::usecases::dates::within_horizon(field, date)?),
         Err(_) => Ok(()),
     }
 }

@@ -153,7 +153,7 @@ pub async fn pledge(
         Some(&hash),
         KeyPolicy::Optional,
         move |conn| {
-            crate::date_rules::stored_party_currency(conn, merchant, &dto.currency)?;
+            crate::usecases::dates::stored_party_currency(conn, merchant, &dto.currency)?;
             let row = dto.into_row(merchant, business_date(conn)?)?;
             if collateral::receipt_exists(conn, &row.receipt_key)? {
                 return Err(ApiError::Conflict {

@@ -155,7 +155,7 @@ pub async fn create(
         Some(&hash),
         KeyPolicy::Optional,
         move |conn| {
-            crate::date_rules::stored_party_currency(conn, merchant, &row.currency)?;
+            crate::usecases::dates::stored_party_currency(conn, merchant, &row.currency)?;
             installment_plans::insert_offer(conn, &row)?;
             let view = OfferView::build(&row)?;
             persistence::audit::append(

@@ -323,7 +323,7 @@ pub async fn payoff(
             }
             let today = business_date(conn)?;
             let date = requested.unwrap_or(today);
-            crate::date_rules::within_horizon("date", date)?;
+            crate::usecases::dates::within_horizon("date", date)?;
             if date < today {
                 return Err(ApiError::invalid(
                     "date",

@@ -12,13 +12,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
-use crate::date_rules;
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::loans::LoanView;
 use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::lending::order_financing;
 use crate::lending::{business_date, currency};
 use crate::state::AppState;
+use crate::usecases::dates;
 use crate::views::amount;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -158,13 +158,9 @@ pub async fn create(
                     "the seller is not a merchant",
                 ));
             }
-            date_rules::party_currency(&row.currency, &merchant.party.currency)?;
+            dates::party_currency(&row.currency, &merchant.party.currency)?;
             let today = business_date(conn)?;
-            date_rules::not_before_today(
-                "expected_settlement_on",
-                row.expected_settlement_on,
-                today,
-            )?;
+            dates::not_before_today("expected_settlement_on", row.expected_settlement_on, today)?;
             orders::insert(conn, &row)?;
             let view = OrderView::build(&row)?;
             let payload = serde_json::to_value(&view).map_err(ApiError::internal)?;

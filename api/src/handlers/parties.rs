@@ -1,23 +1,19 @@
 //! Parties: onboarding (admin) and reading merchants, suppliers and core enterprises.
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{Datelike, NaiveDate, SubsecRound, Utc};
+use actix_web::{web, HttpResponse};
+use chrono::{Datelike, NaiveDate, Utc};
 use domain::money::{Currency, Money};
-use persistence::audit;
-use persistence::parties::{self, MonthlySalesRow, PartyFilter, PartyRecord, PartyRow};
+use persistence::parties::{MonthlySalesRow, PartyFilter, PartyRecord, PartyRow};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
-use crate::date_rules::not_after_today;
 use crate::error::{ApiError, ErrorBody};
-use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::mail::{self, Template};
+use crate::idempotency::{JsonBody, KeyPolicy};
 use crate::pagination::Page;
-use crate::state::AppState;
+use crate::request::{Call, Reply};
+use crate::usecases::parties;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -129,7 +125,7 @@ fn parse_month(field: &str, month: &str) -> Result<NaiveDate, ApiError> {
         .ok()
         .filter(|d| d.day() == 1 && month.len() == 7)
         .ok_or_else(|| ApiError::invalid(field, "month must be written YYYY-MM"))?;
-    crate::date_rules::within_horizon(field, first)?;
+    crate::usecases::dates::within_horizon(field, first)?;
     Ok(first)
 }
 
@@ -217,8 +213,8 @@ impl NewParty {
             currency: currency.code().to_string(),
             store_opened_on: self.store_opened_on,
             returns_rate: self.returns_rate,
-            // Microseconds: what PostgreSQL stores, so the POST answer equals a later GET.
-            created_at: Utc::now().trunc_subsecs(6),
+            // Stamped with the request's clock reading when stored (`usecases::parties::onboard`).
+            created_at: chrono::DateTime::<Utc>::MIN_UTC,
         };
         Ok(PartyRecord {
             party,
@@ -266,46 +262,14 @@ impl TryFrom<PartyRecord> for PartyView {
     responses((status = 201, body = PartyView), (status = 400, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "registration number already used in that country"),
         (status = 422, body = ErrorBody)))]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    body: JsonBody<NewParty>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+pub async fn create(call: Call, body: JsonBody<NewParty>) -> Result<HttpResponse, ApiError> {
     let hash = body.hash().to_string();
-    let record = body.value.into_record(Uuid::now_v7())?;
-    let actor = caller.actor();
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let record = body.into_inner().into_record(Uuid::now_v7())?;
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            let today = crate::lending::business_date(conn)?;
-            not_after_today("onboarded_on", record.party.onboarded_on, today)?;
-            if let Some(opened) = record.party.store_opened_on {
-                not_after_today("store_opened_on", opened, today)?;
-            }
-            parties::insert(conn, &record)?;
-            let view = PartyView::try_from(record)?;
-            let payload = serde_json::to_value(&view).map_err(ApiError::internal)?;
-            audit::append(
-                conn,
-                &format!("party:{}", view.id),
-                &actor,
-                "party.onboarded",
-                &payload,
-                Utc::now(),
-            )?;
-            let welcome = Template::Welcome {
-                party_name: view.name.clone(),
-                party_kind: view.kind.clone(),
-            };
-            mail::enqueue_for_party(conn, view.id, &welcome)?;
-            Ok((StatusCode::CREATED, view))
-        },
+        Some(&hash),
+        move |ctx| parties::onboard(ctx, record),
+        |record| Reply::created(&PartyView::try_from(record)?),
     )
     .await
 }
@@ -314,48 +278,42 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/parties/{id}", tag = "parties", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "party id")),
     responses((status = 200, body = PartyView), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    caller.ensure_can_see(&[id])?;
-    let record = state
-        .transaction(move |conn| Ok(parties::find(conn, id)?))
-        .await?;
-    Ok(HttpResponse::Ok().json(PartyView::try_from(record)?))
+    call.read(
+        move |ctx| parties::find(ctx, id),
+        |record| Reply::ok(&PartyView::try_from(record)?),
+    )
+    .await
 }
 
 /// Lists parties (staff), oldest first, with keyset pagination.
 #[utoipa::path(get, path = "/v1/parties", tag = "parties", security(("bearer" = [])),
     params(PartyQuery),
     responses((status = 200, body = Page<PartyView>), (status = 403, body = ErrorBody)))]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<PartyQuery>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin, Role::RiskOfficer])?;
+pub async fn list(call: Call, query: web::Query<PartyQuery>) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let filter = PartyFilter {
         kind: query.kind.map(|k| k.as_str().to_string()),
         country: query.country,
         after: query.after,
-        limit: state.page_size(query.limit),
+        limit: call.page_size(query.limit),
     };
     let limit = filter.limit;
-    let rows = state
-        .transaction(move |conn| Ok(parties::list(conn, &filter)?))
-        .await?;
-    let views = rows
-        .into_iter()
-        .map(|party| {
-            PartyView::try_from(PartyRecord {
-                party,
-                monthly_sales: Vec::new(),
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(views, limit, |v| v.id)))
+    call.read(
+        move |ctx| parties::list(ctx, filter),
+        move |rows| {
+            let views = rows
+                .into_iter()
+                .map(|party| {
+                    PartyView::try_from(PartyRecord {
+                        party,
+                        monthly_sales: Vec::new(),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Reply::ok(&Page::new(views, limit, |v| v.id))
+        },
+    )
+    .await
 }

@@ -36,7 +36,7 @@ pub fn decide(
     // The merchant's row stays locked until commit, so concurrent applications are decided in
     // turn, each seeing the lines the previous ones opened.
     let party = persistence::parties::lock(conn, application.party_id)?;
-    crate::date_rules::party_currency(&application.currency, &party.party.currency)?;
+    crate::usecases::dates::party_currency(&application.currency, &party.party.currency)?;
     let credit = credit_lines::party_credit(conn, application.party_id)?;
     // The engine's limit is the merchant's total: an open line weighs its whole limit, drawn or
     // not, so a new line gets at most what the open ones leave.

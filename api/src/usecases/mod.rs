@@ -9,13 +9,16 @@
 //! One module per product family; a new product (say reverse factoring) gets its own folder
 //! beside these:
 //! - [`lending`]: stock-up credit lines and the loans drawn on them.
+//! - [`parties`]: onboarding and reading the platform's parties.
 //! - [`scoring`]: the one credit assessment every product asks for, and its stored decisions.
 
 pub mod context;
+pub mod dates;
 pub mod error;
 pub mod figures;
 pub mod lending;
 pub mod outcome;
+pub mod parties;
 pub mod scoring;
 
 pub use context::{Actor, Context};

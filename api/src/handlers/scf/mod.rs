@@ -104,7 +104,7 @@ pub fn business_date(
     let today = today(conn)?;
     match given {
         Some(date) => {
-            crate::date_rules::not_after_today(field, date, today)?;
+            crate::usecases::dates::not_after_today(field, date, today)?;
             Ok(date)
         }
         None => Ok(today),

@@ -19,11 +19,11 @@ use uuid::Uuid;
 
 use super::{currency, record, stored_currency, stored_state, transition_refused};
 use crate::auth::{Caller, Role};
-use crate::date_rules;
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{self, JsonBody, KeyPolicy};
 use crate::pagination::Page;
 use crate::state::AppState;
+use crate::usecases::dates;
 use crate::views::amount;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -156,9 +156,9 @@ pub async fn submit(
         KeyPolicy::Optional,
         move |conn| {
             let today = crate::lending::business_date(conn)?;
-            date_rules::not_after_today("issue_date", new.issue_date, today)?;
+            dates::not_after_today("issue_date", new.issue_date, today)?;
             // An invoice already past due is a collection, not a financing.
-            date_rules::not_before_today("due_date", new.due_date, today)?;
+            dates::not_before_today("due_date", new.due_date, today)?;
             // The supplier is not part of the paper's identity (the same invoice submitted by a
             // second supplier is the same registry entry), and the auth gate has already checked
             // that it exists and is a supplier: nothing to load here.

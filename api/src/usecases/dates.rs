@@ -3,14 +3,14 @@
 
 use chrono::NaiveDate;
 
-use crate::error::ApiError;
+use crate::usecases::UseCaseError;
 
 /// Refuses (422 on `field`) a date outside the platform's horizon (years 1900 to 2100).
-pub fn within_horizon(field: &str, date: NaiveDate) -> Result<(), ApiError> {
+pub fn within_horizon(field: &str, date: NaiveDate) -> Result<(), UseCaseError> {
     use domain::calendar::horizon::{self, EARLIEST_YEAR, LATEST_YEAR};
     if !horizon::within_horizon(date) {
-        return Err(ApiError::invalid(
-            field,
+        return Err(UseCaseError::invalid(
+            field.to_string(),
             format!("{field} must fall in the years {EARLIEST_YEAR} to {LATEST_YEAR}"),
         ));
     }
@@ -19,10 +19,10 @@ pub fn within_horizon(field: &str, date: NaiveDate) -> Result<(), ApiError> {
 
 /// Refuses (422 on `field`) a date of something past (an onboarding, an invoice issue, a
 /// payment) that falls after the business date `today`.
-pub fn not_after_today(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), ApiError> {
+pub fn not_after_today(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), UseCaseError> {
     if date > today {
-        return Err(ApiError::invalid(
-            field,
+        return Err(UseCaseError::invalid(
+            field.to_string(),
             format!("{field} {date} is after the business date {today}"),
         ));
     }
@@ -31,10 +31,14 @@ pub fn not_after_today(field: &str, date: NaiveDate, today: NaiveDate) -> Result
 
 /// Refuses (422 on `field`) a date of something to come (a due date, a settlement) that falls
 /// before the business date `today`.
-pub fn not_before_today(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), ApiError> {
+pub fn not_before_today(
+    field: &str,
+    date: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), UseCaseError> {
     if date < today {
-        return Err(ApiError::invalid(
-            field,
+        return Err(UseCaseError::invalid(
+            field.to_string(),
             format!("{field} {date} is before the business date {today}"),
         ));
     }
@@ -46,7 +50,7 @@ pub fn stored_party_currency(
     conn: &mut diesel::PgConnection,
     party: uuid::Uuid,
     requested: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), UseCaseError> {
     party_currency(
         requested,
         &persistence::parties::find(conn, party)?.party.currency,
@@ -55,9 +59,9 @@ pub fn stored_party_currency(
 
 /// Refuses (422 on `currency`) a request in another currency than the party's own: its limits,
 /// sales and exposure are all counted in that currency.
-pub fn party_currency(requested: &str, party_currency: &str) -> Result<(), ApiError> {
+pub fn party_currency(requested: &str, party_currency: &str) -> Result<(), UseCaseError> {
     if requested != party_currency {
-        return Err(ApiError::invalid(
+        return Err(UseCaseError::invalid(
             "currency",
             format!("the party does business in {party_currency}, not {requested}"),
         ));
