@@ -2,25 +2,19 @@
 //! a decision concerns may read its outcome, limit, rate and reasons, never the model's
 //! internals (points, inputs, rules).
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use credit_scoring::{Inputs, ProductKind, ReasonSource, RuleOutcome};
-use domain::money::Currency;
-use persistence::parties;
-use persistence::RepoError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
-use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::state::AppState;
-use crate::usecases::scoring::{
-    self, grade_text, outcome_text, party_inputs, with_overrides, AssessmentRequest, StoredDecision,
-};
+use crate::idempotency::{JsonBody, KeyPolicy};
+use crate::request::{Call, Reply};
+use crate::usecases::scoring::assessment::{self, Assessment};
+use crate::usecases::scoring::{grade_text, outcome_text, StoredDecision};
 
 /// Scores a party for a product. Inputs derived from the stored party (sales, store age,
 /// returns rate, sector) are used unless `inputs` names them too.
@@ -202,21 +196,28 @@ impl From<&StoredDecision> for PartyDecisionView {
     }
 }
 
-impl NewAssessment {
-    fn parse(&self) -> Result<(ProductKind, Inputs), ApiError> {
+impl TryFrom<NewAssessment> for Assessment {
+    type Error = ApiError;
+
+    fn try_from(ask: NewAssessment) -> Result<Assessment, ApiError> {
         let product: ProductKind =
-            self.product
+            ask.product
                 .parse()
                 .map_err(|e: credit_scoring::UnknownProduct| {
                     ApiError::invalid("product", e.to_string())
                 })?;
-        let inputs = match &self.inputs {
+        let overrides = match &ask.inputs {
             None | Some(Value::Null) => Inputs::new(),
             Some(raw) => {
                 Inputs::from_json(raw).map_err(|e| ApiError::invalid("inputs", e.to_string()))?
             }
         };
-        Ok((product, inputs))
+        Ok(Assessment {
+            party_id: ask.party_id,
+            product,
+            overrides,
+            subject: ask.subject,
+        })
     }
 }
 
@@ -226,50 +227,14 @@ impl NewAssessment {
     params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     responses((status = 201, body = DecisionView), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn assess(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    body: JsonBody<NewAssessment>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::RiskOfficer, Role::Admin])?;
+pub async fn assess(call: Call, body: JsonBody<NewAssessment>) -> Result<HttpResponse, ApiError> {
     let hash = body.hash().to_string();
-    let (product, overrides) = body.value.parse()?;
-    let party_id = body.value.party_id;
-    let subject = body
-        .value
-        .subject
-        .clone()
-        .unwrap_or_else(|| format!("assessment:{}", Uuid::now_v7()));
-    let actor = caller.actor();
-    let models = state.policy.models.clone();
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let ask = Assessment::try_from(body.into_inner())?;
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            let party = match parties::find(conn, party_id) {
-                Err(RepoError::NotFound) => {
-                    return Err(ApiError::invalid("party_id", "no such party"))
-                }
-                found => found?,
-            };
-            let decided_at = Utc::now();
-            let on = crate::lending::business_date(conn)?;
-            let request = AssessmentRequest {
-                party_id,
-                product,
-                subject,
-                currency: Currency::parse(&party.party.currency).map_err(ApiError::internal)?,
-                actor,
-                inputs: with_overrides(party_inputs(&party, on), &overrides),
-                decided_at,
-            };
-            let stored = scoring::assess(conn, &models, &request)?;
-            Ok((StatusCode::CREATED, DecisionView::from(&stored)))
-        },
+        Some(&hash),
+        move |ctx| assessment::assess_party(ctx, ask),
+        |stored| Reply::created(&DecisionView::from(&stored)),
     )
     .await
 }
@@ -279,24 +244,17 @@ pub async fn assess(
 #[utoipa::path(get, path = "/v1/decisions/{id}", tag = "scoring", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "decision id")),
     responses((status = 200, body = DecisionResponse), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let stored = state
-        .transaction(move |conn| Ok(scoring::load_decision(conn, id)?))
-        .await?;
-    let response = if caller.role.is_staff() {
-        DecisionResponse::Staff(Box::new(DecisionView::from(&stored)))
-    } else {
-        // A shadow decision was never the party's decision: it does not exist for them.
-        if stored.is_shadow() {
-            return Err(ApiError::NotFound);
-        }
-        caller.ensure_can_see(&[stored.party_id])?;
-        DecisionResponse::Party(PartyDecisionView::from(&stored))
-    };
-    Ok(HttpResponse::Ok().json(response))
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let (id, staff) = (id.into_inner(), call.caller().role.is_staff());
+    call.read(
+        move |ctx| assessment::find_decision(ctx, id),
+        move |stored| {
+            Reply::ok(&if staff {
+                DecisionResponse::Staff(Box::new(DecisionView::from(&stored)))
+            } else {
+                DecisionResponse::Party(PartyDecisionView::from(&stored))
+            })
+        },
+    )
+    .await
 }

@@ -1,21 +1,18 @@
 //! Scoring models: upload a versioned model document (admin), list models and assignments
 //! (staff), and make a version a product's champion or challenger (admin).
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, SubsecRound, Utc};
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
 use credit_scoring::{CompiledModel, ModelDocument, ProductKind, FULL_SHARE_BPS};
-use persistence::audit;
-use persistence::scoring::{self, AssignmentRow, ModelRow, ModelSummaryRow};
+use persistence::scoring::{AssignmentRow, ModelRow, ModelSummaryRow};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
-use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::state::AppState;
-use crate::usecases::scoring::{model_row, ModelKey};
+use crate::idempotency::{JsonBody, KeyPolicy};
+use crate::request::{Call, Reply};
+use crate::usecases::scoring::models::{self, Part};
 
 /// A model upload. The document is what `lendline scoring train` writes.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -69,15 +66,6 @@ pub enum AssignmentRole {
     Champion,
     /// Also scores a share of applications; its decisions are recorded, never used.
     Challenger,
-}
-
-impl AssignmentRole {
-    fn as_str(self) -> &'static str {
-        match self {
-            AssignmentRole::Champion => "champion",
-            AssignmentRole::Challenger => "challenger",
-        }
-    }
 }
 
 /// Makes a stored version the champion or challenger of a product.
@@ -195,36 +183,14 @@ fn first_unknown_key(raw: &Value, understood: &Value, path: &str) -> Option<Stri
         (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "this id and version are already stored"),
         (status = 422, body = ErrorBody, description = "the model is refused, with the reason")))]
-pub async fn upload(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    body: JsonBody<UploadModel>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+pub async fn upload(call: Call, body: JsonBody<UploadModel>) -> Result<HttpResponse, ApiError> {
     let hash = body.hash().to_string();
     let document = parse_document(&body.value.document)?;
-    let actor = caller.actor();
-    let row = model_row(&document, &actor, Utc::now())?;
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            scoring::insert_model(conn, &row)?;
-            let view = ModelView::from(&row);
-            audit::append(
-                conn,
-                &format!("scoring_model:{}@{}", row.id, row.version),
-                &actor,
-                "scoring.model_uploaded",
-                &serde_json::to_value(&view).map_err(ApiError::internal)?,
-                row.uploaded_at,
-            )?;
-            Ok((StatusCode::CREATED, view))
-        },
+        Some(&hash),
+        move |ctx| models::upload(ctx, document),
+        |row| Reply::created(&ModelView::from(&row)),
     )
     .await
 }
@@ -232,40 +198,36 @@ pub async fn upload(
 /// Every stored model version and every current assignment.
 #[utoipa::path(get, path = "/v1/scoring/models", tag = "scoring", security(("bearer" = [])),
     responses((status = 200, body = ModelsView), (status = 403, body = ErrorBody)))]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin, Role::RiskOfficer])?;
-    let (models, assignments) = state
-        .transaction(|conn| {
-            Ok((
-                scoring::list_models(conn)?,
-                scoring::list_assignments(conn)?,
-            ))
+pub async fn list(call: Call) -> Result<HttpResponse, ApiError> {
+    call.read(models::list, |(stored, assignments)| {
+        Reply::ok(&ModelsView {
+            models: stored.into_iter().map(ModelView::from).collect(),
+            assignments: assignments.into_iter().map(AssignmentView::from).collect(),
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(ModelsView {
-        models: models.into_iter().map(ModelView::from).collect(),
-        assignments: assignments.into_iter().map(AssignmentView::from).collect(),
-    }))
+    })
+    .await
 }
 
 impl Activation {
-    /// Parses the request into the product and the challenger share (0 for a champion).
-    fn parse(&self) -> Result<(ProductKind, u16, i32), ApiError> {
+    /// Parses the request for model `id` into the use case's command.
+    fn parse(&self, id: String) -> Result<models::Activation, ApiError> {
         let product: ProductKind =
             self.product
                 .parse()
                 .map_err(|e: credit_scoring::UnknownProduct| {
                     ApiError::invalid("product", e.to_string())
                 })?;
-        let share = match (self.role, self.challenger_share_bps) {
-            (AssignmentRole::Champion, None | Some(0)) => 0,
+        let part = match (self.role, self.challenger_share_bps) {
+            (AssignmentRole::Champion, None | Some(0)) => Part::Champion,
             (AssignmentRole::Champion, Some(_)) => {
                 return Err(ApiError::invalid(
                     "challenger_share_bps",
                     "a champion decides every application: send no challenger_share_bps",
                 ))
             }
-            (AssignmentRole::Challenger, Some(share)) if share <= FULL_SHARE_BPS => share,
+            (AssignmentRole::Challenger, Some(share_bps)) if share_bps <= FULL_SHARE_BPS => {
+                Part::Challenger { share_bps }
+            }
             (AssignmentRole::Challenger, _) => {
                 return Err(ApiError::invalid(
                     "challenger_share_bps",
@@ -275,7 +237,12 @@ impl Activation {
         };
         let version = i32::try_from(self.version)
             .map_err(|_| ApiError::invalid("version", "version is too large"))?;
-        Ok((product, share, version))
+        Ok(models::Activation {
+            id,
+            version,
+            product,
+            part,
+        })
     }
 }
 
@@ -289,65 +256,17 @@ impl Activation {
         (status = 404, body = ErrorBody, description = "no such model version"),
         (status = 422, body = ErrorBody)))]
 pub async fn activate(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<String>,
     body: JsonBody<Activation>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
     let hash = body.hash().to_string();
-    let (product, share, version) = body.value.parse()?;
-    let role = body.value.role;
-    let id = id.into_inner();
-    let actor = caller.actor();
-    let models = state.policy.models.clone();
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let ask = body.value.parse(id.into_inner())?;
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            let stored = scoring::find_model(conn, &id, version)?;
-            let key = ModelKey {
-                id: stored.id,
-                version: stored.version,
-                sha256: stored.document_sha256,
-            };
-            let model = models.get_or_load(conn, &key)?;
-            if !model.products().any(|p| p == product) {
-                return Err(ApiError::unprocessable(
-                    "product_not_configured",
-                    format!(
-                        "model {}@{} has no configuration for {product}",
-                        key.id, key.version
-                    ),
-                    Some("product"),
-                ));
-            }
-            let row = AssignmentRow {
-                product: product.as_str().to_string(),
-                role: role.as_str().to_string(),
-                model_id: key.id,
-                model_version: key.version,
-                challenger_share_bps: i32::from(share),
-                assigned_by: actor.clone(),
-                // Microseconds: what PostgreSQL stores, so the answer equals a later listing.
-                assigned_at: Utc::now().trunc_subsecs(6),
-            };
-            scoring::upsert_assignment(conn, &row)?;
-            let view = AssignmentView::from(row);
-            audit::append(
-                conn,
-                &format!("scoring_assignment:{product}"),
-                &actor,
-                "scoring.model_activated",
-                &json!(view),
-                view.assigned_at,
-            )?;
-            Ok((StatusCode::OK, view))
-        },
+        Some(&hash),
+        move |ctx| models::activate(ctx, ask),
+        |row| Reply::ok(&AssignmentView::from(row)),
     )
     .await
 }
@@ -355,6 +274,7 @@ pub async fn activate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn document() -> Value {
         serde_json::to_value(credit_scoring::default_model().unwrap()).unwrap()

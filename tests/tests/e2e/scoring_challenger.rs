@@ -75,7 +75,8 @@ async fn a_challenger_decision_is_recorded_as_a_shadow_and_never_used() {
         )
         .await;
     assert_eq!(status, 403);
-    let (_, list) = app.get("/v1/scoring/models", &app.admin()).await;
+    let (status, list) = app.get("/v1/scoring/models", &app.admin()).await;
+    assert_eq!(status, 200, "{list}");
     assert_eq!(list["assignments"].as_array().unwrap().len(), 2, "{list}");
 
     let (status, decision) = app
@@ -104,12 +105,14 @@ async fn a_challenger_decision_is_recorded_as_a_shadow_and_never_used() {
         .get(&format!("/v1/decisions/{shadow_id}"), &merchant)
         .await;
     assert_eq!(status, 404, "a party must never see a shadow decision");
-    let (_, own) = app
+    let (status, own) = app
         .get(
             &format!("/v1/decisions/{}", decision["id"].as_str().unwrap()),
             &merchant,
         )
         .await;
+    assert_eq!(status, 200, "{own}");
+    assert!(own["outcome"].is_string(), "{own}");
     assert_eq!(own["outcome"], decision["outcome"]);
     assert_eq!(
         count(
@@ -128,13 +131,15 @@ async fn a_challenger_decision_is_recorded_as_a_shadow_and_never_used() {
     )
     .await;
     assert_eq!(status, 200);
-    let (_, idle) = app
+    let (status, idle) = app
         .post(
             "/v1/credit/assessments",
             &officer(&app),
             &assessment(party, "app-78"),
         )
         .await;
+    assert_eq!(status, 201, "{idle}");
+    assert_eq!(idle["model_id"], "champ", "{idle}");
     assert!(idle.get("shadow_decision_id").is_none(), "{idle}");
     assert_eq!(
         count(

@@ -7,8 +7,10 @@
 //! assigned, also scores the share of subjects routed to it and its decision is stored as a
 //! shadow: recorded for comparison, never returned and never acted on.
 
+pub mod assessment;
 mod cache;
 mod inputs;
+pub mod models;
 mod record;
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
