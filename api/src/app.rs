@@ -135,10 +135,10 @@ impl Application {
             limits: config.limits.clone(),
             metrics: Metrics::new()?,
             idempotency_wait_ms: config.idempotency.wait_ms,
-            auditor_emails: config.audit.auditor_emails.clone(),
             policy: std::sync::Arc::new(crate::usecases::context::Policy {
                 loans: config.loans.clone(),
                 models: Default::default(),
+                auditor_emails: config.audit.auditor_emails.clone(),
             }),
             limiter: crate::rate_limit::ClientLimiter::from_limits(&config.limits),
             admission: Admission::new(&config.admission),

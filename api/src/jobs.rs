@@ -4,38 +4,10 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use diesel::PgConnection;
-use persistence::audit::{self, CheckpointRow};
 use persistence::{DbPool, RepoError};
 
 use crate::config::{Config, LoansConfig};
-use crate::mail::{self, Template};
-
-/// Seals a checkpoint over the chain heads that moved; auditors are sent its hash by email in
-/// the same transaction (through the outbox), so a published hash always names a real checkpoint.
-pub fn seal_checkpoint(
-    conn: &mut PgConnection,
-    auditors: &[String],
-) -> Result<Option<CheckpointRow>, RepoError> {
-    let checkpoint = audit::create_checkpoint(conn, Utc::now())?;
-    if let Some(c) = &checkpoint {
-        let template = Template::AuditCheckpoint {
-            id: c.id,
-            hash: c.hash.clone(),
-            created_at: c.created_at.to_rfc3339(),
-        };
-        for auditor in auditors {
-            let reference = Some(format!("audit_checkpoint:{}", c.id));
-            mail::enqueue_to(conn, auditor, &template, reference)?;
-        }
-        tracing::info!(
-            checkpoint = c.id,
-            auditors = auditors.len(),
-            "checkpoint sealed"
-        );
-    }
-    Ok(checkpoint)
-}
+use crate::usecases::books::seal_checkpoint;
 
 /// Starts the periodic jobs on the current runtime; they stop when the runtime does.
 pub fn spawn(pool: DbPool, config: &Config) {
@@ -49,7 +21,7 @@ pub fn spawn(pool: DbPool, config: &Config) {
             move || {
                 let mut conn = pool.get()?;
                 diesel::Connection::transaction(&mut **conn, |c| {
-                    seal_checkpoint(c, &auditors).map(|_| ())
+                    seal_checkpoint(c, Utc::now(), &auditors).map(|_| ())
                 })
             },
         );

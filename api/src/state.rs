@@ -19,7 +19,6 @@ pub struct AppState {
     pub limits: Limits,
     pub metrics: Metrics,
     pub idempotency_wait_ms: u64,
-    pub auditor_emails: Vec<String>,
     /// The lending rules and compiled scoring models every use case is given.
     pub policy: Arc<Policy>,
     pub limiter: Option<crate::rate_limit::ClientLimiter>,

@@ -2,15 +2,15 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use persistence::audit::{self, CheckpointRow, EventRow};
-use persistence::audit_verify::{self, VerifyReport};
+use persistence::audit::{CheckpointRow, EventRow};
+use persistence::audit_verify::VerifyReport;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
-use crate::jobs;
-use crate::state::AppState;
+use crate::idempotency::KeyPolicy;
+use crate::request::{Call, Reply};
+use crate::usecases::books;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -132,76 +132,63 @@ pub struct EventsView {
 /// Recomputes every chain, head and checkpoint and reports the first broken link.
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "audit", security(("bearer" = [])), params(VerifyQuery),
     responses((status = 200, body = VerifyView), (status = 403, body = ErrorBody)))]
-pub async fn verify(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<VerifyQuery>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin, Role::RiskOfficer])?;
+pub async fn verify(call: Call, query: web::Query<VerifyQuery>) -> Result<HttpResponse, ApiError> {
     let anchor = query.into_inner().anchor;
-    let report = state
-        .transaction(move |conn| Ok(audit_verify::verify(conn, anchor.as_deref())?))
-        .await?;
-    Ok(HttpResponse::Ok().json(VerifyView::from(report)))
+    call.read(
+        move |ctx| books::verify_audit(ctx, anchor),
+        |report| Reply::ok(&VerifyView::from(report)),
+    )
+    .await
 }
 
 /// The newest checkpoint.
 #[utoipa::path(get, path = "/v1/audit/checkpoints/latest", tag = "audit", security(("bearer" = [])),
     responses((status = 200, body = CheckpointView), (status = 404, body = ErrorBody)))]
-pub async fn latest_checkpoint(
-    state: web::Data<AppState>,
-    caller: Caller,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin, Role::RiskOfficer])?;
-    let latest = state
-        .transaction(|conn| Ok(audit::latest_checkpoint(conn)?))
-        .await?;
-    Ok(HttpResponse::Ok().json(CheckpointView::from(latest.ok_or(ApiError::NotFound)?)))
+pub async fn latest_checkpoint(call: Call) -> Result<HttpResponse, ApiError> {
+    call.read(books::latest_checkpoint, |c| {
+        Reply::ok(&CheckpointView::from(c))
+    })
+    .await
 }
 
 /// Seals a checkpoint now over the chain heads that moved (the server also does so periodically).
 #[utoipa::path(post, path = "/v1/audit/checkpoints", tag = "audit", security(("bearer" = [])),
     responses((status = 201, body = CheckpointView), (status = 200, body = CheckpointView,
         description = "nothing moved: the latest checkpoint"), (status = 404, body = ErrorBody)))]
-pub async fn create_checkpoint(
-    state: web::Data<AppState>,
-    caller: Caller,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let auditors = state.auditor_emails.clone();
-    let (created, checkpoint) = state
-        .transaction(move |conn| match jobs::seal_checkpoint(conn, &auditors)? {
-            Some(c) => Ok((true, Some(c))),
-            None => Ok((false, audit::latest_checkpoint(conn)?)),
-        })
-        .await?;
-    let view = CheckpointView::from(checkpoint.ok_or(ApiError::NotFound)?);
-    Ok(if created {
-        HttpResponse::Created().json(view)
-    } else {
-        HttpResponse::Ok().json(view)
-    })
+pub async fn create_checkpoint(call: Call) -> Result<HttpResponse, ApiError> {
+    call.run(
+        KeyPolicy::Optional,
+        None,
+        books::checkpoint_now,
+        |(sealed, c)| {
+            let view = CheckpointView::from(c);
+            if sealed {
+                Reply::created(&view)
+            } else {
+                Reply::ok(&view)
+            }
+        },
+    )
+    .await
 }
 
 /// The trail of one object, oldest first.
 #[utoipa::path(get, path = "/v1/audit/events", tag = "audit", security(("bearer" = [])), params(EventsQuery),
     responses((status = 200, body = EventsView), (status = 403, body = ErrorBody)))]
-pub async fn events(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<EventsQuery>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin, Role::RiskOfficer])?;
+pub async fn events(call: Call, query: web::Query<EventsQuery>) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let limit = state.page_size(query.limit);
+    let limit = call.page_size(query.limit);
     let after = query.after.unwrap_or(0);
-    let rows = state
-        .transaction(move |conn| Ok(audit::events_of(conn, &query.entity, after, limit)?))
-        .await?;
-    let next_cursor = crate::pagination::next_cursor(&rows, limit, |e| e.seq);
-    let items = rows
-        .into_iter()
-        .map(EventView::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(EventsView { items, next_cursor }))
+    call.read(
+        move |ctx| books::events(ctx, query.entity, after, limit),
+        move |rows| {
+            let next_cursor = crate::pagination::next_cursor(&rows, limit, |e| e.seq);
+            let items = rows
+                .into_iter()
+                .map(EventView::try_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            Reply::ok(&EventsView { items, next_cursor })
+        },
+    )
+    .await
 }

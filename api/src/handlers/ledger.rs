@@ -2,14 +2,14 @@
 
 use actix_web::{web, HttpResponse};
 use domain::ledger::Account;
-use persistence::ledger;
+use persistence::ledger::{self, PostingRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
-use crate::state::AppState;
+use crate::request::{Call, Reply};
+use crate::usecases::books::{self, TrialBalance};
 use crate::views::stored_amount;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,53 +101,55 @@ fn balance_view(b: ledger::BalanceRow) -> BalanceView {
     }
 }
 
+impl From<TrialBalance> for TrialBalanceView {
+    fn from(page: TrialBalance) -> Self {
+        TrialBalanceView {
+            balanced: page.totals.iter().all(|(_, t)| t.is_zero()),
+            totals: page
+                .totals
+                .into_iter()
+                .map(|(currency, total)| CurrencyTotal {
+                    total: stored_amount(total, &currency),
+                    currency,
+                })
+                .collect(),
+            accounts: page.accounts.into_iter().map(balance_view).collect(),
+            next_cursor: None,
+        }
+    }
+}
+
 /// Every account's balance and the total per currency.
 #[utoipa::path(get, path = "/v1/ledger/trial-balance", tag = "ledger", security(("bearer" = [])),
     params(TrialBalanceQuery),
     responses((status = 200, body = TrialBalanceView), (status = 403, body = ErrorBody)))]
 pub async fn trial_balance(
-    state: web::Data<AppState>,
-    caller: Caller,
+    call: Call,
     query: web::Query<TrialBalanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
     // The cursor is an account name (as published); anything else, a NUL that PostgreSQL
     // would refuse among them, names no page.
-    if query
-        .after
-        .as_deref()
-        .is_some_and(|a| Account::parse(a).is_err())
-    {
+    let after = query.after.clone().unwrap_or_default();
+    if !after.is_empty() && Account::parse(&after).is_err() {
         return Err(ApiError::bad_request(
             "invalid_query",
             "after must be an account name from a previous page",
             Some("after"),
         ));
     }
-    let limit = state.page_size(query.limit);
-    let after = query.after.clone().unwrap_or_default();
-    let (totals, rows) = state
-        .transaction(move |conn| {
-            Ok((
-                ledger::totals_by_currency(conn)?,
-                ledger::trial_balance_page(conn, &after, limit)?,
-            ))
-        })
-        .await?;
-    let next_cursor = crate::pagination::next_cursor(&rows, limit, |r| r.account.clone());
-    let balanced = totals.iter().all(|(_, t)| t.is_zero());
-    Ok(HttpResponse::Ok().json(TrialBalanceView {
-        totals: totals
-            .into_iter()
-            .map(|(currency, total)| CurrencyTotal {
-                total: stored_amount(total, &currency),
-                currency,
+    let limit = call.page_size(query.limit);
+    call.read(
+        move |ctx| books::trial_balance(ctx, after, limit),
+        move |page| {
+            let next_cursor =
+                crate::pagination::next_cursor(&page.accounts, limit, |r| r.account.clone());
+            Reply::ok(&TrialBalanceView {
+                next_cursor,
+                ..TrialBalanceView::from(page)
             })
-            .collect(),
-        balanced,
-        accounts: rows.into_iter().map(balance_view).collect(),
-        next_cursor,
-    }))
+        },
+    )
+    .await
 }
 
 /// One account: its balances and its postings, oldest first.
@@ -156,60 +158,55 @@ pub async fn trial_balance(
         pattern = r"^[a-z_]+(:[A-Za-z0-9_.-]+)*$", max_length = 200), AccountQuery),
     responses((status = 200, body = AccountView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn account(
-    state: web::Data<AppState>,
-    caller: Caller,
+    call: Call,
     path: web::Path<String>,
     query: web::Query<AccountQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin, Role::RiskOfficer])?;
     let name = path.into_inner();
     let account = Account::parse(&name)
         .map_err(|e| ApiError::bad_request("invalid_account", e.to_string(), Some("account")))?;
-    let limit = state.page_size(query.limit);
+    let limit = call.page_size(query.limit);
     let after = query.after.unwrap_or(0);
-    let (balances, postings) = state
-        .transaction(move |conn| {
-            Ok((
-                ledger::balances_of(conn, &account)?,
-                ledger::postings_of(conn, &account, after, limit)?,
-            ))
-        })
-        .await?;
-    let next_cursor = crate::pagination::next_cursor(&postings, limit, |p| p.id);
-    Ok(HttpResponse::Ok().json(AccountView {
-        account: name,
-        balances: balances.into_iter().map(balance_view).collect(),
-        postings: postings
-            .into_iter()
-            .map(|p| PostingView {
-                id: p.id,
-                entry_id: p.entry_id,
-                amount: stored_amount(p.amount, &p.currency),
-                currency: p.currency,
+    call.read(
+        move |ctx| books::account(ctx, account, after, limit),
+        move |(balances, postings)| {
+            Reply::ok(&AccountView {
+                account: name,
+                next_cursor: crate::pagination::next_cursor(&postings, limit, |p| p.id),
+                balances: balances.into_iter().map(balance_view).collect(),
+                postings: postings.into_iter().map(posting_view).collect(),
             })
-            .collect(),
-        next_cursor,
-    }))
+        },
+    )
+    .await
+}
+
+fn posting_view(p: PostingRow) -> PostingView {
+    PostingView {
+        id: p.id,
+        entry_id: p.entry_id,
+        amount: stored_amount(p.amount, &p.currency),
+        currency: p.currency,
+    }
 }
 
 /// Proves that every kept balance equals the sum of its postings.
 #[utoipa::path(get, path = "/v1/ledger/check", tag = "ledger", security(("bearer" = [])),
     responses((status = 200, body = BalanceCheckView), (status = 403, body = ErrorBody)))]
-pub async fn check(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let mismatches = state
-        .transaction(|conn| Ok(ledger::balance_mismatches(conn)?))
-        .await?;
-    Ok(HttpResponse::Ok().json(BalanceCheckView {
-        consistent: mismatches.is_empty(),
-        mismatches: mismatches
-            .into_iter()
-            .map(|m| BalanceMismatchView {
-                account: m.account,
-                kept: stored_amount(m.kept, &m.currency),
-                from_postings: stored_amount(m.from_postings, &m.currency),
-                currency: m.currency,
-            })
-            .collect(),
-    }))
+pub async fn check(call: Call) -> Result<HttpResponse, ApiError> {
+    call.read(books::balance_check, |mismatches| {
+        Reply::ok(&BalanceCheckView {
+            consistent: mismatches.is_empty(),
+            mismatches: mismatches
+                .into_iter()
+                .map(|m| BalanceMismatchView {
+                    account: m.account,
+                    kept: stored_amount(m.kept, &m.currency),
+                    from_postings: stored_amount(m.from_postings, &m.currency),
+                    currency: m.currency,
+                })
+                .collect(),
+        })
+    })
+    .await
 }

@@ -2,16 +2,16 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use persistence::audit;
-use persistence::outbox::{self, EmailFilter, EmailStatus, EmailSummary, Replay};
+use persistence::outbox::{EmailFilter, EmailStatus, EmailSummary};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
+use crate::idempotency::KeyPolicy;
 use crate::pagination::Page;
-use crate::state::AppState;
+use crate::request::{Call, Reply};
+use crate::usecases::books;
 
 /// Where an email is: `pending` (queued or waiting to retry), `sent`, or `failed` (parked
 /// after too many failed attempts, until replayed).
@@ -100,27 +100,25 @@ pub struct OutboxQuery {
     params(OutboxQuery),
     responses((status = 200, body = Page<OutboxEmailView>), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody)))]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<OutboxQuery>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+pub async fn list(call: Call, query: web::Query<OutboxQuery>) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let filter = EmailFilter {
         status: query.status.map(EmailStatus::from),
         after: query.after,
-        limit: state.page_size(query.limit),
+        limit: call.page_size(query.limit),
     };
     let limit = filter.limit;
-    let rows = state
-        .transaction(move |conn| Ok(outbox::list(conn, &filter)?))
-        .await?;
-    let views = rows
-        .into_iter()
-        .map(OutboxEmailView::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(views, limit, |v| v.id)))
+    call.read(
+        move |ctx| books::outbox(ctx, filter),
+        move |rows| {
+            let views = rows
+                .into_iter()
+                .map(OutboxEmailView::try_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            Reply::ok(&Page::new(views, limit, |v| v.id))
+        },
+    )
+    .await
 }
 
 /// Puts a parked (`failed`) email back in the queue with a fresh attempt budget (admin).
@@ -130,42 +128,13 @@ pub async fn list(
     responses((status = 200, body = OutboxEmailView), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "the email is not failed")))]
-pub async fn replay(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+pub async fn replay(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let actor = caller.actor();
-    let view = state
-        .transaction(move |conn| {
-            let now = Utc::now();
-            match outbox::replay(conn, id, now)? {
-                Replay::Replayed(row) => {
-                    let view = OutboxEmailView::try_from(row)?;
-                    let payload = serde_json::json!({ "id": id, "recipient": view.recipient });
-                    audit::append(
-                        conn,
-                        &format!("email:{id}"),
-                        &actor,
-                        "email.replayed",
-                        &payload,
-                        now,
-                    )?;
-                    Ok(view)
-                }
-                Replay::NotFailed(status) => Err(ApiError::Conflict {
-                    code: "not_failed",
-                    message: format!(
-                        "only a failed email can be replayed; this one is {}",
-                        status.as_str()
-                    ),
-                    field: None,
-                    retry_after_seconds: None,
-                }),
-            }
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    call.run(
+        KeyPolicy::Optional,
+        None,
+        move |ctx| books::replay_email(ctx, id),
+        |row| Reply::ok(&OutboxEmailView::try_from(row)?),
+    )
+    .await
 }

@@ -33,6 +33,8 @@ impl Actor {
 pub struct Policy {
     pub loans: LoansConfig,
     pub models: Arc<ModelCache>,
+    /// Who receives every sealed audit checkpoint's hash.
+    pub auditor_emails: Vec<String>,
 }
 
 pub struct Context<'c> {

@@ -8,10 +8,12 @@
 //!
 //! One module per product family; a new product (say reverse factoring) gets its own folder
 //! beside these:
+//! - [`books`]: the ledger, the audit trail and the outbox, as staff read and tend them.
 //! - [`lending`]: stock-up credit lines and the loans drawn on them.
 //! - [`parties`]: onboarding and reading the platform's parties.
 //! - [`scoring`]: the one credit assessment every product asks for, and its stored decisions.
 
+pub mod books;
 pub mod context;
 pub mod dates;
 pub mod error;
