@@ -25,14 +25,15 @@ const TEMPLATE: &str = "lendline_template";
 pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
 /// Runs the tests against a server of your own instead of a throwaway cluster: a URL to a
 /// maintenance database there (`postgres://user@host:port/postgres`), whose user may create
-/// databases. See `external_server`.
+/// databases. New databases copy `template1`: on a Citus coordinator, `CREATE EXTENSION citus`
+/// there first so that every test database has the extension.
 pub const EXTERNAL_DATABASE_ENV: &str = "LENDLINE_TEST_DATABASE_URL";
 
 /// Where the test databases are created: `admin_url` names a maintenance database on that
-/// server, `template` the migrated database each test's database is copied from.
+/// server; `template`, when there is one, the migrated database each test's database copies.
 struct Cluster {
     admin_url: String,
-    template: String,
+    template: Option<String>,
     /// Kept so the throwaway cluster lives as long as the process.
     _embedded: Option<EmbeddedPostgres>,
 }
@@ -45,17 +46,17 @@ impl Cluster {
 
 fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-    CLUSTER.get_or_init(|| {
-        let cluster = match std::env::var(EXTERNAL_DATABASE_ENV) {
-            Ok(admin_url) if !admin_url.is_empty() => external_server(admin_url),
-            _ => embedded_server(),
-        };
-        persistence::db::create_database(&cluster.admin_url, &cluster.template, None)
-            .expect("template db");
-        let mut conn =
-            persistence::db::connect(&cluster.url(&cluster.template)).expect("connect template");
-        persistence::db::run_migrations(&mut conn).expect("migrate template");
-        cluster
+    CLUSTER.get_or_init(|| match std::env::var(EXTERNAL_DATABASE_ENV) {
+        // An external server (another PostgreSQL version, a Citus coordinator) gets no
+        // template: on a Citus coordinator the maintenance daemon stays connected to every
+        // database with the extension, and PostgreSQL copies no database that has another
+        // session. Each test's database is migrated instead (about a second).
+        Ok(admin_url) if !admin_url.is_empty() => Cluster {
+            admin_url,
+            template: None,
+            _embedded: None,
+        },
+        _ => embedded_server(),
     })
 }
 
@@ -71,29 +72,19 @@ fn embedded_server() -> Cluster {
     };
     let pg = EmbeddedPostgres::start(&dir, &options).expect("start test cluster");
     spawn_watchdog(&pg, &dir);
+    persistence::db::create_database(&pg.url("postgres"), TEMPLATE, None).expect("template db");
+    let mut conn = persistence::db::connect(&pg.url(TEMPLATE)).expect("connect template");
+    persistence::db::run_migrations(&mut conn).expect("migrate template");
     Cluster {
         admin_url: pg.url("postgres"),
-        template: TEMPLATE.to_string(),
+        template: Some(TEMPLATE.to_string()),
         _embedded: Some(pg),
     }
 }
 
-/// An external server (another PostgreSQL version, a Citus coordinator): each run migrates a
-/// template of its own there (`lendline_template_<run>`, so runs of different code never share
-/// one) and each test gets a copy, as on the throwaway cluster. Nothing is dropped afterwards:
-/// the databases stay for inspection (`t_*` and `lendline_template_*`). A new database is a
-/// copy of `template1`, so on a Citus coordinator `CREATE EXTENSION citus` in `template1` gives
-/// every test database the extension (its tables then stay local to the coordinator).
-fn external_server(admin_url: String) -> Cluster {
-    let run = Uuid::new_v4().simple().to_string();
-    Cluster {
-        admin_url,
-        template: format!("{TEMPLATE}_{}", &run[..12]),
-        _embedded: None,
-    }
-}
-
-/// `url` with its database replaced by `database` (the query string kept).
+/// `url` with its database replaced by `database`, the query string kept. A URL without one
+/// gets `application_name`, because tests add parameters with `&…` (as to the embedded
+/// cluster's URL, which always has a query string).
 fn with_database(url: &str, database: &str) -> String {
     let authority_start = url.find("://").map_or(0, |i| i + 3);
     let path_start = url[authority_start..]
@@ -101,7 +92,9 @@ fn with_database(url: &str, database: &str) -> String {
         .map_or(url.len(), |i| authority_start + i);
     let query = url[path_start..]
         .find('?')
-        .map_or("", |i| &url[path_start + i..]);
+        .map_or("?application_name=lendline-tests", |i| {
+            &url[path_start + i..]
+        });
     format!("{}/{database}{query}", &url[..path_start])
 }
 
@@ -129,13 +122,20 @@ fn spawn_watchdog(pg: &EmbeddedPostgres, dir: &std::path::Path) {
         .expect("spawn cluster watchdog");
 }
 
-/// A fresh database (copied from the migrated template) on the shared test cluster.
+/// A fresh, migrated database: a copy of the migrated template on the shared test cluster, or
+/// a new database migrated in place on an external server (`LENDLINE_TEST_DATABASE_URL`; the
+/// databases, `t_<uuid>`, are left there for inspection).
 pub fn fresh_database_url() -> String {
     let cluster = cluster();
     let name = format!("t_{}", Uuid::new_v4().simple());
-    persistence::db::create_database(&cluster.admin_url, &name, Some(&cluster.template))
+    persistence::db::create_database(&cluster.admin_url, &name, cluster.template.as_deref())
         .expect("create test database");
-    cluster.url(&name)
+    let url = cluster.url(&name);
+    if cluster.template.is_none() {
+        let mut conn = persistence::db::connect(&url).expect("connect test database");
+        persistence::db::run_migrations(&mut conn).expect("migrate test database");
+    }
+    url
 }
 
 /// A running server on a random port with its own database.
@@ -298,11 +298,11 @@ mod tests {
         );
         assert_eq!(
             with_database("postgres://app:pw@127.0.0.1:9700/postgres", "t_1"),
-            "postgres://app:pw@127.0.0.1:9700/t_1"
+            "postgres://app:pw@127.0.0.1:9700/t_1?application_name=lendline-tests"
         );
         assert_eq!(
             with_database("postgres://app@db.internal", "t_1"),
-            "postgres://app@db.internal/t_1"
+            "postgres://app@db.internal/t_1?application_name=lendline-tests"
         );
     }
 }
