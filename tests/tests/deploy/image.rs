@@ -105,6 +105,11 @@ fn the_image_is_built_in_stages_and_runs_as_an_unprivileged_user() {
         copies.iter().any(|c| c.starts_with("--from=")),
         "the binary is copied from the build stage: {copies:?}"
     );
+    let ignored = support::read(".dockerignore");
+    assert!(
+        ignored.lines().any(|l| l.trim() == "target"),
+        "the build context would carry the target directory"
+    );
     let entrypoint = all("ENTRYPOINT").join(" ");
     assert!(entrypoint.contains("lendline"), "{entrypoint}");
     let command = all("CMD").join(" ");
