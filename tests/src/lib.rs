@@ -1,5 +1,6 @@
-//! Harness for the end-to-end tests: one throwaway PostgreSQL cluster per test process, a
-//! migrated template database, and a fresh database plus a real server per test.
+//! Harness for the end-to-end tests: one throwaway PostgreSQL cluster per test process (or the
+//! server named by `LENDLINE_TEST_DATABASE_URL`), a migrated template database, and a fresh
+//! database plus a real server per test.
 //!
 //! The cluster lives in a temporary directory; a watchdog process stops it and removes the
 //! directory when the test process exits, however it exits.
@@ -22,30 +23,79 @@ use uuid::Uuid;
 const TEMPLATE: &str = "lendline_template";
 /// The HS256 secret every test server uses, so tests can mint (and forge) tokens.
 pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
+/// Runs the tests against a server of your own instead of a throwaway cluster: a URL to a
+/// maintenance database there (`postgres://user@host:port/postgres`), whose user may create
+/// databases. New databases copy `template1`: on a Citus coordinator, `CREATE EXTENSION citus`
+/// there first so that every test database has the extension.
+pub const EXTERNAL_DATABASE_ENV: &str = "LENDLINE_TEST_DATABASE_URL";
 
+/// Where the test databases are created: `admin_url` names a maintenance database on that
+/// server; `template`, when there is one, the migrated database each test's database copies.
 struct Cluster {
-    pg: EmbeddedPostgres,
+    admin_url: String,
+    template: Option<String>,
+    /// Kept so the throwaway cluster lives as long as the process.
+    _embedded: Option<EmbeddedPostgres>,
+}
+
+impl Cluster {
+    fn url(&self, database: &str) -> String {
+        with_database(&self.admin_url, database)
+    }
 }
 
 fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-    CLUSTER.get_or_init(|| {
-        let dir: PathBuf = tempfile::Builder::new()
-            .prefix("lendline-test-")
-            .tempdir()
-            .expect("temp dir")
-            .keep();
-        let options = ClusterOptions {
-            durable: false,
-            ..ClusterOptions::default()
-        };
-        let pg = EmbeddedPostgres::start(&dir, &options).expect("start test cluster");
-        spawn_watchdog(&pg, &dir);
-        persistence::db::create_database(&pg.url("postgres"), TEMPLATE, None).expect("template db");
-        let mut conn = persistence::db::connect(&pg.url(TEMPLATE)).expect("connect template");
-        persistence::db::run_migrations(&mut conn).expect("migrate template");
-        Cluster { pg }
+    CLUSTER.get_or_init(|| match std::env::var(EXTERNAL_DATABASE_ENV) {
+        // An external server (another PostgreSQL version, a Citus coordinator) gets no
+        // template: on a Citus coordinator the maintenance daemon stays connected to every
+        // database with the extension, and PostgreSQL copies no database that has another
+        // session. Each test's database is migrated instead (about a second).
+        Ok(admin_url) if !admin_url.is_empty() => Cluster {
+            admin_url,
+            template: None,
+            _embedded: None,
+        },
+        _ => embedded_server(),
     })
+}
+
+fn embedded_server() -> Cluster {
+    let dir: PathBuf = tempfile::Builder::new()
+        .prefix("lendline-test-")
+        .tempdir()
+        .expect("temp dir")
+        .keep();
+    let options = ClusterOptions {
+        durable: false,
+        ..ClusterOptions::default()
+    };
+    let pg = EmbeddedPostgres::start(&dir, &options).expect("start test cluster");
+    spawn_watchdog(&pg, &dir);
+    persistence::db::create_database(&pg.url("postgres"), TEMPLATE, None).expect("template db");
+    let mut conn = persistence::db::connect(&pg.url(TEMPLATE)).expect("connect template");
+    persistence::db::run_migrations(&mut conn).expect("migrate template");
+    Cluster {
+        admin_url: pg.url("postgres"),
+        template: Some(TEMPLATE.to_string()),
+        _embedded: Some(pg),
+    }
+}
+
+/// `url` with its database replaced by `database`, the query string kept. A URL without one
+/// gets `application_name`, because tests add parameters with `&…` (as to the embedded
+/// cluster's URL, which always has a query string).
+fn with_database(url: &str, database: &str) -> String {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let path_start = url[authority_start..]
+        .find('/')
+        .map_or(url.len(), |i| authority_start + i);
+    let query = url[path_start..]
+        .find('?')
+        .map_or("?application_name=lendline-tests", |i| {
+            &url[path_start + i..]
+        });
+    format!("{}/{database}{query}", &url[..path_start])
 }
 
 /// Stops the cluster and deletes its directory once this process is gone.
@@ -72,13 +122,20 @@ fn spawn_watchdog(pg: &EmbeddedPostgres, dir: &std::path::Path) {
         .expect("spawn cluster watchdog");
 }
 
-/// A fresh database (copied from the migrated template) on the shared test cluster.
+/// A fresh, migrated database: a copy of the migrated template on the shared test cluster, or
+/// a new database migrated in place on an external server (`LENDLINE_TEST_DATABASE_URL`; the
+/// databases, `t_<uuid>`, are left there for inspection).
 pub fn fresh_database_url() -> String {
     let cluster = cluster();
     let name = format!("t_{}", Uuid::new_v4().simple());
-    persistence::db::create_database(&cluster.pg.url("postgres"), &name, Some(TEMPLATE))
+    persistence::db::create_database(&cluster.admin_url, &name, cluster.template.as_deref())
         .expect("create test database");
-    cluster.pg.url(&name)
+    let url = cluster.url(&name);
+    if cluster.template.is_none() {
+        let mut conn = persistence::db::connect(&url).expect("connect test database");
+        persistence::db::run_migrations(&mut conn).expect("migrate test database");
+    }
+    url
 }
 
 /// A running server on a random port with its own database.
@@ -227,4 +284,25 @@ pub async fn read(res: reqwest::Response) -> (u16, Value) {
     let text = res.text().await.unwrap();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     (status, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn a_database_url_is_pointed_at_another_database_keeping_its_parameters() {
+        assert_eq!(
+            with_database("postgresql:///postgres?host=/tmp/x&port=5432", "t_1"),
+            "postgresql:///t_1?host=/tmp/x&port=5432"
+        );
+        assert_eq!(
+            with_database("postgres://app:pw@127.0.0.1:9700/postgres", "t_1"),
+            "postgres://app:pw@127.0.0.1:9700/t_1?application_name=lendline-tests"
+        );
+        assert_eq!(
+            with_database("postgres://app@db.internal", "t_1"),
+            "postgres://app@db.internal/t_1?application_name=lendline-tests"
+        );
+    }
 }
