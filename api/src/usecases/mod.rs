@@ -10,6 +10,7 @@
 //! beside these:
 //! - [`books`]: the ledger, the audit trail and the outbox, as staff read and tend them.
 //! - [`lending`]: stock-up credit lines and the loans drawn on them.
+//! - [`listings`]: lists that cut across products, as the caller may see them.
 //! - [`parties`]: onboarding and reading the platform's parties.
 //! - [`scoring`]: the one credit assessment every product asks for, and its stored decisions.
 
@@ -19,6 +20,7 @@ pub mod dates;
 pub mod error;
 pub mod figures;
 pub mod lending;
+pub mod listings;
 pub mod outcome;
 pub mod parties;
 pub mod scoring;
