@@ -9,11 +9,15 @@
 //! One module per product family; a new product (say reverse factoring) gets its own folder
 //! beside these:
 //! - [`lending`]: stock-up credit lines and the loans drawn on them.
+//! - [`scf`]: supply-chain finance: factoring programs, receivables, factoring, pools, settlement.
+//! - [`bills`]: commercial acceptance bills: registration to discount, payment or dishonour.
 
+pub mod bills;
 pub mod context;
 pub mod error;
 pub mod lending;
 pub mod outcome;
+pub mod scf;
 
 pub use context::{Actor, Context};
 pub use error::UseCaseError;
