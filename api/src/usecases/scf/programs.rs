@@ -85,7 +85,8 @@ fn program_event(p: &ProgramRow) -> serde_json::Value {
         "max_tenor_days": p.max_tenor_days, "grace_days": p.grace_days,
         "debtor_limit": p.debtor_limit, "supplier_limit": p.supplier_limit,
         "concentration_limit": p.concentration_limit.normalize().to_string(),
-        "confirmation_required": p.confirmation_required, "created_at": p.created_at})
+        "confirmation_required": p.confirmation_required, "debtor_exposure": p.debtor_exposure,
+        "created_at": p.created_at})
 }
 
 /// A program: staff, or its core enterprise.
