@@ -12,15 +12,17 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{Caller, Role};
-use crate::config::LoansConfig;
 use crate::decimal_text::DecimalText;
 use crate::error::{ApiError, ErrorBody};
 use crate::filters::{ReviewProduct, ReviewState};
 use crate::handlers::parties::PartyView;
-use crate::handlers::scf::{bill_discount, factoring, referrals};
 use crate::idempotency::JsonBody;
 use crate::lending::{applications, business_date};
 use crate::state::AppState;
+use crate::usecases::bills::{discount, referral};
+use crate::usecases::context::Policy;
+use crate::usecases::scf::{factoring, referrals};
+use crate::usecases::{Actor, Context, UseCaseError};
 use crate::views::stored_amount;
 
 const OFFICERS: [Role; 2] = [Role::RiskOfficer, Role::Admin];
@@ -196,20 +198,40 @@ fn rule_error(e: ReviewError) -> ApiError {
 fn close_subject(
     conn: &mut PgConnection,
     row: &ReviewRow,
-    policy: &LoansConfig,
+    policy: &Policy,
     actor: &str,
 ) -> Result<(), ApiError> {
     match row.subject_kind.as_str() {
         applications::REVIEW_KIND => {
             let today = business_date(conn)?;
-            applications::on_review_closed(conn, row, today, policy, actor)
+            applications::on_review_closed(conn, row, today, &policy.loans, actor)
         }
-        factoring::REVIEW_KIND => referrals::factoring_closed(conn, row, actor),
-        bill_discount::REVIEW_KIND => referrals::bill_closed(conn, row, actor),
+        factoring::REVIEW_KIND => in_use_case(conn, policy, actor, |ctx| {
+            referrals::factoring_closed(ctx, row)
+        }),
+        discount::REVIEW_KIND => {
+            in_use_case(conn, policy, actor, |ctx| referral::bill_closed(ctx, row))
+        }
         other => Err(ApiError::internal(format!(
             "no subject handler for review kind {other:?}"
         ))),
     }
+}
+
+/// Runs a product's use case for a closed case in the case's transaction, as the officer.
+fn in_use_case(
+    conn: &mut PgConnection,
+    policy: &Policy,
+    actor: &str,
+    work: impl FnOnce(&mut Context<'_>) -> Result<(), UseCaseError>,
+) -> Result<(), ApiError> {
+    let actor = Actor {
+        name: actor.to_string(),
+        party: None,
+        staff: true,
+    };
+    let mut ctx = Context::open(conn, Utc::now(), &actor, policy)?;
+    Ok(work(&mut ctx)?)
 }
 
 /// Applies a rule to a locked case, saves it, records it; closes the subject when final.
@@ -228,7 +250,7 @@ where
     let (officer, actor, policy) = (
         caller.subject.clone(),
         caller.actor(),
-        state.policy.loans.clone(),
+        std::sync::Arc::clone(&state.policy),
     );
     let view = state
         .transaction(move |conn| {

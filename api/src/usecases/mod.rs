@@ -10,10 +10,13 @@
 //! beside these:
 //! - [`books`]: the ledger, the audit trail and the outbox, as staff read and tend them.
 //! - [`lending`]: stock-up credit lines and the loans drawn on them.
+//! - [`bills`]: commercial acceptance bills: registration to discount, payment or dishonour.
 //! - [`listings`]: lists that cut across products, as the caller may see them.
 //! - [`parties`]: onboarding and reading the platform's parties.
+//! - [`scf`]: supply-chain finance: factoring programs, receivables, factoring, pools, settlement.
 //! - [`scoring`]: the one credit assessment every product asks for, and its stored decisions.
 
+pub mod bills;
 pub mod books;
 pub mod context;
 pub mod dates;
@@ -23,6 +26,7 @@ pub mod lending;
 pub mod listings;
 pub mod outcome;
 pub mod parties;
+pub mod scf;
 pub mod scoring;
 
 pub use context::{Actor, Context};
