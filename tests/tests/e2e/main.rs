@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod console;
 mod idempotency;
 mod installments;
 mod integrity_auth;
