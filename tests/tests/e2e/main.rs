@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod console;
+mod console_api;
 mod idempotency;
 mod installments;
 mod integrity_auth;
