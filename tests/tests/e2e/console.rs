@@ -40,10 +40,17 @@ async fn an_officer_approves_a_referred_case_with_a_lower_amount_and_a_second_of
     // The token left the address bar for session storage.
     browser.find("#queue").await;
     let url = browser.client.current_url().await.unwrap();
+    // The product filter narrows the queue; the status filter keeps pending cases by default.
+    browser.goto(&app.url("/console/?product=factoring")).await;
+    browser
+        .wait_for_text("#queue-status", "No case matches")
+        .await;
+    browser.goto(&app.url("/console/")).await;
     assert!(url.fragment().is_none(), "{url}");
     let row = format!("tr[data-case='{case_id}']");
     browser.wait_for_text(&row, "Test merchant").await;
     browser.wait_for_text(&row, "40,000.00 CNY").await;
+    browser.screenshot(&screenshot_path("queue.png")).await;
     browser.click(&format!("{row} button.claim")).await;
 
     // The case page: the claim took, and both charts are drawn with data.
@@ -84,6 +91,19 @@ async fn an_officer_approves_a_referred_case_with_a_lower_amount_and_a_second_of
     browser.screenshot(&screenshot_path("case.png")).await;
     browser.click("#confirm").await;
     browser.wait_for_text("#case-status", "approved").await;
+
+    // The decision page explains the engine's decision with its review trail and audit events.
+    browser.click("#trail a").await;
+    browser.wait_for_text("#decision-outcome", "refer").await;
+    browser
+        .wait_for_text("#decision-model", "default-merchant")
+        .await;
+    browser
+        .wait_for_text("#review-trail", "review.confirmed")
+        .await;
+    browser.wait_for_text("#chain-status", "verified").await;
+    assert!(browser.chart_points("decision-points-chart").await > 0);
+    browser.screenshot(&screenshot_path("decision.png")).await;
     browser.close().await;
 
     // The API shows the line open at the approved amount.
@@ -196,6 +216,16 @@ async fn the_portfolio_shows_days_past_due_after_an_end_of_day_made_a_loan_overd
     browser.wait_for_text("#exposure", "15,000.00").await;
     browser.wait_for_text("#chain-status", "Verified").await;
     browser.wait_for_text("#ledger", "nets to zero").await;
+    browser.fill("#fingerprint", "not-a-fingerprint").await;
+    browser.click("#registry button").await;
+    browser
+        .wait_for_text("#err-fingerprint", "64 hex digits")
+        .await;
+    browser.fill("#fingerprint", &"ab".repeat(32)).await;
+    browser.click("#registry button").await;
+    browser
+        .wait_for_text("#registry-result", "Not registered")
+        .await;
     browser.screenshot(&screenshot_path("portfolio.png")).await;
     browser.close().await;
 }
