@@ -37,7 +37,7 @@ fn run(args: &[&str], data_dir: &Path) -> Output {
 }
 
 fn serve(data_dir: &Path, bind: &str) -> Child {
-    let child = lendline(&["serve", "--bind", bind], data_dir)
+    let mut child = lendline(&["serve", "--bind", bind], data_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -52,6 +52,8 @@ fn serve(data_dir: &Path, bind: &str) -> Child {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not become ready");
 }
 

@@ -85,7 +85,8 @@ impl Browser {
             json!({"binary": chromium, "args": args}),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + PATIENCE;
+        // A first chromium start on a fresh machine builds its font cache: allow it minutes.
+        let deadline = Instant::now() + Duration::from_secs(180);
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             match ClientBuilder::new(connector)

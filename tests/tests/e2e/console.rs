@@ -33,20 +33,40 @@ async fn an_officer_approves_a_referred_case_with_a_lower_amount_and_a_second_of
     let (_, application, case) = referred_application(&app, "40000.00", &officer_a).await;
     let case_id = case["id"].as_str().unwrap().to_string();
     let browser = Browser::start().await;
+    first_officer_approves_a_lower_amount(&app, &browser, &case_id).await;
+    second_officer_confirms(&app, &browser, &case_id).await;
+    browser.close().await;
 
-    browser
-        .goto(&sign_in_link(&app, Role::RiskOfficer, "officer-7"))
+    // The API shows the line open at the approved amount.
+    let party = application["party_id"].as_str().unwrap();
+    let (status, lines) = app
+        .get(&format!("/v1/credit-lines?party_id={party}"), &app.admin())
         .await;
-    // The token left the address bar for session storage.
+    assert_eq!(status, 200, "{lines}");
+    let line = &lines["items"][0];
+    assert_eq!(
+        (&line["status"], &line["limit"]),
+        (&json!("active"), &json!("25000.00")),
+        "{lines}"
+    );
+}
+
+/// officer-7 signs in with the link, finds the case in the queue, claims it, sees the charts,
+/// has a raise refused next to the amount and approves 25,000.
+async fn first_officer_approves_a_lower_amount(app: &TestApp, browser: &Browser, case_id: &str) {
+    browser
+        .goto(&sign_in_link(app, Role::RiskOfficer, "officer-7"))
+        .await;
     browser.find("#queue").await;
+    // The token left the address bar for session storage.
     let url = browser.client.current_url().await.unwrap();
+    assert!(url.fragment().is_none(), "{url}");
     // The product filter narrows the queue; the status filter keeps pending cases by default.
     browser.goto(&app.url("/console/?product=factoring")).await;
     browser
         .wait_for_text("#queue-status", "No case matches")
         .await;
     browser.goto(&app.url("/console/")).await;
-    assert!(url.fragment().is_none(), "{url}");
     let row = format!("tr[data-case='{case_id}']");
     browser.wait_for_text(&row, "Test merchant").await;
     browser.wait_for_text(&row, "40,000.00 CNY").await;
@@ -74,10 +94,13 @@ async fn an_officer_approves_a_referred_case_with_a_lower_amount_and_a_second_of
     browser
         .wait_for_text("#own-decision", "cannot confirm your own")
         .await;
+}
 
-    // The second officer sees the first decision and its private note, and confirms.
+/// officer-9 sees the first decision and its private note, confirms, and reads the decision
+/// page with its review trail and audit events.
+async fn second_officer_confirms(app: &TestApp, browser: &Browser, case_id: &str) {
     browser
-        .goto(&sign_in_link(&app, Role::RiskOfficer, "officer-9"))
+        .goto(&sign_in_link(app, Role::RiskOfficer, "officer-9"))
         .await;
     browser.find("#queue").await;
     browser
@@ -92,7 +115,6 @@ async fn an_officer_approves_a_referred_case_with_a_lower_amount_and_a_second_of
     browser.click("#confirm").await;
     browser.wait_for_text("#case-status", "approved").await;
 
-    // The decision page explains the engine's decision with its review trail and audit events.
     browser.click("#trail a").await;
     browser.wait_for_text("#decision-outcome", "refer").await;
     browser
@@ -104,25 +126,6 @@ async fn an_officer_approves_a_referred_case_with_a_lower_amount_and_a_second_of
     browser.wait_for_text("#chain-status", "verified").await;
     assert!(browser.chart_points("decision-points-chart").await > 0);
     browser.screenshot(&screenshot_path("decision.png")).await;
-    browser.close().await;
-
-    // The API shows the line open at the approved amount.
-    let (status, lines) = app
-        .get(
-            &format!(
-                "/v1/credit-lines?party_id={}",
-                application["party_id"].as_str().unwrap()
-            ),
-            &app.admin(),
-        )
-        .await;
-    assert_eq!(status, 200, "{lines}");
-    let line = &lines["items"][0];
-    assert_eq!(
-        (&line["status"], &line["limit"]),
-        (&json!("active"), &json!("25000.00")),
-        "{lines}"
-    );
 }
 
 #[tokio::test]
