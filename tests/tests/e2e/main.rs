@@ -5,7 +5,9 @@
 mod audit;
 mod auth;
 mod console;
+mod console_admin;
 mod console_api;
+mod console_scf;
 mod idempotency;
 mod installments;
 mod integrity_auth;
