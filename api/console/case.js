@@ -33,7 +33,7 @@ async function load() {
       scoreCard(decision, engine),
       rulesCard(decision),
       exposureCard(lines, loans),
-      supplyChainCard(review),
+      supplyChainCard(review, decision),
       trailCard(review, trail, engine),
     ),
   );
@@ -173,8 +173,10 @@ function exposureCard(lines, loans) {
   );
 }
 
-/// For supply-chain cases: the receivables, their debtor and their registry status.
-function supplyChainCard(review) {
+/// For supply-chain cases: the receivables (or the bill), their debtor (or acceptor) and their
+/// registry status.
+function supplyChainCard(review, decision) {
+  if (review.subject_kind === "bill_discount") return billCard(decision);
   if (review.subject_kind !== "factoring_request") return null;
   const box = el("div", {}, el("p", { class: "muted" }, "Loading receivables…"));
   (async () => {
@@ -196,6 +198,32 @@ function supplyChainCard(review) {
     );
   })().catch((e) => box.replaceChildren(notice("error", e.message)));
   return card("supply-chain", "Receivables, debtors and registry", box);
+}
+
+/// A referred bill discount: the bill (the subject the engine decided on, `bill:<id>`), its
+/// acceptor and its registry status.
+function billCard(decision) {
+  const box = el("div", {}, el("p", { class: "muted" }, "Loading the bill…"));
+  const billId = decision && decision.subject.startsWith("bill:") ? decision.subject.slice(5) : null;
+  if (!billId) return card("supply-chain", "Bill, acceptor and registry", el("p", { class: "muted" }, "The bill could not be identified."));
+  (async () => {
+    const bill = await api(session, "GET", `/v1/bills/${billId}`);
+    const [acceptor, registry] = await Promise.all([
+      api(session, "GET", `/v1/parties/${bill.acceptor_id}`).catch(() => null),
+      api(session, "GET", `/v1/registry/${bill.fingerprint}`).catch(() => null),
+    ]);
+    box.replaceChildren(
+      facts([
+        ["Bill number", bill.bill_number],
+        ["Acceptor", acceptor ? acceptor.name : bill.acceptor_id],
+        ["Face value", money(bill.face_value, bill.currency)],
+        ["Matures", bill.maturity_date],
+        ["State", bill.state],
+        ["Registry", registry ? `${registry.registered ? "registered" : "not registered"}${registry.encumbered ? ", financed" : ""}` : "—"],
+      ]),
+    );
+  })().catch((e) => box.replaceChildren(notice("error", e.message)));
+  return card("supply-chain", "Bill, acceptor and registry", box);
 }
 
 function trailCard(review, trail, engine) {
