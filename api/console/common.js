@@ -86,11 +86,14 @@ export function main() {
   return document.getElementById("main");
 }
 
-/// Replaces the page's content and moves focus there, so keyboard and screen-reader users
-/// land on what changed.
+/// Replaces the page's content. When the user was acting inside it (a button that is now
+/// gone), focus moves to the new content, so keyboard and screen-reader users land on what
+/// changed rather than at the top of the document.
 export function show(...nodes) {
   const m = main();
+  const acting = m.contains(document.activeElement) && document.activeElement !== m;
   m.replaceChildren(...nodes);
+  if (acting) m.focus();
 }
 
 export function notice(kind, ...text) {
@@ -142,7 +145,7 @@ function header(session, active) {
     "header",
     { class: "top" },
     el("span", { class: "brand" }, "Lendline console"),
-    el("nav", { "aria-label": "Console" }, link("./", "Review queue", "queue"), " ", link("portfolio.html", "Portfolio", "portfolio")),
+    el("nav", { "aria-label": "Console" }, link("./", "Review queue", "queue"), " ", link("portfolio.html", "Portfolio", "portfolio"), " ", link("decision.html", "Decisions", "decision")),
     who,
   );
 }

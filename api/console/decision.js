@@ -4,7 +4,7 @@
 import { barChart } from "./charts.js";
 import { api, el, engineSummary, facts, fatal, money, notice, param, percent, score, show, start, table, when } from "./common.js";
 
-const session = start(null);
+const session = start("decision");
 if (session) load().catch(fatal);
 
 async function load() {
