@@ -83,6 +83,10 @@ pub struct TokenArgs {
     /// Lifetime, e.g. 15m, 1h (at most `jwt.max_lifetime`, 24h by default).
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     pub ttl: std::time::Duration,
+    /// Print a sign-in link to the console (`http://<bind>/console/#token=…`) instead of the
+    /// bare token.
+    #[arg(long)]
+    pub link: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -119,13 +123,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Token(args) => {
             let config = load_config(cli.config.as_ref(), &args.data_dir)?;
-            println!("{}", mint_token(&config, args.role, &args.party, args.ttl)?);
+            let token = mint_token(&config, args.role, &args.party, args.ttl)?;
+            if args.link {
+                println!("{}", crate::console::sign_in_link(&config.bind, &token));
+            } else {
+                println!("{token}");
+            }
             Ok(())
         }
         Command::Migrate(args) => {
             let config = load_config(cli.config.as_ref(), &args)?;
             let database = Database::open(&config)?;
-            let applied = database.migrate();
+            let applied = migrate_with_progress(&database);
             database.close()?;
             println!("{} migration(s) applied", applied?);
             Ok(())
@@ -134,7 +143,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eod(args) => {
             let config = load_config(cli.config.as_ref(), &args.data_dir)?;
             let database = Database::open(&config)?;
-            let outcome = run_eod(&database, args.date, &config);
+            let progress = crate::progress::Progress::new("end of day", Some(2));
+            let outcome = run_eod(&database, args.date, &config, &progress);
+            progress.finish(if outcome.is_ok() { "done" } else { "failed" });
             database.close()?;
             match outcome? {
                 (date, Some(stats)) => println!("end of day {date}: {stats:?}"),
@@ -149,7 +160,9 @@ fn run_eod(
     database: &Database,
     date: Option<chrono::NaiveDate>,
     config: &Config,
+    progress: &crate::progress::Progress,
 ) -> anyhow::Result<(chrono::NaiveDate, Option<persistence::loans_eod::EodStats>)> {
+    progress.step("applying pending migrations");
     database.migrate()?;
     let mut conn = persistence::db::connect(&database.url)?;
     diesel::Connection::transaction(&mut conn, |c| {
@@ -157,9 +170,21 @@ fn run_eod(
             Some(d) => d,
             None => crate::lending::business_date(c)?,
         };
+        progress.step(&format!("{date}: accrual, aging, freezes and reminders"));
         Ok((date, crate::lending::eod::run(c, date, &config.loans)?))
     })
     .map_err(|e: crate::error::ApiError| anyhow::anyhow!("end of day failed: {e}"))
+}
+
+/// `lendline migrate`: one migration at a time, so a long one shows which it is.
+fn migrate_with_progress(database: &Database) -> anyhow::Result<usize> {
+    let mut conn = persistence::db::connect(&database.url)?;
+    let pending = persistence::db::pending_migrations(&mut conn)?;
+    let total = u64::try_from(pending).unwrap_or(u64::MAX).saturating_add(1);
+    let progress = crate::progress::Progress::new("migrate", Some(total));
+    let applied = persistence::db::run_migrations_reporting(&mut conn, |name| progress.step(name));
+    progress.finish(if applied.is_ok() { "done" } else { "failed" });
+    Ok(applied?)
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {

@@ -95,10 +95,14 @@ fn run_train(args: &TrainArgs, out: &mut impl Write) -> anyhow::Result<()> {
     options.seed = args.seed;
     // The engine never reads a clock; the command line is where "now" is decided.
     options.created_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let progress = crate::progress::Progress::new("scoring train", Some(2));
+    progress.step(&format!("binning and fitting {}", args.data.display()));
     let (document, report) = train(open(&args.data)?, &options).context("training")?;
+    progress.step(&format!("writing {}", args.out.display()));
     let json = serde_json::to_string_pretty(&document)?;
     std::fs::write(&args.out, json + "\n")
         .with_context(|| format!("writing {}", args.out.display()))?;
+    progress.finish("trained");
     writeln!(out, "rows {} (bads {})", report.rows, report.bads)?;
     writeln!(
         out,

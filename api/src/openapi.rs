@@ -14,7 +14,7 @@ use crate::handlers::quotes::{self, bill_discount, factoring, installment_plan, 
 use crate::handlers::scf;
 use crate::handlers::{
     audit, business_day, collateral, credit_lines, decisions, health, installment_offers,
-    installment_plans, ledger, lists, loans, orders, outbox, parties, reviews, scoring,
+    installment_plans, ledger, lists, loans, orders, outbox, parties, portfolio, reviews, scoring,
 };
 use crate::pagination::Page;
 
@@ -41,7 +41,8 @@ use crate::pagination::Page;
         installment_plans::create, installment_plans::list, installment_plans::get, installment_plans::refund,
         orders::create, orders::get, orders::finance, orders::settle,
         collateral::pledge, collateral::get, collateral::draw, collateral::revalue, collateral::release,
-        lists::orders, lists::collateral, lists::factoring_requests, lists::pools, lists::bills),
+        lists::orders, lists::collateral, lists::factoring_requests, lists::pools, lists::bills,
+        portfolio::summary),
     components(schemas(ErrorBody, ErrorDetail, parties::NewParty, parties::PartyView,
         parties::MonthlySales, parties::PartyKind, Page<parties::PartyView>,
         ledger::TrialBalanceView, ledger::AccountView, ledger::BalanceCheckView,
@@ -69,12 +70,14 @@ use crate::pagination::Page;
         Page<installment_plans::PlanView>, orders::OrderKind, orders::NewOrder, orders::OrderView,
         orders::NewFinancing, orders::NewSettlement, orders::OrderSettlementView,
         collateral::NewPledge, collateral::CollateralView, collateral::NewCollateralDraw,
-        collateral::NewValuation, collateral::ValuationView)),
+        collateral::NewValuation, collateral::ValuationView,
+        portfolio::PortfolioView, portfolio::ExposureView, portfolio::BucketView, portfolio::EodRunView)),
     modifiers(&BearerAuth, &ErrorStatuses),
     tags((name = "health"), (name = "parties"), (name = "ledger"), (name = "audit"), (name = "outbox"),
         (name = "scoring"), (name = "operations"), (name = "credit lines"), (name = "loans"), (name = "reviews"),
         (name = "quotes", description = "Stateless pricing; any authenticated caller."), (name = "supply-chain finance"),
-        (name = "installments"), (name = "order financing"), (name = "inventory financing"))
+        (name = "installments"), (name = "order financing"), (name = "inventory financing"),
+        (name = "portfolio", description = "Staff: exposure, days past due, end of day."))
 )]
 pub struct ApiDoc;
 

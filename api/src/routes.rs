@@ -6,7 +6,7 @@ use crate::handlers::quotes::{bill_discount, factoring, installment_plan, schedu
 use crate::handlers::scf;
 use crate::handlers::{
     audit, business_day, collateral, credit_lines, decisions, health, installment_offers,
-    installment_plans, ledger, lists, loans, orders, outbox, parties, reviews, scoring,
+    installment_plans, ledger, lists, loans, orders, outbox, parties, portfolio, reviews, scoring,
 };
 use crate::openapi;
 
@@ -14,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/health/live", web::get().to(health::live))
         .route("/health/ready", web::get().to(health::ready))
         .route("/openapi.json", web::get().to(openapi::serve))
+        .configure(crate::console::configure)
         .service(
             web::scope("/v1")
                 .wrap(middleware::from_fn(crate::auth::gate::gate))
@@ -47,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/credit/assessments", web::post().to(decisions::assess))
                 .route("/decisions/{id}", web::get().to(decisions::get))
+                .route("/portfolio", web::get().to(portfolio::summary))
                 .route("/admin/business-date", web::get().to(business_day::get))
                 .route("/admin/business-date", web::put().to(business_day::set))
                 .route("/admin/eod", web::post().to(business_day::run))

@@ -20,6 +20,32 @@ pub fn run_migrations(conn: &mut PgConnection) -> Result<usize, RepoError> {
     Ok(applied)
 }
 
+/// How many migrations are not applied yet.
+pub fn pending_migrations(conn: &mut PgConnection) -> Result<usize, RepoError> {
+    conn.pending_migrations(MIGRATIONS)
+        .map(|pending| pending.len())
+        .map_err(|e| RepoError::Database(e.to_string()))
+}
+
+/// [`run_migrations`] one migration at a time, naming each to `on_step` before it runs (and
+/// the identifier re-keying last), for a command line that shows progress.
+pub fn run_migrations_reporting(
+    conn: &mut PgConnection,
+    mut on_step: impl FnMut(&str),
+) -> Result<usize, RepoError> {
+    let pending = conn
+        .pending_migrations(MIGRATIONS)
+        .map_err(|e| RepoError::Database(e.to_string()))?;
+    for migration in &pending {
+        on_step(&migration.name().to_string());
+        conn.run_migration(migration)
+            .map_err(|e| RepoError::Database(e.to_string()))?;
+    }
+    on_step("re-keying identifiers");
+    crate::rekey::rekey_identifiers(conn)?;
+    Ok(pending.len())
+}
+
 /// Reverts every applied migration (used by the migration round-trip test).
 pub fn revert_all_migrations(conn: &mut PgConnection) -> Result<(), RepoError> {
     conn.revert_all_migrations(MIGRATIONS)

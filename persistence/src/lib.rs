@@ -20,6 +20,7 @@ pub mod orders;
 pub mod outbox;
 pub mod parties;
 pub mod pool;
+pub mod portfolio;
 pub mod rekey;
 pub mod reviews;
 pub mod scf;

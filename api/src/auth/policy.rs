@@ -99,6 +99,7 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("GET", "/v1/scoring/models", STAFF),
     ("POST", "/v1/scoring/models/{id}/activate", ADMIN),
     ("POST", "/v1/credit/assessments", STAFF),
+    ("GET", "/v1/portfolio", STAFF),
     ("GET", "/v1/admin/business-date", STAFF),
     ("PUT", "/v1/admin/business-date", ADMIN),
     ("POST", "/v1/admin/eod", ADMIN),

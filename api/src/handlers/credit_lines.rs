@@ -227,6 +227,8 @@ pub struct LineQuery {
     pub status: Option<LineStatus>,
     /// `true`: frozen lines only; `false`: lines that are not frozen.
     pub frozen: Option<bool>,
+    /// Staff only: one party's lines.
+    pub party_id: Option<Uuid>,
     pub after: Option<Uuid>,
     pub limit: Option<i64>,
 }
@@ -242,7 +244,11 @@ pub async fn list_lines(
     caller.require(&[Role::Merchant, Role::RiskOfficer, Role::Admin])?;
     let limit = state.page_size(query.limit);
     let filter = LineFilter {
-        party: caller.party(),
+        party: if caller.role.is_staff() {
+            query.party_id
+        } else {
+            caller.party()
+        },
         status: query.status.map(|s| s.as_str()),
         frozen: query.frozen,
         after: query.after,

@@ -14,6 +14,7 @@ pub mod loans;
 pub mod orders;
 pub mod outbox;
 pub mod parties;
+pub mod portfolio;
 pub mod quotes;
 pub mod reviews;
 pub mod scf;

@@ -4,6 +4,10 @@
 
 mod audit;
 mod auth;
+mod console;
+mod console_admin;
+mod console_api;
+mod console_scf;
 mod idempotency;
 mod installments;
 mod integrity_auth;
