@@ -9,11 +9,15 @@
 //! One module per product family; a new product (say reverse factoring) gets its own folder
 //! beside these:
 //! - [`lending`]: stock-up credit lines and the loans drawn on them.
+//! - [`day`]: the business date and end of day.
+//! - [`reviews`]: the risk officers' queue of referred cases, for every product.
 
 pub mod context;
+pub mod day;
 pub mod error;
 pub mod lending;
 pub mod outcome;
+pub mod reviews;
 
 pub use context::{Actor, Context};
 pub use error::UseCaseError;
