@@ -22,6 +22,7 @@ mod integrity_openapi_agreement;
 mod integrity_rendering;
 mod inventory_financing;
 mod ledger;
+mod lending_decided;
 mod lending_support;
 mod loans;
 mod order_financing;
