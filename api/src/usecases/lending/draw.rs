@@ -59,9 +59,7 @@ pub fn draw_on_line(
     ask: DrawOnLine,
 ) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
     let line = credit_lines::find_line(ctx.conn, ask.line_id)?;
-    if !ctx.actor.can_see(&[line.party_id]) {
-        return Err(UseCaseError::NotFound);
-    }
+    let line = ctx.actor.visible(line.party_id, line)?;
     let currency =
         Currency::parse(&line.currency).map_err(|e| UseCaseError::corrupt("line currency", e))?;
     let amount = Money::parse_positive(&ask.amount, currency)
