@@ -1,11 +1,15 @@
-//! Issue 13: a credit-line application's decision answers in the one shape of every automated
-//! decision: 201 when approved or referred, 200 when declined (nothing was created), the
-//! application's fields with `outcome`, `decision_id` and `reasons` beside them.
+//! Issue 13, stock-up lending in the use-case layer: a credit-line application's decision
+//! answers in the one shape of every automated decision (201 when approved or referred, 200
+//! when declined: nothing was created; the application's fields with `outcome`, `decision_id`
+//! and `reasons` beside them), and a payoff quote keeps nothing of what it computed.
 
 use api::auth::Role;
 use serde_json::{json, Value};
 
-use crate::lending_support::{apply, merchant_with_sales, post_keyed, set_date};
+use crate::lending_support::{
+    apply, approved_line, assert_books_sound, draw, merchant_with_sales, payoff, post_keyed,
+    set_date,
+};
 
 fn application(limit: &str) -> Value {
     json!({"requested_limit": limit, "currency": "CNY", "purpose": "stock_up",
@@ -54,4 +58,28 @@ async fn a_declined_application_is_a_200_with_its_decision_and_a_retry_replays_i
     let (status, again) = post_keyed(&app, path, &token, "declined-once", &ask).await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again, declined);
+}
+
+/// A payoff quote runs the real accrual up to its date and then rolls it back: quoting a later
+/// day leaves the loan, its transactions and the books as they were.
+#[tokio::test]
+async fn a_payoff_quote_for_a_later_day_keeps_nothing_of_its_accrual() {
+    let app = lendline_tests::TestApp::spawn().await;
+    let (_, token, line) = approved_line(&app, "30000.00").await;
+    let loan = draw(&app, &token, line, "10000.00", 90, "bullet").await;
+    let id = loan["id"].as_str().unwrap();
+    let later = payoff(&app, &token, id, "2026-10-31").await;
+    assert_ne!(later["interest"], "0.00", "{later}");
+    let today = payoff(&app, &token, id, "2026-09-01").await;
+    assert_eq!(today["interest"], "0.00", "{today}");
+    assert_eq!(today["total"], "10000.00", "{today}");
+    let (status, read) = app.get(&format!("/v1/loans/{id}"), &token).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["interest_outstanding"], "0.00", "{read}");
+    let (status, moves) = app
+        .get(&format!("/v1/loans/{id}/transactions"), &token)
+        .await;
+    assert_eq!(status, 200, "{moves}");
+    assert_eq!(moves["items"].as_array().map(Vec::len), Some(1), "{moves}");
+    assert_books_sound(&app).await;
 }
