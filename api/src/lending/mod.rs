@@ -1,6 +1,6 @@
-//! Services of the products not yet in the use-case layer (installment plans and refunds,
-//! order and inventory financing), with adapters (`accrual`, `repayment`) to the repayment path
-//! that lives in `crate::usecases::lending`, where stock-up lending is.
+//! Stock-up lending: credit lines, draws, repayments, accrual and end of day. Handlers stay
+//! thin; the rules that touch several tables live here, each running inside the caller's
+//! transaction.
 
 pub mod accrual;
 pub mod installments;
