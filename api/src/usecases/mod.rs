@@ -9,15 +9,19 @@
 //! One module per product family; a new product (say reverse factoring) gets its own folder
 //! beside these:
 //! - [`lending`]: stock-up credit lines and the loans drawn on them.
-//! - [`day`]: the business date and end of day.
+//! - [`scf`]: supply-chain finance: factoring programs, receivables, factoring, pools, settlement.
+//! - [`bills`]: commercial acceptance bills: registration to discount, payment or dishonour.
 //! - [`reviews`]: the risk officers' queue of referred cases, for every product.
+//! - [`day`]: the business date and end of day.
 
+pub mod bills;
 pub mod context;
 pub mod day;
 pub mod error;
 pub mod lending;
 pub mod outcome;
 pub mod reviews;
+pub mod scf;
 
 pub use context::{Actor, Context};
 pub use error::UseCaseError;

@@ -33,6 +33,7 @@ mod peak_supervision;
 mod platform;
 mod quotes;
 mod scf_bills;
+mod scf_declined;
 mod scf_factoring;
 mod scf_load;
 mod scf_pools;
