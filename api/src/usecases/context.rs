@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::config::LoansConfig;
 use crate::scoring_service::ModelCache;
-use crate::usecases::UseCaseError;
+use crate::usecases::error::UseCaseError;
 
 /// Who acts: recorded in the audit trail as `name` (`role:subject`).
 #[derive(Debug, Clone)]
