@@ -165,15 +165,12 @@ fn run_eod(
     progress.step("applying pending migrations");
     database.migrate()?;
     let mut conn = persistence::db::connect(&database.url)?;
-    diesel::Connection::transaction(&mut conn, |c| {
-        let date = match date {
-            Some(d) => d,
-            None => crate::lending::business_date(c)?,
-        };
-        progress.step(&format!("{date}: accrual, aging, freezes and reminders"));
-        Ok((date, crate::lending::eod::run(c, date, &config.loans)?))
+    let now = chrono::Utc::now();
+    progress.step("end of day: accrual, aging, freezes and reminders");
+    crate::unattended::run(&mut conn, "system:eod", &config.loans, now, |ctx| {
+        crate::usecases::day::eod::end_of_day(ctx, date)
     })
-    .map_err(|e: crate::error::ApiError| anyhow::anyhow!("end of day failed: {e}"))
+    .map_err(|e| anyhow::anyhow!("end of day failed: {}", crate::telemetry::error_chain(&e)))
 }
 
 /// `lendline migrate`: one migration at a time, so a long one shows which it is.

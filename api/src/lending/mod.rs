@@ -3,15 +3,11 @@
 //! transaction.
 
 pub mod accrual;
-pub mod applications;
-pub mod eod;
 pub mod installments;
 pub mod inventory;
-pub mod lines;
 pub mod order_financing;
 pub mod refunds;
 pub mod repayment;
-pub mod write_off;
 
 use chrono::{NaiveDate, Utc};
 use diesel::PgConnection;

@@ -8,6 +8,7 @@ use diesel::PgConnection;
 use uuid::Uuid;
 
 use crate::config::LoansConfig;
+use crate::usecases::error::UseCaseError;
 use crate::usecases::scoring::ModelCache;
 
 /// Who acts: recorded in the audit trail as `name` (`role:subject`).
@@ -25,6 +26,21 @@ impl Actor {
     /// found", so that a caller cannot learn that another party's object exists.
     pub fn can_see(&self, owners: &[Uuid]) -> bool {
         self.staff || self.party.is_some_and(|p| owners.contains(&p))
+    }
+
+    /// `object`, owned by `owner`, when the actor may see it; "not found" otherwise.
+    pub fn visible<T>(&self, owner: Uuid, object: T) -> Result<T, UseCaseError> {
+        if self.can_see(&[owner]) {
+            Ok(object)
+        } else {
+            Err(UseCaseError::NotFound)
+        }
+    }
+
+    /// Who acts, without the role (`name` is `role:subject`): four eyes tell officers apart by
+    /// it, whatever role their token carries.
+    pub fn person(&self) -> &str {
+        self.name.split_once(':').map_or(&self.name, |(_, who)| who)
     }
 }
 

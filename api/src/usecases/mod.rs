@@ -11,21 +11,25 @@
 //! - [`books`]: the ledger, the audit trail and the outbox, as staff read and tend them.
 //! - [`lending`]: stock-up credit lines and the loans drawn on them.
 //! - [`bills`]: commercial acceptance bills: registration to discount, payment or dishonour.
+//! - [`day`]: the business date and end of day.
 //! - [`listings`]: lists that cut across products, as the caller may see them.
 //! - [`parties`]: onboarding and reading the platform's parties.
 //! - [`scf`]: supply-chain finance: factoring programs, receivables, factoring, pools, settlement.
+//! - [`reviews`]: the risk officers' queue of referred cases, for every product.
 //! - [`scoring`]: the one credit assessment every product asks for, and its stored decisions.
 
 pub mod bills;
 pub mod books;
 pub mod context;
 pub mod dates;
+pub mod day;
 pub mod error;
 pub mod figures;
 pub mod lending;
 pub mod listings;
 pub mod outcome;
 pub mod parties;
+pub mod reviews;
 pub mod scf;
 pub mod scoring;
 

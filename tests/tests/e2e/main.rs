@@ -27,6 +27,7 @@ mod integrity_rendering;
 mod inventory_financing;
 mod ledger;
 mod lending_support;
+mod lending_use_cases;
 mod loans;
 mod order_financing;
 mod outbox;
