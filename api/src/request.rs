@@ -101,6 +101,11 @@ impl Call {
         &self.caller
     }
 
+    /// A list's page size: the one asked for, within the configured bounds.
+    pub fn page_size(&self, requested: Option<i64>) -> i64 {
+        self.state.page_size(requested)
+    }
+
     /// The party a business caller acts for; staff have none (403).
     pub fn party(&self) -> Result<Uuid, ApiError> {
         self.caller.party().ok_or(ApiError::Forbidden)

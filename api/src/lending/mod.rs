@@ -5,8 +5,6 @@
 pub mod accrual;
 pub mod applications;
 pub mod eod;
-pub mod installments;
-pub mod inventory;
 pub mod lines;
 pub mod order_financing;
 pub mod refunds;

@@ -8,6 +8,7 @@
 //! shadow: recorded for comparison, never returned and never acted on.
 
 mod cache;
+pub mod for_use_cases;
 mod inputs;
 mod record;
 
