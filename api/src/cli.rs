@@ -152,14 +152,11 @@ fn run_eod(
 ) -> anyhow::Result<(chrono::NaiveDate, Option<persistence::loans_eod::EodStats>)> {
     database.migrate()?;
     let mut conn = persistence::db::connect(&database.url)?;
-    diesel::Connection::transaction(&mut conn, |c| {
-        let date = match date {
-            Some(d) => d,
-            None => crate::lending::business_date(c)?,
-        };
-        Ok((date, crate::lending::eod::run(c, date, &config.loans)?))
+    let now = chrono::Utc::now();
+    crate::unattended::run(&mut conn, "system:eod", &config.loans, now, |ctx| {
+        crate::usecases::day::eod::end_of_day(ctx, date)
     })
-    .map_err(|e: crate::error::ApiError| anyhow::anyhow!("end of day failed: {e}"))
+    .map_err(|e| anyhow::anyhow!("end of day failed: {}", crate::telemetry::error_chain(&e)))
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {

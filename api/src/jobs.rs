@@ -80,16 +80,15 @@ fn run_due_eod(
 ) -> Result<(), RepoError> {
     let now = Utc::now();
     let mut conn = pool.get()?;
-    diesel::Connection::transaction(&mut **conn, |c| {
-        let date = persistence::calendar::business_date(c, now.date_naive())?;
+    crate::unattended::run(&mut conn, "system:eod", policy, now, |ctx| {
+        let date = ctx.today;
         if date > now.date_naive() || (date == now.date_naive() && now.time() < at) {
             return Ok(());
         }
         // End of day opens the next business day itself.
-        crate::lending::eod::run(c, date, policy)
-            .map(|_| ())
-            .map_err(|e| RepoError::Database(e.to_string()))
+        crate::usecases::day::eod::end_of_day(ctx, Some(date)).map(|_| ())
     })
+    .map_err(|e| RepoError::Database(crate::telemetry::error_chain(&e)))
 }
 
 fn every<F>(period: Duration, name: &'static str, job: F)

@@ -32,5 +32,6 @@ pub mod strict_json;
 pub mod supervisor;
 pub mod telemetry;
 pub mod text;
+pub mod unattended;
 pub mod usecases;
 pub mod views;

@@ -14,6 +14,7 @@ pub mod identifier;
 pub mod installment_plan;
 pub mod installment_refund;
 pub mod ledger;
+pub mod lending_state;
 pub mod money;
 pub mod payoff;
 pub mod rate;

@@ -105,6 +105,49 @@ pub fn confirm(case: &Case, officer: &str) -> Result<ReviewStatus, ReviewError> 
     Ok(ReviewStatus::Approved)
 }
 
+/// What an approving officer may change: the amount down, the engine's rate up. Cases priced
+/// by a program (supply-chain finance) are approved or declined as they stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TermsError {
+    #[error("this case is priced by its program: approve or decline it as it stands")]
+    PricedByProgram,
+    #[error("an officer may lower the amount, not raise it")]
+    AmountRaised,
+    #[error("an officer may raise the engine's rate, not lower it")]
+    RateLowered,
+}
+
+/// The terms an officer sets with a decision (none: the case's own).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Terms {
+    pub amount: Option<Decimal>,
+    pub rate: Option<Decimal>,
+}
+
+/// Checks `terms` against the case: its `requested` amount, the engine's rate when it gave
+/// one, and whether officers price this kind of case at all.
+pub fn check_terms(
+    terms: Terms,
+    requested: Decimal,
+    engine_rate: Option<Decimal>,
+    officer_prices: bool,
+) -> Result<(), TermsError> {
+    if !officer_prices && terms != Terms::default() {
+        return Err(TermsError::PricedByProgram);
+    }
+    if terms.amount.is_some_and(|a| a > requested) {
+        return Err(TermsError::AmountRaised);
+    }
+    if terms
+        .rate
+        .zip(engine_rate)
+        .is_some_and(|(asked, engine)| asked < engine)
+    {
+        return Err(TermsError::RateLowered);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +237,53 @@ mod tests {
         assert_eq!(
             confirm(&done, "officer-2"),
             Err(ReviewError::NotAwaitingConfirmation)
+        );
+    }
+
+    #[test]
+    fn an_officer_may_lower_the_amount_and_raise_the_rate_but_not_the_reverse() {
+        let (requested, engine) = (Decimal::new(50_000, 0), Some(Decimal::new(12, 2)));
+        let terms = |amount: i64, rate: i64| Terms {
+            amount: Some(Decimal::new(amount, 0)),
+            rate: Some(Decimal::new(rate, 2)),
+        };
+        assert_eq!(
+            check_terms(terms(40_000, 15), requested, engine, true),
+            Ok(())
+        );
+        assert_eq!(
+            check_terms(terms(50_000, 12), requested, engine, true),
+            Ok(())
+        );
+        assert_eq!(
+            check_terms(terms(60_000, 15), requested, engine, true),
+            Err(TermsError::AmountRaised)
+        );
+        assert_eq!(
+            check_terms(terms(40_000, 10), requested, engine, true),
+            Err(TermsError::RateLowered)
+        );
+        assert_eq!(
+            check_terms(terms(40_000, 10), requested, None, true),
+            Ok(()),
+            "without an engine rate any rate is the officer's"
+        );
+    }
+
+    #[test]
+    fn a_case_priced_by_its_program_takes_no_terms() {
+        let requested = Decimal::new(50_000, 0);
+        assert_eq!(
+            check_terms(Terms::default(), requested, None, false),
+            Ok(())
+        );
+        let lower = Terms {
+            amount: Some(Decimal::ONE),
+            rate: None,
+        };
+        assert_eq!(
+            check_terms(lower, requested, None, false),
+            Err(TermsError::PricedByProgram)
         );
     }
 }

@@ -25,6 +25,7 @@ pub mod reviews;
 pub mod scf;
 pub mod schema;
 pub mod scoring;
+pub mod what_if;
 
 pub use error::RepoError;
 pub use pool::{DbConn, DbPool, PoolSettings};

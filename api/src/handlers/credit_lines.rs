@@ -1,26 +1,24 @@
 //! Credit lines: applying (decided by the scoring engine inside the request), reading lines,
 //! and drawing loans on them.
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, SubsecRound, Utc};
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
 use domain::money::{Currency, Money};
-use persistence::credit_lines::{self, ApplicationRow, LineFilter, LineRow};
+use persistence::credit_lines::{LineFilter, LineRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::filters::LineStatus;
 use crate::handlers::loans::LoanView;
-use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::lending::{business_date, currency};
+use crate::idempotency::{JsonBody, KeyPolicy};
 use crate::pagination::Page;
 use crate::request::{Call, Reply};
-use crate::state::AppState;
+use crate::usecases::lending::applications::{self, Application, Apply, DecisionRecord};
 use crate::usecases::lending::draw::{self, DrawOnLine, RepaymentMethod};
-use crate::views::amount;
+use crate::usecases::lending::lines;
+use crate::views::{amount, stored_amount};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +37,43 @@ pub struct NewApplication {
     pub consent_to_sales_data: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+impl TryFrom<(Uuid, NewApplication)> for Apply {
+    type Error = ApiError;
+
+    fn try_from((party, dto): (Uuid, NewApplication)) -> Result<Apply, ApiError> {
+        if !dto.consent_to_sales_data {
+            return Err(ApiError::invalid(
+                "consent_to_sales_data",
+                "the decision needs consent to use the platform's sales data",
+            ));
+        }
+        let ccy = Currency::parse(&dto.currency)
+            .map_err(|e| ApiError::invalid("currency", e.to_string()))?;
+        let requested_limit = Money::parse_positive(&dto.requested_limit, ccy)
+            .map_err(|e| ApiError::invalid("requested_limit", e.to_string()))?;
+        let purpose = dto.purpose.trim();
+        crate::text::name("purpose", purpose)?;
+        if purpose.is_empty() || purpose.len() > 200 {
+            return Err(ApiError::invalid(
+                "purpose",
+                "purpose must have 1 to 200 characters",
+            ));
+        }
+        if let Some(event) = &dto.event_name {
+            crate::text::name("event_name", event)?;
+        }
+        Ok(Apply {
+            party,
+            requested_limit,
+            purpose: purpose.into(),
+            event_name: dto.event_name.map(|e| e.trim().chars().take(100).collect()),
+            event_date: dto.event_date,
+        })
+    }
+}
+
+/// The decision as the application shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DecisionSummary {
     /// `approved`, `declined` or `referred`.
     pub outcome: String,
@@ -51,6 +85,21 @@ pub struct DecisionSummary {
     pub reasons: Vec<String>,
 }
 
+impl DecisionSummary {
+    fn build(record: DecisionRecord, currency: &str) -> DecisionSummary {
+        DecisionSummary {
+            outcome: record.outcome,
+            credit_limit: record.credit_limit.map(|l| stored_amount(l, currency)),
+            annual_rate: record.annual_rate.map(|r| r.normalize().to_string()),
+            max_tenor_days: record.max_tenor_days,
+            expires_on: record.expires_on,
+            reasons: record.reasons,
+        }
+    }
+}
+
+/// An application; answered to `POST` with the decision's `outcome`, `decision_id` and
+/// `reasons` beside these fields (`status` and `decision` stay: clients read them).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationView {
     pub id: Uuid,
@@ -63,25 +112,32 @@ pub struct ApplicationView {
     pub status: String,
     pub decision: DecisionSummary,
     pub credit_line_id: Option<Uuid>,
-    pub created_at: chrono::DateTime<Utc>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl ApplicationView {
-    pub fn build(a: &ApplicationRow, line: Option<Uuid>) -> Result<ApplicationView, ApiError> {
+    pub fn build(application: Application) -> Result<ApplicationView, ApiError> {
+        let a = application.row;
+        let record = DecisionRecord::of(&a)?;
         Ok(ApplicationView {
             id: a.id,
             party_id: a.party_id,
-            currency: a.currency.clone(),
-            requested_limit: amount(a.requested_limit, currency(&a.currency)?),
-            purpose: a.purpose.clone(),
-            event_name: a.event_name.clone(),
+            requested_limit: amount(a.requested_limit, currency_of(&a.currency)?),
+            decision: DecisionSummary::build(record, &a.currency),
+            currency: a.currency,
+            purpose: a.purpose,
+            event_name: a.event_name,
             event_date: a.event_date,
-            status: a.status.clone(),
-            decision: serde_json::from_value(a.decision.clone()).map_err(ApiError::internal)?,
-            credit_line_id: line,
+            status: a.status,
+            credit_line_id: application.line,
             created_at: a.created_at,
         })
     }
+}
+
+/// A stored currency code; one the domain does not know is a corrupt row (500).
+fn currency_of(code: &str) -> Result<Currency, ApiError> {
+    Currency::parse(code).map_err(ApiError::internal)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,7 +157,7 @@ pub struct LineView {
 
 impl LineView {
     pub fn build(l: &LineRow) -> Result<LineView, ApiError> {
-        let ccy = currency(&l.currency)?;
+        let ccy = currency_of(&l.currency)?;
         Ok(LineView {
             id: l.id,
             party_id: l.party_id,
@@ -118,82 +174,20 @@ impl LineView {
     }
 }
 
-impl NewApplication {
-    fn into_row(self, party: Uuid) -> Result<ApplicationRow, ApiError> {
-        if !self.consent_to_sales_data {
-            return Err(ApiError::invalid(
-                "consent_to_sales_data",
-                "the decision needs consent to use the platform's sales data",
-            ));
-        }
-        let ccy = Currency::parse(&self.currency)
-            .map_err(|e| ApiError::invalid("currency", e.to_string()))?;
-        let limit = Money::parse_positive(&self.requested_limit, ccy)
-            .map_err(|e| ApiError::invalid("requested_limit", e.to_string()))?;
-        let purpose = self.purpose.trim();
-        crate::text::name("purpose", purpose)?;
-        if purpose.is_empty() || purpose.len() > 200 {
-            return Err(ApiError::invalid(
-                "purpose",
-                "purpose must have 1 to 200 characters",
-            ));
-        }
-        if let Some(event) = &self.event_name {
-            crate::text::name("event_name", event)?;
-        }
-        let now = Utc::now().trunc_subsecs(6);
-        Ok(ApplicationRow {
-            id: Uuid::now_v7(),
-            party_id: party,
-            currency: ccy.code().into(),
-            requested_limit: limit.amount(),
-            purpose: purpose.into(),
-            event_name: self
-                .event_name
-                .map(|e| e.trim().chars().take(100).collect()),
-            event_date: self.event_date,
-            consent_given_at: now,
-            status: "referred".into(),
-            decision: serde_json::Value::Null,
-            created_at: now,
-        })
-    }
-}
-
-/// Applies for a stock-up line; the engine decides inside the request.
+/// Applies for a stock-up line; the engine decides inside the request: 201 when approved
+/// (the line is open) or referred (a risk officer decides), 200 when declined.
 #[utoipa::path(post, path = "/v1/credit-line-applications", tag = "credit lines", security(("bearer" = [])),
     request_body = NewApplication, params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = ApplicationView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn apply(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    body: JsonBody<NewApplication>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant])?;
-    let party = caller.party().ok_or(ApiError::Forbidden)?;
+    responses((status = 201, body = ApplicationView), (status = 200, body = ApplicationView, description = "declined"),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn apply(call: Call, body: JsonBody<NewApplication>) -> Result<HttpResponse, ApiError> {
     let hash = body.hash().to_string();
-    let row = body.value.into_row(party)?;
-    let (actor, policy, models) = (
-        caller.actor(),
-        state.policy.loans.clone(),
-        state.policy.models.clone(),
-    );
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let ask = Apply::try_from((call.party()?, body.into_inner()))?;
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            let today = business_date(conn)?;
-            let (application, line) =
-                crate::lending::applications::decide(conn, &models, row, today, &policy, &actor)?;
-            Ok((
-                StatusCode::CREATED,
-                ApplicationView::build(&application, line.map(|l| l.id))?,
-            ))
-        },
+        Some(&hash),
+        move |ctx| applications::apply(ctx, ask),
+        |decided| Reply::decided(decided, ApplicationView::build),
     )
     .await
 }
@@ -201,22 +195,13 @@ pub async fn apply(
 /// One application with its decision (the merchant's own, or any for staff).
 #[utoipa::path(get, path = "/v1/credit-line-applications/{id}", tag = "credit lines", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = ApplicationView), (status = 404, body = ErrorBody)))]
-pub async fn get_application(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant, Role::RiskOfficer, Role::Admin])?;
+pub async fn get_application(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = state
-        .transaction(move |conn| {
-            let a = credit_lines::find_application(conn, id)?;
-            caller.ensure_can_see(&[a.party_id])?;
-            let line = persistence::credit_lines::line_of_application(conn, id)?;
-            ApplicationView::build(&a, line)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    call.read(
+        move |ctx| applications::find_application(ctx, id),
+        |application| Reply::ok(&ApplicationView::build(application)?),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -235,44 +220,39 @@ pub struct LineQuery {
 #[utoipa::path(get, path = "/v1/credit-lines", tag = "credit lines", security(("bearer" = [])), params(LineQuery),
     responses((status = 200, body = Page<LineView>)))]
 pub async fn list_lines(
-    state: web::Data<AppState>,
-    caller: Caller,
+    call: Call,
     query: web::Query<LineQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant, Role::RiskOfficer, Role::Admin])?;
-    let limit = state.page_size(query.limit);
+    let limit = call.page_size(query.limit);
     let filter = LineFilter {
-        party: caller.party(),
+        party: None,
         status: query.status.map(|s| s.as_str()),
         frozen: query.frozen,
         after: query.after,
         limit,
     };
-    let rows = state
-        .transaction(move |conn| Ok(credit_lines::list_lines(conn, &filter)?))
-        .await?;
-    let views = rows
-        .iter()
-        .map(LineView::build)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(views, limit, |v| v.id)))
+    call.read(
+        move |ctx| lines::list_lines(ctx, filter),
+        move |rows| {
+            let views = rows.iter().map(LineView::build);
+            Reply::ok(&Page::new(views.collect::<Result<_, _>>()?, limit, |v| {
+                v.id
+            }))
+        },
+    )
+    .await
 }
 
 /// One line.
 #[utoipa::path(get, path = "/v1/credit-lines/{id}", tag = "credit lines", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = LineView), (status = 404, body = ErrorBody)))]
-pub async fn get_line(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant, Role::RiskOfficer, Role::Admin])?;
+pub async fn get_line(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let line = state
-        .transaction(move |conn| Ok(credit_lines::find_line(conn, id)?))
-        .await?;
-    caller.ensure_can_see(&[line.party_id])?;
-    Ok(HttpResponse::Ok().json(LineView::build(&line)?))
+    call.read(
+        move |ctx| lines::find_line(ctx, id),
+        |line| Reply::ok(&LineView::build(&line)?),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -2,24 +2,24 @@
 //! and write-offs. A shopper's installment plan is a loan too: the shopper reads, settles and
 //! repays it here, through the same repayment path as a merchant's stock-up loan.
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
-use domain::money::Money;
-use persistence::loans::{self, InstallmentRow, LoanFilter, LoanRow, TransactionRow};
+use domain::lending_state::LoanStatus;
+use domain::money::Currency;
+use persistence::loans::{InstallmentRow, LoanFilter, LoanRow, TransactionRow};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
-use crate::filters::{LoanBucket, LoanProduct, LoanStatus};
-use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::lending::repayment::{self, Owed};
-use crate::lending::write_off;
-use crate::lending::{business_date, currency};
+use crate::filters::{LoanBucket, LoanProduct, LoanStatus as StatusFilter};
+use crate::idempotency::{JsonBody, KeyPolicy};
 use crate::pagination::Page;
-use crate::state::AppState;
+use crate::request::{Call, Reply};
+use crate::usecases::lending::booking::{Owed, Split};
+use crate::usecases::lending::repayment::{self, Repay};
+use crate::usecases::lending::{loans, write_off};
 use crate::views::amount;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -61,7 +61,18 @@ pub struct InstallmentView {
 
 impl LoanView {
     pub fn build(loan: &LoanRow, schedule: &[InstallmentRow]) -> Result<LoanView, ApiError> {
-        let ccy = currency(&loan.currency)?;
+        let ccy = currency_of(&loan.currency)?;
+        let status: LoanStatus = loan.status.parse().map_err(ApiError::internal)?;
+        let owed = |value: Decimal| {
+            amount(
+                if status.carries_balances() {
+                    value
+                } else {
+                    Decimal::ZERO
+                },
+                ccy,
+            )
+        };
         Ok(LoanView {
             id: loan.id,
             line_id: loan.line_id,
@@ -74,38 +85,10 @@ impl LoanView {
             start_date: loan.start_date,
             maturity_date: loan.maturity_date,
             status: loan.status.clone(),
-            principal_outstanding: amount(
-                if loan.status == "written_off" {
-                    rust_decimal::Decimal::ZERO
-                } else {
-                    loan.principal_outstanding()
-                },
-                ccy,
-            ),
-            interest_outstanding: amount(
-                if loan.status == "written_off" {
-                    rust_decimal::Decimal::ZERO
-                } else {
-                    loan.interest_outstanding()
-                },
-                ccy,
-            ),
-            penalty_outstanding: amount(
-                if loan.status == "written_off" {
-                    rust_decimal::Decimal::ZERO
-                } else {
-                    loan.penalty_outstanding()
-                },
-                ccy,
-            ),
-            fees_outstanding: amount(
-                if loan.status == "written_off" {
-                    rust_decimal::Decimal::ZERO
-                } else {
-                    loan.fees_outstanding()
-                },
-                ccy,
-            ),
+            principal_outstanding: owed(loan.principal_outstanding()),
+            interest_outstanding: owed(loan.interest_outstanding()),
+            penalty_outstanding: owed(loan.penalty_outstanding()),
+            fees_outstanding: owed(loan.fees_outstanding()),
             days_past_due: loan.dpd,
             bucket: loan.bucket.clone(),
             written_off_on: loan.written_off_on,
@@ -125,6 +108,11 @@ impl LoanView {
     }
 }
 
+/// A stored currency code; one the domain does not know is a corrupt row (500).
+fn currency_of(code: &str) -> Result<Currency, ApiError> {
+    Currency::parse(code).map_err(ApiError::internal)
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TransactionView {
     pub id: Uuid,
@@ -139,7 +127,7 @@ pub struct TransactionView {
     pub journal_entry_id: Uuid,
 }
 
-fn transaction_view(t: &TransactionRow, ccy: domain::money::Currency) -> TransactionView {
+fn transaction_view(t: &TransactionRow, ccy: Currency) -> TransactionView {
     TransactionView {
         id: t.id,
         kind: t.kind.clone(),
@@ -161,7 +149,7 @@ pub struct LoanQuery {
     #[param(inline)]
     pub product: Option<LoanProduct>,
     #[param(inline)]
-    pub status: Option<LoanStatus>,
+    pub status: Option<StatusFilter>,
     #[param(inline)]
     pub bucket: Option<LoanBucket>,
     pub line_id: Option<Uuid>,
@@ -171,75 +159,43 @@ pub struct LoanQuery {
     pub limit: Option<i64>,
 }
 
-const READERS: [Role; 4] = [
-    Role::Merchant,
-    Role::Shopper,
-    Role::RiskOfficer,
-    Role::Admin,
-];
-
-/// Loads a loan the caller may see (others' loans are "not found").
-fn visible_loan(
-    conn: &mut diesel::PgConnection,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<LoanRow, ApiError> {
-    let loan = loans::find(conn, id)?;
-    caller.ensure_can_see(&[loan.party_id])?;
-    Ok(loan)
-}
-
 /// A merchant's own loans; staff see all, filtered.
 #[utoipa::path(get, path = "/v1/loans", tag = "loans", security(("bearer" = [])), params(LoanQuery),
     responses((status = 200, body = Page<LoanView>), (status = 403, body = ErrorBody)))]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<LoanQuery>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&READERS)?;
+pub async fn list(call: Call, query: web::Query<LoanQuery>) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
+    let limit = call.page_size(q.limit);
     let filter = LoanFilter {
-        party: if caller.role.is_staff() {
-            q.party_id
-        } else {
-            caller.party()
-        },
+        party: q.party_id,
         product: q.product.map(|p| p.as_str().to_string()),
         line: q.line_id,
         status: q.status.map(|s| s.as_str().to_string()),
         bucket: q.bucket.map(|b| b.as_str().to_string()),
         after: q.after,
-        limit: state.page_size(q.limit),
+        limit,
     };
-    let limit = filter.limit;
-    let rows = state
-        .transaction(move |conn| Ok(loans::list(conn, &filter)?))
-        .await?;
-    let views = rows
-        .iter()
-        .map(|l| LoanView::build(l, &[]))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(views, limit, |v| v.id)))
+    call.read(
+        move |ctx| loans::list_loans(ctx, filter),
+        move |rows| {
+            let views = rows.iter().map(|l| LoanView::build(l, &[]));
+            Reply::ok(&Page::new(views.collect::<Result<_, _>>()?, limit, |v| {
+                v.id
+            }))
+        },
+    )
+    .await
 }
 
 /// One loan with its balances, days past due and schedule.
 #[utoipa::path(get, path = "/v1/loans/{id}", tag = "loans", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = LoanView), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&READERS)?;
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = state
-        .transaction(move |conn| {
-            let loan = visible_loan(conn, &caller, id)?;
-            LoanView::build(&loan, &loans::installments(conn, id)?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    call.read(
+        move |ctx| loans::find_loan(ctx, id),
+        |(loan, schedule)| Reply::ok(&LoanView::build(&loan, &schedule)?),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -254,26 +210,20 @@ pub struct PageQuery {
 #[utoipa::path(get, path = "/v1/loans/{id}/transactions", tag = "loans", security(("bearer" = [])),
     params(("id" = Uuid, Path), PageQuery), responses((status = 200, body = Page<TransactionView>), (status = 404, body = ErrorBody)))]
 pub async fn transactions(
-    state: web::Data<AppState>,
-    caller: Caller,
+    call: Call,
     id: web::Path<Uuid>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&READERS)?;
-    let (id, limit, after) = (id.into_inner(), state.page_size(query.limit), query.after);
-    let page = state
-        .transaction(move |conn| {
-            let loan = visible_loan(conn, &caller, id)?;
-            let ccy = currency(&loan.currency)?;
-            let rows = loans::transactions(conn, id, after, limit)?;
-            Ok(Page::new(
-                rows.iter().map(|t| transaction_view(t, ccy)).collect(),
-                limit,
-                |t: &TransactionView| t.id,
-            ))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(page))
+    let (id, limit, after) = (id.into_inner(), call.page_size(query.limit), query.after);
+    call.read(
+        move |ctx| loans::loan_transactions(ctx, id, after, limit),
+        move |(loan, rows)| {
+            let ccy = currency_of(&loan.currency)?;
+            let views = rows.iter().map(|t| transaction_view(t, ccy)).collect();
+            Reply::ok(&Page::new(views, limit, |t: &TransactionView| t.id))
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -300,55 +250,37 @@ pub struct PayoffView {
     pub total: String,
 }
 
+impl PayoffView {
+    fn build(loan: &LoanRow, date: NaiveDate, owed: &Owed) -> Result<PayoffView, ApiError> {
+        let ccy = currency_of(&loan.currency)?;
+        Ok(PayoffView {
+            loan_id: loan.id,
+            date,
+            currency: loan.currency.clone(),
+            penalty: amount(owed.penalty, ccy),
+            interest: amount(owed.interest, ccy),
+            principal: amount(owed.principal(), ccy),
+            fees: amount(owed.fees, ccy),
+            due_now: amount(owed.due_now(), ccy),
+            total: amount(owed.total(), ccy),
+        })
+    }
+}
+
 /// What it takes to close the loan on a date.
 #[utoipa::path(get, path = "/v1/loans/{id}/payoff", tag = "loans", security(("bearer" = [])),
     params(("id" = Uuid, Path), PayoffQuery), responses((status = 200, body = PayoffView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn payoff(
-    state: web::Data<AppState>,
-    caller: Caller,
+    call: Call,
     id: web::Path<Uuid>,
     query: web::Query<PayoffQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&READERS)?;
-    let (id, requested) = (id.into_inner(), query.date);
-    let view = state
-        .transaction(move |conn| {
-            let loan = visible_loan(conn, &caller, id)?;
-            if loan.status != "active" {
-                return Err(ApiError::unprocessable(
-                    "loan_not_active",
-                    "only an active loan has a payoff amount",
-                    None,
-                ));
-            }
-            let today = business_date(conn)?;
-            let date = requested.unwrap_or(today);
-            crate::date_rules::within_horizon("date", date)?;
-            if date < today {
-                return Err(ApiError::invalid(
-                    "date",
-                    format!("the date must not be before the business date {today}"),
-                ));
-            }
-            let owed: Owed = repayment::payoff_quote(conn, id, date)?;
-            let ccy = currency(&loan.currency)?;
-            Ok(PayoffView {
-                loan_id: id,
-                date,
-                currency: loan.currency,
-                penalty: amount(owed.penalty, ccy),
-                interest: amount(owed.interest, ccy),
-                principal: amount(
-                    owed.principal_past_due + owed.principal_due + owed.principal_not_yet_due,
-                    ccy,
-                ),
-                fees: amount(owed.fees, ccy),
-                due_now: amount(owed.total() - owed.principal_not_yet_due, ccy),
-                total: amount(owed.total(), ccy),
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    let (id, date) = (id.into_inner(), query.date);
+    call.read(
+        move |ctx| loans::payoff(ctx, id, date),
+        |(loan, date, owed)| Reply::ok(&PayoffView::build(&loan, date, &owed)?),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -361,6 +293,22 @@ pub struct NewRepayment {
     pub external_reference: String,
 }
 
+impl TryFrom<(Uuid, NewRepayment)> for Repay {
+    type Error = ApiError;
+
+    /// The reference is an identifier of 1 to 100 characters (unique platform-wide by its
+    /// canonical key, computed where the transaction is recorded).
+    fn try_from((loan_id, dto): (Uuid, NewRepayment)) -> Result<Repay, ApiError> {
+        let reference =
+            crate::text::identifier("external_reference", &dto.external_reference, 100)?;
+        Ok(Repay {
+            loan_id,
+            amount: dto.amount,
+            reference: reference.text().to_string(),
+        })
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RepaymentView {
     pub loan: LoanView,
@@ -370,6 +318,19 @@ pub struct RepaymentView {
     pub applied_to_principal: String,
 }
 
+impl RepaymentView {
+    fn build(loan: &LoanRow, split: &Split) -> Result<RepaymentView, ApiError> {
+        let ccy = currency_of(&loan.currency)?;
+        Ok(RepaymentView {
+            loan: LoanView::build(loan, &[])?,
+            applied_to_penalty: amount(split.penalty, ccy),
+            applied_to_fees: amount(split.fees, ccy),
+            applied_to_interest: amount(split.interest, ccy),
+            applied_to_principal: amount(split.principal, ccy),
+        })
+    }
+}
+
 /// Repays a loan (the borrower: a merchant, or the shopper of an installment plan;
 /// `Idempotency-Key` required).
 #[utoipa::path(post, path = "/v1/loans/{id}/repayments", tag = "loans", security(("bearer" = [])), request_body = NewRepayment,
@@ -377,39 +338,17 @@ pub struct RepaymentView {
     responses((status = 201, body = RepaymentView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn repay(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<Uuid>,
     body: JsonBody<NewRepayment>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant, Role::Shopper])?;
     let hash = body.hash().to_string();
-    let (id, dto, actor) = (id.into_inner(), body.value, caller.actor());
-    let reference = crate::lending::external_reference(&dto.external_reference)?;
-    let who = caller.clone();
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let ask = Repay::try_from((id.into_inner(), body.into_inner()))?;
+    call.run(
         KeyPolicy::Required,
-        move |conn| {
-            let loan = visible_loan(conn, &who, id)?;
-            let ccy = currency(&loan.currency)?;
-            let value = Money::parse_positive(&dto.amount, ccy)
-                .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-            let today = business_date(conn)?;
-            let (loan, split) = repayment::repay(conn, id, value, &reference, today, &actor)?;
-            let view = RepaymentView {
-                loan: LoanView::build(&loan, &[])?,
-                applied_to_penalty: amount(split.penalty, ccy),
-                applied_to_fees: amount(split.fees, ccy),
-                applied_to_interest: amount(split.interest, ccy),
-                applied_to_principal: amount(split.principal, ccy),
-            };
-            Ok((StatusCode::CREATED, view))
-        },
+        Some(&hash),
+        move |ctx| repayment::repay(ctx, ask),
+        |(loan, split)| Reply::created(&RepaymentView::build(&loan, &split)?),
     )
     .await
 }
@@ -417,29 +356,13 @@ pub async fn repay(
 /// Writes a loan off (risk officer), once it is past the configured days past due.
 #[utoipa::path(post, path = "/v1/loans/{id}/write-off", tag = "loans", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = LoanView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn write_off(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::RiskOfficer])?;
-    let (id, actor, min_dpd) = (
-        id.into_inner(),
-        caller.actor(),
-        state.policy.loans.write_off_after_dpd,
-    );
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        None,
+pub async fn write_off(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            let today = business_date(conn)?;
-            let loan = write_off::write_off(conn, id, today, min_dpd, &actor)?;
-            Ok((StatusCode::OK, LoanView::build(&loan, &[])?))
-        },
+        None,
+        move |ctx| write_off::write_off(ctx, id),
+        |loan| Reply::ok(&LoanView::build(&loan, &[])?),
     )
     .await
 }

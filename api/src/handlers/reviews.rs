@@ -2,28 +2,23 @@
 //! engine's full explanation and the applicant's data, decide, and confirm (four eyes).
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, SubsecRound, Utc};
-use diesel::PgConnection;
-use domain::review::{self as rules, Case, ReviewError, ReviewStatus};
-use persistence::reviews::{self, ReviewFilter, ReviewRow};
+use chrono::{DateTime, Utc};
+use domain::review::Terms;
+use persistence::reviews::{ReviewFilter, ReviewRow};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
-use crate::config::LoansConfig;
 use crate::decimal_text::DecimalText;
 use crate::error::{ApiError, ErrorBody};
 use crate::filters::{ReviewProduct, ReviewState};
 use crate::handlers::parties::PartyView;
-use crate::handlers::scf::{bill_discount, factoring, referrals};
-use crate::idempotency::JsonBody;
-use crate::lending::{applications, business_date};
-use crate::state::AppState;
+use crate::handlers::review_subjects;
+use crate::idempotency::{JsonBody, KeyPolicy};
+use crate::request::{Call, Reply};
+use crate::usecases::reviews::{self, DecideCase};
 use crate::views::stored_amount;
-
-const OFFICERS: [Role; 2] = [Role::RiskOfficer, Role::Admin];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewView {
@@ -107,169 +102,58 @@ pub struct ReviewPage {
 #[utoipa::path(get, path = "/v1/reviews", tag = "reviews", security(("bearer" = [])), params(ReviewQuery),
     responses((status = 200, body = ReviewPage), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "`after` names no review")))]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<ReviewQuery>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&OFFICERS)?;
+pub async fn list(call: Call, query: web::Query<ReviewQuery>) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let limit = state.page_size(q.limit);
-    let rows = state
-        .transaction(move |conn| {
-            let after = match q.after {
-                Some(id) => Some(reviews::find(conn, id).map(|r| (r.created_at, r.id))?),
-                None => None,
-            };
-            let filter = ReviewFilter {
-                status: q.status.map(|s| s.as_str().to_string()),
-                product: q.product.map(|p| p.as_str().to_string()),
-                min_amount: q.min_amount.map(|m| m.0),
-                max_amount: q.max_amount.map(|m| m.0),
-                limit,
-                after,
-            };
-            Ok(reviews::list(conn, &filter)?)
-        })
-        .await?;
-    let next_cursor = crate::pagination::next_cursor(&rows, limit, |r| r.id);
-    Ok(HttpResponse::Ok().json(ReviewPage {
-        items: rows.into_iter().map(ReviewView::from).collect(),
-        next_cursor,
-    }))
+    let limit = call.page_size(q.limit);
+    let filter = ReviewFilter {
+        status: q.status.map(|s| s.as_str().to_string()),
+        product: q.product.map(|p| p.as_str().to_string()),
+        min_amount: q.min_amount.map(|m| m.0),
+        max_amount: q.max_amount.map(|m| m.0),
+        limit,
+        after: None,
+    };
+    call.read(
+        move |ctx| reviews::list_reviews(ctx, filter, q.after),
+        move |rows| {
+            let next_cursor = crate::pagination::next_cursor(&rows, limit, |r| r.id);
+            let items = rows.into_iter().map(ReviewView::from).collect();
+            Reply::ok(&ReviewPage { items, next_cursor })
+        },
+    )
+    .await
 }
 
 /// One case with the applicant's data.
 #[utoipa::path(get, path = "/v1/reviews/{id}", tag = "reviews", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ReviewView), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&OFFICERS)?;
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = state
-        .transaction(move |conn| {
-            let row = reviews::find(conn, id)?;
-            let party = persistence::parties::find(conn, row.party_id)?;
+    call.read(
+        move |ctx| reviews::find_review(ctx, id),
+        |(row, party)| {
             let mut view = ReviewView::from(row);
             view.applicant = Some(PartyView::try_from(party)?);
-            Ok(view)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
-}
-
-fn case_of(row: &ReviewRow) -> Result<Case, ApiError> {
-    Ok(Case {
-        status: ReviewStatus::parse(&row.status)
-            .ok_or_else(|| ApiError::internal("unknown review status"))?,
-        claimed_by: row.claimed_by.clone(),
-        decided_by: row.decided_by.clone(),
-    })
-}
-
-fn rule_error(e: ReviewError) -> ApiError {
-    let code = match e {
-        ReviewError::NotPending => "review_not_pending",
-        ReviewError::ClaimedByAnother => "claimed_by_another_officer",
-        ReviewError::NotClaimed => "review_not_claimed",
-        ReviewError::NotAwaitingConfirmation => "review_not_awaiting_confirmation",
-        ReviewError::OwnDecision => "own_decision",
-    };
-    match e {
-        ReviewError::OwnDecision => ApiError::unprocessable(code, e.to_string(), None),
-        ReviewError::NotPending
-        | ReviewError::ClaimedByAnother
-        | ReviewError::NotClaimed
-        | ReviewError::NotAwaitingConfirmation => ApiError::Conflict {
-            code,
-            message: e.to_string(),
-            field: None,
-            retry_after_seconds: None,
+            Reply::ok(&view)
         },
-    }
+    )
+    .await
 }
 
-/// Carries a final decision over to the case's subject, in the case's transaction.
-fn close_subject(
-    conn: &mut PgConnection,
-    row: &ReviewRow,
-    policy: &LoansConfig,
-    actor: &str,
-) -> Result<(), ApiError> {
-    match row.subject_kind.as_str() {
-        applications::REVIEW_KIND => {
-            let today = business_date(conn)?;
-            applications::on_review_closed(conn, row, today, policy, actor)
-        }
-        factoring::REVIEW_KIND => referrals::factoring_closed(conn, row, actor),
-        bill_discount::REVIEW_KIND => referrals::bill_closed(conn, row, actor),
-        other => Err(ApiError::internal(format!(
-            "no subject handler for review kind {other:?}"
-        ))),
-    }
-}
-
-/// Applies a rule to a locked case, saves it, records it; closes the subject when final.
-async fn transition<F>(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-    action: &'static str,
-    change: F,
-) -> Result<HttpResponse, ApiError>
-where
-    F: FnOnce(&mut ReviewRow, &Case, &str) -> Result<(), ApiError> + Send + 'static,
-{
-    caller.require(&OFFICERS)?;
-    // Four eyes tell people apart by their staff id, whatever role their token carries.
-    let (officer, actor, policy) = (
-        caller.subject.clone(),
-        caller.actor(),
-        state.policy.loans.clone(),
-    );
-    let view = state
-        .transaction(move |conn| {
-            let mut row = reviews::lock(conn, id)?;
-            let case = case_of(&row)?;
-            change(&mut row, &case, &officer)?;
-            reviews::save(conn, &row)?;
-            let payload = serde_json::json!({"status": row.status, "outcome": row.outcome, "reason_code": row.reason_code,
-                "approved_amount": row.approved_amount.map(|a| a.to_string()), "approved_rate": row.approved_rate.map(|a| a.to_string())});
-            persistence::audit::append(conn, &format!("review:{id}"), &actor, action, &payload, Utc::now())?;
-            if matches!(row.status.as_str(), "approved" | "declined") {
-                close_subject(conn, &row, &policy, &actor)?;
-            }
-            Ok(ReviewView::from(row))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+fn case_view(row: ReviewRow) -> Result<Reply, ApiError> {
+    Reply::ok(&ReviewView::from(row))
 }
 
 /// Claims a case: one officer at a time.
 #[utoipa::path(post, path = "/v1/reviews/{id}/claim", tag = "reviews", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ReviewView), (status = 409, body = ErrorBody)))]
-pub async fn claim(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    transition(
-        &state,
-        &caller,
-        id.into_inner(),
-        "review.claimed",
-        |row, case, officer| {
-            row.status = rules::claim(case, officer)
-                .map_err(rule_error)?
-                .as_str()
-                .into();
-            row.claimed_by = Some(officer.to_string());
-            row.claimed_at = Some(Utc::now().trunc_subsecs(6));
-            Ok(())
-        },
+pub async fn claim(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    call.run(
+        KeyPolicy::Optional,
+        None,
+        move |ctx| reviews::claim(ctx, id),
+        case_view,
     )
     .await
 }
@@ -292,92 +176,63 @@ pub struct ReviewDecision {
     pub note: Option<String>,
 }
 
+impl TryFrom<(Uuid, ReviewDecision)> for DecideCase {
+    type Error = ApiError;
+
+    fn try_from((id, d): (Uuid, ReviewDecision)) -> Result<DecideCase, ApiError> {
+        let approve = match d.decision.as_str() {
+            "approve" => true,
+            "decline" => false,
+            _ => {
+                return Err(ApiError::invalid(
+                    "decision",
+                    "decision must be approve or decline",
+                ))
+            }
+        };
+        if !approve && d.reason_code.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            return Err(ApiError::invalid(
+                "reason_code",
+                "a decline needs a reason code",
+            ));
+        }
+        if d.approved_amount.is_some_and(|a| a <= Decimal::ZERO)
+            || d.approved_rate
+                .is_some_and(|r| r < Decimal::ZERO || r > Decimal::TEN)
+        {
+            return Err(ApiError::invalid(
+                "approved_amount",
+                "amounts must be positive and rates between 0 and 10",
+            ));
+        }
+        Ok(DecideCase {
+            id,
+            approve,
+            terms: Terms {
+                amount: d.approved_amount,
+                rate: d.approved_rate,
+            },
+            reason_code: d.reason_code,
+            note: d.note,
+        })
+    }
+}
+
 /// Decides a claimed case; above the four-eyes amount an approval waits for a second officer.
 #[utoipa::path(post, path = "/v1/reviews/{id}/decision", tag = "reviews", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = ReviewDecision, responses((status = 200, body = ReviewView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn decide(
-    state: web::Data<AppState>,
-    caller: Caller,
+    call: Call,
     id: web::Path<Uuid>,
     body: JsonBody<ReviewDecision>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = body.value;
-    let approve = match d.decision.as_str() {
-        "approve" => true,
-        "decline" => false,
-        _ => {
-            return Err(ApiError::invalid(
-                "decision",
-                "decision must be approve or decline",
-            ))
-        }
-    };
-    if !approve && d.reason_code.as_deref().is_none_or(|c| c.trim().is_empty()) {
-        return Err(ApiError::invalid(
-            "reason_code",
-            "a decline needs a reason code",
-        ));
-    }
-    if d.approved_amount.is_some_and(|a| a <= Decimal::ZERO)
-        || d.approved_rate
-            .is_some_and(|r| r < Decimal::ZERO || r > Decimal::TEN)
-    {
-        return Err(ApiError::invalid(
-            "approved_amount",
-            "amounts must be positive and rates between 0 and 10",
-        ));
-    }
-    let threshold = state.policy.loans.four_eyes_above;
-    transition(
-        &state,
-        &caller,
-        id.into_inner(),
-        "review.decided",
-        move |row, case, officer| {
-            // Supply-chain finance is priced by its program: an officer approves or declines.
-            if row.subject_kind != applications::REVIEW_KIND
-                && (d.approved_amount.is_some() || d.approved_rate.is_some())
-            {
-                return Err(ApiError::invalid(
-                    "approved_amount",
-                    "this case is priced by its program: approve or decline it as it stands",
-                ));
-            }
-            if d.approved_amount.is_some_and(|a| a > row.amount) {
-                return Err(ApiError::invalid(
-                    "approved_amount",
-                    "an officer may lower the amount, not raise it",
-                ));
-            }
-            let engine_rate = row
-                .engine_decision
-                .get("rate_annual")
-                .and_then(|r| r.as_str())
-                .and_then(|r| r.parse::<Decimal>().ok());
-            if d.approved_rate
-                .zip(engine_rate)
-                .is_some_and(|(asked, engine)| asked < engine)
-            {
-                return Err(ApiError::invalid(
-                    "approved_rate",
-                    "an officer may raise the engine's rate, not lower it",
-                ));
-            }
-            let amount = d.approved_amount.unwrap_or(row.amount);
-            row.status = rules::decide(case, officer, approve, amount, threshold)
-                .map_err(rule_error)?
-                .as_str()
-                .into();
-            row.outcome = Some(if approve { "approve" } else { "decline" }.into());
-            row.approved_amount = d.approved_amount.filter(|_| approve);
-            row.approved_rate = d.approved_rate.filter(|_| approve);
-            row.reason_code = d.reason_code;
-            // A veto without a note keeps the deciding officer's note.
-            row.private_note = d.note.or(row.private_note.take());
-            row.decided_by = Some(officer.to_string());
-            row.decided_at = Some(Utc::now().trunc_subsecs(6));
-            Ok(())
-        },
+    let hash = body.hash().to_string();
+    let ask = DecideCase::try_from((id.into_inner(), body.into_inner()))?;
+    call.run(
+        KeyPolicy::Optional,
+        Some(&hash),
+        move |ctx| reviews::decide(ctx, ask, review_subjects::finish),
+        case_view,
     )
     .await
 }
@@ -386,25 +241,13 @@ pub async fn decide(
 /// longer be carried out (e.g. a receivable fell due meanwhile).
 #[utoipa::path(post, path = "/v1/reviews/{id}/confirm", tag = "reviews", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ReviewView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn confirm(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    transition(
-        &state,
-        &caller,
-        id.into_inner(),
-        "review.confirmed",
-        |row, case, officer| {
-            row.status = rules::confirm(case, officer)
-                .map_err(rule_error)?
-                .as_str()
-                .into();
-            row.confirmed_by = Some(officer.to_string());
-            row.confirmed_at = Some(Utc::now().trunc_subsecs(6));
-            Ok(())
-        },
+pub async fn confirm(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    call.run(
+        KeyPolicy::Optional,
+        None,
+        move |ctx| reviews::confirm(ctx, id, review_subjects::finish),
+        case_view,
     )
     .await
 }

@@ -1,69 +1,11 @@
-//! Posting what the set-based accrual moved into the ledger (interest, penalty interest and
-//! installment fees falling due): one entry per currency.
+//! Ledger accounts for the products whose services still answer `ApiError`: an adapter over
+//! [`crate::usecases::lending::accrual::account`]; it goes away as they move into the
+//! use-case layer.
 
-use chrono::NaiveDate;
-use diesel::PgConnection;
-use domain::ledger::{Account, JournalEntry};
-use persistence::loans_eod;
-use uuid::Uuid;
+use domain::ledger::Account;
 
-use super::{currency, money};
 use crate::error::ApiError;
 
-/// Accrues interest and penalty interest for every day before `through` (all active loans, or
-/// only `loan`) and books the rounded increase; answers how many loans moved.
-pub fn accrue_and_post(
-    conn: &mut PgConnection,
-    through: NaiveDate,
-    loan: Option<Uuid>,
-    business_date: NaiveDate,
-) -> Result<i64, ApiError> {
-    let (moved, entries) = accrue(conn, through, loan, business_date)?;
-    persistence::ledger::post_all(conn, &entries)?;
-    Ok(moved)
-}
-
-/// Accrues like [`accrue_and_post`] but answers the entries instead of posting them: the
-/// caller must post them in the same transaction (the loans already count them as booked).
-#[must_use = "the accrued amounts are on the loans; their entries must be posted"]
-pub fn accrue(
-    conn: &mut PgConnection,
-    through: NaiveDate,
-    loan: Option<Uuid>,
-    business_date: NaiveDate,
-) -> Result<(i64, Vec<JournalEntry>), ApiError> {
-    let totals = loans_eod::accrue(conn, through, business_date, loan)?;
-    let reference = match loan {
-        Some(id) => format!("loan:{id}"),
-        None => format!("eod:{business_date}"),
-    };
-    let mut moved = 0;
-    let mut entries = Vec::new();
-    for total in totals {
-        moved += total.loans;
-        let ccy = currency(&total.currency)?;
-        let mut entry = JournalEntry::builder(ccy, business_date, "interest_accrual", &reference);
-        let mut lines = 0;
-        for (amount, receivable, income) in [
-            (total.interest, "interest_receivable", "interest_income"),
-            (total.penalty, "penalty_receivable", "penalty_income"),
-            (total.fees, "fee_receivable", "fee_income"),
-        ] {
-            if amount.is_sign_positive() && !amount.is_zero() {
-                let value = money(amount, ccy);
-                entry = entry
-                    .debit(&account(receivable)?, value)
-                    .credit(&account(income)?, value);
-                lines += 1;
-            }
-        }
-        if lines > 0 {
-            entries.push(entry.build().map_err(ApiError::internal)?);
-        }
-    }
-    Ok((moved, entries))
-}
-
 pub fn account(name: &str) -> Result<Account, ApiError> {
-    Account::parse(name).map_err(ApiError::internal)
+    Ok(crate::usecases::lending::accrual::account(name)?)
 }

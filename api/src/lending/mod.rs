@@ -3,13 +3,9 @@
 //! transaction.
 
 pub mod accrual;
-pub mod applications;
-pub mod eod;
-pub mod lines;
 pub mod order_financing;
 pub mod refunds;
 pub mod repayment;
-pub mod write_off;
 
 use chrono::{NaiveDate, Utc};
 use diesel::PgConnection;

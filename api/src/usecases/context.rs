@@ -26,6 +26,12 @@ impl Actor {
     pub fn can_see(&self, owners: &[Uuid]) -> bool {
         self.staff || self.party.is_some_and(|p| owners.contains(&p))
     }
+
+    /// Who acts, without the role (`name` is `role:subject`): four eyes tell officers apart by
+    /// it, whatever role their token carries.
+    pub fn person(&self) -> &str {
+        self.name.split_once(':').map_or(&self.name, |(_, who)| who)
+    }
 }
 
 /// The platform's rules and models, shared by every request.

@@ -9,17 +9,20 @@
 //! One module per product family; a new product (say reverse factoring) gets its own folder
 //! beside these:
 //! - [`lending`]: stock-up credit lines and the loans drawn on them.
+//! - [`day`]: the business date and end of day.
+//! - [`reviews`]: the risk officers' queue of referred cases, for every product.
 //! - [`installments`]: installment plans at checkout, the offers behind them and refunds.
 //! - [`orders`]: orders a merchant borrows against, and their settlement.
 //! - [`inventory`]: goods pledged by warehouse receipt, drawn on, revalued and released.
 //!
-//! Shared by the retail families: [`credit_check`] (scoring a borrower on the spot), [`advance`]
-//! (a bullet loan against an order or goods) and
-//! [`money`] (stored amounts and accounts read back).
+//! Shared by the retail families: [`credit_check`] (scoring a borrower on the spot),
+//! [`advance`] (a bullet loan against an order or goods) and [`money`] (stored amounts and
+//! accounts read back).
 
 pub mod advance;
 pub mod context;
 pub mod credit_check;
+pub mod day;
 pub mod error;
 pub mod installments;
 pub mod inventory;
@@ -27,6 +30,7 @@ pub mod lending;
 pub mod money;
 pub mod orders;
 pub mod outcome;
+pub mod reviews;
 
 pub use context::{Actor, Context};
 pub use error::UseCaseError;

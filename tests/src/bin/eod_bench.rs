@@ -45,9 +45,14 @@ fn main() {
 
     let started = Instant::now();
     let policy = api::config::LoansConfig::default();
-    let stats =
-        diesel::Connection::transaction(&mut conn, |c| api::lending::eod::run(c, date, &policy))
-            .expect("end of day");
+    let stats = api::unattended::run(
+        &mut conn,
+        "system:eod",
+        &policy,
+        chrono::Utc::now(),
+        |ctx| api::usecases::day::eod::end_of_day(ctx, Some(date)),
+    )
+    .expect("end of day");
     let elapsed = started.elapsed().as_secs_f64();
     println!("end of day for {date}: {stats:?}");
     println!(

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
 use domain::calendar::{DayCount, Frequency};
 use domain::ledger::{Account, JournalEntry};
+use domain::lending_state::{LineStatus, LoanStatus};
 use domain::money::{Currency, Money, RoundingMode};
 use domain::rate::Rate;
 use domain::schedule::{
@@ -148,10 +149,14 @@ fn tenor_error(e: TenorError) -> UseCaseError {
 
 /// Explains why the line refused a reservation.
 fn refusal(line: &LineRow, amount: Money, today: NaiveDate) -> UseCaseError {
-    if line.status == "frozen" {
+    let status = match line.status.parse::<LineStatus>() {
+        Ok(status) => status,
+        Err(e) => return UseCaseError::corrupt("line status", e),
+    };
+    if status == LineStatus::Frozen {
         return UseCaseError::refused("line_frozen", "the credit line is frozen", None);
     }
-    if line.status != "active" {
+    if !status.lends() {
         return UseCaseError::refused("line_not_active", "the credit line is not active", None);
     }
     if line.expires_on < today {
@@ -267,7 +272,7 @@ pub fn originate(
             .map_err(|e| UseCaseError::corrupt("tenor", e))?,
         start_date: today,
         maturity_date: maturity,
-        status: "active".into(),
+        status: LoanStatus::Active.as_str().into(),
         principal_paid: Decimal::ZERO,
         interest_accrued_unrounded: Decimal::ZERO,
         interest_posted: Decimal::ZERO,

@@ -1,13 +1,15 @@
-//! Opening a credit line once an application is approved, by the engine or by an officer.
+//! Credit lines: opening one once an application is approved (by the engine or an officer),
+//! and reading them (the merchant's own, or any for staff).
 
-use chrono::{Duration, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::PgConnection;
-use persistence::credit_lines::{self, ApplicationRow, LineRow};
+use domain::lending_state::LineStatus;
+use persistence::credit_lines::{self, ApplicationRow, LineFilter, LineRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::config::LoansConfig;
-use crate::error::ApiError;
+use crate::usecases::{Context, UseCaseError};
 
 /// The terms an approval grants.
 #[derive(Debug, Clone, Copy)]
@@ -21,10 +23,10 @@ pub fn open_line(
     conn: &mut PgConnection,
     application: &ApplicationRow,
     terms: LineTerms,
-    today: NaiveDate,
+    (today, now): (NaiveDate, DateTime<Utc>),
     policy: &LoansConfig,
     actor: &str,
-) -> Result<LineRow, ApiError> {
+) -> Result<LineRow, UseCaseError> {
     let line = LineRow {
         id: Uuid::now_v7(),
         party_id: application.party_id,
@@ -35,9 +37,9 @@ pub fn open_line(
         annual_rate: terms.annual_rate,
         max_tenor_days: policy.max_tenor_days,
         expires_on: today + Duration::days(policy.line_validity_days),
-        status: "active".into(),
+        status: LineStatus::Active.as_str().into(),
         frozen_reason: None,
-        created_at: Utc::now().trunc_subsecs(6),
+        created_at: now,
     };
     credit_lines::insert_line(conn, &line)?;
     let payload = serde_json::json!({
@@ -50,7 +52,29 @@ pub fn open_line(
         actor,
         "credit_line.opened",
         &payload,
-        Utc::now(),
+        now,
     )?;
     Ok(line)
+}
+
+/// One line the actor may see.
+pub fn find_line(ctx: &mut Context<'_>, id: Uuid) -> Result<LineRow, UseCaseError> {
+    let line = credit_lines::find_line(ctx.conn, id)?;
+    if !ctx.actor.can_see(&[line.party_id]) {
+        return Err(UseCaseError::NotFound);
+    }
+    Ok(line)
+}
+
+/// A page of lines: a merchant's own whatever the filter says; staff see every party's.
+pub fn list_lines(
+    ctx: &mut Context<'_>,
+    mut filter: LineFilter,
+) -> Result<Vec<LineRow>, UseCaseError> {
+    filter.party = if ctx.actor.staff {
+        None
+    } else {
+        ctx.actor.party
+    };
+    Ok(credit_lines::list_lines(ctx.conn, &filter)?)
 }

@@ -6,26 +6,29 @@ use diesel::sql_types::{BigInt, Date};
 use diesel::{PgConnection, RunQueryDsl};
 use persistence::loans_eod::{self, EodStats};
 
-use super::accrual::accrue_and_post;
-use crate::config::LoansConfig;
-use crate::error::ApiError;
+use crate::usecases::lending::accrual::accrue_and_post;
+use crate::usecases::{Context, UseCaseError};
 
-/// Runs end of day for `date`; `None` when it already ran (a second run changes nothing).
-pub fn run(
-    conn: &mut PgConnection,
-    date: NaiveDate,
-    policy: &LoansConfig,
-) -> Result<Option<EodStats>, ApiError> {
+/// Runs end of day for `date` (default: the business date); answers the date and its
+/// figures, `None` when it already ran (a second run changes nothing).
+pub fn end_of_day(
+    ctx: &mut Context<'_>,
+    date: Option<NaiveDate>,
+) -> Result<(NaiveDate, Option<EodStats>), UseCaseError> {
+    let date = date.unwrap_or(ctx.today);
+    let policy = &ctx.policy.loans;
+    let conn = &mut *ctx.conn;
     // One end of day at a time: a second runner waits, then finds the date done.
     diesel::sql_query("SELECT pg_advisory_xact_lock(8035552)").execute(conn)?;
     if loans_eod::already_ran(conn, date)? {
-        return Ok(None);
+        return Ok((date, None));
     }
     // Days close in order and never ahead of the business date: running a later day early
     // would charge interest not yet earned; an older day after a later one would undo aging.
-    let business_date = super::business_date(conn)?;
+    // Read again under the lock: a run that held it may have opened the next day.
+    let business_date = persistence::calendar::business_date(conn, ctx.now.date_naive())?;
     if date > business_date {
-        return Err(ApiError::unprocessable(
+        return Err(UseCaseError::refused(
             "eod_in_future",
             "end of day cannot run ahead of the business date",
             Some("date"),
@@ -33,7 +36,7 @@ pub fn run(
     }
     let last_closed = loans_eod::last_run(conn)?;
     if last_closed.is_some_and(|last| date < last) {
-        return Err(ApiError::unprocessable(
+        return Err(UseCaseError::refused(
             "eod_out_of_order",
             "a later business date has already been closed",
             Some("date"),
@@ -66,7 +69,7 @@ pub fn run(
         persistence::calendar::set_business_date(conn, next_day)?;
     }
     tracing::info!(%date, ?stats, "end of day done");
-    Ok(Some(stats))
+    Ok((date, Some(stats)))
 }
 
 fn count(n: usize) -> i64 {
@@ -101,7 +104,7 @@ fn queue_reminders(
     conn: &mut PgConnection,
     span: ClosedSpan,
     days_before: i64,
-) -> Result<usize, ApiError> {
+) -> Result<usize, UseCaseError> {
     Ok(diesel::sql_query(
         "INSERT INTO outbox_emails (id, template, reference, recipient, subject, text_body, html_body)
          SELECT gen_random_uuid(), n.template, 'loan:' || n.loan_id, p.contact_email, n.subject,

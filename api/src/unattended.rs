@@ -1,0 +1,35 @@
+//! The one way code that is not an HTTP request runs a use case: the `lendline eod` command
+//! and the scheduled end of day. [`run`] opens one transaction on the given connection, builds
+//! the use case's [`Context`] for a system actor (one clock reading, the business date), and
+//! commits when the use case succeeds. HTTP requests go through `crate::request` instead.
+
+use diesel::{Connection, PgConnection};
+
+use crate::config::LoansConfig;
+use crate::usecases::context::Policy;
+use crate::usecases::{Actor, Context, UseCaseError};
+
+/// Runs `work` in one transaction as the system actor `name` (e.g. `system:eod`), at the
+/// clock reading `now`.
+pub fn run<T>(
+    conn: &mut PgConnection,
+    name: &str,
+    loans: &LoansConfig,
+    now: chrono::DateTime<chrono::Utc>,
+    work: impl FnOnce(&mut Context<'_>) -> Result<T, UseCaseError>,
+) -> Result<T, UseCaseError> {
+    let actor = Actor {
+        name: name.to_string(),
+        party: None,
+        staff: true,
+    };
+    // No model is scored outside a request today; the cache stays empty unless one is.
+    let policy = Policy {
+        loans: loans.clone(),
+        models: Default::default(),
+    };
+    conn.transaction(|c| {
+        let mut context = Context::open(c, now, &actor, &policy)?;
+        work(&mut context)
+    })
+}
