@@ -2,25 +2,21 @@
 //! (the shopper its own, the merchant those at its store) and merchant refunds. The shopper
 //! repays and settles early through `/v1/loans/{id}/…`: a plan is a loan.
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use domain::money::Money;
-use persistence::installment_plans;
-use persistence::loans;
+use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
+use crate::auth::Role;
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::loans::{InstallmentView, LoanView};
-use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::lending::{business_date, currency, refunds};
+use crate::idempotency::{JsonBody, KeyPolicy};
+use crate::lending::currency;
 use crate::pagination::Page;
 use crate::request::{Call, Reply};
-use crate::state::AppState;
 use crate::usecases::installments::checkout::{self, Checkout};
 use crate::usecases::installments::plans::{self, ListPlans, Side};
+use crate::usecases::installments::refund::{self, Refund, Refunded};
 use crate::usecases::installments::Plan;
 use crate::views::amount;
 
@@ -191,6 +187,19 @@ pub struct NewRefund {
     pub external_reference: String,
 }
 
+impl RefundView {
+    fn build(done: Refunded) -> Result<RefundView, ApiError> {
+        let ccy = currency(&done.plan.loan.currency)?;
+        let outcome = done.outcome;
+        Ok(RefundView {
+            plan: PlanView::build(done.plan)?,
+            principal_cut: amount(outcome.principal_cut, ccy),
+            to_shopper: amount(outcome.to_shopper, ccy),
+            claw_back: amount(outcome.claw_back, ccy),
+        })
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RefundView {
     pub plan: PlanView,
@@ -207,46 +216,22 @@ pub struct RefundView {
     request_body = NewRefund, params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 201, body = RefundView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn refund(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<Uuid>,
     body: JsonBody<NewRefund>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant])?;
     let hash = body.hash().to_string();
-    let (id, dto, actor, who) = (id.into_inner(), body.value, caller.actor(), caller.clone());
-    let reference = crate::lending::external_reference(&dto.external_reference)?;
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let dto = body.into_inner();
+    let ask = Refund {
+        plan_id: id.into_inner(),
+        reference: crate::lending::external_reference(&dto.external_reference)?,
+        amount: dto.amount,
+    };
+    call.run(
         KeyPolicy::Required,
-        move |conn| {
-            let plan = installment_plans::find_plan(conn, id)?;
-            who.ensure_can_see(&[plan.merchant_id])?;
-            let loan = loans::find(conn, id)?;
-            let ccy = currency(&loan.currency)?;
-            let value = Money::parse_positive(&dto.amount, ccy)
-                .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-            let today = business_date(conn)?;
-            let (plan, loan, outcome) =
-                refunds::refund(conn, id, value, &reference, today, &actor)?;
-            let schedule = loans::installments(conn, id)?;
-            let view = RefundView {
-                plan: PlanView::build(Plan {
-                    row: plan,
-                    loan,
-                    schedule,
-                    shows_loan: false,
-                })?,
-                principal_cut: amount(outcome.principal_cut, ccy),
-                to_shopper: amount(outcome.to_shopper, ccy),
-                claw_back: amount(outcome.claw_back, ccy),
-            };
-            Ok((StatusCode::CREATED, view))
-        },
+        Some(&hash),
+        move |ctx| refund::refund(ctx, ask),
+        |done| Reply::created(&RefundView::build(done)?),
     )
     .await
 }

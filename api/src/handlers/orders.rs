@@ -2,27 +2,24 @@
 //! order books), the merchant borrows against it, and the buyer's settlement repays the loan
 //! with the remainder paid to the merchant.
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use domain::money::{Currency, Money};
-use persistence::orders::{self, OrderRow};
+use persistence::orders::OrderRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::loans::LoanView;
-use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::lending::order_financing;
-use crate::lending::{business_date, currency};
+use crate::idempotency::{JsonBody, KeyPolicy};
+use crate::lending::currency;
 use crate::request::{Call, Reply};
-use crate::state::AppState;
 use crate::usecases::advance::Booked;
+use crate::usecases::orders as order_usecases;
 use crate::usecases::orders::financing::{self, FinanceOrder};
 use crate::usecases::orders::register::{self, RegisterOrder};
-use crate::usecases::orders::{self as order_usecases};
+use crate::usecases::orders::settlement::{self, SettleOrder};
 use crate::views::amount;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -100,8 +97,6 @@ impl AdvanceView {
     }
 }
 
-const BUYERS: [Role; 3] = [Role::CoreEnterprise, Role::Merchant, Role::Admin];
-
 impl TryFrom<NewOrder> for RegisterOrder {
     type Error = ApiError;
 
@@ -141,17 +136,6 @@ pub async fn create(call: Call, body: JsonBody<NewOrder>) -> Result<HttpResponse
         |row| Reply::created(&OrderView::build(&row)?),
     )
     .await
-}
-
-/// Loads an order its merchant, its buyer or staff may see; others get 404.
-fn visible(
-    conn: &mut diesel::PgConnection,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<OrderRow, ApiError> {
-    let order = orders::lock(conn, id)?;
-    caller.ensure_can_see(&[order.merchant_id, order.buyer_id])?;
-    Ok(order)
 }
 
 /// One order.
@@ -221,38 +205,28 @@ pub struct OrderSettlementView {
     request_body = NewSettlement, params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 201, body = OrderSettlementView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn settle(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<Uuid>,
     body: JsonBody<NewSettlement>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&BUYERS)?;
     let hash = body.hash().to_string();
-    let (id, dto, actor, who) = (id.into_inner(), body.value, caller.actor(), caller.clone());
-    let reference = crate::lending::external_reference(&dto.external_reference)?;
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let dto = body.into_inner();
+    let ask = SettleOrder {
+        order_id: id.into_inner(),
+        reference: crate::lending::external_reference(&dto.external_reference)?,
+        amount: dto.amount,
+    };
+    call.run(
         KeyPolicy::Required,
-        move |conn| {
-            let order = visible(conn, &who, id)?;
-            if !who.role.is_staff() && who.party() != Some(order.buyer_id) {
-                return Err(ApiError::NotFound);
-            }
-            let ccy = currency(&order.currency)?;
-            let value = Money::parse_positive(&dto.amount, ccy)
-                .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-            let today = business_date(conn)?;
-            let outcome = order_financing::settle(conn, &order, value, &reference, today, &actor)?;
-            let view = OrderSettlementView {
-                order: OrderView::build(&orders::find(conn, id)?)?,
-                applied_to_loan: amount(outcome.to_loan, ccy),
-                paid_to_merchant: amount(outcome.to_merchant, ccy),
-            };
-            Ok((StatusCode::CREATED, view))
+        Some(&hash),
+        move |ctx| settlement::settle(ctx, ask),
+        |done| {
+            let ccy = currency(&done.order.currency)?;
+            Reply::created(&OrderSettlementView {
+                order: OrderView::build(&done.order)?,
+                applied_to_loan: amount(done.to_loan, ccy),
+                paid_to_merchant: amount(done.to_merchant, ccy),
+            })
         },
     )
     .await

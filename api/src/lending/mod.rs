@@ -2,11 +2,6 @@
 //! thin; the rules that touch several tables live here, each running inside the caller's
 //! transaction.
 
-pub mod accrual;
-pub mod order_financing;
-pub mod refunds;
-pub mod repayment;
-
 use chrono::{NaiveDate, Utc};
 use diesel::PgConnection;
 use domain::money::{Currency, Money};

@@ -38,6 +38,7 @@
 pub mod checkout;
 pub mod offers;
 pub mod plans;
+pub mod refund;
 
 use persistence::installment_plans::PlanRow;
 use persistence::loans::{InstallmentRow, LoanRow};

@@ -13,6 +13,7 @@
 
 pub mod financing;
 pub mod register;
+pub mod settlement;
 
 use domain::retail_state::OrderStatus;
 use persistence::orders::{self, OrderRow};
