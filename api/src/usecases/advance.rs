@@ -8,8 +8,8 @@ use persistence::loans::{InstallmentRow, LoanRow};
 use uuid::Uuid;
 
 use crate::usecases::credit_check;
+use crate::usecases::lending::accrual::account;
 use crate::usecases::lending::draw::{originate, schedule_for, Draw, NewLoan, RepaymentMethod};
-use crate::usecases::money::account;
 use crate::usecases::{Context, Decided, UseCaseError};
 
 /// A loan booked by an approved advance, with its schedule.

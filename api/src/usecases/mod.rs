@@ -15,9 +15,8 @@
 //! - [`orders`]: orders a merchant borrows against, and their settlement.
 //! - [`inventory`]: goods pledged by warehouse receipt, drawn on, revalued and released.
 //!
-//! Shared by the retail families: [`credit_check`] (scoring a borrower on the spot),
-//! [`advance`] (a bullet loan against an order or goods) and [`money`] (stored amounts and
-//! accounts read back).
+//! Shared by the retail families: [`credit_check`] (scoring a borrower on the spot) and
+//! [`advance`] (a bullet loan against an order or goods).
 
 pub mod advance;
 pub mod context;
@@ -27,7 +26,6 @@ pub mod error;
 pub mod installments;
 pub mod inventory;
 pub mod lending;
-pub mod money;
 pub mod orders;
 pub mod outcome;
 pub mod reviews;

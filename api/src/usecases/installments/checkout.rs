@@ -17,8 +17,8 @@ use uuid::Uuid;
 use super::{Plan, SUBSIDY_ANNUAL_RATE};
 use crate::mail;
 use crate::usecases::credit_check::{self, CreditCheck};
+use crate::usecases::lending::accrual::{account, stored_currency, stored_money};
 use crate::usecases::lending::draw::{originate, NewLoan};
-use crate::usecases::money::{account, money};
 use crate::usecases::{Context, Decided, UseCaseError};
 
 /// A merchant asks for a plan at checkout. The purchase stays as the client wrote it: its
@@ -41,7 +41,7 @@ pub fn checkout(
     if !ctx.actor.can_see(&[offer.merchant_id]) {
         return Err(UseCaseError::NotFound);
     }
-    let ccy = crate::usecases::money::currency(&offer.currency)?;
+    let ccy = stored_currency(&offer.currency)?;
     let purchase = Money::parse_positive(&ask.purchase_amount, ccy)
         .map_err(|e| UseCaseError::invalid("purchase_amount", e))?;
     check_offer(&offer, purchase)?;
@@ -80,8 +80,8 @@ fn check_offer(offer: &OfferRow, purchase: Money) -> Result<(), UseCaseError> {
             "purchase_outside_plan",
             format!(
                 "the plan takes purchases from {} to {}",
-                money(offer.min_purchase, ccy).amount(),
-                money(offer.max_purchase, ccy).amount()
+                stored_money(offer.min_purchase, ccy).amount(),
+                stored_money(offer.max_purchase, ccy).amount()
             ),
             Some("purchase_amount"),
         ));
@@ -199,7 +199,7 @@ fn notify_created(
     let mut lines = vec![format!(
         "Your purchase {} of {} {} is split into {} installments (plan {}).",
         plan.order_reference,
-        money(plan.purchase_amount, ccy).amount(),
+        stored_money(plan.purchase_amount, ccy).amount(),
         ccy.code(),
         schedule.len(),
         plan.loan_id
@@ -209,7 +209,7 @@ fn notify_created(
             "Installment {} due {}: {} {}.",
             i.number,
             i.due_date,
-            money(i.principal + i.interest + i.fee, ccy).amount(),
+            stored_money(i.principal + i.interest + i.fee, ccy).amount(),
             ccy.code()
         )
     }));
@@ -223,9 +223,9 @@ fn notify_created(
     let settled = format!(
         "Order {} was sold on an installment plan; {} {} is paid to you ({} {} kept as subsidy).",
         plan.order_reference,
-        money(plan.merchant_settlement, ccy).amount(),
+        stored_money(plan.merchant_settlement, ccy).amount(),
         ccy.code(),
-        money(plan.merchant_subsidy, ccy).amount(),
+        stored_money(plan.merchant_subsidy, ccy).amount(),
         ccy.code()
     );
     mail::notify(

@@ -5,7 +5,7 @@ use persistence::installment_plans::{self, OfferRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::usecases::money::money;
+use crate::usecases::lending::accrual::stored_money;
 use crate::usecases::{Context, UseCaseError};
 
 /// Who pays for the credit.
@@ -63,8 +63,8 @@ pub fn create_offer(ctx: &mut Context<'_>, ask: NewOffer) -> Result<OfferRow, Us
     let payload = serde_json::json!({"id": row.id, "merchant_id": row.merchant_id,
         "currency": row.currency, "installments": row.installments, "payer": row.payer,
         "fee_rate_per_period": row.fee_rate_per_period.normalize().to_string(),
-        "min_purchase": money(row.min_purchase, ccy).amount().to_string(),
-        "max_purchase": money(row.max_purchase, ccy).amount().to_string(), "active": row.active});
+        "min_purchase": stored_money(row.min_purchase, ccy).amount().to_string(),
+        "max_purchase": stored_money(row.max_purchase, ccy).amount().to_string(), "active": row.active});
     persistence::audit::append(
         ctx.conn,
         &format!("installment_offer:{}", row.id),

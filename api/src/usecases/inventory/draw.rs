@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{lendable_value, lock_visible, status, MAX_LTV};
 use crate::usecases::advance::{self, Advance, Booked};
-use crate::usecases::money::currency;
+use crate::usecases::lending::accrual::stored_currency;
 use crate::usecases::{Context, Decided, UseCaseError};
 
 /// The goods' merchant asks for a loan; the amount is parsed in the goods' currency.
@@ -25,7 +25,7 @@ pub fn draw(
     ask: DrawOnGoods,
 ) -> Result<Decided<Option<Booked>>, UseCaseError> {
     let goods = lock_visible(ctx, ask.collateral_id)?;
-    let amount = Money::parse_positive(&ask.amount, currency(&goods.currency)?)
+    let amount = Money::parse_positive(&ask.amount, stored_currency(&goods.currency)?)
         .map_err(|e| UseCaseError::invalid("amount", e))?;
     if collateral::margin_call_open(ctx.conn, goods.merchant_id)? {
         return Err(UseCaseError::refused(

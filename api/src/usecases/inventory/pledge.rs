@@ -8,7 +8,7 @@ use persistence::scf::registry;
 use uuid::Uuid;
 
 use super::{lendable_value, Category};
-use crate::usecases::money::money;
+use crate::usecases::lending::accrual::stored_money;
 use crate::usecases::{Context, UseCaseError};
 
 /// Goods as the merchant describes them (texts and the receipt number already checked at the
@@ -78,9 +78,9 @@ pub fn pledge(ctx: &mut Context<'_>, ask: Pledge) -> Result<CollateralRow, UseCa
     let payload = serde_json::json!({"id": row.id, "merchant_id": row.merchant_id,
         "warehouse": row.warehouse, "receipt_number": row.receipt_number, "sku": row.sku,
         "category": row.category, "quantity": row.quantity, "currency": row.currency,
-        "unit_value": money(row.unit_value, ccy).amount().to_string(),
+        "unit_value": stored_money(row.unit_value, ccy).amount().to_string(),
         "haircut": row.haircut.normalize().to_string(),
-        "lendable_value": money(lendable_value(&row, row.unit_value), ccy).amount().to_string(),
+        "lendable_value": stored_money(lendable_value(&row, row.unit_value), ccy).amount().to_string(),
         "status": row.status, "loan_id": row.loan_id, "valued_on": row.valued_on,
         "fingerprint": fingerprint});
     persistence::audit::append(

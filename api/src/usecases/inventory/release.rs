@@ -1,10 +1,12 @@
 //! Releasing goods once their loan is repaid (or when they never backed one); there is no
 //! partial release.
 
+use domain::lending_state::LoanStatus;
 use persistence::collateral::{self, CollateralRow};
 use uuid::Uuid;
 
 use super::{lock_visible, status};
+use crate::usecases::lending::booking::status_of;
 use crate::usecases::{Context, UseCaseError};
 
 /// Releases the goods; the receipt stays registered (never pledged twice) but no longer
@@ -19,7 +21,8 @@ pub fn release(ctx: &mut Context<'_>, id: Uuid) -> Result<CollateralRow, UseCase
         )
     })?;
     if let Some(loan) = goods.loan_id {
-        if persistence::loans::find(ctx.conn, loan)?.status != "closed" {
+        let loan = persistence::loans::find(ctx.conn, loan)?;
+        if status_of(&loan)? != LoanStatus::Closed {
             return Err(UseCaseError::refused(
                 "loan_outstanding",
                 "goods are released only once their loan is repaid",

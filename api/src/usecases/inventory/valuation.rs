@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::{lock_visible, ltv, status, LIMITS, MARGIN_CALL_LTV};
 use crate::mail;
-use crate::usecases::money::currency;
+use crate::usecases::lending::accrual::stored_currency;
+use crate::usecases::lending::booking::status_of;
 use crate::usecases::{Context, UseCaseError};
 
 /// Staff record an appraisal; the unit value is parsed in the goods' currency.
@@ -32,7 +33,7 @@ pub struct Valuation {
 /// Records a valuation; opens or cures a margin call as the LTV demands.
 pub fn revalue(ctx: &mut Context<'_>, ask: Revalue) -> Result<Valuation, UseCaseError> {
     let goods = lock_visible(ctx, ask.collateral_id)?;
-    let unit_value = Money::parse_non_negative(&ask.unit_value, currency(&goods.currency)?)
+    let unit_value = Money::parse_non_negative(&ask.unit_value, stored_currency(&goods.currency)?)
         .map_err(|e| UseCaseError::invalid("unit_value", e))?;
     let outstanding = outstanding(ctx, &goods)?;
     let ratio = ltv(&goods, unit_value.amount(), outstanding);
@@ -90,7 +91,7 @@ fn outstanding(ctx: &mut Context<'_>, goods: &CollateralRow) -> Result<Decimal, 
         return Ok(Decimal::ZERO);
     };
     let loan = persistence::loans::find(ctx.conn, loan)?;
-    Ok(if loan.status == "active" {
+    Ok(if status_of(&loan)?.owes() {
         loan.principal_outstanding()
     } else {
         Decimal::ZERO

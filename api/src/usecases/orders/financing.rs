@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{lock_visible, status, ADVANCE_RATE, GRACE_DAYS};
 use crate::usecases::advance::{self, Advance, Booked};
-use crate::usecases::money::currency;
+use crate::usecases::lending::accrual::stored_currency;
 use crate::usecases::{Context, Decided, UseCaseError};
 
 /// The order's merchant asks for an advance; the amount is parsed in the order's currency.
@@ -28,7 +28,7 @@ pub fn finance(
     if ctx.actor.party != Some(order.merchant_id) {
         return Err(UseCaseError::NotFound);
     }
-    let amount = Money::parse_positive(&ask.amount, currency(&order.currency)?)
+    let amount = Money::parse_positive(&ask.amount, stored_currency(&order.currency)?)
         .map_err(|e| UseCaseError::invalid("amount", e))?;
     if !status(&order)?.may_back_a_loan() || order.loan_id.is_some() {
         return Err(UseCaseError::refused(

@@ -8,7 +8,7 @@ use persistence::orders::{self, OrderRow};
 use persistence::RepoError;
 use uuid::Uuid;
 
-use crate::usecases::money::money;
+use crate::usecases::lending::accrual::stored_money;
 use crate::usecases::{Context, UseCaseError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub fn register(ctx: &mut Context<'_>, ask: RegisterOrder) -> Result<OrderRow, U
     orders::insert(ctx.conn, &row)?;
     let payload = serde_json::json!({"id": row.id, "merchant_id": row.merchant_id,
         "buyer_id": row.buyer_id, "order_number": row.order_number, "kind": row.kind,
-        "currency": row.currency, "order_value": money(row.order_value, ccy).amount().to_string(),
+        "currency": row.currency, "order_value": stored_money(row.order_value, ccy).amount().to_string(),
         "expected_settlement_on": row.expected_settlement_on, "status": row.status,
         "loan_id": row.loan_id, "settled_amount": row.settled_amount});
     persistence::audit::append(
