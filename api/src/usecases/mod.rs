@@ -15,8 +15,9 @@
 //! - [`orders`]: orders a merchant borrows against, and their settlement.
 //! - [`inventory`]: goods pledged by warehouse receipt, drawn on, revalued and released.
 //!
-//! Shared by the retail families: [`credit_check`] (scoring a borrower on the spot) and
-//! [`advance`] (a bullet loan against an order or goods).
+//! Shared by the retail families: [`credit_check`] (scoring a borrower on the spot),
+//! [`advance`] (a bullet loan against an order or goods) and [`parties`] (what is asked of a
+//! party before acting for it).
 
 pub mod advance;
 pub mod context;
@@ -28,6 +29,7 @@ pub mod inventory;
 pub mod lending;
 pub mod orders;
 pub mod outcome;
+pub mod parties;
 pub mod reviews;
 
 pub use context::{Actor, Context};

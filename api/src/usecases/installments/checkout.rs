@@ -1,9 +1,11 @@
 //! Checkout: the engine decides on the shopper at once; an approved plan settles the merchant,
 //! books the shopper's schedule and tells both.
 
+use chrono::NaiveDate;
 use credit_scoring::ProductKind;
 use domain::installment_plan::{
-    quote_installment_plan, InstallmentPlanInput, MerchantSubsidy, PlanPricing,
+    quote_installment_plan, InstallmentPlanInput, InstallmentPlanQuote, MerchantSubsidy,
+    PlanPricing,
 };
 use domain::money::{Currency, Money};
 use domain::rate::Rate;
@@ -114,26 +116,7 @@ fn book(
     purchase: Money,
     check: &CreditCheck,
 ) -> Result<Plan, UseCaseError> {
-    let pricing = if offer.payer == "merchant" {
-        PlanPricing::InterestFree {
-            subsidy: MerchantSubsidy::InterestAtRate {
-                annual_rate: rate(SUBSIDY_ANNUAL_RATE)?,
-            },
-        }
-    } else {
-        PlanPricing::FeeBased {
-            fee_rate_per_period: rate(offer.fee_rate_per_period)?,
-        }
-    };
-    let quote = quote_installment_plan(&InstallmentPlanInput {
-        purchase_amount: purchase,
-        installments: u32::try_from(offer.installments)
-            .map_err(|e| UseCaseError::corrupt("offer installments", e))?,
-        frequency: domain::calendar::Frequency::Monthly,
-        start_date: ctx.today,
-        pricing,
-    })
-    .map_err(|e| UseCaseError::refused("plan_impossible", e.to_string(), None))?;
+    let quote = quote(offer, purchase, ctx.today)?;
     let (loan, schedule) = originate(
         ctx.conn,
         &NewLoan {
@@ -173,16 +156,41 @@ fn book(
     let payload = serde_json::json!({"merchant_id": row.merchant_id, "order_reference": row.order_reference,
         "purchase_amount": row.purchase_amount.to_string(), "merchant_subsidy": row.merchant_subsidy.to_string(),
         "merchant_settlement": row.merchant_settlement.to_string(), "decision_id": row.decision_id});
-    persistence::audit::append(
-        ctx.conn,
+    ctx.audit(
         &format!("loan:{}", loan.id),
-        &ctx.actor.name,
         "installment_plan.created",
         &payload,
-        ctx.now,
     )?;
     notify_created(ctx, &row, purchase.currency(), &schedule)?;
     Ok(Plan::seen_by(ctx.actor, row, loan, schedule))
+}
+
+/// The plan's schedule and the merchant's settlement, priced as the offer says.
+fn quote(
+    offer: &OfferRow,
+    purchase: Money,
+    start: NaiveDate,
+) -> Result<InstallmentPlanQuote, UseCaseError> {
+    let pricing = if offer.payer == "merchant" {
+        PlanPricing::InterestFree {
+            subsidy: MerchantSubsidy::InterestAtRate {
+                annual_rate: rate(SUBSIDY_ANNUAL_RATE)?,
+            },
+        }
+    } else {
+        PlanPricing::FeeBased {
+            fee_rate_per_period: rate(offer.fee_rate_per_period)?,
+        }
+    };
+    quote_installment_plan(&InstallmentPlanInput {
+        purchase_amount: purchase,
+        installments: u32::try_from(offer.installments)
+            .map_err(|e| UseCaseError::corrupt("offer installments", e))?,
+        frequency: domain::calendar::Frequency::Monthly,
+        start_date: start,
+        pricing,
+    })
+    .map_err(|e| UseCaseError::refused("plan_impossible", e.to_string(), None))
 }
 
 fn rate(value: Decimal) -> Result<Rate, UseCaseError> {

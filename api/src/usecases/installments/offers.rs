@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::usecases::lending::accrual::stored_money;
+use crate::usecases::parties::does_business_in;
 use crate::usecases::{Context, UseCaseError};
 
 /// Who pays for the credit.
@@ -32,17 +33,7 @@ pub struct NewOffer {
 pub fn create_offer(ctx: &mut Context<'_>, ask: NewOffer) -> Result<OfferRow, UseCaseError> {
     let merchant = ctx.actor.party.ok_or(UseCaseError::Forbidden)?;
     let ccy = ask.min_purchase.currency();
-    let party = persistence::parties::find(ctx.conn, merchant)?;
-    if party.party.currency != ccy.code() {
-        return Err(UseCaseError::invalid(
-            "currency",
-            format!(
-                "the party does business in {}, not {}",
-                party.party.currency,
-                ccy.code()
-            ),
-        ));
-    }
+    does_business_in(&persistence::parties::find(ctx.conn, merchant)?, ccy)?;
     let (payer, fee_rate) = match ask.pricing {
         OfferPricing::ShopperFee { rate_per_period } => ("shopper", rate_per_period),
         OfferPricing::MerchantSubsidised => ("merchant", Decimal::ZERO),
@@ -65,13 +56,10 @@ pub fn create_offer(ctx: &mut Context<'_>, ask: NewOffer) -> Result<OfferRow, Us
         "fee_rate_per_period": row.fee_rate_per_period.normalize().to_string(),
         "min_purchase": stored_money(row.min_purchase, ccy).amount().to_string(),
         "max_purchase": stored_money(row.max_purchase, ccy).amount().to_string(), "active": row.active});
-    persistence::audit::append(
-        ctx.conn,
+    ctx.audit(
         &format!("installment_offer:{}", row.id),
-        &ctx.actor.name,
         "installment_offer.created",
         &payload,
-        ctx.now,
     )?;
     Ok(row)
 }

@@ -98,13 +98,10 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
     let outcome = book(ctx, &loan, amount, &split, accrued, &ask.reference)?;
     let payload = serde_json::json!({"amount": amount.amount().to_string(), "reference": ask.reference,
         "outcome": outcome, "refunded_total": plan.refunded.to_string()});
-    persistence::audit::append(
-        ctx.conn,
+    ctx.audit(
         &format!("loan:{}", loan.id),
-        &ctx.actor.name,
         "installment_plan.refunded",
         &payload,
-        ctx.now,
     )?;
     let loan = loans::find(ctx.conn, loan.id)?;
     let schedule = loans::installments(ctx.conn, loan.id)?;

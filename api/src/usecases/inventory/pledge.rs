@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{lendable_value, Category};
 use crate::usecases::lending::accrual::stored_money;
+use crate::usecases::parties::does_business_in;
 use crate::usecases::{Context, UseCaseError};
 
 /// Goods as the merchant describes them (texts and the receipt number already checked at the
@@ -31,17 +32,7 @@ pub struct Pledge {
 pub fn pledge(ctx: &mut Context<'_>, ask: Pledge) -> Result<CollateralRow, UseCaseError> {
     let merchant = ctx.actor.party.ok_or(UseCaseError::Forbidden)?;
     let ccy = ask.unit_value.currency();
-    let party = persistence::parties::find(ctx.conn, merchant)?;
-    if party.party.currency != ccy.code() {
-        return Err(UseCaseError::invalid(
-            "currency",
-            format!(
-                "the party does business in {}, not {}",
-                party.party.currency,
-                ccy.code()
-            ),
-        ));
-    }
+    does_business_in(&persistence::parties::find(ctx.conn, merchant)?, ccy)?;
     if collateral::receipt_exists(ctx.conn, &ask.receipt_key)? {
         return Err(UseCaseError::Conflict {
             code: "receipt_already_pledged",
@@ -83,13 +74,10 @@ pub fn pledge(ctx: &mut Context<'_>, ask: Pledge) -> Result<CollateralRow, UseCa
         "lendable_value": stored_money(lendable_value(&row, row.unit_value), ccy).amount().to_string(),
         "status": row.status, "loan_id": row.loan_id, "valued_on": row.valued_on,
         "fingerprint": fingerprint});
-    persistence::audit::append(
-        ctx.conn,
+    ctx.audit(
         &format!("collateral:{}", row.id),
-        &ctx.actor.name,
         "collateral.pledged",
         &payload,
-        ctx.now,
     )?;
     Ok(row)
 }

@@ -32,13 +32,10 @@ pub fn release(ctx: &mut Context<'_>, id: Uuid) -> Result<CollateralRow, UseCase
     }
     collateral::set_status(ctx.conn, goods.id, released.as_str())?;
     persistence::scf::registry::set_encumbered(ctx.conn, goods.id, false)?;
-    persistence::audit::append(
-        ctx.conn,
+    ctx.audit(
         &format!("collateral:{}", goods.id),
-        &ctx.actor.name,
         "collateral.released",
         &serde_json::json!({"loan_id": goods.loan_id}),
-        ctx.now,
     )?;
     Ok(collateral::lock(ctx.conn, goods.id)?)
 }

@@ -67,13 +67,10 @@ pub fn revalue(ctx: &mut Context<'_>, ask: Revalue) -> Result<Valuation, UseCase
     collateral::set_status(ctx.conn, goods.id, now.as_str())?;
     let payload = serde_json::json!({"unit_value": unit_value.amount().to_string(), "valued_on": ctx.today,
         "ltv": shown.map(|r| r.to_string()), "status": now.as_str()});
-    persistence::audit::append(
-        ctx.conn,
+    ctx.audit(
         &format!("collateral:{}", goods.id),
-        &ctx.actor.name,
         "collateral.revalued",
         &payload,
-        ctx.now,
     )?;
     if now == CollateralStatus::MarginCall && was != CollateralStatus::MarginCall {
         call_margin(ctx, &goods, unit_value)?;

@@ -9,6 +9,7 @@ use persistence::RepoError;
 use uuid::Uuid;
 
 use crate::usecases::lending::accrual::stored_money;
+use crate::usecases::parties::does_business_in;
 use crate::usecases::{Context, UseCaseError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,14 +98,7 @@ pub fn register(ctx: &mut Context<'_>, ask: RegisterOrder) -> Result<OrderRow, U
         "currency": row.currency, "order_value": stored_money(row.order_value, ccy).amount().to_string(),
         "expected_settlement_on": row.expected_settlement_on, "status": row.status,
         "loan_id": row.loan_id, "settled_amount": row.settled_amount});
-    persistence::audit::append(
-        ctx.conn,
-        &format!("order:{}", row.id),
-        &ctx.actor.name,
-        "order.confirmed",
-        &payload,
-        ctx.now,
-    )?;
+    ctx.audit(&format!("order:{}", row.id), "order.confirmed", &payload)?;
     Ok(row)
 }
 
@@ -120,15 +114,5 @@ fn check_seller(ctx: &mut Context<'_>, ask: &RegisterOrder) -> Result<(), UseCas
             "the seller is not a merchant",
         ));
     }
-    let requested = ask.order_value.currency().code();
-    if merchant.party.currency != requested {
-        return Err(UseCaseError::invalid(
-            "currency",
-            format!(
-                "the party does business in {}, not {requested}",
-                merchant.party.currency
-            ),
-        ));
-    }
-    Ok(())
+    does_business_in(&merchant, ask.order_value.currency())
 }

@@ -62,14 +62,7 @@ pub fn settle(ctx: &mut Context<'_>, ask: SettleOrder) -> Result<Settled, UseCas
     )?;
     let payload = serde_json::json!({"amount": amount.amount().to_string(), "reference": ask.reference,
         "outcome": {"to_loan": to_loan, "to_merchant": to_merchant}});
-    persistence::audit::append(
-        ctx.conn,
-        &format!("order:{}", order.id),
-        &ctx.actor.name,
-        "order.settled",
-        &payload,
-        ctx.now,
-    )?;
+    ctx.audit(&format!("order:{}", order.id), "order.settled", &payload)?;
     let notice = format!(
         "The buyer paid {} {} for order {}: {} repaid your order financing and {} is paid to you.",
         amount.amount(),
