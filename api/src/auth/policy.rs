@@ -26,6 +26,12 @@ const BORROWERS_OR_STAFF: &[Role] = &[
     Role::RiskOfficer,
     Role::Admin,
 ];
+const SCF_PARTIES_OR_STAFF: &[Role] = &[
+    Role::Supplier,
+    Role::CoreEnterprise,
+    Role::RiskOfficer,
+    Role::Admin,
+];
 const BUYERS: &[Role] = &[Role::CoreEnterprise, Role::Merchant, Role::Admin];
 const ORDER_READERS: &[Role] = &[
     Role::Merchant,
@@ -80,6 +86,11 @@ const TABLE: &[(&str, &str, &[Role])] = &[
         "POST",
         "/v1/factoring-programs/{id}/suppliers/{supplier_id}/approve",
         STAFF,
+    ),
+    (
+        "GET",
+        "/v1/factoring-programs/{id}/suppliers/{supplier_id}",
+        SCF_PARTIES_OR_STAFF,
     ),
     ("POST", "/v1/receivables", SUPPLIER),
     ("POST", "/v1/receivables/{id}/confirm", CORE),

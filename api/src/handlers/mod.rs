@@ -15,7 +15,6 @@ pub mod orders;
 pub mod outbox;
 pub mod parties;
 pub mod quotes;
-pub mod review_subjects;
 pub mod reviews;
 pub mod scf;
 pub mod scoring;

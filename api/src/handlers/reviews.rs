@@ -14,7 +14,6 @@ use crate::decimal_text::DecimalText;
 use crate::error::{ApiError, ErrorBody};
 use crate::filters::{ReviewProduct, ReviewState};
 use crate::handlers::parties::PartyView;
-use crate::handlers::review_subjects;
 use crate::idempotency::{JsonBody, KeyPolicy};
 use crate::request::{Call, Reply};
 use crate::usecases::reviews::{self, DecideCase};
@@ -231,7 +230,7 @@ pub async fn decide(
     call.run(
         KeyPolicy::Optional,
         Some(&hash),
-        move |ctx| reviews::decide(ctx, ask, review_subjects::finish),
+        move |ctx| reviews::decide(ctx, ask),
         case_view,
     )
     .await
@@ -246,7 +245,7 @@ pub async fn confirm(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, Ap
     call.run(
         KeyPolicy::Optional,
         None,
-        move |ctx| reviews::confirm(ctx, id, review_subjects::finish),
+        move |ctx| reviews::confirm(ctx, id),
         case_view,
     )
     .await

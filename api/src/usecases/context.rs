@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::config::LoansConfig;
 use crate::scoring_service::ModelCache;
+use crate::usecases::error::UseCaseError;
 
 /// Who acts: recorded in the audit trail as `name` (`role:subject`).
 #[derive(Debug, Clone)]
@@ -25,6 +26,15 @@ impl Actor {
     /// found", so that a caller cannot learn that another party's object exists.
     pub fn can_see(&self, owners: &[Uuid]) -> bool {
         self.staff || self.party.is_some_and(|p| owners.contains(&p))
+    }
+
+    /// `object`, owned by `owner`, when the actor may see it; "not found" otherwise.
+    pub fn visible<T>(&self, owner: Uuid, object: T) -> Result<T, UseCaseError> {
+        if self.can_see(&[owner]) {
+            Ok(object)
+        } else {
+            Err(UseCaseError::NotFound)
+        }
     }
 
     /// Who acts, without the role (`name` is `role:subject`): four eyes tell officers apart by

@@ -9,17 +9,20 @@
 //! One module per product family; a new product (say reverse factoring) gets its own folder
 //! beside these:
 //! - [`lending`]: stock-up credit lines and the loans drawn on them.
-//! - [`day`]: the business date and end of day.
+//! - [`scf`]: supply-chain finance: factoring programs, receivables, factoring, pools, settlement.
+//! - [`bills`]: commercial acceptance bills: registration to discount, payment or dishonour.
 //! - [`reviews`]: the risk officers' queue of referred cases, for every product.
+//! - [`day`]: the business date and end of day.
 //! - [`installments`]: installment plans at checkout, the offers behind them and refunds.
 //! - [`orders`]: orders a merchant borrows against, and their settlement.
 //! - [`inventory`]: goods pledged by warehouse receipt, drawn on, revalued and released.
 //!
 //! Shared by the retail families: [`credit_check`] (scoring a borrower on the spot),
-//! [`advance`] (a bullet loan against an order or goods) and [`parties`] (what is asked of a
-//! party before acting for it).
+//! [`advance`] (a bullet loan against an order or goods) and [`party_currency`] (a party acts
+//! in its own currency).
 
 pub mod advance;
+pub mod bills;
 pub mod context;
 pub mod credit_check;
 pub mod day;
@@ -29,8 +32,9 @@ pub mod inventory;
 pub mod lending;
 pub mod orders;
 pub mod outcome;
-pub mod parties;
+pub mod party_currency;
 pub mod reviews;
+pub mod scf;
 
 pub use context::{Actor, Context};
 pub use error::UseCaseError;

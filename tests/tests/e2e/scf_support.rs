@@ -2,6 +2,8 @@
 //! approved supplier, receivables, and the books checks every scenario ends with.
 
 use api::auth::Role;
+use std::sync::OnceLock;
+
 use chrono::{Duration, NaiveDate, Utc};
 use lendline_tests::TestApp;
 use rust_decimal::Decimal;
@@ -10,6 +12,7 @@ use uuid::Uuid;
 
 /// The trial balance is zero, kept balances equal their postings and the audit chains verify.
 pub use crate::lending_support::assert_books_sound;
+use crate::lending_support::set_date;
 
 pub struct Scf {
     pub core: Uuid,
@@ -19,8 +22,13 @@ pub struct Scf {
     pub program: Uuid,
 }
 
+/// The business date every scenario runs on: the wall clock's date read once per test
+/// process, then set on the server explicitly by [`program_of`] (every scenario starts with a
+/// program), so that the dates the tests write and the server's calendar never disagree, even
+/// across midnight.
 pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    static TODAY: OnceLock<NaiveDate> = OnceLock::new();
+    *TODAY.get_or_init(|| Utc::now().date_naive())
 }
 
 pub fn in_days(days: i64) -> String {
@@ -49,6 +57,7 @@ pub async fn program(app: &TestApp, overrides: Value) -> (Uuid, String, Uuid) {
 
 /// A program on the core enterprise `core`; answers its token and the program id.
 pub async fn program_of(app: &TestApp, core: Uuid, overrides: Value) -> (String, Uuid) {
+    set_date(app, &today().to_string()).await;
     let mut body = json!({
         "core_enterprise_id": core, "currency": "CNY", "advance_rate": "0.80",
         "discount_rate_annual": "0.06", "service_fee_rate": "0.005", "recourse": true,

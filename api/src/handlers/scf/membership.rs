@@ -3,16 +3,15 @@
 //! across all its suppliers stays private to the program's owner and staff.
 
 use actix_web::{web, HttpResponse};
-use persistence::scf::programs::{self, MemberRow, ProgramRow};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::stored_currency;
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
-use crate::state::AppState;
+use crate::request::{Call, Reply};
+use crate::usecases::scf::programs::{self, Standing};
 use crate::views::amount;
 
 /// The terms a program finances its suppliers on.
@@ -47,11 +46,8 @@ pub struct SupplierStandingView {
     pub recourse_owed: String,
 }
 
-fn standing(
-    program: &ProgramRow,
-    member: &MemberRow,
-    owed: Decimal,
-) -> Result<SupplierStandingView, ApiError> {
+fn standing(s: &Standing) -> Result<SupplierStandingView, ApiError> {
+    let (program, member) = (&s.program, &s.member);
     let c = stored_currency(&program.currency)?;
     let rate = |d: Decimal| d.normalize().to_string();
     Ok(SupplierStandingView {
@@ -72,11 +68,8 @@ fn standing(
         },
         supplier_limit: amount(member.supplier_limit, c),
         exposure: amount(member.exposure, c),
-        available: amount(
-            (member.supplier_limit - member.exposure).max(Decimal::ZERO),
-            c,
-        ),
-        recourse_owed: amount(owed.max(Decimal::ZERO), c),
+        available: amount(s.available, c),
+        recourse_owed: amount(s.recourse_owed, c),
     })
 }
 
@@ -87,28 +80,11 @@ fn standing(
     params(("id" = Uuid, Path), ("supplier_id" = Uuid, Path)),
     responses((status = 200, body = SupplierStandingView), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[
-        Role::Supplier,
-        Role::CoreEnterprise,
-        Role::RiskOfficer,
-        Role::Admin,
-    ])?;
-    let (program_id, supplier) = path.into_inner();
-    let view = state
-        .transaction(move |conn| {
-            let program = programs::find(conn, program_id)?;
-            caller.ensure_can_see(&[supplier, program.core_enterprise_id])?;
-            let member = programs::find_member(conn, program_id, supplier)?;
-            let account = domain::ledger::Account::of("recourse_receivable", supplier)
-                .map_err(ApiError::internal)?;
-            let owed = persistence::ledger::balance(conn, &account, &program.currency)?;
-            standing(&program, &member, owed)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+pub async fn get(call: Call, path: web::Path<(Uuid, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (program, supplier) = path.into_inner();
+    call.read(
+        move |ctx| programs::standing(ctx, program, supplier),
+        |s| Reply::ok(&standing(&s)?),
+    )
+    .await
 }

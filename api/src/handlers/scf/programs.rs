@@ -1,24 +1,21 @@
 //! Factoring programs (admin) and supplier membership: a supplier applies, staff approve with a
 //! limit from the scoring engine (capped by the program's per-supplier limit).
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, SubsecRound, Utc};
-use credit_scoring::Outcome;
-use domain::money::Money;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use domain::money::{Currency, Money};
 use domain::rate::Rate;
-use persistence::parties;
-use persistence::scf::programs::{self, MemberRow, ProgramRow};
+use persistence::scf::programs::{MemberRow, ProgramRow};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{currency, decision, record};
-use crate::auth::{Caller, Role};
+use super::currency;
 use crate::error::{ApiError, ErrorBody};
-use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::state::AppState;
+use crate::idempotency::{JsonBody, KeyPolicy};
+use crate::request::{Call, Reply};
+use crate::usecases::scf::programs;
 use crate::views::stored_amount;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -104,39 +101,38 @@ fn share(field: &str, text: &str, allow_zero: bool) -> Result<Decimal, ApiError>
     Ok(rate.value())
 }
 
-impl NewProgram {
-    fn into_row(self, id: Uuid) -> Result<ProgramRow, ApiError> {
-        let currency = currency(&self.currency)?;
+impl TryFrom<NewProgram> for programs::NewProgram {
+    type Error = ApiError;
+
+    fn try_from(dto: NewProgram) -> Result<Self, ApiError> {
+        let currency = currency(&dto.currency)?;
         let positive = |field: &str, text: &str| {
             Money::parse_positive(text, currency)
                 .map(|m| m.amount())
                 .map_err(|e| ApiError::invalid(field, e.to_string()))
         };
-        if !(1..=720).contains(&self.max_tenor_days) {
+        if !(1..=720).contains(&dto.max_tenor_days) {
             return Err(ApiError::invalid(
                 "max_tenor_days",
                 "between 1 and 720 days",
             ));
         }
-        if !(0..=365).contains(&self.grace_days) {
+        if !(0..=365).contains(&dto.grace_days) {
             return Err(ApiError::invalid("grace_days", "between 0 and 365 days"));
         }
-        Ok(ProgramRow {
-            id,
-            core_enterprise_id: self.core_enterprise_id,
-            currency: currency.code().to_string(),
-            advance_rate: share("advance_rate", &self.advance_rate, false)?,
-            discount_rate_annual: share("discount_rate_annual", &self.discount_rate_annual, true)?,
-            service_fee_rate: share("service_fee_rate", &self.service_fee_rate, true)?,
-            recourse: self.recourse,
-            max_tenor_days: self.max_tenor_days,
-            grace_days: self.grace_days,
-            debtor_limit: positive("debtor_limit", &self.debtor_limit)?,
-            supplier_limit: positive("supplier_limit", &self.supplier_limit)?,
-            concentration_limit: share("concentration_limit", &self.concentration_limit, false)?,
-            confirmation_required: self.confirmation_required,
-            debtor_exposure: Decimal::ZERO,
-            created_at: Utc::now().trunc_subsecs(6),
+        Ok(programs::NewProgram {
+            core_enterprise_id: dto.core_enterprise_id,
+            currency,
+            advance_rate: share("advance_rate", &dto.advance_rate, false)?,
+            discount_rate_annual: share("discount_rate_annual", &dto.discount_rate_annual, true)?,
+            service_fee_rate: share("service_fee_rate", &dto.service_fee_rate, true)?,
+            recourse: dto.recourse,
+            max_tenor_days: dto.max_tenor_days,
+            grace_days: dto.grace_days,
+            debtor_limit: positive("debtor_limit", &dto.debtor_limit)?,
+            supplier_limit: positive("supplier_limit", &dto.supplier_limit)?,
+            concentration_limit: share("concentration_limit", &dto.concentration_limit, false)?,
+            confirmation_required: dto.confirmation_required,
         })
     }
 }
@@ -146,50 +142,14 @@ impl NewProgram {
     request_body = NewProgram, security(("bearer" = [])),
     responses((status = 201, body = ProgramView), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    body: JsonBody<NewProgram>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
+pub async fn create(call: Call, body: JsonBody<NewProgram>) -> Result<HttpResponse, ApiError> {
     let hash = body.hash().to_string();
-    let row = body.value.into_row(Uuid::now_v7())?;
-    let actor = caller.actor();
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let new = programs::NewProgram::try_from(body.into_inner())?;
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            let debtor = parties::find(conn, row.core_enterprise_id)
-                .map_err(|_| ApiError::invalid("core_enterprise_id", "no such core enterprise"))?;
-            if debtor.party.kind != "core_enterprise" {
-                return Err(ApiError::invalid(
-                    "core_enterprise_id",
-                    "the party is not a core enterprise",
-                ));
-            }
-            programs::insert(conn, &row).map_err(|e| match e {
-                persistence::RepoError::Conflict { .. } => ApiError::Conflict {
-                    code: "duplicate",
-                    message: "this core enterprise already has a factoring program".into(),
-                    field: Some("core_enterprise_id".into()),
-                    retry_after_seconds: None,
-                },
-                other => other.into(),
-            })?;
-            let view = ProgramView::from(&row);
-            record(
-                conn,
-                &format!("program:{}", row.id),
-                &actor,
-                "program.created",
-                &view,
-            )?;
-            Ok((StatusCode::CREATED, view))
-        },
+        Some(&hash),
+        move |ctx| programs::create(ctx, new),
+        |row| Reply::created(&ProgramView::from(&row)),
     )
     .await
 }
@@ -198,17 +158,13 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/factoring-programs/{id}", tag = "supply-chain finance",
     security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ProgramView), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = state
-        .transaction(move |conn| Ok(programs::find(conn, id)?))
-        .await?;
-    caller.ensure_can_see(&[row.core_enterprise_id])?;
-    Ok(HttpResponse::Ok().json(ProgramView::from(&row)))
+    call.read(
+        move |ctx| programs::find(ctx, id),
+        |row| Reply::ok(&ProgramView::from(&row)),
+    )
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -222,13 +178,13 @@ pub struct MemberView {
 
 impl MemberView {
     /// A membership in its program's currency.
-    fn new(m: &MemberRow, currency: &str) -> Self {
+    fn new(m: &MemberRow, currency: Currency) -> Self {
         MemberView {
             program_id: m.program_id,
             supplier_id: m.supplier_id,
             status: m.status.clone(),
-            supplier_limit: stored_amount(m.supplier_limit, currency),
-            exposure: stored_amount(m.exposure, currency),
+            supplier_limit: stored_amount(m.supplier_limit, currency.code()),
+            exposure: stored_amount(m.exposure, currency.code()),
         }
     }
 }
@@ -238,41 +194,15 @@ impl MemberView {
     security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 201, body = MemberView), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)))]
-pub async fn join(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Supplier])?;
-    let supplier = caller.party().ok_or(ApiError::Forbidden)?;
+pub async fn join(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let program = id.into_inner();
-    let actor = caller.actor();
-    let view = state
-        .transaction(move |conn| {
-            let found = programs::find(conn, program)?;
-            let row = MemberRow {
-                program_id: program,
-                supplier_id: supplier,
-                status: "pending".into(),
-                supplier_limit: Decimal::ZERO,
-                exposure: Decimal::ZERO,
-                decision: None,
-                decided_by: None,
-                created_at: Utc::now().trunc_subsecs(6),
-            };
-            programs::insert_member(conn, &row)?;
-            let view = MemberView::new(&row, &found.currency);
-            record(
-                conn,
-                &format!("program:{program}"),
-                &actor,
-                "program.supplier_applied",
-                &view,
-            )?;
-            Ok(view)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(view))
+    call.run(
+        KeyPolicy::Optional,
+        None,
+        move |ctx| programs::join(ctx, program),
+        |(member, c)| Reply::created(&MemberView::new(&member, c)),
+    )
+    .await
 }
 
 /// Staff decide a supplier's application; approval asks the scoring engine for the limit.
@@ -281,56 +211,13 @@ pub async fn join(
     params(("id" = Uuid, Path), ("supplier_id" = Uuid, Path)),
     responses((status = 200, body = MemberView), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-pub async fn approve(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin, Role::RiskOfficer])?;
-    let (program_id, supplier) = path.into_inner();
-    let actor = caller.actor();
-    let models = state.policy.models.clone();
-    let view = state
-        .transaction(move |conn| {
-            let program = programs::find(conn, program_id)?;
-            let mut member = programs::lock_member(conn, program_id, supplier)?;
-            if member.status != "pending" {
-                return Err(ApiError::unprocessable(
-                    "invalid_state",
-                    "already decided",
-                    None,
-                ));
-            }
-            let subject = format!("program_member:{program_id}:{supplier}");
-            let ask = decision::Ask {
-                models: &models,
-                product: credit_scoring::ProductKind::Factoring,
-                subject: &subject,
-                actor: &actor,
-                requested: Decimal::ZERO,
-                on: crate::lending::business_date(conn)?,
-            };
-            let decided = decision::decide_parties(conn, &ask, &[(supplier, Decimal::ZERO)])?;
-            let approved = decided.outcome != Outcome::Decline;
-            member.status = if approved { "approved" } else { "declined" }.into();
-            member.supplier_limit = if approved {
-                decided.credit_limit.min(program.supplier_limit)
-            } else {
-                Decimal::ZERO
-            };
-            member.decision = Some(decided.to_json()?);
-            member.decided_by = Some(actor.clone());
-            programs::save_member(conn, &member)?;
-            let view = MemberView::new(&member, &program.currency);
-            record(
-                conn,
-                &format!("program:{program_id}"),
-                &actor,
-                "program.supplier_decided",
-                &view,
-            )?;
-            Ok(view)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+pub async fn approve(call: Call, path: web::Path<(Uuid, Uuid)>) -> Result<HttpResponse, ApiError> {
+    let (program, supplier) = path.into_inner();
+    call.run(
+        KeyPolicy::Optional,
+        None,
+        move |ctx| programs::decide_member(ctx, program, supplier),
+        |(member, c)| Reply::ok(&MemberView::new(&member, c)),
+    )
+    .await
 }

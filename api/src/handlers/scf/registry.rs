@@ -3,13 +3,12 @@
 
 use actix_web::{web, HttpResponse};
 use domain::receivable_fingerprint::parse_fingerprint;
-use persistence::scf::registry;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::state::AppState;
+use crate::request::{Call, Reply};
+use crate::usecases::scf::registry;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegistryView {
@@ -23,11 +22,7 @@ pub struct RegistryView {
     params(("fingerprint" = String, Path, description = "64 hex digits, upper- or lower-case",
         pattern = "^[0-9A-Fa-f]{64}$")),
     responses((status = 200, body = RegistryView), (status = 400, body = ErrorBody)))]
-pub async fn check(
-    state: web::Data<AppState>,
-    _caller: Caller,
-    fingerprint: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn check(call: Call, fingerprint: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let print = parse_fingerprint(&fingerprint.into_inner()).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_fingerprint",
@@ -35,11 +30,14 @@ pub async fn check(
             Some("fingerprint"),
         )
     })?;
-    let found = state
-        .transaction(move |conn| Ok(registry::lookup(conn, &print)?))
-        .await?;
-    Ok(HttpResponse::Ok().json(RegistryView {
-        registered: found.is_some(),
-        encumbered: found.unwrap_or(false),
-    }))
+    call.read(
+        move |ctx| registry::check(ctx, &print),
+        |found| {
+            Reply::ok(&RegistryView {
+                registered: found.registered,
+                encumbered: found.encumbered,
+            })
+        },
+    )
+    .await
 }

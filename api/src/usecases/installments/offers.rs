@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::usecases::lending::accrual::stored_money;
-use crate::usecases::parties::does_business_in;
+use crate::usecases::party_currency;
 use crate::usecases::{Context, UseCaseError};
 
 /// Who pays for the credit.
@@ -33,7 +33,7 @@ pub struct NewOffer {
 pub fn create_offer(ctx: &mut Context<'_>, ask: NewOffer) -> Result<OfferRow, UseCaseError> {
     let merchant = ctx.actor.party.ok_or(UseCaseError::Forbidden)?;
     let ccy = ask.min_purchase.currency();
-    does_business_in(&persistence::parties::find(ctx.conn, merchant)?, ccy)?;
+    party_currency::check(&persistence::parties::find(ctx.conn, merchant)?, ccy)?;
     let (payer, fee_rate) = match ask.pricing {
         OfferPricing::ShopperFee { rate_per_period } => ("shopper", rate_per_period),
         OfferPricing::MerchantSubsidised => ("merchant", Decimal::ZERO),

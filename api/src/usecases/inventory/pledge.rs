@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{lendable_value, Category};
 use crate::usecases::lending::accrual::stored_money;
-use crate::usecases::parties::does_business_in;
+use crate::usecases::party_currency;
 use crate::usecases::{Context, UseCaseError};
 
 /// Goods as the merchant describes them (texts and the receipt number already checked at the
@@ -32,7 +32,7 @@ pub struct Pledge {
 pub fn pledge(ctx: &mut Context<'_>, ask: Pledge) -> Result<CollateralRow, UseCaseError> {
     let merchant = ctx.actor.party.ok_or(UseCaseError::Forbidden)?;
     let ccy = ask.unit_value.currency();
-    does_business_in(&persistence::parties::find(ctx.conn, merchant)?, ccy)?;
+    party_currency::check(&persistence::parties::find(ctx.conn, merchant)?, ccy)?;
     if collateral::receipt_exists(ctx.conn, &ask.receipt_key)? {
         return Err(UseCaseError::Conflict {
             code: "receipt_already_pledged",

@@ -316,9 +316,7 @@ pub fn engine_rate(review: &ReviewRow) -> Option<Decimal> {
 /// One application the actor may see, with the line it opened.
 pub fn find_application(ctx: &mut Context<'_>, id: Uuid) -> Result<Application, UseCaseError> {
     let row = credit_lines::find_application(ctx.conn, id)?;
-    if !ctx.actor.can_see(&[row.party_id]) {
-        return Err(UseCaseError::NotFound);
-    }
+    let row = ctx.actor.visible(row.party_id, row)?;
     let line = credit_lines::line_of_application(ctx.conn, id)?;
     Ok(Application { row, line })
 }

@@ -181,8 +181,5 @@ pub fn written_off_total(loan: &LoanRow) -> Decimal {
 /// Locks a loan the actor may see (others' loans are "not found").
 pub fn lock_visible(ctx: &mut Context<'_>, loan_id: Uuid) -> Result<LoanRow, UseCaseError> {
     let loan = loans::lock(ctx.conn, loan_id)?;
-    if !ctx.actor.can_see(&[loan.party_id]) {
-        return Err(UseCaseError::NotFound);
-    }
-    Ok(loan)
+    ctx.actor.visible(loan.party_id, loan)
 }

@@ -14,10 +14,11 @@ use domain::schedule::{
 };
 use domain::tenor::{self, TenorError};
 use persistence::credit_lines::{self, LineRow};
-use persistence::loans::{self, InstallmentRow, LoanRow, TransactionRow};
+use persistence::loans::{self, InstallmentRow, LoanRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::booking::{record, Movement, Split};
 use crate::config::LoansConfig;
 use crate::mail::{self, Template};
 use crate::usecases::{Context, UseCaseError};
@@ -58,9 +59,7 @@ pub fn draw_on_line(
     ask: DrawOnLine,
 ) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
     let line = credit_lines::find_line(ctx.conn, ask.line_id)?;
-    if !ctx.actor.can_see(&[line.party_id]) {
-        return Err(UseCaseError::NotFound);
-    }
+    let line = ctx.actor.visible(line.party_id, line)?;
     let currency =
         Currency::parse(&line.currency).map_err(|e| UseCaseError::corrupt("line currency", e))?;
     let amount = Money::parse_positive(&ask.amount, currency)
@@ -254,13 +253,48 @@ pub fn originate(
     now: DateTime<Utc>,
     actor: &str,
 ) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
-    let today = new.start;
-    let principal = new.schedule.total_principal;
     let loan_id = Uuid::now_v7();
     let installments = installment_rows(loan_id, new.schedule);
-    let maturity = installments.last().map(|i| i.due_date).unwrap_or(today);
-    let loan = LoanRow {
-        id: loan_id,
+    let maturity = installments.last().map_or(new.start, |i| i.due_date);
+    let loan = loan_row(new, loan_id, maturity, now)?;
+    loans::insert(conn, &loan, &installments)?;
+    let entry = disbursement_entry(new, loan_id)?;
+    let entry = persistence::ledger::post(conn, Uuid::now_v7(), &entry, None)?;
+    let movement = Movement {
+        kind: "disbursement",
+        amount: loan.principal,
+        split: Split {
+            principal: loan.principal,
+            ..Split::default()
+        },
+        reference: None,
+        entry,
+    };
+    record(conn, &loan, movement, new.start, now)?;
+    let payload = serde_json::json!({"line_id": new.line_id, "product": new.product,
+        "principal": loan.principal.to_string(), "method": new.method,
+        "maturity_date": maturity, "annual_rate": new.annual_rate.to_string()});
+    persistence::audit::append(
+        conn,
+        &format!("loan:{loan_id}"),
+        actor,
+        "loan.disbursed",
+        &payload,
+        now,
+    )?;
+    Ok((loan, installments))
+}
+
+/// The new loan's row: active, current, nothing paid or accrued yet.
+fn loan_row(
+    new: &NewLoan<'_>,
+    id: Uuid,
+    maturity: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<LoanRow, UseCaseError> {
+    let (today, principal) = (new.start, new.schedule.total_principal);
+    Ok(LoanRow {
+        id,
         line_id: new.line_id,
         party_id: new.party_id,
         currency: principal.currency().code().into(),
@@ -289,58 +323,29 @@ pub fn originate(
         product: new.product.into(),
         fees_posted: Decimal::ZERO,
         fees_paid: Decimal::ZERO,
-    };
-    loans::insert(conn, &loan, &installments)?;
+    })
+}
+
+/// Debits the loan's receivable with the principal, credits what the product pays out.
+fn disbursement_entry(new: &NewLoan<'_>, loan_id: Uuid) -> Result<JournalEntry, UseCaseError> {
+    let principal = new.schedule.total_principal;
+    let receivable = Account::of("loans_receivable", loan_id)
+        .map_err(|e| UseCaseError::corrupt("account", e))?;
     let mut entry = JournalEntry::builder(
         principal.currency(),
-        today,
+        new.start,
         "disbursement",
         &format!("loan:{loan_id}"),
     )
-    .debit(
-        &Account::of("loans_receivable", loan_id)
-            .map_err(|e| UseCaseError::corrupt("account", e))?,
-        principal,
-    );
+    .debit(&receivable, principal);
     for (account, value) in &new.credits {
         if !value.is_zero() {
             entry = entry.credit(account, *value);
         }
     }
-    let entry = entry
+    entry
         .build()
-        .map_err(|e| UseCaseError::corrupt("disbursement entry", e))?;
-    let entry_id = persistence::ledger::post(conn, Uuid::now_v7(), &entry, None)?;
-    loans::insert_transaction(
-        conn,
-        &TransactionRow {
-            id: Uuid::now_v7(),
-            loan_id,
-            kind: "disbursement".into(),
-            business_date: today,
-            amount: loan.principal,
-            principal: loan.principal,
-            interest: Decimal::ZERO,
-            penalty: Decimal::ZERO,
-            external_reference: None,
-            external_reference_key: None,
-            journal_entry_id: entry_id,
-            created_at: loan.created_at,
-            fee: Decimal::ZERO,
-        },
-    )?;
-    let payload = serde_json::json!({"line_id": new.line_id, "product": new.product,
-        "principal": loan.principal.to_string(), "method": new.method,
-        "maturity_date": maturity, "annual_rate": new.annual_rate.to_string()});
-    persistence::audit::append(
-        conn,
-        &format!("loan:{loan_id}"),
-        actor,
-        "loan.disbursed",
-        &payload,
-        now,
-    )?;
-    Ok((loan, installments))
+        .map_err(|e| UseCaseError::corrupt("disbursement entry", e))
 }
 
 fn installment_rows(loan_id: Uuid, schedule: &Schedule) -> Vec<InstallmentRow> {

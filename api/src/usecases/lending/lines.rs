@@ -60,10 +60,7 @@ pub fn open_line(
 /// One line the actor may see.
 pub fn find_line(ctx: &mut Context<'_>, id: Uuid) -> Result<LineRow, UseCaseError> {
     let line = credit_lines::find_line(ctx.conn, id)?;
-    if !ctx.actor.can_see(&[line.party_id]) {
-        return Err(UseCaseError::NotFound);
-    }
-    Ok(line)
+    ctx.actor.visible(line.party_id, line)
 }
 
 /// A page of lines: a merchant's own whatever the filter says; staff see every party's.

@@ -13,10 +13,7 @@ use crate::usecases::{Context, UseCaseError};
 /// Loads a loan the actor may see (others' loans are "not found").
 fn visible(ctx: &mut Context<'_>, id: Uuid) -> Result<LoanRow, UseCaseError> {
     let loan = loans::find(ctx.conn, id)?;
-    if !ctx.actor.can_see(&[loan.party_id]) {
-        return Err(UseCaseError::NotFound);
-    }
-    Ok(loan)
+    ctx.actor.visible(loan.party_id, loan)
 }
 
 /// One loan with its schedule.

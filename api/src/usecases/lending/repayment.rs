@@ -10,7 +10,7 @@
 use chrono::NaiveDate;
 use diesel::PgConnection;
 use domain::ledger::JournalEntry;
-use domain::lending_state::Payment as Kind;
+use domain::lending_state::{LoanStatus, Payment as Kind};
 use domain::money::{Currency, Money};
 use domain::repayment_allocation::{
     allocate_payment, AllocationOrder, ComponentKind, Due, DueStatus,
@@ -78,16 +78,8 @@ fn repay_locked(
         ));
     }
     let status = status_of(&loan)?;
-    match status.payment() {
-        Ok(Kind::Repayment) => {}
-        Ok(Kind::Recovery) => return recover(conn, loan, paid),
-        Err(_) => {
-            return Err(UseCaseError::refused(
-                "loan_closed",
-                "the loan is closed and takes no repayment",
-                None,
-            ))
-        }
+    if payment_kind(status)? == Kind::Recovery {
+        return recover(conn, loan, paid);
     }
     let (mut loan, owed, mut entries) = owed_unposted(conn, loan_id, today)?;
     if amount.amount() > owed.total() {
@@ -139,6 +131,17 @@ fn repay_locked(
         paid.now,
     )?;
     Ok((loan, split))
+}
+
+/// How a payment is taken on a loan with `status`; a closed loan takes none.
+fn payment_kind(status: LoanStatus) -> Result<Kind, UseCaseError> {
+    status.payment().map_err(|_| {
+        UseCaseError::refused(
+            "loan_closed",
+            "the loan is closed and takes no repayment",
+            None,
+        )
+    })
 }
 
 /// Arrears cleared by a payment stop counting at once, not at the next end of day; an end of

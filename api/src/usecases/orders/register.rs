@@ -9,7 +9,7 @@ use persistence::RepoError;
 use uuid::Uuid;
 
 use crate::usecases::lending::accrual::stored_money;
-use crate::usecases::parties::does_business_in;
+use crate::usecases::party_currency;
 use crate::usecases::{Context, UseCaseError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,5 +114,5 @@ fn check_seller(ctx: &mut Context<'_>, ask: &RegisterOrder) -> Result<(), UseCas
             "the seller is not a merchant",
         ));
     }
-    does_business_in(&merchant, ask.order_value.currency())
+    party_currency::check(&merchant, ask.order_value.currency())
 }

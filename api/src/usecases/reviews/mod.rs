@@ -8,13 +8,10 @@ use persistence::parties::PartyRecord;
 use persistence::reviews::{self, ReviewFilter, ReviewRow};
 use uuid::Uuid;
 
+use crate::usecases::bills::{discount, referral};
 use crate::usecases::lending::applications;
+use crate::usecases::scf::{factoring, referrals};
 use crate::usecases::{Context, UseCaseError};
-
-/// Finishes the subject of a case its final decision closed (funds it, opens its line, or
-/// declines it). Credit-line applications are finished here; other products' subjects by the
-/// function the caller passes for them.
-pub type Finish = fn(&mut Context<'_>, &ReviewRow) -> Result<(), UseCaseError>;
 
 /// A page of the queue, oldest first, after the case `after` when given.
 pub fn list_reviews(
@@ -42,7 +39,7 @@ pub fn find_review(
 /// Claims a case: one officer at a time.
 pub fn claim(ctx: &mut Context<'_>, id: Uuid) -> Result<ReviewRow, UseCaseError> {
     let now = ctx.now;
-    transition(ctx, id, "review.claimed", None, |row, case, officer| {
+    transition(ctx, id, "review.claimed", |row, case, officer| {
         row.status = status(rules::claim(case, officer))?;
         row.claimed_by = Some(officer.to_string());
         row.claimed_at = Some(now);
@@ -63,11 +60,7 @@ pub struct DecideCase {
 }
 
 /// Decides a claimed case; above the four-eyes amount an approval waits for a second officer.
-pub fn decide(
-    ctx: &mut Context<'_>,
-    ask: DecideCase,
-    others: Finish,
-) -> Result<ReviewRow, UseCaseError> {
+pub fn decide(ctx: &mut Context<'_>, ask: DecideCase) -> Result<ReviewRow, UseCaseError> {
     let (now, threshold) = (ctx.now, ctx.policy.loans.four_eyes_above);
     let DecideCase {
         id,
@@ -76,46 +69,34 @@ pub fn decide(
         reason_code,
         note,
     } = ask;
-    transition(
-        ctx,
-        id,
-        "review.decided",
-        Some(others),
-        move |row, case, officer| {
-            let prices = row.subject_kind == applications::REVIEW_KIND;
-            let engine_rate = applications::engine_rate(row);
-            rules::check_terms(terms, row.amount, engine_rate, prices).map_err(terms_refused)?;
-            let amount = terms.amount.unwrap_or(row.amount);
-            row.status = status(rules::decide(case, officer, approve, amount, threshold))?;
-            row.outcome = Some(if approve { "approve" } else { "decline" }.into());
-            row.approved_amount = terms.amount.filter(|_| approve);
-            row.approved_rate = terms.rate.filter(|_| approve);
-            row.reason_code = reason_code;
-            // A veto without a note keeps the deciding officer's note.
-            row.private_note = note.or(row.private_note.take());
-            row.decided_by = Some(officer.to_string());
-            row.decided_at = Some(now);
-            Ok(())
-        },
-    )
+    transition(ctx, id, "review.decided", move |row, case, officer| {
+        let prices = row.subject_kind == applications::REVIEW_KIND;
+        let engine_rate = applications::engine_rate(row);
+        rules::check_terms(terms, row.amount, engine_rate, prices).map_err(terms_refused)?;
+        let amount = terms.amount.unwrap_or(row.amount);
+        row.status = status(rules::decide(case, officer, approve, amount, threshold))?;
+        row.outcome = Some(if approve { "approve" } else { "decline" }.into());
+        row.approved_amount = terms.amount.filter(|_| approve);
+        row.approved_rate = terms.rate.filter(|_| approve);
+        row.reason_code = reason_code;
+        // A veto without a note keeps the deciding officer's note.
+        row.private_note = note.or(row.private_note.take());
+        row.decided_by = Some(officer.to_string());
+        row.decided_at = Some(now);
+        Ok(())
+    })
 }
 
 /// Confirms another officer's approval (four eyes); refused with the reason when the subject
 /// can no longer be carried out (e.g. a receivable fell due meanwhile).
-pub fn confirm(ctx: &mut Context<'_>, id: Uuid, others: Finish) -> Result<ReviewRow, UseCaseError> {
+pub fn confirm(ctx: &mut Context<'_>, id: Uuid) -> Result<ReviewRow, UseCaseError> {
     let now = ctx.now;
-    transition(
-        ctx,
-        id,
-        "review.confirmed",
-        Some(others),
-        |row, case, officer| {
-            row.status = status(rules::confirm(case, officer))?;
-            row.confirmed_by = Some(officer.to_string());
-            row.confirmed_at = Some(now);
-            Ok(())
-        },
-    )
+    transition(ctx, id, "review.confirmed", |row, case, officer| {
+        row.status = status(rules::confirm(case, officer))?;
+        row.confirmed_by = Some(officer.to_string());
+        row.confirmed_at = Some(now);
+        Ok(())
+    })
 }
 
 /// Applies a rule to the locked case, saves and records it; finishes the subject when the
@@ -124,7 +105,6 @@ fn transition(
     ctx: &mut Context<'_>,
     id: Uuid,
     action: &str,
-    others: Option<Finish>,
     change: impl FnOnce(&mut ReviewRow, &Case, &str) -> Result<(), UseCaseError>,
 ) -> Result<ReviewRow, UseCaseError> {
     let mut row = reviews::lock(ctx.conn, id)?;
@@ -148,18 +128,23 @@ fn transition(
     )?;
     let status = stored_status(&row.status)?;
     if matches!(status, ReviewStatus::Approved | ReviewStatus::Declined) {
-        match (row.subject_kind.as_str(), others) {
-            (applications::REVIEW_KIND, _) => applications::on_review_closed(ctx, &row)?,
-            (_, Some(finish)) => finish(ctx, &row)?,
-            (kind, None) => {
-                return Err(UseCaseError::corrupt(
-                    "review",
-                    format!("no subject handler for review kind {kind:?}"),
-                ))
-            }
-        }
+        finish_subject(ctx, &row)?;
     }
     Ok(row)
+}
+
+/// Carries a final decision over to the case's subject, whichever product referred it: opens
+/// the credit line, funds the factoring request, buys the bill, or declines it.
+fn finish_subject(ctx: &mut Context<'_>, row: &ReviewRow) -> Result<(), UseCaseError> {
+    match row.subject_kind.as_str() {
+        applications::REVIEW_KIND => applications::on_review_closed(ctx, row),
+        factoring::REVIEW_KIND => referrals::factoring_closed(ctx, row),
+        discount::REVIEW_KIND => referral::bill_closed(ctx, row),
+        kind => Err(UseCaseError::corrupt(
+            "review",
+            format!("no subject handler for review kind {kind:?}"),
+        )),
+    }
 }
 
 fn stored_status(text: &str) -> Result<ReviewStatus, UseCaseError> {

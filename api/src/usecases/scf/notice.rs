@@ -5,26 +5,24 @@
 //! exactly when the assignment exists (and at least once, by the outbox worker). The notice is
 //! also recorded on the receivable's audit chain.
 
-use diesel::PgConnection;
 use persistence::outbox::{self, NewEmail};
 use persistence::parties;
 use persistence::scf::receivables::ReceivableRow;
 use uuid::Uuid;
 
-use super::record;
-use crate::error::ApiError;
+use super::{record, shown, stored_currency};
 use crate::mail::templates::escape_html;
+use crate::usecases::{Context, UseCaseError};
 
 pub const TEMPLATE: &str = "notice_of_assignment";
 
 /// Renders the notice for the debtor of `r`, queues it and records it.
 pub fn assignment(
-    conn: &mut PgConnection,
+    ctx: &mut Context<'_>,
     r: &ReceivableRow,
     request: Uuid,
-    actor: &str,
-) -> Result<(), ApiError> {
-    let debtor = parties::find(conn, r.debtor_id)?;
+) -> Result<(), UseCaseError> {
+    let debtor = parties::find(ctx.conn, r.debtor_id)?;
     let subject = format!("Notice of assignment: invoice {}", r.invoice_number);
     let text_body = format!(
         "Dear {name},\n\nInvoice {number} dated {issued}, for {amount} {currency} due on {due}, \
@@ -33,13 +31,13 @@ pub fn assignment(
         name = debtor.party.name,
         number = r.invoice_number,
         issued = r.issue_date,
-        amount = crate::views::stored_amount(r.amount, &r.currency),
+        amount = shown(r.amount, stored_currency(&r.currency)?),
         currency = r.currency,
         due = r.due_date,
     );
     let html_body = format!("<pre>{}</pre>", escape_html(&text_body));
     let email_id = outbox::enqueue(
-        conn,
+        ctx.conn,
         &NewEmail {
             recipient: debtor.party.contact_email.clone(),
             template: TEMPLATE.into(),
@@ -50,9 +48,8 @@ pub fn assignment(
         },
     )?;
     record(
-        conn,
+        ctx,
         &format!("receivable:{}", r.id),
-        actor,
         "receivable.assignment_notice",
         &serde_json::json!({"email_id": email_id, "recipient": debtor.party.contact_email,
             "subject": subject}),

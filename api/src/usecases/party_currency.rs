@@ -1,4 +1,4 @@
-//! What use cases ask of a party before acting for it, shared by the families.
+//! A party acts in its own currency, shared by the retail families.
 
 use domain::money::Currency;
 use persistence::parties::PartyRecord;
@@ -7,7 +7,7 @@ use crate::usecases::UseCaseError;
 
 /// Refuses (on `currency`) a request in another currency than the party's own: its limits,
 /// sales and exposure are all counted in that currency.
-pub fn does_business_in(party: &PartyRecord, currency: Currency) -> Result<(), UseCaseError> {
+pub fn check(party: &PartyRecord, currency: Currency) -> Result<(), UseCaseError> {
     let own = &party.party.currency;
     if own != currency.code() {
         return Err(UseCaseError::invalid(

@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, SubsecRound, Utc};
-use diesel::PgConnection;
+use chrono::NaiveDate;
 use domain::factoring::{factoring_quote, FactoringInput, FactoringQuote, FactoringTerms};
 use domain::money::Currency;
 use domain::scf_postings;
-use domain::scf_state::ReceivableState;
+use domain::scf_state::{FactoringState, ReceivableState};
 use persistence::scf::factoring::{LinkTerms, RequestRow};
 use persistence::scf::programs::ProgramRow;
 use persistence::scf::receivables::{self, ReceivableRow};
@@ -18,10 +17,11 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::eligibility::{self, Locked};
-use super::{money, notice, pools, post, record, stored_currency, stored_rate};
-use crate::error::ApiError;
+use super::valuation::{self, PoolTerms};
+use super::{money, notice, post, record, stored_currency, stored_rate};
+use crate::usecases::{Context, UseCaseError};
 
-pub fn terms(program: &ProgramRow) -> Result<FactoringTerms, ApiError> {
+pub fn terms(program: &ProgramRow) -> Result<FactoringTerms, UseCaseError> {
     Ok(FactoringTerms {
         advance_rate: stored_rate(program.advance_rate)?,
         discount_rate: stored_rate(program.discount_rate_annual)?,
@@ -31,17 +31,17 @@ pub fn terms(program: &ProgramRow) -> Result<FactoringTerms, ApiError> {
 }
 
 /// The single receivable of a locked request and its program.
-pub fn single_of(locked: &Locked) -> Result<(ReceivableRow, ProgramRow), ApiError> {
+pub fn single_of(locked: &Locked) -> Result<(ReceivableRow, ProgramRow), UseCaseError> {
     let r = locked
         .receivables
         .first()
         .cloned()
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(UseCaseError::NotFound)?;
     let program = locked
         .programs
         .get(&r.program_id)
         .cloned()
-        .ok_or_else(|| ApiError::internal("program not locked"))?;
+        .ok_or_else(|| UseCaseError::corrupt("locked programs", "program not locked"))?;
     Ok((r, program))
 }
 
@@ -51,7 +51,7 @@ pub fn quote(
     program: &ProgramRow,
     c: Currency,
     on: NaiveDate,
-) -> Result<FactoringQuote, ApiError> {
+) -> Result<FactoringQuote, UseCaseError> {
     let face = money(r.amount, c);
     let q = factoring_quote(&FactoringInput {
         face,
@@ -60,10 +60,10 @@ pub fn quote(
         due_date: r.due_date,
         terms: terms(program)?,
     })
-    .map_err(|e| ApiError::unprocessable("pricing_refused", e.to_string(), None))?;
+    .map_err(|e| UseCaseError::refused("pricing_refused", e.to_string(), None))?;
     let fees = q.discount_fee.amount() + q.service_fee.amount();
     if fees > q.reserve.amount() {
-        return Err(ApiError::unprocessable(
+        return Err(UseCaseError::refused(
             "fees_exceed_reserve",
             "the fees to the due date would exceed the reserve",
             Some("receivable_ids"),
@@ -81,7 +81,11 @@ pub fn price_single(row: &mut RequestRow, program: &ProgramRow, q: &FactoringQuo
 
 /// Prices a pool: each debtor at its own program's advance rate and concentration limit. The
 /// request keeps the lowest rate and limit among them, for the record.
-pub fn price_pool(row: &mut RequestRow, locked: &Locked, on: NaiveDate) -> Result<(), ApiError> {
+pub fn price_pool(
+    row: &mut RequestRow,
+    locked: &Locked,
+    on: NaiveDate,
+) -> Result<(), UseCaseError> {
     row.advance_rate = locked
         .programs
         .values()
@@ -93,14 +97,14 @@ pub fn price_pool(row: &mut RequestRow, locked: &Locked, on: NaiveDate) -> Resul
         .values()
         .map(|p| p.concentration_limit)
         .min();
-    let terms = pools::PoolTerms::of_programs(&locked.receivables, &locked.programs);
-    row.borrowing_base = pools::base_of(row, &locked.receivables, &terms, on)?.amount();
+    let terms = PoolTerms::of_programs(&locked.receivables, &locked.programs);
+    row.borrowing_base = valuation::base_of(row, &locked.receivables, &terms, on)?.amount();
     row.advance_total = row.borrowing_base;
     Ok(())
 }
 
 /// The terms each receivable of a request is financed on: its program's.
-pub fn terms_of(locked: &Locked) -> Result<Vec<LinkTerms>, ApiError> {
+pub fn terms_of(locked: &Locked) -> Result<Vec<LinkTerms>, UseCaseError> {
     locked
         .receivables
         .iter()
@@ -113,32 +117,31 @@ pub fn terms_of(locked: &Locked) -> Result<Vec<LinkTerms>, ApiError> {
                     advance_rate: p.advance_rate,
                     concentration_limit: Some(p.concentration_limit),
                 })
-                .ok_or_else(|| ApiError::internal("program not locked"))
+                .ok_or_else(|| UseCaseError::corrupt("locked programs", "program not locked"))
         })
         .collect()
 }
 
 /// Funds a priced single invoice: limits, the receivable financed, the advance paid out.
 pub fn fund_single(
-    conn: &mut PgConnection,
+    ctx: &mut Context<'_>,
     locked: &mut Locked,
     row: &mut RequestRow,
     q: &FactoringQuote,
     on: NaiveDate,
-    actor: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), UseCaseError> {
     let (r, _) = single_of(locked)?;
     eligibility::reserve_limits(
-        conn,
+        ctx.conn,
         locked,
         &BTreeMap::from([(r.program_id, q.advance.amount())]),
     )?;
-    mark_financed(conn, &mut locked.receivables, row.id, actor)?;
+    mark_financed(ctx, &mut locked.receivables, row.id)?;
     post(
-        conn,
+        ctx,
         scf_postings::invoice_funding(&row.id.to_string(), &row.supplier_id.to_string(), q, on),
     )?;
-    row.state = "funded".into();
+    row.state = FactoringState::Funded.as_str().into();
     Ok(())
 }
 
@@ -146,48 +149,46 @@ pub fn fund_single(
 /// advance at its own rate, ignoring concentration: the exposure is overstated rather than
 /// understated.
 pub fn fund_pool(
-    conn: &mut PgConnection,
+    ctx: &mut Context<'_>,
     locked: &mut Locked,
     row: &mut RequestRow,
-    actor: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), UseCaseError> {
     let c = stored_currency(&row.currency)?;
     // At the rates recorded on the request: what settlement will release.
-    let terms = pools::PoolTerms::load(conn, row.id, &locked.receivables)?;
+    let terms = PoolTerms::load(ctx.conn, row.id, &locked.receivables)?;
     let mut exposure: BTreeMap<Uuid, Decimal> = BTreeMap::new();
     for r in &locked.receivables {
-        *exposure.entry(r.program_id).or_default() += pools::exposure_of(r, terms.rate_of(r)?, c);
+        *exposure.entry(r.program_id).or_default() +=
+            valuation::exposure_of(r, terms.rate_of(r)?, c);
     }
-    eligibility::reserve_limits(conn, locked, &exposure)?;
-    mark_financed(conn, &mut locked.receivables, row.id, actor)?;
-    row.state = "funded".into();
+    eligibility::reserve_limits(ctx.conn, locked, &exposure)?;
+    mark_financed(ctx, &mut locked.receivables, row.id)?;
+    row.state = FactoringState::Funded.as_str().into();
     Ok(())
 }
 
 /// Marks the receivables financed by `request` and tells the registry they are encumbered.
 fn mark_financed(
-    conn: &mut PgConnection,
+    ctx: &mut Context<'_>,
     rows: &mut [ReceivableRow],
     request: Uuid,
-    actor: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), UseCaseError> {
     for r in rows.iter_mut() {
         let from: ReceivableState = super::stored_state(&r.state)?;
         from.transition(ReceivableState::Financed)
             .map_err(super::transition_refused)?;
         r.state = ReceivableState::Financed.as_str().into();
         r.factoring_request_id = Some(request);
-        r.updated_at = Utc::now().trunc_subsecs(6);
-        receivables::save(conn, r)?;
-        registry::set_encumbered(conn, r.id, true)?;
+        r.updated_at = ctx.now;
+        receivables::save(ctx.conn, r)?;
+        registry::set_encumbered(ctx.conn, r.id, true)?;
         record(
-            conn,
+            ctx,
             &format!("receivable:{}", r.id),
-            actor,
             "receivable.financed",
             &serde_json::json!({"factoring_request_id": request, "from": from.as_str()}),
         )?;
-        notice::assignment(conn, r, request, actor)?;
+        notice::assignment(ctx, r, request)?;
     }
     Ok(())
 }

@@ -9,15 +9,15 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::PgConnection;
-use domain::scf_state::ReceivableState;
+use domain::scf_state::{MembershipState, ReceivableState};
 use persistence::scf::factoring as requests;
 use persistence::scf::programs::{self, MemberRow, ProgramRow};
 use persistence::scf::receivables::{self, ReceivableRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::stored_state;
-use crate::error::ApiError;
+use super::{shown, stored_currency, stored_state};
+use crate::usecases::UseCaseError;
 
 /// Everything a request needs, locked until the transaction ends.
 pub struct Locked {
@@ -26,8 +26,8 @@ pub struct Locked {
     pub members: BTreeMap<Uuid, MemberRow>,
 }
 
-fn not_eligible(id: Uuid, why: &str) -> ApiError {
-    ApiError::unprocessable(
+fn not_eligible(id: Uuid, why: &str) -> UseCaseError {
+    UseCaseError::refused(
         "receivable_not_eligible",
         format!("receivable {id} is not eligible: {why}"),
         Some("receivable_ids"),
@@ -39,7 +39,7 @@ fn refusal(
     r: &ReceivableRow,
     program: &ProgramRow,
     today: NaiveDate,
-) -> Result<Option<&'static str>, ApiError> {
+) -> Result<Option<&'static str>, UseCaseError> {
     let state: ReceivableState = stored_state(&r.state)?;
     let why = match state {
         ReceivableState::Confirmed => None,
@@ -69,15 +69,15 @@ pub fn lock_and_check(
     supplier: Uuid,
     ids: &[Uuid],
     today: NaiveDate,
-) -> Result<Locked, ApiError> {
+) -> Result<Locked, UseCaseError> {
     let rows = receivables::lock_many(conn, ids)?;
     // Another supplier's receivable is "not found", exactly like a missing one.
     if rows.len() != ids.len() || rows.iter().any(|r| r.supplier_id != supplier) {
-        return Err(ApiError::NotFound);
+        return Err(UseCaseError::NotFound);
     }
     let currency = rows.first().map(|r| r.currency.clone()).unwrap_or_default();
     if rows.iter().any(|r| r.currency != currency) {
-        return Err(ApiError::invalid(
+        return Err(UseCaseError::invalid(
             "receivable_ids",
             "receivables in one request share a currency",
         ));
@@ -93,7 +93,7 @@ pub fn lock_and_check(
     for r in &rows {
         let program = programs_locked
             .get(&r.program_id)
-            .ok_or_else(|| ApiError::internal("program not locked"))?;
+            .ok_or_else(|| UseCaseError::corrupt("locked programs", "program not locked"))?;
         if let Some(why) = refusal(r, program, today)? {
             return Err(not_eligible(r.id, why));
         }
@@ -110,9 +110,9 @@ pub fn lock_and_check(
     for program_id in programs_locked.keys() {
         let member = programs::lock_member(conn, *program_id, supplier)
             .ok()
-            .filter(|m| m.status == "approved")
+            .filter(|m| m.status.parse() == Ok(MembershipState::Approved))
             .ok_or_else(|| {
-                ApiError::unprocessable(
+                UseCaseError::refused(
                     "not_a_program_member",
                     "the supplier is not an approved member of the debtor's program",
                     Some("receivable_ids"),
@@ -127,13 +127,14 @@ pub fn lock_and_check(
     })
 }
 
-fn limit_exceeded(which: &str, available: Decimal, currency: &str) -> ApiError {
-    ApiError::unprocessable(
+fn limit_exceeded(which: &str, available: Decimal, currency: &str) -> UseCaseError {
+    let available = match stored_currency(currency) {
+        Ok(c) => shown(available, c),
+        Err(e) => return e,
+    };
+    UseCaseError::refused(
         "limit_exceeded",
-        format!(
-            "the {which} limit has {} available",
-            crate::views::stored_amount(available, currency)
-        ),
+        format!("the {which} limit has {available} available"),
         Some("receivable_ids"),
     )
 }
@@ -144,16 +145,16 @@ pub fn reserve_limits(
     conn: &mut PgConnection,
     locked: &mut Locked,
     exposure: &BTreeMap<Uuid, Decimal>,
-) -> Result<(), ApiError> {
+) -> Result<(), UseCaseError> {
     for (program_id, amount) in exposure {
         let program = locked
             .programs
             .get_mut(program_id)
-            .ok_or_else(|| ApiError::internal("program not locked"))?;
+            .ok_or_else(|| UseCaseError::corrupt("locked programs", "program not locked"))?;
         let member = locked
             .members
             .get_mut(program_id)
-            .ok_or_else(|| ApiError::internal("membership not locked"))?;
+            .ok_or_else(|| UseCaseError::corrupt("locked memberships", "membership not locked"))?;
         if program.debtor_exposure + amount > program.debtor_limit {
             return Err(limit_exceeded(
                 "debtor",
@@ -182,7 +183,7 @@ pub fn release_limits(
     program_id: Uuid,
     supplier: Uuid,
     amount: Decimal,
-) -> Result<(), ApiError> {
+) -> Result<(), UseCaseError> {
     let mut program = programs::lock(conn, program_id)?;
     let mut member = programs::lock_member(conn, program_id, supplier)?;
     program.debtor_exposure = (program.debtor_exposure - amount).max(Decimal::ZERO);
