@@ -17,9 +17,10 @@ use crate::idempotency::{JsonBody, KeyPolicy};
 use crate::lending::currency;
 use crate::request::{Call, Reply};
 use crate::usecases::inventory::draw::{self, DrawOnGoods};
+use crate::usecases::inventory::goods::{self, lendable_value, Category, UnknownCategory};
 use crate::usecases::inventory::pledge::{self, Pledge};
+use crate::usecases::inventory::release;
 use crate::usecases::inventory::valuation::{self, Revalue};
-use crate::usecases::inventory::{self, lendable_value, release, Category, UnknownCategory};
 use crate::views::amount;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -149,7 +150,7 @@ pub async fn pledge(call: Call, body: JsonBody<NewPledge>) -> Result<HttpRespons
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     call.read(
-        move |ctx| inventory::find_goods(ctx, id),
+        move |ctx| goods::find_goods(ctx, id),
         |row| Reply::ok(&CollateralView::build(&row)?),
     )
     .await

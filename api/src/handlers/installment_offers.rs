@@ -13,8 +13,7 @@ use crate::idempotency::{JsonBody, KeyPolicy};
 use crate::lending::currency;
 use crate::pagination::Page;
 use crate::request::{Call, Reply};
-use crate::usecases::installments::offers::{self, OfferPricing};
-use crate::usecases::installments::MAX_FEE_RATE_PER_PERIOD;
+use crate::usecases::installments::offers::{self, OfferPricing, MAX_FEE_RATE_PER_PERIOD};
 use crate::views::amount;
 
 /// Who pays for the credit.

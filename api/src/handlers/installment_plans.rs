@@ -15,9 +15,8 @@ use crate::lending::currency;
 use crate::pagination::Page;
 use crate::request::{Call, Reply};
 use crate::usecases::installments::checkout::{self, Checkout};
-use crate::usecases::installments::plans::{self, ListPlans, Side};
+use crate::usecases::installments::plans::{self, ListPlans, Plan, Side};
 use crate::usecases::installments::refund::{self, Refund, Refunded};
-use crate::usecases::installments::Plan;
 use crate::views::amount;
 
 #[derive(Debug, Deserialize, ToSchema)]

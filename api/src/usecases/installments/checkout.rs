@@ -16,7 +16,8 @@ use persistence::RepoError;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{Plan, SUBSIDY_ANNUAL_RATE};
+use super::offers::SUBSIDY_ANNUAL_RATE;
+use super::plans::Plan;
 use crate::mail;
 use crate::usecases::credit_check::{self, CreditCheck};
 use crate::usecases::lending::accrual::{account, stored_currency, stored_money};

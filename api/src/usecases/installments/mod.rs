@@ -16,9 +16,9 @@
 //!   There is no human in the checkout loop: a referral declines the plan (HTTP 200 with
 //!   `outcome: declined` and the reasons; the decision itself is stored and audited).
 //! - Pricing: shopper-paid plans carry a fee each period of `round_half_up(purchase ×
-//!   fee_rate_per_period)`, at most [`MAX_FEE_RATE_PER_PERIOD`], and no interest.
+//!   fee_rate_per_period)`, at most [`offers::MAX_FEE_RATE_PER_PERIOD`], and no interest.
 //!   Merchant-paid plans are interest-free; the merchant's subsidy is the interest the platform
-//!   forgoes at [`SUBSIDY_ANNUAL_RATE`], measured as a present value (see
+//!   forgoes at [`offers::SUBSIDY_ANNUAL_RATE`], measured as a present value (see
 //!   `domain::installment_plan`), and is kept back from the settlement.
 //! - Books at checkout: `Dr loans_receivable:<plan> purchase; Cr cash:platform settlement;
 //!   Cr merchant_subsidy_income subsidy`. The subsidy is recognised at checkout (it is earned
@@ -39,41 +39,3 @@ pub mod checkout;
 pub mod offers;
 pub mod plans;
 pub mod refund;
-
-use persistence::installment_plans::PlanRow;
-use persistence::loans::{InstallmentRow, LoanRow};
-use rust_decimal::Decimal;
-
-/// The platform's annual funding rate, at which merchant-paid plans are subsidised.
-pub const SUBSIDY_ANNUAL_RATE: Decimal = Decimal::from_parts(12, 0, 0, false, 2);
-/// The highest fee per period a merchant may offer shoppers (3 % of the purchase).
-pub const MAX_FEE_RATE_PER_PERIOD: Decimal = Decimal::from_parts(3, 0, 0, false, 2);
-
-/// A plan with its loan, as one caller may see it.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub row: PlanRow,
-    pub loan: LoanRow,
-    /// Empty in lists.
-    pub schedule: Vec<InstallmentRow>,
-    /// The plan's merchant sees the sale and its settlement, never the shopper's balances,
-    /// arrears or other credit; the shopper and staff see the loan too.
-    pub shows_loan: bool,
-}
-
-impl Plan {
-    fn seen_by(
-        actor: &crate::usecases::Actor,
-        row: PlanRow,
-        loan: LoanRow,
-        schedule: Vec<InstallmentRow>,
-    ) -> Plan {
-        let shows_loan = actor.party != Some(row.merchant_id);
-        Plan {
-            row,
-            loan,
-            schedule,
-            shows_loan,
-        }
-    }
-}

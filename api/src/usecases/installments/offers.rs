@@ -9,11 +9,16 @@ use crate::usecases::lending::accrual::stored_money;
 use crate::usecases::party_currency;
 use crate::usecases::{Context, UseCaseError};
 
+/// The platform's annual funding rate, at which merchant-paid plans are subsidised.
+pub const SUBSIDY_ANNUAL_RATE: Decimal = Decimal::from_parts(12, 0, 0, false, 2);
+/// The highest fee per period a merchant may offer shoppers (3 % of the purchase).
+pub const MAX_FEE_RATE_PER_PERIOD: Decimal = Decimal::from_parts(3, 0, 0, false, 2);
+
 /// Who pays for the credit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OfferPricing {
     /// The shopper pays this share of the purchase every period (checked at the edge: above
-    /// zero and at most [`super::MAX_FEE_RATE_PER_PERIOD`]).
+    /// zero and at most [`MAX_FEE_RATE_PER_PERIOD`]).
     ShopperFee { rate_per_period: Decimal },
     /// Interest-free for the shopper; the merchant's settlement is reduced by a subsidy.
     MerchantSubsidised,

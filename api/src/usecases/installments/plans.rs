@@ -1,11 +1,39 @@
 //! Reading plans: a shopper its own, a merchant those sold at its store, staff any.
 
 use persistence::installment_plans::{self, PlanFilter, PlanRow};
-use persistence::loans;
+use persistence::loans::{self, InstallmentRow, LoanRow};
 use uuid::Uuid;
 
-use super::Plan;
-use crate::usecases::{Context, UseCaseError};
+use crate::usecases::{Actor, Context, UseCaseError};
+
+/// A plan with its loan, as one caller may see it.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub row: PlanRow,
+    pub loan: LoanRow,
+    /// Empty in lists.
+    pub schedule: Vec<InstallmentRow>,
+    /// The plan's merchant sees the sale and its settlement, never the shopper's balances,
+    /// arrears or other credit; the shopper and staff see the loan too.
+    pub shows_loan: bool,
+}
+
+impl Plan {
+    pub(super) fn seen_by(
+        actor: &Actor,
+        row: PlanRow,
+        loan: LoanRow,
+        schedule: Vec<InstallmentRow>,
+    ) -> Plan {
+        let shows_loan = actor.party != Some(row.merchant_id);
+        Plan {
+            row,
+            loan,
+            schedule,
+            shows_loan,
+        }
+    }
+}
 
 /// Which side of its plans a business caller stands on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

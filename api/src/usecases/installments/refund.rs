@@ -15,7 +15,7 @@ use persistence::loans::{self, InstallmentRow, LoanRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::Plan;
+use super::plans::Plan;
 use crate::usecases::lending::accrual::{account, stored_currency, stored_money};
 use crate::usecases::lending::booking::{
     owed_unposted, post_with_accrual, record, status_of, Movement, Split,

@@ -1,4 +1,4 @@
-//! Drawing a bullet loan against pledged goods, within [`MAX_LTV`] of their lendable value and
+//! Drawing a bullet loan against pledged goods, within [`super::goods::MAX_LTV`] of their lendable value and
 //! never while one of the merchant's margin calls is open.
 
 use credit_scoring::ProductKind;
@@ -6,7 +6,7 @@ use domain::money::Money;
 use persistence::collateral;
 use uuid::Uuid;
 
-use super::{lendable_value, lock_visible, status, MAX_LTV};
+use super::goods::{lendable_value, lock_visible, status, MAX_LTV};
 use crate::usecases::advance::{self, Advance, Booked};
 use crate::usecases::lending::accrual::stored_currency;
 use crate::usecases::{Context, Decided, UseCaseError};

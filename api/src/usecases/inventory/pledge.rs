@@ -7,7 +7,7 @@ use persistence::collateral::{self, CollateralRow};
 use persistence::scf::registry;
 use uuid::Uuid;
 
-use super::{lendable_value, Category};
+use super::goods::{lendable_value, Category};
 use crate::usecases::lending::accrual::stored_money;
 use crate::usecases::party_currency;
 use crate::usecases::{Context, UseCaseError};

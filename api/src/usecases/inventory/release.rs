@@ -5,7 +5,7 @@ use domain::lending_state::LoanStatus;
 use persistence::collateral::{self, CollateralRow};
 use uuid::Uuid;
 
-use super::{lock_visible, status};
+use super::goods::{lock_visible, status};
 use crate::usecases::lending::booking::status_of;
 use crate::usecases::{Context, UseCaseError};
 

@@ -7,7 +7,7 @@ use persistence::collateral::{self, CollateralRow, ValuationRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{lock_visible, ltv, status, LIMITS, MARGIN_CALL_LTV};
+use super::goods::{lock_visible, ltv, status, LIMITS, MARGIN_CALL_LTV};
 use crate::mail;
 use crate::usecases::lending::accrual::stored_currency;
 use crate::usecases::lending::booking::status_of;

@@ -5,12 +5,18 @@ use chrono::Duration;
 use credit_scoring::ProductKind;
 use domain::money::Money;
 use persistence::orders;
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{lock_visible, status, ADVANCE_RATE, GRACE_DAYS};
+use super::order::{lock_visible, status};
 use crate::usecases::advance::{self, Advance, Booked};
 use crate::usecases::lending::accrual::stored_currency;
 use crate::usecases::{Context, Decided, UseCaseError};
+
+/// The most a merchant may borrow against an order: 80 % of its value.
+pub const ADVANCE_RATE: Decimal = Decimal::from_parts(80, 0, 0, false, 2);
+/// Days after the expected settlement before the loan falls due.
+pub const GRACE_DAYS: i64 = 15;
 
 /// The order's merchant asks for an advance; the amount is parsed in the order's currency.
 #[derive(Debug, Clone)]

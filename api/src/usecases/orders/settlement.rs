@@ -8,7 +8,7 @@ use persistence::orders::{self, OrderRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{lock_visible, status};
+use super::order::{lock_visible, status};
 use crate::mail;
 use crate::usecases::lending::accrual::{account, stored_currency};
 use crate::usecases::lending::booking::{status_of, Payment};
