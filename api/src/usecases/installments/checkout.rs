@@ -16,7 +16,7 @@ use persistence::RepoError;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::offers::SUBSIDY_ANNUAL_RATE;
+use super::offers::{OfferPricing, SUBSIDY_ANNUAL_RATE};
 use super::plans::Plan;
 use crate::mail;
 use crate::usecases::credit_check::{self, CreditCheck};
@@ -172,16 +172,15 @@ fn quote(
     purchase: Money,
     start: NaiveDate,
 ) -> Result<InstallmentPlanQuote, UseCaseError> {
-    let pricing = if offer.payer == "merchant" {
-        PlanPricing::InterestFree {
+    let pricing = match OfferPricing::of(offer)? {
+        OfferPricing::MerchantSubsidised => PlanPricing::InterestFree {
             subsidy: MerchantSubsidy::InterestAtRate {
                 annual_rate: rate(SUBSIDY_ANNUAL_RATE)?,
             },
-        }
-    } else {
-        PlanPricing::FeeBased {
-            fee_rate_per_period: rate(offer.fee_rate_per_period)?,
-        }
+        },
+        OfferPricing::ShopperFee { rate_per_period } => PlanPricing::FeeBased {
+            fee_rate_per_period: rate(rate_per_period)?,
+        },
     };
     quote_installment_plan(&InstallmentPlanInput {
         purchase_amount: purchase,

@@ -24,6 +24,27 @@ pub enum OfferPricing {
     MerchantSubsidised,
 }
 
+impl OfferPricing {
+    /// The payer's name in the `payer` column, and the fee rate stored beside it.
+    fn columns(self) -> (&'static str, Decimal) {
+        match self {
+            OfferPricing::ShopperFee { rate_per_period } => ("shopper", rate_per_period),
+            OfferPricing::MerchantSubsidised => ("merchant", Decimal::ZERO),
+        }
+    }
+
+    /// How a stored offer is priced; a payer our rules do not know is a corrupt row.
+    pub fn of(offer: &OfferRow) -> Result<OfferPricing, UseCaseError> {
+        match offer.payer.as_str() {
+            "shopper" => Ok(OfferPricing::ShopperFee {
+                rate_per_period: offer.fee_rate_per_period,
+            }),
+            "merchant" => Ok(OfferPricing::MerchantSubsidised),
+            other => Err(UseCaseError::corrupt("offer payer", other.to_string())),
+        }
+    }
+}
+
 /// An offer as the merchant configured it (already valid: 3, 6 or 12 periods, a purchase
 /// range in one currency with the minimum not above the maximum).
 #[derive(Debug, Clone)]
@@ -39,10 +60,7 @@ pub fn create_offer(ctx: &mut Context<'_>, ask: NewOffer) -> Result<OfferRow, Us
     let merchant = ctx.actor.party.ok_or(UseCaseError::Forbidden)?;
     let ccy = ask.min_purchase.currency();
     party_currency::check(&persistence::parties::find(ctx.conn, merchant)?, ccy)?;
-    let (payer, fee_rate) = match ask.pricing {
-        OfferPricing::ShopperFee { rate_per_period } => ("shopper", rate_per_period),
-        OfferPricing::MerchantSubsidised => ("merchant", Decimal::ZERO),
-    };
+    let (payer, fee_rate) = ask.pricing.columns();
     let row = OfferRow {
         id: Uuid::now_v7(),
         merchant_id: merchant,
