@@ -17,7 +17,7 @@ use crate::lending::currency;
 use crate::request::{Call, Reply};
 use crate::usecases::advance::Booked;
 use crate::usecases::orders::financing::{self, FinanceOrder};
-use crate::usecases::orders::order as order_usecases;
+use crate::usecases::orders::order;
 use crate::usecases::orders::register::{self, RegisterOrder};
 use crate::usecases::orders::settlement::{self, SettleOrder};
 use crate::views::amount;
@@ -144,7 +144,7 @@ pub async fn create(call: Call, body: JsonBody<NewOrder>) -> Result<HttpResponse
 pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     call.read(
-        move |ctx| order_usecases::find_order(ctx, id),
+        move |ctx| order::find_order(ctx, id),
         |row| Reply::ok(&OrderView::build(&row)?),
     )
     .await
