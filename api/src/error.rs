@@ -42,14 +42,6 @@ pub enum ApiError {
         message: String,
         field: Option<String>,
     },
-    /// 422 `financing_declined`: the credit decision said no. Unlike every other error, the
-    /// work done so far (the stored decision and its audit event) is kept:
-    /// `idempotency::run` commits it and stores this answer for replays.
-    #[error("{message}")]
-    Declined {
-        message: String,
-        field: Option<String>,
-    },
     #[error("too many requests")]
     TooManyRequests { retry_after_seconds: u32 },
     #[error("temporarily unavailable")]
@@ -127,9 +119,6 @@ impl ApiError {
                 field,
                 ..
             } => (code, message.clone(), field.as_deref()),
-            ApiError::Declined { message, field } => {
-                ("financing_declined", message.clone(), field.as_deref())
-            }
             ApiError::Unauthorized(message) => ("unauthorized", (*message).to_string(), None),
             ApiError::Forbidden => ("forbidden", self.to_string(), None),
             ApiError::NotFound => ("not_found", "no such object".into(), None),
@@ -174,7 +163,6 @@ impl ApiError {
             | ApiError::NotFound
             | ApiError::PayloadTooLarge { .. }
             | ApiError::Unprocessable { .. }
-            | ApiError::Declined { .. }
             | ApiError::Internal(_) => None,
         }
     }
@@ -189,9 +177,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Unprocessable { .. } | ApiError::Declined { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

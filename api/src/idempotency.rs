@@ -193,20 +193,15 @@ impl Outcome {
     }
 }
 
-/// The status and body of what `work` answered. A declined credit decision is an answer, not
-/// a failure: its effects (the stored decision) commit and a retry replays the decline.
+/// The status and body of what `work` answered.
 fn answer<T: Serialize>(
     result: Result<(StatusCode, T), ApiError>,
 ) -> Result<(StatusCode, Vec<u8>), ApiError> {
-    let (status, body) = match result {
-        Ok((status, value)) => (status, serde_json::to_vec(&value)),
-        Err(declined @ ApiError::Declined { .. }) => (
-            actix_web::ResponseError::status_code(&declined),
-            serde_json::to_vec(&declined.body()),
-        ),
-        Err(e) => return Err(e),
-    };
-    Ok((status, body.map_err(ApiError::internal)?))
+    let (status, value) = result?;
+    Ok((
+        status,
+        serde_json::to_vec(&value).map_err(ApiError::internal)?,
+    ))
 }
 
 fn replay(scope: &Scope, stored: StoredRequest) -> Result<Outcome, ApiError> {

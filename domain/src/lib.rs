@@ -20,6 +20,7 @@ pub mod payoff;
 pub mod rate;
 pub mod receivable_fingerprint;
 pub mod repayment_allocation;
+pub mod retail_state;
 pub mod review;
 pub mod scf_postings;
 pub mod scf_state;

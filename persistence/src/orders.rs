@@ -62,15 +62,17 @@ pub fn attach_loan(conn: &mut PgConnection, id: Uuid, loan: Uuid) -> Result<(), 
     Ok(())
 }
 
+/// Records the buyer's payment; `status` is the order's status after it (`settled`).
 pub fn mark_settled(
     conn: &mut PgConnection,
     id: Uuid,
+    status: &str,
     amount: Decimal,
     on: NaiveDate,
 ) -> Result<(), RepoError> {
     diesel::update(orders::table.find(id))
         .set((
-            orders::status.eq("settled"),
+            orders::status.eq(status),
             orders::settled_amount.eq(amount),
             orders::settled_on.eq(on),
         ))

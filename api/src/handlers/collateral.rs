@@ -1,26 +1,26 @@
 //! Inventory financing: pledging goods held in a partner warehouse, drawing against them,
 //! revaluing them (margin calls) and releasing them once repaid.
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, SubsecRound, Utc};
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
 use domain::money::{Currency, Money};
-use domain::receivable_fingerprint::{receipt_fingerprint, PaperKind};
-use persistence::collateral::{self, CollateralRow};
-use persistence::scf::registry;
-use rust_decimal::Decimal;
+use domain::receivable_fingerprint::receipt_fingerprint;
+use persistence::collateral::CollateralRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::loans::LoanView;
-use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::lending::inventory::{self, haircut, lendable_value};
-use crate::lending::{business_date, currency};
-use crate::state::AppState;
-use crate::usecases::lending::draw::{Draw, RepaymentMethod};
+use crate::handlers::orders::AdvanceView;
+use crate::idempotency::{JsonBody, KeyPolicy};
+use crate::lending::currency;
+use crate::request::{Call, Reply};
+use crate::usecases::inventory::draw::{self, DrawOnGoods};
+use crate::usecases::inventory::goods::{self, lendable_value, Category, UnknownCategory};
+use crate::usecases::inventory::pledge::{self, Pledge};
+use crate::usecases::inventory::release;
+use crate::usecases::inventory::valuation::{self, Revalue};
 use crate::views::amount;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -99,35 +99,31 @@ fn text(field: &str, value: &str) -> Result<String, ApiError> {
     Ok(v.into())
 }
 
-impl NewPledge {
-    fn into_row(self, merchant: Uuid, today: NaiveDate) -> Result<CollateralRow, ApiError> {
+impl TryFrom<NewPledge> for Pledge {
+    type Error = ApiError;
+
+    fn try_from(dto: NewPledge) -> Result<Self, ApiError> {
         let (receipt, key) =
-            crate::text::identifier("receipt_number", &self.receipt_number, 100)?.into_parts();
-        let cut = haircut(&self.category)
-            .ok_or_else(|| ApiError::invalid("category", "no haircut is set for this category"))?;
-        if self.quantity <= 0 {
+            crate::text::identifier("receipt_number", &dto.receipt_number, 100)?.into_parts();
+        let category: Category = dto
+            .category
+            .parse()
+            .map_err(|e: UnknownCategory| ApiError::invalid("category", e.to_string()))?;
+        if dto.quantity <= 0 {
             return Err(ApiError::invalid("quantity", "quantity must be positive"));
         }
-        let ccy = Currency::parse(&self.currency)
+        let ccy = Currency::parse(&dto.currency)
             .map_err(|e| ApiError::invalid("currency", e.to_string()))?;
-        let unit = Money::parse_positive(&self.unit_value, ccy)
+        let unit = Money::parse_positive(&dto.unit_value, ccy)
             .map_err(|e| ApiError::invalid("unit_value", e.to_string()))?;
-        Ok(CollateralRow {
-            id: Uuid::now_v7(),
-            merchant_id: merchant,
-            warehouse: text("warehouse", &self.warehouse)?,
+        Ok(Pledge {
+            warehouse: text("warehouse", &dto.warehouse)?,
             receipt_number: receipt,
             receipt_key: key,
-            sku: text("sku", &self.sku)?,
-            category: self.category,
-            quantity: self.quantity,
-            currency: ccy.code().into(),
-            unit_value: unit.amount(),
-            haircut: cut,
-            status: "pledged".into(),
-            loan_id: None,
-            valued_on: today,
-            created_at: Utc::now().trunc_subsecs(6),
+            sku: text("sku", &dto.sku)?,
+            category,
+            quantity: dto.quantity,
+            unit_value: unit,
         })
     }
 }
@@ -136,82 +132,28 @@ impl NewPledge {
 #[utoipa::path(post, path = "/v1/collateral", tag = "inventory financing", security(("bearer" = [])),
     request_body = NewPledge, params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = CollateralView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn pledge(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    body: JsonBody<NewPledge>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant])?;
-    let merchant = caller.party().ok_or(ApiError::Forbidden)?;
+pub async fn pledge(call: Call, body: JsonBody<NewPledge>) -> Result<HttpResponse, ApiError> {
     let hash = body.hash().to_string();
-    let (dto, actor) = (body.value, caller.actor());
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let ask = Pledge::try_from(body.into_inner())?;
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            crate::usecases::dates::stored_party_currency(conn, merchant, &dto.currency)?;
-            let row = dto.into_row(merchant, business_date(conn)?)?;
-            if collateral::receipt_exists(conn, &row.receipt_key)? {
-                return Err(ApiError::Conflict {
-                    code: "receipt_already_pledged",
-                    message: "this warehouse receipt already backs, or backed, a pledge".into(),
-                    field: Some("receipt_number".into()),
-                    retry_after_seconds: None,
-                });
-            }
-            collateral::insert(conn, &row)?;
-            // In the shared registry, so an outside lender can see the goods are pledged.
-            registry::register(
-                conn,
-                &receipt_fingerprint(&row.receipt_key),
-                PaperKind::WarehouseReceipt.as_str(),
-                row.id,
-            )?;
-            registry::set_encumbered(conn, row.id, true)?;
-            let view = CollateralView::build(&row)?;
-            let payload = serde_json::to_value(&view).map_err(ApiError::internal)?;
-            persistence::audit::append(
-                conn,
-                &format!("collateral:{}", row.id),
-                &actor,
-                "collateral.pledged",
-                &payload,
-                Utc::now(),
-            )?;
-            Ok((StatusCode::CREATED, view))
-        },
+        Some(&hash),
+        move |ctx| pledge::pledge(ctx, ask),
+        |row| Reply::created(&CollateralView::build(&row)?),
     )
     .await
-}
-
-fn visible(
-    conn: &mut diesel::PgConnection,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<CollateralRow, ApiError> {
-    let goods = collateral::lock(conn, id)?;
-    caller.ensure_can_see(&[goods.merchant_id])?;
-    Ok(goods)
 }
 
 /// Pledged goods with their current valuation.
 #[utoipa::path(get, path = "/v1/collateral/{id}", tag = "inventory financing", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = CollateralView), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant, Role::RiskOfficer, Role::Admin])?;
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = state
-        .transaction(move |conn| CollateralView::build(&visible(conn, &caller, id)?))
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    call.read(
+        move |ctx| goods::find_goods(ctx, id),
+        |row| Reply::ok(&CollateralView::build(&row)?),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -223,42 +165,30 @@ pub struct NewCollateralDraw {
     pub tenor_days: u32,
 }
 
-/// Draws a bullet loan against the goods (their merchant, `Idempotency-Key` required).
+/// Draws a bullet loan against the goods (their merchant, `Idempotency-Key` required): 201
+/// with the loan when approved, 200 without one when declined; the decision's `outcome`,
+/// `decision_id` and `reasons` stand beside the loan's fields.
 #[utoipa::path(post, path = "/v1/collateral/{id}/draws", tag = "inventory financing", security(("bearer" = [])),
     request_body = NewCollateralDraw, params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
-    responses((status = 201, body = LoanView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = LoanView), (status = 200, description = "declined"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn draw(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<Uuid>,
     body: JsonBody<NewCollateralDraw>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant])?;
     let hash = body.hash().to_string();
-    let (id, dto, actor, who) = (id.into_inner(), body.value, caller.actor(), caller.clone());
-    let (policy, models) = (state.policy.loans.clone(), state.policy.models.clone());
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let NewCollateralDraw { amount, tenor_days } = body.into_inner();
+    let ask = DrawOnGoods {
+        collateral_id: id.into_inner(),
+        amount,
+        tenor_days,
+    };
+    call.run(
         KeyPolicy::Required,
-        move |conn| {
-            let goods = visible(conn, &who, id)?;
-            let ccy = currency(&goods.currency)?;
-            let value = Money::parse_positive(&dto.amount, ccy)
-                .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-            let request = Draw {
-                amount: value,
-                tenor_days: dto.tenor_days,
-                method: RepaymentMethod::Bullet,
-            };
-            let today = business_date(conn)?;
-            let (loan, schedule) =
-                inventory::draw(conn, &models, &goods, &request, today, &policy, &actor)?;
-            Ok((StatusCode::CREATED, LoanView::build(&loan, &schedule)?))
-        },
+        Some(&hash),
+        move |ctx| draw::draw(ctx, ask),
+        |decided| Reply::decided(decided, AdvanceView::build),
     )
     .await
 }
@@ -284,39 +214,25 @@ pub struct ValuationView {
     request_body = NewValuation, params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = ValuationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn revalue(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<Uuid>,
     body: JsonBody<NewValuation>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::RiskOfficer, Role::Admin])?;
     let hash = body.hash().to_string();
-    let (id, dto, actor) = (id.into_inner(), body.value, caller.actor());
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let ask = Revalue {
+        collateral_id: id.into_inner(),
+        unit_value: body.into_inner().unit_value,
+    };
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            let goods = collateral::lock(conn, id)?;
-            let ccy = currency(&goods.currency)?;
-            let unit = Money::parse_non_negative(&dto.unit_value, ccy)
-                .map_err(|e| ApiError::invalid("unit_value", e.to_string()))?;
-            let today = business_date(conn)?;
-            let (status, ltv) = inventory::revalue(conn, &goods, unit, today, &actor)?;
-            let goods = collateral::lock(conn, id)?;
-            Ok((
-                StatusCode::CREATED,
-                ValuationView {
-                    collateral: CollateralView::build(&goods)?,
-                    ltv: ltv
-                        .filter(|r| *r != Decimal::MAX)
-                        .map(|r| r.round_dp(6).normalize().to_string()),
-                    margin_call: status == "margin_call",
-                },
-            ))
+        Some(&hash),
+        move |ctx| valuation::revalue(ctx, ask),
+        |valued| {
+            Reply::created(&ValuationView {
+                collateral: CollateralView::build(&valued.goods)?,
+                ltv: valued.ltv.map(|r| r.round_dp(6).normalize().to_string()),
+                margin_call: valued.margin_call,
+            })
         },
     )
     .await
@@ -325,28 +241,13 @@ pub async fn revalue(
 /// Releases the goods once their loan is repaid (their merchant, or staff).
 #[utoipa::path(post, path = "/v1/collateral/{id}/release", tag = "inventory financing", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = CollateralView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn release(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant, Role::RiskOfficer, Role::Admin])?;
-    let (id, actor, who) = (id.into_inner(), caller.actor(), caller.clone());
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        None,
+pub async fn release(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            let goods = visible(conn, &who, id)?;
-            inventory::release(conn, &goods, &actor)?;
-            Ok((
-                StatusCode::OK,
-                CollateralView::build(&collateral::lock(conn, id)?)?,
-            ))
-        },
+        None,
+        move |ctx| release::release(ctx, id),
+        |row| Reply::ok(&CollateralView::build(&row)?),
     )
     .await
 }

@@ -1,22 +1,19 @@
 //! The installment plans a merchant offers at checkout: periods, who pays, purchase range.
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{SubsecRound, Utc};
+use actix_web::{web, HttpResponse};
 use domain::money::{Currency, Money};
-use persistence::installment_plans::{self, OfferRow};
+use persistence::installment_plans::OfferRow;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
-use crate::idempotency::{self, JsonBody, KeyPolicy};
+use crate::idempotency::{JsonBody, KeyPolicy};
 use crate::lending::currency;
-use crate::lending::installments::MAX_FEE_RATE_PER_PERIOD;
 use crate::pagination::Page;
-use crate::state::AppState;
+use crate::request::{Call, Reply};
+use crate::usecases::installments::offers::{self, OfferPricing, MAX_FEE_RATE_PER_PERIOD};
 use crate::views::amount;
 
 /// Who pays for the credit.
@@ -77,19 +74,21 @@ impl OfferView {
     }
 }
 
-impl NewOffer {
-    fn into_row(self, merchant: Uuid) -> Result<OfferRow, ApiError> {
-        if ![3, 6, 12].contains(&self.installments) {
+impl TryFrom<NewOffer> for offers::NewOffer {
+    type Error = ApiError;
+
+    fn try_from(dto: NewOffer) -> Result<Self, ApiError> {
+        if ![3, 6, 12].contains(&dto.installments) {
             return Err(ApiError::invalid(
                 "installments",
                 "installments must be 3, 6 or 12",
             ));
         }
-        let ccy = Currency::parse(&self.currency)
+        let ccy = Currency::parse(&dto.currency)
             .map_err(|e| ApiError::invalid("currency", e.to_string()))?;
-        let min = Money::parse_positive(&self.min_purchase, ccy)
+        let min = Money::parse_positive(&dto.min_purchase, ccy)
             .map_err(|e| ApiError::invalid("min_purchase", e.to_string()))?;
-        let max = Money::parse_positive(&self.max_purchase, ccy)
+        let max = Money::parse_positive(&dto.max_purchase, ccy)
             .map_err(|e| ApiError::invalid("max_purchase", e.to_string()))?;
         if max.amount() < min.amount() {
             return Err(ApiError::invalid(
@@ -97,39 +96,32 @@ impl NewOffer {
                 "max_purchase must not be below min_purchase",
             ));
         }
-        let fee_rate = match (self.payer, self.fee_rate_per_period.as_deref()) {
-            (Payer::Merchant, None) => Decimal::ZERO,
-            (Payer::Merchant, Some(_)) => {
-                return Err(ApiError::invalid(
-                    "fee_rate_per_period",
-                    "a merchant-paid plan charges the shopper no fee",
-                ))
-            }
-            (Payer::Shopper, raw) => raw
-                .and_then(|r| r.parse::<Decimal>().ok())
-                .filter(|r| *r > Decimal::ZERO && *r <= MAX_FEE_RATE_PER_PERIOD)
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        "fee_rate_per_period",
-                        format!("a shopper-paid plan needs a fee rate above 0 and at most {MAX_FEE_RATE_PER_PERIOD}"),
-                    )
-                })?,
-        };
-        Ok(OfferRow {
-            id: Uuid::now_v7(),
-            merchant_id: merchant,
-            currency: ccy.code().into(),
-            installments: self.installments,
-            payer: match self.payer {
-                Payer::Shopper => "shopper".into(),
-                Payer::Merchant => "merchant".into(),
-            },
-            fee_rate_per_period: fee_rate,
-            min_purchase: min.amount(),
-            max_purchase: max.amount(),
-            active: true,
-            created_at: Utc::now().trunc_subsecs(6),
+        Ok(offers::NewOffer {
+            installments: dto.installments,
+            pricing: pricing(dto.payer, dto.fee_rate_per_period.as_deref())?,
+            min_purchase: min,
+            max_purchase: max,
         })
+    }
+}
+
+fn pricing(payer: Payer, fee_rate: Option<&str>) -> Result<OfferPricing, ApiError> {
+    match (payer, fee_rate) {
+        (Payer::Merchant, None) => Ok(OfferPricing::MerchantSubsidised),
+        (Payer::Merchant, Some(_)) => Err(ApiError::invalid(
+            "fee_rate_per_period",
+            "a merchant-paid plan charges the shopper no fee",
+        )),
+        (Payer::Shopper, raw) => raw
+            .and_then(|r| r.parse::<Decimal>().ok())
+            .filter(|r| *r > Decimal::ZERO && *r <= MAX_FEE_RATE_PER_PERIOD)
+            .map(|rate_per_period| OfferPricing::ShopperFee { rate_per_period })
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "fee_rate_per_period",
+                    format!("a shopper-paid plan needs a fee rate above 0 and at most {MAX_FEE_RATE_PER_PERIOD}"),
+                )
+            }),
     }
 }
 
@@ -137,37 +129,14 @@ impl NewOffer {
 #[utoipa::path(post, path = "/v1/installment-offers", tag = "installments", security(("bearer" = [])),
     request_body = NewOffer, params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = OfferView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    body: JsonBody<NewOffer>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant])?;
-    let merchant = caller.party().ok_or(ApiError::Forbidden)?;
+pub async fn create(call: Call, body: JsonBody<NewOffer>) -> Result<HttpResponse, ApiError> {
     let hash = body.hash().to_string();
-    let row = body.value.into_row(merchant)?;
-    let actor = caller.actor();
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let ask = offers::NewOffer::try_from(body.into_inner())?;
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            crate::usecases::dates::stored_party_currency(conn, merchant, &row.currency)?;
-            installment_plans::insert_offer(conn, &row)?;
-            let view = OfferView::build(&row)?;
-            persistence::audit::append(
-                conn,
-                &format!("installment_offer:{}", row.id),
-                &actor,
-                "installment_offer.created",
-                &serde_json::to_value(&view).map_err(ApiError::internal)?,
-                Utc::now(),
-            )?;
-            Ok((StatusCode::CREATED, view))
-        },
+        Some(&hash),
+        move |ctx| offers::create_offer(ctx, ask),
+        |row| Reply::created(&OfferView::build(&row)?),
     )
     .await
 }
@@ -183,23 +152,17 @@ pub struct OfferQuery {
 /// The merchant's offers (staff: all).
 #[utoipa::path(get, path = "/v1/installment-offers", tag = "installments", security(("bearer" = [])),
     params(OfferQuery), responses((status = 200, body = Page<OfferView>), (status = 403, body = ErrorBody)))]
-pub async fn list(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<OfferQuery>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant, Role::RiskOfficer, Role::Admin])?;
-    let (limit, after, merchant) = (state.page_size(query.limit), query.after, caller.party());
-    let rows = state
-        .transaction(move |conn| {
-            Ok(installment_plans::list_offers(
-                conn, merchant, after, limit,
-            )?)
-        })
-        .await?;
-    let views = rows
-        .iter()
-        .map(OfferView::build)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(Page::new(views, limit, |v| v.id)))
+pub async fn list(call: Call, query: web::Query<OfferQuery>) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = (call.page_size(query.limit), query.after);
+    call.read(
+        move |ctx| offers::list_offers(ctx, after, limit),
+        move |rows| {
+            let views = rows
+                .iter()
+                .map(OfferView::build)
+                .collect::<Result<Vec<_>, _>>()?;
+            Reply::ok(&Page::new(views, limit, |v| v.id))
+        },
+    )
+    .await
 }

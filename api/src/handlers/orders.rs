@@ -2,23 +2,24 @@
 //! order books), the merchant borrows against it, and the buyer's settlement repays the loan
 //! with the remainder paid to the merchant.
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, SubsecRound, Utc};
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
 use domain::money::{Currency, Money};
-use persistence::orders::{self, OrderRow};
+use persistence::orders::OrderRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::loans::LoanView;
-use crate::idempotency::{self, JsonBody, KeyPolicy};
-use crate::lending::order_financing;
-use crate::lending::{business_date, currency};
-use crate::state::AppState;
-use crate::usecases::dates;
+use crate::idempotency::{JsonBody, KeyPolicy};
+use crate::lending::currency;
+use crate::request::{Call, Reply};
+use crate::usecases::advance::Booked;
+use crate::usecases::orders::financing::{self, FinanceOrder};
+use crate::usecases::orders::order;
+use crate::usecases::orders::register::{self, RegisterOrder};
+use crate::usecases::orders::settlement::{self, SettleOrder};
 use crate::views::amount;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -79,52 +80,44 @@ impl OrderView {
     }
 }
 
-const BUYERS: [Role; 3] = [Role::CoreEnterprise, Role::Merchant, Role::Admin];
+/// A decided advance (on an order or on pledged goods): the loan's fields when approved,
+/// none when declined.
+#[derive(Debug, Serialize)]
+pub struct AdvanceView {
+    #[serde(flatten)]
+    pub loan: Option<LoanView>,
+}
 
-impl NewOrder {
-    fn into_row(self, caller: &Caller) -> Result<OrderRow, ApiError> {
-        let buyer = match (caller.party(), self.buyer_id) {
-            (Some(own), None) => own,
-            (None, Some(buyer)) => buyer,
-            _ => return Err(ApiError::invalid("buyer_id", "only staff name the buyer")),
-        };
-        let kind = match (self.kind, caller.role.is_staff()) {
-            (OrderKind::PurchaseOrder, _) => "purchase_order",
-            (OrderKind::PreSale, true) => "pre_sale",
-            (OrderKind::PreSale, false) => {
-                return Err(ApiError::invalid(
-                    "kind",
-                    "pre-sale order books are registered by staff",
-                ))
-            }
-        };
+impl AdvanceView {
+    pub(crate) fn build(booked: Option<Booked>) -> Result<AdvanceView, ApiError> {
+        let loan = booked.map(|(loan, schedule)| LoanView::build(&loan, &schedule));
+        Ok(AdvanceView {
+            loan: loan.transpose()?,
+        })
+    }
+}
+
+impl TryFrom<NewOrder> for RegisterOrder {
+    type Error = ApiError;
+
+    fn try_from(dto: NewOrder) -> Result<Self, ApiError> {
         let (number, key) =
-            crate::text::identifier("order_number", &self.order_number, 100)?.into_parts();
-        let ccy = Currency::parse(&self.currency)
+            crate::text::identifier("order_number", &dto.order_number, 100)?.into_parts();
+        let ccy = Currency::parse(&dto.currency)
             .map_err(|e| ApiError::invalid("currency", e.to_string()))?;
-        let value = Money::parse_positive(&self.order_value, ccy)
+        let value = Money::parse_positive(&dto.order_value, ccy)
             .map_err(|e| ApiError::invalid("order_value", e.to_string()))?;
-        if buyer == self.merchant_id {
-            return Err(ApiError::invalid(
-                "merchant_id",
-                "a merchant cannot buy from itself",
-            ));
-        }
-        Ok(OrderRow {
-            id: Uuid::now_v7(),
-            merchant_id: self.merchant_id,
-            buyer_id: buyer,
+        Ok(RegisterOrder {
+            merchant_id: dto.merchant_id,
+            buyer_id: dto.buyer_id,
             order_number: number,
-            order_key: Some(key),
-            kind: kind.into(),
-            currency: ccy.code().into(),
-            order_value: value.amount(),
-            expected_settlement_on: self.expected_settlement_on,
-            status: "confirmed".into(),
-            loan_id: None,
-            settled_amount: None,
-            settled_on: None,
-            created_at: Utc::now().trunc_subsecs(6),
+            order_key: key,
+            kind: match dto.kind {
+                OrderKind::PurchaseOrder => register::OrderKind::PurchaseOrder,
+                OrderKind::PreSale => register::OrderKind::PreSale,
+            },
+            order_value: value,
+            expected_settlement_on: dto.expected_settlement_on,
         })
     }
 }
@@ -133,81 +126,28 @@ impl NewOrder {
 #[utoipa::path(post, path = "/v1/orders", tag = "order financing", security(("bearer" = [])),
     request_body = NewOrder, params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = OrderView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
-    body: JsonBody<NewOrder>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&BUYERS)?;
+pub async fn create(call: Call, body: JsonBody<NewOrder>) -> Result<HttpResponse, ApiError> {
     let hash = body.hash().to_string();
-    let row = body.value.into_row(&caller)?;
-    let actor = caller.actor();
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let ask = RegisterOrder::try_from(body.into_inner())?;
+    call.run(
         KeyPolicy::Optional,
-        move |conn| {
-            let merchant = persistence::parties::find(conn, row.merchant_id)
-                .map_err(|_| ApiError::invalid("merchant_id", "no such merchant"))?;
-            if merchant.party.kind != "merchant" {
-                return Err(ApiError::invalid(
-                    "merchant_id",
-                    "the seller is not a merchant",
-                ));
-            }
-            dates::party_currency(&row.currency, &merchant.party.currency)?;
-            let today = business_date(conn)?;
-            dates::not_before_today("expected_settlement_on", row.expected_settlement_on, today)?;
-            orders::insert(conn, &row)?;
-            let view = OrderView::build(&row)?;
-            let payload = serde_json::to_value(&view).map_err(ApiError::internal)?;
-            persistence::audit::append(
-                conn,
-                &format!("order:{}", row.id),
-                &actor,
-                "order.confirmed",
-                &payload,
-                Utc::now(),
-            )?;
-            Ok((StatusCode::CREATED, view))
-        },
+        Some(&hash),
+        move |ctx| register::register(ctx, ask),
+        |row| Reply::created(&OrderView::build(&row)?),
     )
     .await
-}
-
-/// Loads an order its merchant, its buyer or staff may see; others get 404.
-fn visible(
-    conn: &mut diesel::PgConnection,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<OrderRow, ApiError> {
-    let order = orders::lock(conn, id)?;
-    caller.ensure_can_see(&[order.merchant_id, order.buyer_id])?;
-    Ok(order)
 }
 
 /// One order.
 #[utoipa::path(get, path = "/v1/orders/{id}", tag = "order financing", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = OrderView), (status = 404, body = ErrorBody)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(&[
-        Role::Merchant,
-        Role::CoreEnterprise,
-        Role::RiskOfficer,
-        Role::Admin,
-    ])?;
+pub async fn get(call: Call, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let view = state
-        .transaction(move |conn| OrderView::build(&visible(conn, &caller, id)?))
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    call.read(
+        move |ctx| order::find_order(ctx, id),
+        |row| Reply::ok(&OrderView::build(&row)?),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -217,40 +157,28 @@ pub struct NewFinancing {
     pub amount: String,
 }
 
-/// Borrows against the order (its merchant, `Idempotency-Key` required).
+/// Borrows against the order (its merchant, `Idempotency-Key` required): 201 with the loan
+/// when approved, 200 without one when declined; the decision's `outcome`, `decision_id` and
+/// `reasons` stand beside the loan's fields.
 #[utoipa::path(post, path = "/v1/orders/{id}/financing", tag = "order financing", security(("bearer" = [])),
     request_body = NewFinancing, params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
-    responses((status = 201, body = LoanView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = LoanView), (status = 200, description = "declined"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn finance(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<Uuid>,
     body: JsonBody<NewFinancing>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Merchant])?;
     let hash = body.hash().to_string();
-    let (id, dto, actor, who) = (id.into_inner(), body.value, caller.actor(), caller.clone());
-    let (policy, models) = (state.policy.loans.clone(), state.policy.models.clone());
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let ask = FinanceOrder {
+        order_id: id.into_inner(),
+        amount: body.into_inner().amount,
+    };
+    call.run(
         KeyPolicy::Required,
-        move |conn| {
-            let order = visible(conn, &who, id)?;
-            if who.party() != Some(order.merchant_id) {
-                return Err(ApiError::NotFound);
-            }
-            let ccy = currency(&order.currency)?;
-            let value = Money::parse_positive(&dto.amount, ccy)
-                .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-            let today = business_date(conn)?;
-            let (loan, schedule) =
-                order_financing::finance(conn, &models, &order, value, today, &policy, &actor)?;
-            Ok((StatusCode::CREATED, LoanView::build(&loan, &schedule)?))
-        },
+        Some(&hash),
+        move |ctx| financing::finance(ctx, ask),
+        |decided| Reply::decided(decided, AdvanceView::build),
     )
     .await
 }
@@ -277,38 +205,28 @@ pub struct OrderSettlementView {
     request_body = NewSettlement, params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header)),
     responses((status = 201, body = OrderSettlementView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn settle(
-    state: web::Data<AppState>,
-    caller: Caller,
-    req: HttpRequest,
+    call: Call,
     id: web::Path<Uuid>,
     body: JsonBody<NewSettlement>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&BUYERS)?;
     let hash = body.hash().to_string();
-    let (id, dto, actor, who) = (id.into_inner(), body.value, caller.actor(), caller.clone());
-    let reference = crate::lending::external_reference(&dto.external_reference)?;
-    idempotency::run(
-        &state,
-        &caller,
-        &req,
-        Some(&hash),
+    let dto = body.into_inner();
+    let ask = SettleOrder {
+        order_id: id.into_inner(),
+        reference: crate::lending::external_reference(&dto.external_reference)?,
+        amount: dto.amount,
+    };
+    call.run(
         KeyPolicy::Required,
-        move |conn| {
-            let order = visible(conn, &who, id)?;
-            if !who.role.is_staff() && who.party() != Some(order.buyer_id) {
-                return Err(ApiError::NotFound);
-            }
-            let ccy = currency(&order.currency)?;
-            let value = Money::parse_positive(&dto.amount, ccy)
-                .map_err(|e| ApiError::invalid("amount", e.to_string()))?;
-            let today = business_date(conn)?;
-            let outcome = order_financing::settle(conn, &order, value, &reference, today, &actor)?;
-            let view = OrderSettlementView {
-                order: OrderView::build(&orders::find(conn, id)?)?,
-                applied_to_loan: amount(outcome.to_loan, ccy),
-                paid_to_merchant: amount(outcome.to_merchant, ccy),
-            };
-            Ok((StatusCode::CREATED, view))
+        Some(&hash),
+        move |ctx| settlement::settle(ctx, ask),
+        |done| {
+            let ccy = currency(&done.order.currency)?;
+            Reply::created(&OrderSettlementView {
+                order: OrderView::build(&done.order)?,
+                applied_to_loan: amount(done.to_loan, ccy),
+                paid_to_merchant: amount(done.to_merchant, ccy),
+            })
         },
     )
     .await

@@ -1,18 +1,10 @@
-//! Stock-up lending: credit lines, draws, repayments, accrual and end of day. Handlers stay
-//! thin; the rules that touch several tables live here, each running inside the caller's
-//! transaction.
-
-pub mod accrual;
-pub mod installments;
-pub mod inventory;
-pub mod order_financing;
-pub mod refunds;
-pub mod repayment;
+//! What handlers share at the edge, answering `ApiError`: a stored currency read back for a
+//! view, a payer's reference checked as an identifier, and the business date for the handlers
+//! not yet in the use-case layer. The products' own rules live in `crate::usecases`.
 
 use chrono::{NaiveDate, Utc};
 use diesel::PgConnection;
-use domain::money::{Currency, Money};
-use rust_decimal::Decimal;
+use domain::money::Currency;
 
 use crate::error::ApiError;
 
@@ -27,11 +19,6 @@ pub fn business_date(conn: &mut PgConnection) -> Result<NaiveDate, ApiError> {
 /// A stored currency code; a code the domain does not know is a corrupt row.
 pub fn currency(code: &str) -> Result<Currency, ApiError> {
     Currency::parse(code).map_err(ApiError::internal)
-}
-
-/// A stored amount as money (stored amounts are always in whole minor units).
-pub fn money(amount: Decimal, currency: Currency) -> Money {
-    Money::new(amount, currency).round(domain::money::RoundingMode::HalfEven)
 }
 
 /// A payer's reference for a payment: an identifier of 1 to 100 characters (unique platform-wide

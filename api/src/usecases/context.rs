@@ -83,3 +83,24 @@ impl<'c> Context<'c> {
         })
     }
 }
+
+impl Context<'_> {
+    /// Appends `action` to the audit chain `chain` (e.g. `order:<id>`), as this request's actor
+    /// at its clock reading: the one way a use case records what it did.
+    pub fn audit(
+        &mut self,
+        chain: &str,
+        action: &str,
+        payload: &serde_json::Value,
+    ) -> Result<(), persistence::RepoError> {
+        persistence::audit::append(
+            self.conn,
+            chain,
+            &self.actor.name,
+            action,
+            payload,
+            self.now,
+        )?;
+        Ok(())
+    }
+}

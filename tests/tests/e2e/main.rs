@@ -24,6 +24,7 @@ mod integrity_lists;
 mod integrity_openapi;
 mod integrity_openapi_agreement;
 mod integrity_rendering;
+mod inventory_declined;
 mod inventory_financing;
 mod ledger;
 mod lending_support;
