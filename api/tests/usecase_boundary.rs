@@ -71,3 +71,49 @@ fn the_use_case_layer_has_no_http_in_it() {
     }
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
+
+/// The longest a handler may be: extract, call one use case, map.
+const MAX_HANDLER_LINES: usize = 30;
+
+#[test]
+fn handlers_are_thin_and_never_open_a_transaction() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/handlers");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut violations = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable file");
+        let lines: Vec<&str> = text.lines().collect();
+        for (number, line) in lines.iter().enumerate() {
+            if line.contains(".transaction(") || line.contains("idempotency::run") {
+                violations.push(format!(
+                    "{}:{}: opens a transaction",
+                    file.display(),
+                    number + 1
+                ));
+            }
+            if !line.trim_start().starts_with("pub async fn ") {
+                continue;
+            }
+            let mut depth = 0i32;
+            let mut opened = false;
+            let length = lines[number..]
+                .iter()
+                .take_while(|l| {
+                    let done = opened && depth == 0;
+                    depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+                    opened |= l.contains('{');
+                    !done
+                })
+                .count();
+            if length > MAX_HANDLER_LINES {
+                violations.push(format!(
+                    "{}:{}: a handler of {length} lines",
+                    file.display(),
+                    number + 1
+                ));
+            }
+        }
+    }
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
+}

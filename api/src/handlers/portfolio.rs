@@ -1,15 +1,15 @@
 //! The portfolio for staff: exposure by product and currency, loans by days-past-due bucket
 //! and the last end-of-day run, the figures the console's portfolio page charts.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use persistence::portfolio;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ErrorBody};
-use crate::state::AppState;
+use crate::request::{Call, Reply};
+use crate::usecases::books::{self, Portfolio};
 use crate::views::stored_amount;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,13 +73,18 @@ impl From<portfolio::EodRunRow> for EodRunView {
 /// The book at a glance (staff).
 #[utoipa::path(get, path = "/v1/portfolio", tag = "portfolio", security(("bearer" = [])),
     responses((status = 200, body = PortfolioView), (status = 403, body = ErrorBody)))]
-pub async fn summary(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::RiskOfficer, Role::Admin])?;
-    let view = state
-        .transaction(|conn| {
-            let business_date =
-                persistence::calendar::business_date(conn, Utc::now().date_naive())?;
-            let exposure = portfolio::exposure(conn)?
+pub async fn summary(call: Call) -> Result<HttpResponse, ApiError> {
+    call.read(books::portfolio, |p| Reply::ok(&PortfolioView::from(p)))
+        .await
+}
+
+impl From<Portfolio> for PortfolioView {
+    fn from(p: Portfolio) -> Self {
+        PortfolioView {
+            business_date: p.business_date,
+            last_end_of_day: p.last_end_of_day.map(EodRunView::from),
+            exposure: p
+                .exposure
                 .into_iter()
                 .map(|r| ExposureView {
                     principal_outstanding: stored_amount(r.principal_outstanding, &r.currency),
@@ -87,8 +92,9 @@ pub async fn summary(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
                     currency: r.currency,
                     loans: r.loans,
                 })
-                .collect();
-            let days_past_due = portfolio::buckets(conn)?
+                .collect(),
+            days_past_due: p
+                .days_past_due
                 .into_iter()
                 .map(|r| BucketView {
                     principal_outstanding: stored_amount(r.principal_outstanding, &r.currency),
@@ -96,14 +102,7 @@ pub async fn summary(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
                     currency: r.currency,
                     loans: r.loans,
                 })
-                .collect();
-            Ok(PortfolioView {
-                business_date,
-                last_end_of_day: portfolio::last_eod(conn)?.map(EodRunView::from),
-                exposure,
-                days_past_due,
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+                .collect(),
+        }
+    }
 }

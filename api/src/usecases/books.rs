@@ -1,5 +1,5 @@
-//! The platform's books, for staff: the ledger's balances and postings, the audit trail and
-//! its checkpoints, and the email outbox. Reads, plus the two writes an admin may make
+//! The platform's books, for staff: the portfolio, the ledger's balances and postings, the
+//! audit trail and its checkpoints, and the email outbox. Reads, plus the two writes an admin may make
 //! (sealing a checkpoint, replaying a parked email), each audited or announced.
 
 use chrono::{DateTime, Utc};
@@ -9,12 +9,31 @@ use persistence::audit::{self, CheckpointRow, EventRow};
 use persistence::audit_verify::{self, VerifyReport};
 use persistence::ledger::{self, BalanceMismatch, BalanceRow, PostingRow};
 use persistence::outbox::{self, EmailFilter, EmailSummary, Replay};
+use persistence::portfolio::{self, BucketRow, EodRunRow, ExposureRow};
 use persistence::RepoError;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::mail::{self, Template};
 use crate::usecases::{Context, UseCaseError};
+
+/// The book at a glance: the business date, exposure by product and currency, loans by
+/// days-past-due bucket, and the last end-of-day run.
+pub struct Portfolio {
+    pub business_date: chrono::NaiveDate,
+    pub exposure: Vec<ExposureRow>,
+    pub days_past_due: Vec<BucketRow>,
+    pub last_end_of_day: Option<EodRunRow>,
+}
+
+pub fn portfolio(ctx: &mut Context<'_>) -> Result<Portfolio, UseCaseError> {
+    Ok(Portfolio {
+        business_date: ctx.today,
+        exposure: portfolio::exposure(ctx.conn)?,
+        days_past_due: portfolio::buckets(ctx.conn)?,
+        last_end_of_day: portfolio::last_eod(ctx.conn)?,
+    })
+}
 
 /// A page of the trial balance: the total per currency and the accounts after `after`.
 pub struct TrialBalance {
