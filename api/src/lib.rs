@@ -16,7 +16,6 @@ pub mod filters;
 pub mod handlers;
 pub mod idempotency;
 pub mod jobs;
-pub mod lending;
 pub mod mail;
 pub mod metrics;
 pub mod open_files;

@@ -92,6 +92,15 @@ pub async fn refuse_nul_in_uri(
     next.call(req).await
 }
 
+/// A payer's reference for a payment: an identifier of 1 to 100 characters (unique platform-wide
+/// by its canonical key, computed where the transaction is recorded, so one payment is never
+/// booked twice however the reference is disguised).
+pub fn external_reference(raw: &str) -> Result<String, ApiError> {
+    Ok(identifier("external_reference", raw, 100)?
+        .text()
+        .to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,12 @@ use rust_decimal::Decimal;
 
 pub use crate::usecases::figures::{amount, score, stored_amount};
 
+/// A stored currency code read back for a view; a code the domain does not know is a corrupt
+/// row (500), never the client's fault.
+pub fn currency(code: &str) -> Result<domain::money::Currency, crate::error::ApiError> {
+    domain::money::Currency::parse(code).map_err(crate::error::ApiError::internal)
+}
+
 /// An engine decision stored as JSON, shown like every other view: each `score` rounded like
 /// [`score`] and each `credit_limit` with the currency's minor units. Decisions are stored
 /// whole (the engine's own types, and rows written before this rendering), so this is done

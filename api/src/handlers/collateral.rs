@@ -14,7 +14,6 @@ use crate::error::{ApiError, ErrorBody};
 use crate::handlers::loans::LoanView;
 use crate::handlers::orders::AdvanceView;
 use crate::idempotency::{JsonBody, KeyPolicy};
-use crate::lending::currency;
 use crate::request::{Call, Reply};
 use crate::usecases::inventory::draw::{self, DrawOnGoods};
 use crate::usecases::inventory::goods::{self, lendable_value, Category, UnknownCategory};
@@ -22,6 +21,7 @@ use crate::usecases::inventory::pledge::{self, Pledge};
 use crate::usecases::inventory::release;
 use crate::usecases::inventory::valuation::{self, Revalue};
 use crate::views::amount;
+use crate::views::currency;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

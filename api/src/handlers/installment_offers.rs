@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency::{JsonBody, KeyPolicy};
-use crate::lending::currency;
 use crate::pagination::Page;
 use crate::request::{Call, Reply};
 use crate::usecases::installments::offers::{self, OfferPricing, MAX_FEE_RATE_PER_PERIOD};
 use crate::views::amount;
+use crate::views::currency;
 
 /// Who pays for the credit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]

@@ -11,13 +11,13 @@ use crate::auth::Role;
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::loans::{InstallmentView, LoanView};
 use crate::idempotency::{JsonBody, KeyPolicy};
-use crate::lending::currency;
 use crate::pagination::Page;
 use crate::request::{Call, Reply};
 use crate::usecases::installments::checkout::{self, Checkout};
 use crate::usecases::installments::plans::{self, ListPlans, Plan, Side};
 use crate::usecases::installments::refund::{self, Refund, Refunded};
 use crate::views::amount;
+use crate::views::currency;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -223,7 +223,7 @@ pub async fn refund(
     let dto = body.into_inner();
     let ask = Refund {
         plan_id: id.into_inner(),
-        reference: crate::lending::external_reference(&dto.external_reference)?,
+        reference: crate::text::external_reference(&dto.external_reference)?,
         amount: dto.amount,
     };
     call.run(

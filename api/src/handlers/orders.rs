@@ -13,7 +13,6 @@ use uuid::Uuid;
 use crate::error::{ApiError, ErrorBody};
 use crate::handlers::loans::LoanView;
 use crate::idempotency::{JsonBody, KeyPolicy};
-use crate::lending::currency;
 use crate::request::{Call, Reply};
 use crate::usecases::advance::Booked;
 use crate::usecases::orders::financing::{self, FinanceOrder};
@@ -21,6 +20,7 @@ use crate::usecases::orders::order;
 use crate::usecases::orders::register::{self, RegisterOrder};
 use crate::usecases::orders::settlement::{self, SettleOrder};
 use crate::views::amount;
+use crate::views::currency;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -213,7 +213,7 @@ pub async fn settle(
     let dto = body.into_inner();
     let ask = SettleOrder {
         order_id: id.into_inner(),
-        reference: crate::lending::external_reference(&dto.external_reference)?,
+        reference: crate::text::external_reference(&dto.external_reference)?,
         amount: dto.amount,
     };
     call.run(

@@ -44,27 +44,3 @@ pub fn not_before_today(
     }
     Ok(())
 }
-
-/// [`party_currency`] for the stored party `party`.
-pub fn stored_party_currency(
-    conn: &mut diesel::PgConnection,
-    party: uuid::Uuid,
-    requested: &str,
-) -> Result<(), UseCaseError> {
-    party_currency(
-        requested,
-        &persistence::parties::find(conn, party)?.party.currency,
-    )
-}
-
-/// Refuses (422 on `currency`) a request in another currency than the party's own: its limits,
-/// sales and exposure are all counted in that currency.
-pub fn party_currency(requested: &str, party_currency: &str) -> Result<(), UseCaseError> {
-    if requested != party_currency {
-        return Err(UseCaseError::invalid(
-            "currency",
-            format!("the party does business in {party_currency}, not {requested}"),
-        ));
-    }
-    Ok(())
-}
