@@ -1,4 +1,4 @@
-//! Idempotent POSTs: `Idempotency-Key` scoped to the caller; the first response is stored with
+//! Idempotent requests: `Idempotency-Key` scoped to the caller; the first response is stored with
 //! its effect in one transaction and replayed byte for byte to every retry.
 //!
 //! A retry that arrives while the first request is still running waits for it (up to the
@@ -15,11 +15,9 @@ use diesel::PgConnection;
 use persistence::canonical::{canonical_json, sha256_hex};
 use persistence::idempotency::{self, StoredRequest};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::state::AppState;
 use crate::strict_json::{self, UniqueKeys};
 
 pub const HEADER: &str = "Idempotency-Key";
@@ -101,27 +99,6 @@ pub(crate) enum Outcome {
     Replayed(StatusCode, Vec<u8>),
 }
 
-/// Runs `work` in one transaction, honouring the request's `Idempotency-Key`.
-pub async fn run<T, F>(
-    state: &AppState,
-    caller: &Caller,
-    req: &HttpRequest,
-    body_hash: Option<&str>,
-    policy: KeyPolicy,
-    work: F,
-) -> Result<HttpResponse, ApiError>
-where
-    T: Serialize,
-    F: FnOnce(&mut PgConnection) -> Result<(StatusCode, T), ApiError> + Send + 'static,
-{
-    let scope = scope(req, caller, body_hash, policy)?;
-    let wait = Duration::from_millis(state.idempotency_wait_ms);
-    let outcome = state
-        .transaction(move |conn| guarded(conn, scope, wait, |conn| answer(work(conn))))
-        .await?;
-    Ok(outcome.into_response())
-}
-
 /// The request's scope for its `Idempotency-Key`, if it sent one (`policy` says whether it
 /// must).
 pub(crate) fn scope(
@@ -191,17 +168,6 @@ impl Outcome {
                 .body(body),
         }
     }
-}
-
-/// The status and body of what `work` answered.
-fn answer<T: Serialize>(
-    result: Result<(StatusCode, T), ApiError>,
-) -> Result<(StatusCode, Vec<u8>), ApiError> {
-    let (status, value) = result?;
-    Ok((
-        status,
-        serde_json::to_vec(&value).map_err(ApiError::internal)?,
-    ))
 }
 
 fn replay(scope: &Scope, stored: StoredRequest) -> Result<Outcome, ApiError> {

@@ -27,6 +27,10 @@ pub struct Metrics {
     shed: IntCounterVec,
     in_flight: IntGaugeVec,
     connection_wait: Histogram,
+    /// Statements each request sent to PostgreSQL (BEGIN and COMMIT included), by route.
+    statements: HistogramVec,
+    /// Automated decisions that committed, by route and outcome (replays not counted).
+    decisions: IntCounterVec,
 }
 
 impl Metrics {
@@ -67,6 +71,25 @@ impl Metrics {
                 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0,
             ]),
         )?;
+        let statements = HistogramVec::new(
+            HistogramOpts::new(
+                "db_statements_per_request",
+                "statements a request sent to the database, BEGIN and COMMIT included",
+            )
+            .buckets(vec![
+                2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 16.0, 20.0, 24.0, 32.0, 48.0, 64.0,
+            ]),
+            &["route"],
+        )?;
+        let decisions = IntCounterVec::new(
+            Opts::new(
+                "decisions_total",
+                "automated decisions committed, by outcome",
+            ),
+            &["route", "outcome"],
+        )?;
+        registry.register(Box::new(statements.clone()))?;
+        registry.register(Box::new(decisions.clone()))?;
         registry.register(Box::new(shed.clone()))?;
         registry.register(Box::new(in_flight.clone()))?;
         registry.register(Box::new(connection_wait.clone()))?;
@@ -83,6 +106,8 @@ impl Metrics {
             shed,
             in_flight,
             connection_wait,
+            statements,
+            decisions,
         })
     }
 
@@ -92,6 +117,18 @@ impl Metrics {
 
     pub fn in_flight(&self, class: &str) -> IntGauge {
         self.in_flight.with_label_values(&[class])
+    }
+
+    pub fn observe_statements(&self, route: &str, count: u64) {
+        // A count of statements is far below 2^52: exact as a float.
+        #[allow(clippy::cast_precision_loss)]
+        self.statements
+            .with_label_values(&[route])
+            .observe(count as f64);
+    }
+
+    pub fn decided(&self, route: &str, outcome: &str) {
+        self.decisions.with_label_values(&[route, outcome]).inc();
     }
 
     pub fn observe_connection_wait(&self, seconds: f64) {

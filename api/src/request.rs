@@ -46,10 +46,12 @@ impl FromRequest for Call {
     }
 }
 
-/// What a use case's result becomes: a status and the JSON body (stored as is for replays).
+/// What a use case's result becomes: a status and the JSON body (stored as is for replays),
+/// and the verdict when it answers an automated decision (counted once committed).
 pub struct Reply {
     status: StatusCode,
     body: Vec<u8>,
+    verdict: Option<Verdict>,
 }
 
 impl Reply {
@@ -78,12 +80,19 @@ impl Reply {
             reasons: decided.reasons,
             subject: view(decided.subject)?,
         };
-        Reply::with(status, &body)
+        Ok(Reply {
+            verdict: Some(decided.verdict),
+            ..Reply::with(status, &body)?
+        })
     }
 
     fn with(status: StatusCode, view: &impl Serialize) -> Result<Reply, ApiError> {
         let body = serde_json::to_vec(view).map_err(ApiError::internal)?;
-        Ok(Reply { status, body })
+        Ok(Reply {
+            status,
+            body,
+            verdict: None,
+        })
     }
 }
 
@@ -99,6 +108,13 @@ struct DecidedView<V> {
 impl Call {
     pub fn caller(&self) -> &Caller {
         &self.caller
+    }
+
+    /// The matched route pattern (never the raw path, whose ids would explode metric labels).
+    fn route(&self) -> String {
+        self.req
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into())
     }
 
     /// Clamps a requested page size to the configured bounds.
@@ -128,16 +144,24 @@ impl Call {
         let scope = idempotency::scope(&self.req, &self.caller, body_hash, keys)?;
         let wait = Duration::from_millis(self.state.idempotency_wait_ms);
         let (actor, policy) = (actor_of(&self.caller), Arc::clone(&self.state.policy));
+        let route = self.route();
+        let mut verdict = None;
         let outcome = self
             .state
-            .transaction(move |conn| {
-                idempotency::guarded(conn, scope, wait, |conn| {
+            .transaction(route.clone(), move |conn| {
+                let outcome = idempotency::guarded(conn, scope, wait, |conn| {
                     let answer = within(conn, &actor, &policy, work)?;
-                    let Reply { status, body } = reply(answer)?;
-                    Ok((status, body))
-                })
+                    let reply = reply(answer)?;
+                    verdict = reply.verdict;
+                    Ok((reply.status, reply.body))
+                })?;
+                Ok((outcome, verdict))
             })
             .await?;
+        let (outcome, verdict) = outcome;
+        if let Some(verdict) = verdict {
+            self.state.metrics.decided(&route, verdict.as_str());
+        }
         Ok(outcome.into_response())
     }
 
@@ -148,9 +172,11 @@ impl Call {
         R: FnOnce(T) -> Result<Reply, ApiError> + Send + 'static,
     {
         let (actor, policy) = (actor_of(&self.caller), Arc::clone(&self.state.policy));
-        let Reply { status, body } = self
+        let Reply { status, body, .. } = self
             .state
-            .transaction(move |conn| reply(within(conn, &actor, &policy, work)?))
+            .transaction(self.route(), move |conn| {
+                reply(within(conn, &actor, &policy, work)?)
+            })
             .await?;
         Ok(HttpResponse::build(status)
             .content_type("application/json")

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use diesel::{Connection, PgConnection};
+use persistence::statements::StatementCounter;
 use persistence::{DbPool, RepoError};
 
 use crate::auth::keys::JwtKeys;
@@ -29,8 +30,8 @@ pub struct AppState {
 
 impl AppState {
     /// Runs `work` on the blocking thread pool inside one database transaction: everything it
-    /// writes commits together or not at all.
-    pub async fn transaction<T, F>(&self, work: F) -> Result<T, ApiError>
+    /// writes commits together or not at all. The statements it sends are counted for `route`.
+    pub async fn transaction<T, F>(&self, route: String, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
@@ -51,10 +52,13 @@ impl AppState {
                 drop(session);
                 session = pool.get().map_err(RepoError::from)?;
             }
+            let statements = StatementCounter::default();
+            session.set_instrumentation(statements.clone());
             let result = session.transaction(|c| work(c));
             if matches!(result, Err(ApiError::Unavailable { .. })) {
                 session.mark_if_dead();
             }
+            metrics.observe_statements(&route, statements.take());
             result
         })
         .await?

@@ -26,6 +26,7 @@ pub mod reviews;
 pub mod scf;
 pub mod schema;
 pub mod scoring;
+pub mod statements;
 pub mod what_if;
 
 pub use error::RepoError;

@@ -12,6 +12,16 @@ pub enum Verdict {
     Declined,
 }
 
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Approved => "approved",
+            Verdict::Referred => "referred",
+            Verdict::Declined => "declined",
+        }
+    }
+}
+
 /// What was decided about `subject` (the application, the plan, the order, the request).
 #[derive(Debug, Clone)]
 pub struct Decided<T> {

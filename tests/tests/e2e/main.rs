@@ -33,6 +33,7 @@ mod loans;
 mod order_financing;
 mod outbox;
 mod peak_admission;
+mod peak_decision_metrics;
 mod peak_outbox;
 mod peak_supervision;
 mod platform;
