@@ -213,6 +213,18 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// The Prometheus text of the management listener's `/metrics` (asserted to be 200).
+    pub async fn metrics(&self) -> String {
+        let res = self
+            .client
+            .get(format!("{}/metrics", self.management))
+            .send()
+            .await
+            .expect("metrics answered");
+        assert_eq!(res.status(), 200);
+        res.text().await.expect("metrics text")
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
         let res = self
             .client

@@ -187,14 +187,7 @@ async fn metrics_are_served_on_the_management_listener_and_not_on_the_api_port()
     assert!(!app
         .base
         .ends_with(&app.management.rsplit(':').next().unwrap().to_string()));
-    let res = app
-        .client
-        .get(format!("{}/metrics", app.management))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("http_requests_total"));
+    assert!(app.metrics().await.contains("http_requests_total"));
 }
 
 #[tokio::test]

@@ -31,15 +31,7 @@ async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_prob
     // Wait until the server has admitted the stalled request (the in-flight gauge says so).
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let metrics = app
-            .client
-            .get(format!("{}/metrics", app.management))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = app.metrics().await;
         if metrics.contains("requests_in_flight{class=\"writes\"} 1") {
             break;
         }

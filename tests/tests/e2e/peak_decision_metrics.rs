@@ -6,17 +6,6 @@
 use crate::lending_support::{merchant_with_sales, post_keyed, set_date};
 use serde_json::json;
 
-async fn metrics(app: &lendline_tests::TestApp) -> String {
-    let res = app
-        .client
-        .get(format!("{}/metrics", app.management))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.text().await.unwrap()
-}
-
 /// The value of the sample whose line starts with `series` (name and labels).
 fn sample(text: &str, series: &str) -> Option<f64> {
     text.lines()
@@ -39,7 +28,7 @@ async fn decisions_are_counted_by_outcome_and_statements_by_route() {
     let (status, replay) = post_keyed(&app, path, &token, "m-1", &ask).await;
     assert_eq!(status, 201, "{replay}");
 
-    let text = metrics(&app).await;
+    let text = app.metrics().await;
     let approved = format!("decisions_total{{outcome=\"approved\",route=\"{path}\"}}");
     assert_eq!(sample(&text, &approved), Some(1.0), "{text}");
     let count = format!("db_statements_per_request_count{{route=\"{path}\"}}");
