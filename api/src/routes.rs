@@ -10,6 +10,7 @@ use crate::handlers::{
 };
 use crate::openapi;
 
+// Over 70 lines on purpose: the route table reads best as one list.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/health/live", web::get().to(health::live))
         .route("/health/ready", web::get().to(health::ready))
@@ -95,6 +96,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
+// Over 70 lines on purpose: one family's routes, read as one list.
 /// Supply-chain finance: programs, the registry, factoring, pools and bills.
 fn supply_chain_finance(cfg: &mut web::ServiceConfig) {
     cfg.route("/factoring-programs", web::post().to(scf::programs::create))

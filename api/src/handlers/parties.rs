@@ -141,6 +141,40 @@ fn valid_email(email: &str) -> bool {
         && !email.chars().any(char::is_whitespace)
 }
 
+/// The declared monthly sales as rows, oldest first: at most [`MAX_SALES_MONTHS`], each month
+/// once, each amount in the party's currency.
+fn sales_rows(
+    declared: &[MonthlySales],
+    party_id: Uuid,
+    currency: Currency,
+) -> Result<Vec<MonthlySalesRow>, ApiError> {
+    if declared.len() > MAX_SALES_MONTHS {
+        return Err(ApiError::invalid(
+            "monthly_sales",
+            format!("at most {MAX_SALES_MONTHS} months"),
+        ));
+    }
+    let mut rows: Vec<MonthlySalesRow> = Vec::with_capacity(declared.len());
+    for sales in declared {
+        let month = parse_month("monthly_sales.month", &sales.month)?;
+        let amount = Money::parse_non_negative(&sales.amount, currency)
+            .map_err(|e| ApiError::invalid("monthly_sales.amount", e.to_string()))?;
+        if rows.iter().any(|m| m.month == month) {
+            return Err(ApiError::invalid(
+                "monthly_sales.month",
+                "a month appears twice",
+            ));
+        }
+        rows.push(MonthlySalesRow {
+            party_id,
+            month,
+            amount: amount.amount(),
+        });
+    }
+    rows.sort_by_key(|m| m.month);
+    Ok(rows)
+}
+
 impl NewParty {
     /// Parses the request into a row to store; every rejection names its field.
     fn into_record(self, id: Uuid) -> Result<PartyRecord, ApiError> {
@@ -170,33 +204,7 @@ impl NewParty {
                 "returns_rate must be between 0 and 1",
             ));
         }
-        if self.monthly_sales.len() > MAX_SALES_MONTHS {
-            return Err(ApiError::invalid(
-                "monthly_sales",
-                format!("at most {MAX_SALES_MONTHS} months"),
-            ));
-        }
-        let mut monthly_sales = Vec::with_capacity(self.monthly_sales.len());
-        for sales in &self.monthly_sales {
-            let month = parse_month("monthly_sales.month", &sales.month)?;
-            let amount = Money::parse_non_negative(&sales.amount, currency)
-                .map_err(|e| ApiError::invalid("monthly_sales.amount", e.to_string()))?;
-            if monthly_sales
-                .iter()
-                .any(|m: &MonthlySalesRow| m.month == month)
-            {
-                return Err(ApiError::invalid(
-                    "monthly_sales.month",
-                    "a month appears twice",
-                ));
-            }
-            monthly_sales.push(MonthlySalesRow {
-                party_id: id,
-                month,
-                amount: amount.amount(),
-            });
-        }
-        monthly_sales.sort_by_key(|m| m.month);
+        let monthly_sales = sales_rows(&self.monthly_sales, id, currency)?;
         let party = PartyRow {
             id,
             kind: self.kind.as_str().to_string(),

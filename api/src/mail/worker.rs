@@ -155,6 +155,8 @@ async fn run(pool: DbPool, mailer: Mailer, pace: Pace, mut stopped: watch::Recei
     tracing::info!("outbox worker stopped");
 }
 
+// Over 70 lines: claim, deliver with deadlines, and record outcomes share one lease; to
+// split (claim / deliver / record) when it next changes.
 /// Claims, sends and records a batch of due messages; answers whether there was any.
 async fn deliver_batch(
     pool: &DbPool,
