@@ -129,15 +129,21 @@ pub async fn trial_balance(
 ) -> Result<HttpResponse, ApiError> {
     // The cursor is an account name (as published); anything else, a NUL that PostgreSQL
     // would refuse among them, names no page.
-    let after = query.after.clone().unwrap_or_default();
-    if !after.is_empty() && Account::parse(&after).is_err() {
+    if query
+        .after
+        .as_deref()
+        .is_some_and(|a| Account::parse(a).is_err())
+    {
         return Err(ApiError::bad_request(
             "invalid_query",
             "after must be an account name from a previous page",
             Some("after"),
         ));
     }
-    let limit = call.page_size(query.limit);
+    let (after, limit) = (
+        query.after.clone().unwrap_or_default(),
+        call.page_size(query.limit),
+    );
     call.read(
         move |ctx| books::trial_balance(ctx, after, limit),
         move |page| {

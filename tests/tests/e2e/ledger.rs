@@ -207,3 +207,13 @@ async fn an_account_shows_its_balance_and_paginated_postings_to_staff_only() {
         400
     );
 }
+
+#[tokio::test]
+async fn an_empty_cursor_is_no_account_name_and_is_refused() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app
+        .get("/v1/ledger/trial-balance?after=", &app.admin())
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["field"], "after", "{body}");
+}
