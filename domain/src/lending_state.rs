@@ -8,36 +8,8 @@
 //! Loan: `active → closed` (repaid in full) or `active → written_off`; a written-off loan still
 //! takes payments, as recoveries, and a closed one takes none.
 
-use std::fmt;
-use std::str::FromStr;
-
-pub use crate::scf_state::{TransitionError, UnknownState};
-
-macro_rules! lending_states {
-    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownState;
-            fn from_str(s: &str) -> Result<Self, UnknownState> {
-                match s { $($text => Ok($name::$variant),)+ other => Err(UnknownState(other.into())) }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use crate::state_machine::states;
+pub use crate::state_machine::{TransitionError, UnknownState};
 
 /// `to` when the move from `from` is `allowed`.
 fn guarded<S>(
@@ -53,19 +25,19 @@ fn guarded<S>(
     }
 }
 
-lending_states!(ApplicationStatus {
+states!(ApplicationStatus {
     Referred => "referred",
     Approved => "approved",
     Declined => "declined",
 });
 
-lending_states!(LineStatus {
+states!(LineStatus {
     Active => "active",
     Frozen => "frozen",
     Closed => "closed",
 });
 
-lending_states!(LoanStatus {
+states!(LoanStatus {
     Active => "active",
     Closed => "closed",
     WrittenOff => "written_off",

@@ -25,4 +25,5 @@ pub mod review;
 pub mod scf_postings;
 pub mod scf_state;
 pub mod schedule;
+pub mod state_machine;
 pub mod tenor;

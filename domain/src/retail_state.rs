@@ -15,7 +15,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-pub use crate::scf_state::{TransitionError, UnknownState};
+pub use crate::state_machine::{TransitionError, UnknownState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OrderStatus {

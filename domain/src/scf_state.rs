@@ -12,47 +12,8 @@
 //! membership: `pending → approved | declined`. A bill discount referred to a risk officer:
 //! `referred → approved | declined`.
 
-use std::fmt;
-use std::str::FromStr;
-
-use thiserror::Error;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[error("cannot move from {from} to {to}")]
-pub struct TransitionError {
-    pub from: &'static str,
-    pub to: &'static str,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("unknown state {0:?}")]
-pub struct UnknownState(pub String);
-
-macro_rules! states {
-    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownState;
-            fn from_str(s: &str) -> Result<Self, UnknownState> {
-                match s { $($text => Ok($name::$variant),)+ other => Err(UnknownState(other.into())) }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use crate::state_machine::states;
+pub use crate::state_machine::{TransitionError, UnknownState};
 
 states!(ReceivableState {
     Submitted => "submitted",

@@ -119,6 +119,20 @@ impl From<TrialBalance> for TrialBalanceView {
     }
 }
 
+/// The trial balance's cursor: an account name (as published). Anything else, an empty text
+/// or a NUL that PostgreSQL would refuse among them, names no page.
+fn cursor(after: Option<&str>) -> Result<String, ApiError> {
+    match after {
+        None => Ok(String::new()),
+        Some(name) if Account::parse(name).is_ok() => Ok(name.to_string()),
+        Some(_) => Err(ApiError::bad_request(
+            "invalid_query",
+            "after must be an account name from a previous page",
+            Some("after"),
+        )),
+    }
+}
+
 /// Every account's balance and the total per currency.
 #[utoipa::path(get, path = "/v1/ledger/trial-balance", tag = "ledger", security(("bearer" = [])),
     params(TrialBalanceQuery),
@@ -127,23 +141,7 @@ pub async fn trial_balance(
     call: Call,
     query: web::Query<TrialBalanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    // The cursor is an account name (as published); anything else, a NUL that PostgreSQL
-    // would refuse among them, names no page.
-    if query
-        .after
-        .as_deref()
-        .is_some_and(|a| Account::parse(a).is_err())
-    {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "after must be an account name from a previous page",
-            Some("after"),
-        ));
-    }
-    let (after, limit) = (
-        query.after.clone().unwrap_or_default(),
-        call.page_size(query.limit),
-    );
+    let (after, limit) = (cursor(query.after.as_deref())?, call.page_size(query.limit));
     call.read(
         move |ctx| books::trial_balance(ctx, after, limit),
         move |page| {
