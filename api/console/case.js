@@ -2,7 +2,7 @@
 
 import { barChart, color } from "./charts.js";
 import { actionsCard } from "./case_actions.js";
-import { api, el, engineSummary, facts, fatal, money, notice, param, percent, score, show, start, table, when } from "./common.js";
+import { api, card, el, engineSummary, facts, fatal, money, notice, param, percent, score, show, start, table, when } from "./common.js";
 
 const session = start("queue");
 if (session) load().catch(fatal);
@@ -37,10 +37,6 @@ async function load() {
       trailCard(review, trail, engine),
     ),
   );
-}
-
-function card(id, title, ...content) {
-  return el("section", { class: "card", id, "aria-labelledby": `${id}-title` }, el("h2", { id: `${id}-title` }, title), ...content);
 }
 
 function applicantCard(p) {

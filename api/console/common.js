@@ -236,6 +236,11 @@ export function table(headers, rows, caption) {
   );
 }
 
+// A titled section of a page, labelled by its heading for screen readers.
+export function card(id, title, ...content) {
+  return el("section", { class: "card", id, "aria-labelledby": `${id}-title` }, el("h2", { id: `${id}-title` }, title), ...content);
+}
+
 export function facts(pairs) {
   return el("dl", { class: "facts" }, pairs.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "—")]));
 }

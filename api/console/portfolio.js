@@ -2,7 +2,7 @@
 // outbox's failures (admin) and the registry check.
 
 import { barChart } from "./charts.js";
-import { api, el, facts, fatal, money, notice, show, start, table, when } from "./common.js";
+import { api, card, el, facts, fatal, money, notice, show, start, table, when } from "./common.js";
 
 const BUCKETS = ["current", "1-30", "31-60", "61-90", "90+"];
 
@@ -36,10 +36,6 @@ async function load() {
       registryCard(),
     ),
   );
-}
-
-function card(id, title, ...content) {
-  return el("section", { class: "card", id, "aria-labelledby": `${id}-title` }, el("h2", { id: `${id}-title` }, title), ...content);
 }
 
 function refused(result) {

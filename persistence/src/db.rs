@@ -12,12 +12,7 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 /// Applies every pending migration, then re-keys identifiers that SQL could not
 /// (`crate::rekey`), and answers how many migrations ran.
 pub fn run_migrations(conn: &mut PgConnection) -> Result<usize, RepoError> {
-    let applied = conn
-        .run_pending_migrations(MIGRATIONS)
-        .map(|done| done.len())
-        .map_err(|e| RepoError::Database(e.to_string()))?;
-    crate::rekey::rekey_identifiers(conn)?;
-    Ok(applied)
+    run_migrations_reporting(conn, |_| {})
 }
 
 /// How many migrations are not applied yet.

@@ -4,7 +4,6 @@
 //! Every wait is generous (a slow 2-core CI machine runs the server, PostgreSQL and the browser
 //! at once) and polls for the state the test expects, never sleeps a fixed time.
 
-use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -23,12 +22,7 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
+use crate::free_port;
 
 fn find_binary(names: &[&str]) -> String {
     for name in names {

@@ -139,6 +139,14 @@ pub fn fresh_database_url() -> String {
     url
 }
 
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
 /// A running server on a random port with its own database.
 pub struct TestApp {
     pub base: String,

@@ -143,14 +143,7 @@ pub fn replay_email(ctx: &mut Context<'_>, id: Uuid) -> Result<EmailSummary, Use
     match outbox::replay(ctx.conn, id, ctx.now)? {
         Replay::Replayed(row) => {
             let event = serde_json::json!({ "id": id, "recipient": row.recipient });
-            audit::append(
-                ctx.conn,
-                &format!("email:{id}"),
-                &ctx.actor.name,
-                "email.replayed",
-                &event,
-                ctx.now,
-            )?;
+            ctx.audit(&format!("email:{id}"), "email.replayed", &event)?;
             Ok(row)
         }
         Replay::NotFailed(status) => Err(UseCaseError::Conflict {

@@ -36,3 +36,8 @@ pub fn score(value: f64) -> f64 {
     let scale = 10_f64.powi(SCORE_DECIMALS);
     (value * scale).round() / scale
 }
+
+/// A stored currency code; one that does not parse is corruption, not a client error.
+pub fn stored_currency(code: &str) -> Result<Currency, crate::usecases::UseCaseError> {
+    Currency::parse(code).map_err(|e| crate::usecases::UseCaseError::corrupt("stored currency", e))
+}

@@ -1,6 +1,5 @@
 //! Parties: onboarding merchants, suppliers, core enterprises and shoppers, and reading them.
 
-use persistence::audit;
 use persistence::parties::{self, PartyFilter, PartyRecord, PartyRow};
 use serde_json::json;
 use uuid::Uuid;
@@ -22,13 +21,10 @@ pub fn onboard(
     record.party.created_at = ctx.now;
     parties::insert(ctx.conn, &record)?;
     let p = &record.party;
-    audit::append(
-        ctx.conn,
+    ctx.audit(
         &format!("party:{}", p.id),
-        &ctx.actor.name,
         "party.onboarded",
         &onboarded_event(&record),
-        ctx.now,
     )?;
     let welcome = Template::Welcome {
         party_name: p.name.clone(),

@@ -23,9 +23,7 @@ pub fn currency(code: &str) -> Result<Currency, ApiError> {
 }
 
 /// A stored currency code; one that does not parse is corruption, not a client error.
-pub fn stored_currency(code: &str) -> Result<Currency, ApiError> {
-    Currency::parse(code).map_err(ApiError::internal)
-}
+pub use crate::views::currency as stored_currency;
 
 /// What the parties to a request or a bill may read of its stored decision: the outcome, the
 /// ids of the per-party decisions (each readable by its own party and staff at

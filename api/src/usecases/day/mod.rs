@@ -25,13 +25,10 @@ pub fn set_business_date(
         ));
     }
     persistence::calendar::set_business_date(ctx.conn, date)?;
-    persistence::audit::append(
-        ctx.conn,
+    ctx.audit(
         "platform:calendar",
-        &ctx.actor.name,
         "business_date.set",
         &serde_json::json!({"business_date": date}),
-        ctx.now,
     )?;
     Ok(date)
 }

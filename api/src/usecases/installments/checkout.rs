@@ -41,9 +41,7 @@ pub fn checkout(
     ask: Checkout,
 ) -> Result<Decided<Option<Plan>>, UseCaseError> {
     let offer = installment_plans::find_offer(ctx.conn, ask.offer_id)?;
-    if !ctx.actor.can_see(&[offer.merchant_id]) {
-        return Err(UseCaseError::NotFound);
-    }
+    let offer = ctx.actor.visible(offer.merchant_id, offer)?;
     let ccy = stored_currency(&offer.currency)?;
     let purchase = Money::parse_positive(&ask.purchase_amount, ccy)
         .map_err(|e| UseCaseError::invalid("purchase_amount", e))?;

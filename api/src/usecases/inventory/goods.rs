@@ -92,10 +92,7 @@ pub fn ltv(c: &CollateralRow, unit_value: Decimal, outstanding: Decimal) -> Opti
 /// Loads and locks goods their merchant or staff may see; to anyone else they do not exist.
 pub(super) fn lock_visible(ctx: &mut Context<'_>, id: Uuid) -> Result<CollateralRow, UseCaseError> {
     let goods = collateral::lock(ctx.conn, id)?;
-    if !ctx.actor.can_see(&[goods.merchant_id]) {
-        return Err(UseCaseError::NotFound);
-    }
-    Ok(goods)
+    ctx.actor.visible(goods.merchant_id, goods)
 }
 
 /// Pledged goods with their current valuation.

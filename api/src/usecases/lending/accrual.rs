@@ -75,9 +75,7 @@ pub fn account(name: &str) -> Result<Account, UseCaseError> {
 }
 
 /// A stored currency code; a code the domain does not know is a corrupt row.
-pub fn stored_currency(code: &str) -> Result<Currency, UseCaseError> {
-    Currency::parse(code).map_err(|e| UseCaseError::corrupt("currency", e))
-}
+pub use crate::usecases::figures::stored_currency;
 
 /// A stored amount as money, in whole minor units (accruals keep more decimals).
 pub fn stored_money(amount: Decimal, currency: Currency) -> Money {

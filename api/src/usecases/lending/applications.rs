@@ -151,15 +151,7 @@ fn score(
     currency: Currency,
 ) -> Result<StoredDecision, UseCaseError> {
     let party = persistence::parties::lock(ctx.conn, application.party_id)?;
-    if application.currency != party.party.currency {
-        return Err(UseCaseError::invalid(
-            "currency",
-            format!(
-                "the party does business in {}, not {}",
-                party.party.currency, application.currency
-            ),
-        ));
-    }
+    crate::usecases::party_currency::check(&party, currency)?;
     let credit = credit_lines::party_credit(ctx.conn, application.party_id)?;
     // The engine's limit is the merchant's total: an open line weighs its whole limit, drawn or
     // not, so a new line gets at most what the open ones leave.
@@ -243,13 +235,10 @@ fn finish(
         &application.status,
         &application.decision,
     )?;
-    persistence::audit::append(
-        ctx.conn,
+    ctx.audit(
         &format!("{REVIEW_KIND}:{}", application.id),
-        &ctx.actor.name,
         "application.decided",
         &application.decision,
-        ctx.now,
     )?;
     mail::enqueue_for_party(
         ctx.conn,

@@ -7,7 +7,7 @@ use diesel::PgConnection;
 use domain::calendar::{DayCount, Frequency};
 use domain::ledger::{Account, JournalEntry};
 use domain::lending_state::{LineStatus, LoanStatus};
-use domain::money::{Currency, Money, RoundingMode};
+use domain::money::Money;
 use domain::rate::Rate;
 use domain::schedule::{
     build_schedule_to_maturity, AmortizationMethod, InterestMethod, Schedule, ScheduleInput,
@@ -18,10 +18,11 @@ use persistence::loans::{self, InstallmentRow, LoanRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::accrual::{account, stored_currency};
 use super::booking::{record, Movement, Split};
 use crate::config::LoansConfig;
 use crate::mail::{self, Template};
-use crate::usecases::{Context, UseCaseError};
+use crate::usecases::{figures, Context, UseCaseError};
 
 /// How a loan is repaid (documented in the OpenAPI by `handlers::credit_lines`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -60,8 +61,7 @@ pub fn draw_on_line(
 ) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
     let line = credit_lines::find_line(ctx.conn, ask.line_id)?;
     let line = ctx.actor.visible(line.party_id, line)?;
-    let currency =
-        Currency::parse(&line.currency).map_err(|e| UseCaseError::corrupt("line currency", e))?;
+    let currency = stored_currency(&line.currency)?;
     let amount = Money::parse_positive(&ask.amount, currency)
         .map_err(|e| UseCaseError::invalid("amount", e))?;
     let request = Draw {
@@ -83,10 +83,7 @@ pub fn draw_on_line(
         loan.party_id,
         &Template::LoanDisbursed {
             loan_id: loan.id,
-            principal: Money::new(loan.principal, currency)
-                .round(RoundingMode::HalfEven)
-                .amount()
-                .to_string(),
+            principal: figures::amount(loan.principal, currency),
             currency: loan.currency.clone(),
             maturity_date: loan.maturity_date,
         },
@@ -209,8 +206,7 @@ pub fn draw(
         ));
     }
     let schedule = schedule_for(draw, line.annual_rate, today)?;
-    let credit =
-        Account::parse("cash:platform").map_err(|e| UseCaseError::corrupt("account", e))?;
+    let credit = account("cash:platform")?;
     originate(
         conn,
         &NewLoan {

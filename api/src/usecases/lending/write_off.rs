@@ -109,14 +109,7 @@ pub fn write_off(ctx: &mut Context<'_>, loan_id: Uuid) -> Result<LoanRow, UseCas
     };
     record(conn, &loan, movement, today, ctx.now)?;
     let payload = serde_json::json!({"written_off": total.to_string(), "dpd": loan.dpd});
-    persistence::audit::append(
-        conn,
-        &format!("loan:{loan_id}"),
-        &ctx.actor.name,
-        "loan.written_off",
-        &payload,
-        ctx.now,
-    )?;
+    ctx.audit(&format!("loan:{loan_id}"), "loan.written_off", &payload)?;
     Ok(loan)
 }
 

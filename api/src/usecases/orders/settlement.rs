@@ -36,9 +36,7 @@ pub struct Settled {
 /// Applies the buyer's payment: the loan first, the remainder to the merchant.
 pub fn settle(ctx: &mut Context<'_>, ask: SettleOrder) -> Result<Settled, UseCaseError> {
     let order = lock_visible(ctx, ask.order_id)?;
-    if !ctx.actor.staff && ctx.actor.party != Some(order.buyer_id) {
-        return Err(UseCaseError::NotFound);
-    }
+    let order = ctx.actor.visible(order.buyer_id, order)?;
     let amount = Money::parse_positive(&ask.amount, stored_currency(&order.currency)?)
         .map_err(|e| UseCaseError::invalid("amount", e))?;
     let settled = status(&order)?.settle().map_err(|_| {

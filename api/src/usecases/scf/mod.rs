@@ -27,25 +27,18 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use domain::ledger::{JournalEntry, LedgerError};
-use domain::money::{Currency, Money, RoundingMode};
+use domain::money::{Currency, Money};
 use domain::rate::Rate;
 use domain::scf_state::{TransitionError, UnknownState};
-use persistence::{audit, ledger};
+use persistence::ledger;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::usecases::{Context, UseCaseError};
-
-/// A currency the caller names; one we do not know is the caller's mistake.
-pub fn currency(code: &str) -> Result<Currency, UseCaseError> {
-    Currency::parse(code).map_err(|e| UseCaseError::invalid("currency", e))
-}
+use crate::usecases::{dates, Context, UseCaseError};
 
 /// A stored currency code; one that does not parse is corruption, not a client error.
-pub fn stored_currency(code: &str) -> Result<Currency, UseCaseError> {
-    Currency::parse(code).map_err(|e| UseCaseError::corrupt("stored currency", e))
-}
+pub use crate::usecases::figures::stored_currency;
 
 pub fn stored_rate(value: Decimal) -> Result<Rate, UseCaseError> {
     Rate::new(value).map_err(|e| UseCaseError::corrupt("stored rate", e))
@@ -56,12 +49,7 @@ pub fn money(amount: Decimal, currency: Currency) -> Money {
 }
 
 /// An amount as a message shows it: rounded to the currency's minor unit.
-pub fn shown(amount: Decimal, currency: Currency) -> String {
-    money(amount, currency)
-        .round(RoundingMode::HalfEven)
-        .amount()
-        .to_string()
-}
+pub use crate::usecases::figures::amount as shown;
 
 /// A stored state name; an unknown one is corruption.
 pub fn stored_state<S: FromStr<Err = UnknownState>>(text: &str) -> Result<S, UseCaseError> {
@@ -86,7 +74,7 @@ pub fn record(
 ) -> Result<(), UseCaseError> {
     let payload =
         serde_json::to_value(payload).map_err(|e| UseCaseError::corrupt("audit payload", e))?;
-    audit::append(ctx.conn, chain, &ctx.actor.name, action, &payload, ctx.now)?;
+    ctx.audit(chain, action, &payload)?;
     Ok(())
 }
 
@@ -108,12 +96,7 @@ pub fn business_date(
     given: Option<NaiveDate>,
     field: &'static str,
 ) -> Result<NaiveDate, UseCaseError> {
-    match given {
-        Some(date) if date > today => Err(UseCaseError::invalid(
-            field,
-            format!("{field} {date} is after the business date {today}"),
-        )),
-        Some(date) => Ok(date),
-        None => Ok(today),
-    }
+    let date = given.unwrap_or(today);
+    dates::not_after_today(field, date, today)?;
+    Ok(date)
 }

@@ -13,7 +13,7 @@ use persistence::scf::receivables::{self, ReceivableFilter, ReceivableRow};
 use uuid::Uuid;
 
 use super::{record, registry, shown, stored_state, transition_refused};
-use crate::usecases::{Context, UseCaseError};
+use crate::usecases::{dates, Context, UseCaseError};
 
 /// An invoice to submit, each field already valid on its own (the number a clean identifier,
 /// the due date not before the issue date, the document hash 64 lower-case hex digits).
@@ -25,20 +25,6 @@ pub struct SubmitReceivable {
     pub due_date: NaiveDate,
     pub face: Money,
     pub document_sha256: Option<String>,
-}
-
-fn not_after_today(
-    field: &'static str,
-    date: NaiveDate,
-    today: NaiveDate,
-) -> Result<(), UseCaseError> {
-    if date > today {
-        return Err(UseCaseError::invalid(
-            field,
-            format!("{field} {date} is after the business date {today}"),
-        ));
-    }
-    Ok(())
 }
 
 /// The debtor (a core enterprise) and its program, which must lend in `currency`.
@@ -70,7 +56,7 @@ fn debtor_and_program(
 /// Submits a receivable for the caller (a supplier) under its debtor's program.
 pub fn submit(ctx: &mut Context<'_>, new: SubmitReceivable) -> Result<ReceivableRow, UseCaseError> {
     let supplier = ctx.actor.party.ok_or(UseCaseError::Forbidden)?;
-    not_after_today("issue_date", new.issue_date, ctx.today)?;
+    dates::not_after_today("issue_date", new.issue_date, ctx.today)?;
     // An invoice already past due is a collection, not a financing.
     if new.due_date < ctx.today {
         return Err(UseCaseError::invalid(

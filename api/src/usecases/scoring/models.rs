@@ -2,7 +2,6 @@
 //! challenger. Every change is audited.
 
 use credit_scoring::{ModelDocument, ProductKind};
-use persistence::audit;
 use persistence::scoring::{self, AssignmentRow, ModelRow, ModelSummaryRow};
 use serde_json::json;
 
@@ -17,13 +16,10 @@ pub fn upload(ctx: &mut Context<'_>, document: ModelDocument) -> Result<ModelRow
     let event = json!({"id": row.id, "version": row.version, "description": row.description,
         "document_sha256": row.document_sha256, "uploaded_by": row.uploaded_by,
         "uploaded_at": row.uploaded_at});
-    audit::append(
-        ctx.conn,
+    ctx.audit(
         &format!("scoring_model:{}@{}", row.id, row.version),
-        &ctx.actor.name,
         "scoring.model_uploaded",
         &event,
-        row.uploaded_at,
     )?;
     Ok(row)
 }
@@ -91,13 +87,10 @@ pub fn activate(ctx: &mut Context<'_>, ask: Activation) -> Result<AssignmentRow,
     let event = json!({"product": row.product, "role": row.role, "model_id": row.model_id,
         "model_version": row.model_version, "challenger_share_bps": row.challenger_share_bps,
         "assigned_by": row.assigned_by, "assigned_at": row.assigned_at});
-    audit::append(
-        ctx.conn,
+    ctx.audit(
         &format!("scoring_assignment:{product}"),
-        &ctx.actor.name,
         "scoring.model_activated",
         &event,
-        row.assigned_at,
     )?;
     Ok(row)
 }

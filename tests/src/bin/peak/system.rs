@@ -208,13 +208,7 @@ pub struct Server {
     pub base: String,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use lendline_tests::free_port;
 
 impl Server {
     pub async fn start(binary: &Path, bin_dir: &Path, work: &Path) -> Server {
