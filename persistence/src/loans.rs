@@ -110,6 +110,20 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<LoanRow, RepoError> {
         .first(conn)?)
 }
 
+/// Loads several loans in one query, keyed by id (ids with no loan are simply absent).
+pub fn find_many(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, LoanRow>, RepoError> {
+    Ok(loans::table
+        .filter(loans::id.eq_any(ids))
+        .select(LoanRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|loan| (loan.id, loan))
+        .collect())
+}
+
 /// Loads a loan and locks it for the rest of the transaction.
 pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<LoanRow, RepoError> {
     Ok(loans::table

@@ -2,6 +2,7 @@
 
 use persistence::installment_plans::{self, PlanFilter, PlanRow};
 use persistence::loans::{self, InstallmentRow, LoanRow};
+use persistence::RepoError;
 use uuid::Uuid;
 
 use crate::usecases::{Actor, Context, UseCaseError};
@@ -92,9 +93,12 @@ pub fn list_plans(ctx: &mut Context<'_>, ask: ListPlans) -> Result<Vec<Plan>, Us
         limit: ask.limit,
     };
     let rows = installment_plans::list_plans(ctx.conn, &filter)?;
+    // One query for the page's loans, not one per plan.
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.loan_id).collect();
+    let mut found = loans::find_many(ctx.conn, &ids)?;
     rows.into_iter()
         .map(|row| {
-            let loan = loans::find(ctx.conn, row.loan_id)?;
+            let loan = found.remove(&row.loan_id).ok_or(RepoError::NotFound)?;
             Ok(Plan::seen_by(ctx.actor, row, loan, Vec::new()))
         })
         .collect()
