@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
@@ -137,11 +138,11 @@ impl Application {
             limits: config.limits.clone(),
             metrics: Metrics::new()?,
             idempotency_wait_ms: config.idempotency.wait_ms,
-            policy: std::sync::Arc::new(crate::usecases::context::Policy {
-                loans: config.loans.clone(),
-                models: Default::default(),
-                auditor_emails: config.audit.auditor_emails.clone(),
-            }),
+            policy: std::sync::Arc::new(crate::usecases::context::Policy::new(
+                config.loans.clone(),
+                config.audit.auditor_emails.clone(),
+                Duration::from_millis(config.database.cache_ms),
+            )),
             limiter: crate::rate_limit::ClientLimiter::from_limits(&config.limits),
             admission: Admission::new(&config.admission),
             party_kinds: Default::default(),
@@ -150,7 +151,7 @@ impl Application {
         // connections from decisions, a flood of decisions must not starve them, and a long end
         // of day must not hold up email. End of day over a large book is one long transaction,
         // and may wait for the rows it ages: no statement or lock deadline there.
-        crate::jobs::spawn(side_pool(2, 0, 0), config);
+        crate::jobs::spawn(side_pool(2, 0, 0), config, Arc::clone(&state.policy));
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();

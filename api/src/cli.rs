@@ -167,7 +167,13 @@ fn run_eod(
     let mut conn = persistence::db::connect(&database.url)?;
     let now = chrono::Utc::now();
     progress.step("end of day: accrual, aging, freezes and reminders");
-    crate::unattended::run(&mut conn, "system:eod", &config.loans, now, |ctx| {
+    // The checkpoint job has its own auditor list; no request shares this policy.
+    let policy = crate::usecases::context::Policy::new(
+        config.loans.clone(),
+        Vec::new(),
+        std::time::Duration::from_millis(config.database.cache_ms),
+    );
+    crate::unattended::run(&mut conn, "system:eod", &policy, now, |ctx| {
         crate::usecases::day::eod::end_of_day(ctx, date)
     })
     .map_err(|e| anyhow::anyhow!("end of day failed: {}", crate::telemetry::error_chain(&e)))

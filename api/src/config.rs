@@ -64,6 +64,10 @@ pub struct DatabaseConfig {
     pub connect_timeout_seconds: u32,
     pub statement_timeout_ms: u64,
     pub lock_timeout_ms: u64,
+    /// How long the business date and the scoring assignments are reused before they are read
+    /// again: a change made through another instance is seen within it (one made through
+    /// this instance at once).
+    pub cache_ms: u64,
 }
 
 impl Default for DatabaseConfig {
@@ -73,6 +77,7 @@ impl Default for DatabaseConfig {
             connect_timeout_seconds: 2,
             statement_timeout_ms: 5_000,
             lock_timeout_ms: 2_000,
+            cache_ms: 1_000,
         }
     }
 }

@@ -280,6 +280,14 @@ pub fn business_day_closed() -> ApiError {
     }
 }
 
+impl ApiError {
+    /// A posting was refused because its day is closed: the business date this process keeps
+    /// may be behind an end of day run elsewhere.
+    pub fn is_business_day_closed(&self) -> bool {
+        matches!(self, ApiError::Conflict { code, .. } if *code == BUSINESS_DAY_CLOSED)
+    }
+}
+
 /// Names the field behind a unique constraint, so that clients can point at it.
 fn conflict_for(constraint: &str) -> ApiError {
     let (message, field) = match constraint {

@@ -13,7 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use diesel::PgConnection;
 use persistence::canonical::{canonical_json, sha256_hex};
-use persistence::idempotency::{self, StoredRequest};
+use persistence::idempotency::{self, Claim, KeyedRequest, StoredRequest};
 use serde::de::DeserializeOwned;
 
 use crate::auth::Caller;
@@ -63,13 +63,7 @@ pub enum KeyPolicy {
 }
 
 /// The request facts stored with a key.
-pub(crate) struct Scope {
-    caller: String,
-    key: String,
-    method: String,
-    path: String,
-    request_hash: String,
-}
+pub(crate) type Scope = KeyedRequest;
 
 fn read_key(req: &HttpRequest, policy: KeyPolicy) -> Result<Option<String>, ApiError> {
     let Some(header) = req.headers().get(HEADER) else {
@@ -117,8 +111,8 @@ pub(crate) fn scope(
     }))
 }
 
-/// Runs `work` on `conn` (inside the caller's transaction) under the key's lock: the first
-/// request with a key does the work and stores its answer; a retry replays that answer.
+/// Runs `work` on `conn` (inside the caller's transaction) once it has claimed the key: the
+/// first request with a key does the work and stores its answer; a retry replays that answer.
 pub(crate) fn guarded(
     conn: &mut PgConnection,
     scope: Option<Scope>,
@@ -129,30 +123,21 @@ pub(crate) fn guarded(
         let (status, body) = work(conn)?;
         return Ok(Outcome::Fresh(status, body));
     };
-    if !idempotency::lock(conn, &scope.caller, &scope.key, wait)? {
-        return Err(ApiError::Conflict {
-            code: "request_in_progress",
-            message: "a request with this Idempotency-Key is still being processed".into(),
-            field: Some(HEADER.into()),
-            retry_after_seconds: Some(1),
-        });
-    }
-    if let Some(stored) = idempotency::find(conn, &scope.caller, &scope.key)? {
-        return replay(&scope, stored);
+    match idempotency::claim_within(conn, &scope, wait)? {
+        Claim::Fresh => {}
+        Claim::Answered(stored) => return replay(&scope, stored),
+        Claim::Busy => {
+            return Err(ApiError::Conflict {
+                code: "request_in_progress",
+                message: "a request with this Idempotency-Key is still being processed".into(),
+                field: Some(HEADER.into()),
+                retry_after_seconds: Some(1),
+            })
+        }
     }
     let (status, body) = work(conn)?;
-    idempotency::store(
-        conn,
-        &StoredRequest {
-            caller: scope.caller,
-            key: scope.key,
-            method: scope.method,
-            path: scope.path,
-            request_hash: scope.request_hash,
-            response_status: i16::try_from(status.as_u16()).map_err(ApiError::internal)?,
-            response_body: body.clone(),
-        },
-    )?;
+    let stored_status = i16::try_from(status.as_u16()).map_err(ApiError::internal)?;
+    idempotency::answer(conn, &scope.caller, &scope.key, stored_status, &body)?;
     Ok(Outcome::Fresh(status, body))
 }
 

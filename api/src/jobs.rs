@@ -1,16 +1,19 @@
 //! Periodic jobs inside the server: sealing audit checkpoints (emailed to auditors), end of
 //! day at the configured time, and purging expired idempotency keys.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use persistence::{DbPool, RepoError};
 
-use crate::config::{Config, LoansConfig};
+use crate::config::Config;
 use crate::usecases::books::seal_checkpoint;
+use crate::usecases::context::Policy;
 
-/// Starts the periodic jobs on the current runtime; they stop when the runtime does.
-pub fn spawn(pool: DbPool, config: &Config) {
+/// Starts the periodic jobs on the current runtime; they stop when the runtime does. End of
+/// day runs under the requests' `policy`, so they see the business date it opens at once.
+pub fn spawn(pool: DbPool, config: &Config, policy: Arc<Policy>) {
     let interval = config.audit.checkpoint_interval_seconds;
     if interval > 0 {
         let pool = pool.clone();
@@ -28,7 +31,6 @@ pub fn spawn(pool: DbPool, config: &Config) {
     }
     if let Some(at) = config.loans.eod_at {
         let pool = pool.clone();
-        let policy = config.loans.clone();
         every(Duration::from_secs(60), "end of day", move || {
             run_due_eod(&pool, at, &policy)
         });
@@ -45,11 +47,7 @@ pub fn spawn(pool: DbPool, config: &Config) {
 
 /// Once the wall clock passes `at` (UTC) on or after the business date, runs end of day for the
 /// business date and moves the business date to the next day, in one transaction.
-fn run_due_eod(
-    pool: &DbPool,
-    at: chrono::NaiveTime,
-    policy: &LoansConfig,
-) -> Result<(), RepoError> {
+fn run_due_eod(pool: &DbPool, at: chrono::NaiveTime, policy: &Policy) -> Result<(), RepoError> {
     let now = Utc::now();
     let mut conn = pool.get()?;
     crate::unattended::run(&mut conn, "system:eod", policy, now, |ctx| {

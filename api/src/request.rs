@@ -15,7 +15,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::idempotency::{self, KeyPolicy};
 use crate::state::AppState;
-use crate::usecases::context::Policy;
+use crate::usecases::context::{Policy, Shared};
 use crate::usecases::{Actor, Context, Decided, UseCaseError, Verdict};
 
 /// Everything a handler needs to run a use case for the authenticated caller.
@@ -146,19 +146,30 @@ impl Call {
         let (actor, policy) = (actor_of(&self.caller), Arc::clone(&self.state.policy));
         let route = self.route();
         let mut verdict = None;
+        let mut changed = Vec::new();
+        let shared = Arc::clone(&policy);
         let outcome = self
             .state
             .transaction(route.clone(), move |conn| {
                 let outcome = idempotency::guarded(conn, scope, wait, |conn| {
-                    let answer = within(conn, &actor, &policy, work)?;
+                    let answer;
+                    (answer, changed) = within(conn, &actor, &policy, work)?;
                     let reply = reply(answer)?;
                     verdict = reply.verdict;
                     Ok((reply.status, reply.body))
                 })?;
-                Ok((outcome, verdict))
+                Ok((outcome, verdict, changed))
             })
-            .await?;
-        let (outcome, verdict) = outcome;
+            .await
+            .inspect_err(|e| {
+                if e.is_business_day_closed() {
+                    // Dated by a business date kept from before an end of day run elsewhere:
+                    // the client's retry reads the new one.
+                    shared.calendar.expire();
+                }
+            })?;
+        let (outcome, verdict, changed) = outcome;
+        shared.settle(&changed);
         if let Some(verdict) = verdict {
             self.state.metrics.decided(&route, verdict.as_str());
         }
@@ -175,7 +186,8 @@ impl Call {
         let Reply { status, body, .. } = self
             .state
             .transaction(self.route(), move |conn| {
-                reply(within(conn, &actor, &policy, work)?)
+                // A read changes nothing that requests keep.
+                reply(within(conn, &actor, &policy, work)?.0)
             })
             .await?;
         Ok(HttpResponse::build(status)
@@ -184,14 +196,17 @@ impl Call {
     }
 }
 
+/// Runs `work` in a fresh [`Context`]; answers its result and what it changed of what
+/// requests keep (to settle once committed).
 fn within<T>(
     conn: &mut diesel::PgConnection,
     actor: &Actor,
     policy: &Policy,
     work: impl FnOnce(&mut Context<'_>) -> Result<T, UseCaseError>,
-) -> Result<T, ApiError> {
+) -> Result<(T, Vec<Shared>), ApiError> {
     let mut context = Context::open(conn, chrono::Utc::now(), actor, policy)?;
-    Ok(work(&mut context)?)
+    let answer = work(&mut context)?;
+    Ok((answer, context.changed()))
 }
 
 fn actor_of(caller: &Caller) -> Actor {

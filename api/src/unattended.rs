@@ -5,16 +5,16 @@
 
 use diesel::{Connection, PgConnection};
 
-use crate::config::LoansConfig;
 use crate::usecases::context::Policy;
 use crate::usecases::{Actor, Context, UseCaseError};
 
 /// Runs `work` in one transaction as the system actor `name` (e.g. `system:eod`), at the
-/// clock reading `now`.
+/// clock reading `now`, under `policy` (the server's own, so that requests see what it
+/// changes, such as the business date).
 pub fn run<T>(
     conn: &mut PgConnection,
     name: &str,
-    loans: &LoansConfig,
+    policy: &Policy,
     now: chrono::DateTime<chrono::Utc>,
     work: impl FnOnce(&mut Context<'_>) -> Result<T, UseCaseError>,
 ) -> Result<T, UseCaseError> {
@@ -23,15 +23,11 @@ pub fn run<T>(
         party: None,
         staff: true,
     };
-    // No model is scored and no checkpoint sealed outside a request today: the cache stays
-    // empty unless a model is, and the periodic checkpoint job has its own auditor list.
-    let policy = Policy {
-        loans: loans.clone(),
-        models: Default::default(),
-        auditor_emails: Vec::new(),
-    };
-    conn.transaction(|c| {
-        let mut context = Context::open(c, now, &actor, &policy)?;
-        work(&mut context)
-    })
+    let (answer, changed) = conn.transaction(|c| {
+        let mut context = Context::open(c, now, &actor, policy)?;
+        let answer = work(&mut context)?;
+        Ok::<_, UseCaseError>((answer, context.changed()))
+    })?;
+    policy.settle(&changed);
+    Ok(answer)
 }

@@ -10,18 +10,12 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bpchar, Text, Timestamptz};
+use diesel::sql_types::{Text, Timestamptz};
 use serde_json::{json, Value};
 
 use crate::canonical::{canonical_json, sha256_hex};
 use crate::error::RepoError;
 use crate::schema::{audit_chain_heads, audit_checkpoint_heads, audit_checkpoints, audit_events};
-
-#[derive(QueryableByName)]
-struct Appended {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-}
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -44,19 +38,32 @@ pub struct EventRow {
 impl EventRow {
     /// The hash this event must carry, recomputed from its content.
     pub fn expected_hash(&self) -> String {
-        let body = json!({
+        sha256_hex(&[
+            self.prev_hash.as_bytes(),
+            canonical_json(&self.body()).as_bytes(),
+        ])
+    }
+
+    /// What the hash covers besides the previous link.
+    fn body(&self) -> Value {
+        json!({
             "chain": self.chain,
             "seq": self.seq,
             "actor": self.actor,
             "occurred_at": self.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
             "action": self.action,
             "payload": self.payload,
-        });
-        sha256_hex(&[self.prev_hash.as_bytes(), canonical_json(&body).as_bytes()])
+        })
     }
 }
 
-/// Appends an event to `chain` (e.g. `party:<id>`) in the caller's transaction.
+/// Appends an event to `chain` (e.g. `party:<id>`) in the caller's transaction, in one
+/// statement: the upsert creates the head at genesis or takes its row lock and moves it, and
+/// hands the event its seq and both hashes.
+///
+/// The hashed body's keys sort with `seq` last, so the body is a prefix known here, the seq
+/// in decimal and `}`: PostgreSQL finishes the hash once it holds the head, and the result is
+/// checked against the Rust computation before it is trusted.
 pub fn append(
     conn: &mut PgConnection,
     chain: &str,
@@ -65,51 +72,59 @@ pub fn append(
     payload: &Value,
     at: DateTime<Utc>,
 ) -> Result<EventRow, RepoError> {
-    // One round trip creates the head at genesis if the chain is new, or locks it (the no-op
-    // update takes the row lock) and answers the latest committed head either way.
-    let (seq, prev_hash): (i64, String) = diesel::insert_into(audit_chain_heads::table)
-        .values((
-            audit_chain_heads::chain.eq(chain),
-            audit_chain_heads::seq.eq(0_i64),
-            audit_chain_heads::hash.eq(GENESIS_HASH),
-        ))
-        .on_conflict(audit_chain_heads::chain)
-        .do_update()
-        .set(audit_chain_heads::seq.eq(audit_chain_heads::seq))
-        .returning((audit_chain_heads::seq, audit_chain_heads::hash))
-        .get_result(conn)?;
-    let mut event = EventRow {
+    // Microseconds: what PostgreSQL stores, so the recomputed hash matches.
+    let occurred_at = at.trunc_subsecs(6);
+    let payload = canonical_json(payload);
+    let unsealed = EventRow {
         id: 0,
         chain: chain.to_string(),
-        seq: seq + 1,
+        seq: 0,
         actor: actor.to_string(),
-        // Microseconds: what PostgreSQL stores, so the recomputed hash matches.
-        occurred_at: at.trunc_subsecs(6),
+        occurred_at,
         action: action.to_string(),
-        payload: canonical_json(payload),
-        prev_hash,
+        payload,
+        prev_hash: GENESIS_HASH.to_string(),
         hash: String::new(),
     };
-    event.hash = event.expected_hash();
-    // The event and the head's move in one statement.
-    let appended: Appended = diesel::sql_query(
-        "WITH e AS (
-             INSERT INTO audit_events (chain, seq, actor, occurred_at, action, payload, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id)
-         UPDATE audit_chain_heads SET seq = $2, hash = $8 WHERE chain = $1
-         RETURNING (SELECT id FROM e) AS id",
+    let event: EventRow = diesel::sql_query(
+        "WITH head AS (
+             INSERT INTO audit_chain_heads AS h (chain, seq, hash, prev_hash)
+             VALUES ($1, 1, encode(sha256(convert_to($7 || $6 || '1}', 'UTF8')), 'hex'), $7)
+             ON CONFLICT (chain) DO UPDATE SET
+                 seq = h.seq + 1,
+                 prev_hash = h.hash,
+                 hash = encode(sha256(convert_to(
+                     h.hash || $6 || (h.seq + 1)::text || '}', 'UTF8')), 'hex')
+             RETURNING seq, prev_hash, hash)
+         INSERT INTO audit_events (chain, seq, actor, occurred_at, action, payload, prev_hash, hash)
+         SELECT $1, seq, $2, $3, $4, $5, prev_hash, hash FROM head
+         RETURNING id, chain, seq, actor, occurred_at, action, payload, prev_hash, hash",
     )
-    .bind::<Text, _>(&event.chain)
-    .bind::<BigInt, _>(event.seq)
-    .bind::<Text, _>(&event.actor)
-    .bind::<Timestamptz, _>(event.occurred_at)
-    .bind::<Text, _>(&event.action)
-    .bind::<Text, _>(&event.payload)
-    .bind::<Bpchar, _>(&event.prev_hash)
-    .bind::<Bpchar, _>(&event.hash)
+    .bind::<Text, _>(&unsealed.chain)
+    .bind::<Text, _>(&unsealed.actor)
+    .bind::<Timestamptz, _>(unsealed.occurred_at)
+    .bind::<Text, _>(&unsealed.action)
+    .bind::<Text, _>(&unsealed.payload)
+    .bind::<Text, _>(unsealed.body_before_seq()?)
+    .bind::<Text, _>(GENESIS_HASH)
     .get_result(conn)?;
-    event.id = appended.id;
+    if event.hash != event.expected_hash() {
+        return Err(RepoError::Corrupt(format!(
+            "audit chain {chain}: the database sealed seq {} with a hash the trail would not verify",
+            event.seq
+        )));
+    }
     Ok(event)
+}
+
+impl EventRow {
+    /// The canonical body this event is hashed over, cut just before its seq's digits.
+    fn body_before_seq(&self) -> Result<String, RepoError> {
+        let body = canonical_json(&self.body());
+        body.strip_suffix("\"seq\":0}")
+            .map(|prefix| format!("{prefix}\"seq\":"))
+            .ok_or_else(|| RepoError::Corrupt("the audit body no longer ends with its seq".into()))
+    }
 }
 
 /// The trail of one chain, oldest first, after `after_seq`.

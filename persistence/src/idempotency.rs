@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{Bool, Bpchar, Bytea, Nullable, SmallInt, Text};
 
 use crate::error::RepoError;
 use crate::schema::idempotency_keys;
@@ -22,55 +22,131 @@ pub struct StoredRequest {
     pub response_body: Vec<u8>,
 }
 
-#[derive(QueryableByName)]
-struct Locked {
-    #[diesel(sql_type = Bool)]
-    locked: bool,
+/// The request facts a key is claimed for; a retry must match them to be replayed.
+#[derive(Debug, Clone)]
+pub struct KeyedRequest {
+    pub caller: String,
+    pub key: String,
+    pub method: String,
+    pub path: String,
+    pub request_hash: String,
 }
 
-/// Takes the transaction-scoped lock of (caller, key), waiting up to `wait` for a request with
-/// the same key that is still running; `false` when it is still running after that.
-pub fn lock(
+/// What [`claim`] found for a (caller, key).
+#[derive(Debug)]
+pub enum Claim {
+    /// This transaction now holds the key: do the work, then [`answer`] in the same
+    /// transaction.
+    Fresh,
+    /// A request with this key committed this answer: replay it.
+    Answered(StoredRequest),
+    /// A request with this key is still running (or committed a moment ago): try again.
+    Busy,
+}
+
+#[derive(QueryableByName)]
+struct ClaimRow {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+    #[diesel(sql_type = Bool)]
+    claimed: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    method: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    path: Option<String>,
+    #[diesel(sql_type = Nullable<Bpchar>)]
+    request_hash: Option<String>,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    response_status: Option<i16>,
+    #[diesel(sql_type = Nullable<Bytea>)]
+    response_body: Option<Vec<u8>>,
+}
+
+/// Claims (caller, key) for `request` in one statement: takes the key's transaction-scoped
+/// lock without waiting, and under it inserts the key's row (its answer is filled in by
+/// [`answer`] before commit, so nobody ever reads the placeholder) or reads the stored answer.
+///
+/// Every holder of a key takes the lock first, so an insert under the lock never waits on
+/// another transaction's row. A key answered after this statement's snapshot was taken shows
+/// as neither inserted nor stored: [`Claim::Busy`], and the next try sees it.
+pub fn claim(conn: &mut PgConnection, request: &KeyedRequest) -> Result<Claim, RepoError> {
+    let row: ClaimRow = diesel::sql_query(
+        "WITH lock AS (
+             SELECT pg_try_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0)) AS locked),
+         claim AS (
+             INSERT INTO idempotency_keys
+                 (caller, key, method, path, request_hash, response_status, response_body)
+             SELECT $1, $2, $3, $4, $5, 0, ''::bytea FROM lock WHERE locked
+             ON CONFLICT DO NOTHING
+             RETURNING 1)
+         SELECT lock.locked, EXISTS (SELECT 1 FROM claim) AS claimed,
+                k.method, k.path, k.request_hash, k.response_status, k.response_body
+           FROM lock
+           LEFT JOIN idempotency_keys k ON k.caller = $1 AND k.key = $2",
+    )
+    .bind::<Text, _>(&request.caller)
+    .bind::<Text, _>(&request.key)
+    .bind::<Text, _>(&request.method)
+    .bind::<Text, _>(&request.path)
+    .bind::<Text, _>(&request.request_hash)
+    .get_result(conn)?;
+    if row.claimed {
+        return Ok(Claim::Fresh);
+    }
+    let stored = (|| {
+        Some(StoredRequest {
+            caller: request.caller.clone(),
+            key: request.key.clone(),
+            method: row.method?,
+            path: row.path?,
+            request_hash: row.request_hash?,
+            response_status: row.response_status?,
+            response_body: row.response_body?,
+        })
+    })();
+    Ok(match stored {
+        Some(stored) if row.locked => Claim::Answered(stored),
+        _ => Claim::Busy,
+    })
+}
+
+/// Claims (caller, key), trying again while the key is busy, for up to `wait`.
+pub fn claim_within(
     conn: &mut PgConnection,
-    caller: &str,
-    key: &str,
+    request: &KeyedRequest,
     wait: Duration,
-) -> Result<bool, RepoError> {
+) -> Result<Claim, RepoError> {
     let deadline = Instant::now() + wait;
-    let scope = format!("{caller}\u{1f}{key}");
     loop {
-        let got: Locked = diesel::sql_query(
-            "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked",
-        )
-        .bind::<Text, _>(&scope)
-        .get_result(conn)?;
-        if got.locked {
-            return Ok(true);
-        }
-        if Instant::now() >= deadline {
-            return Ok(false);
+        let claim = claim(conn, request)?;
+        if !matches!(claim, Claim::Busy) || Instant::now() >= deadline {
+            return Ok(claim);
         }
         std::thread::sleep(Duration::from_millis(15));
     }
 }
 
-pub fn find(
+/// Stores the answer of the request that claimed (caller, key) in this transaction.
+pub fn answer(
     conn: &mut PgConnection,
     caller: &str,
     key: &str,
-) -> Result<Option<StoredRequest>, RepoError> {
-    Ok(idempotency_keys::table
-        .find((caller, key))
-        .select(StoredRequest::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-pub fn store(conn: &mut PgConnection, stored: &StoredRequest) -> Result<(), RepoError> {
-    diesel::insert_into(idempotency_keys::table)
-        .values(stored)
+    status: i16,
+    body: &[u8],
+) -> Result<(), RepoError> {
+    let updated = diesel::update(idempotency_keys::table.find((caller, key)))
+        .set((
+            idempotency_keys::response_status.eq(status),
+            idempotency_keys::response_body.eq(body),
+        ))
         .execute(conn)?;
-    Ok(())
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(RepoError::Corrupt(format!(
+            "idempotency key {key} was answered without being claimed"
+        )))
+    }
 }
 
 /// Deletes keys created before `cutoff`; answers how many.

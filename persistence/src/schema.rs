@@ -82,6 +82,7 @@ diesel::table! {
         seq -> Int8,
         hash -> Bpchar,
         checkpointed_seq -> Int8,
+        prev_hash -> Nullable<Bpchar>,
     }
 }
 

@@ -149,11 +149,10 @@ pub fn upsert_assignment(conn: &mut PgConnection, row: &AssignmentRow) -> Result
     Ok(())
 }
 
-/// The assignments of one product, each with its model's digest (so a cached compilation can
+/// Every product's assignments (a handful of rows), each with its model's digest (so a cached compilation can
 /// be checked against what is stored).
-pub fn assignments_for(
+pub fn assignments_with_digests(
     conn: &mut PgConnection,
-    product: &str,
 ) -> Result<Vec<(AssignmentRow, String)>, RepoError> {
     Ok(scoring_assignments::table
         .inner_join(
@@ -161,7 +160,6 @@ pub fn assignments_for(
                 .eq(scoring_assignments::model_id)
                 .and(scoring_models::version.eq(scoring_assignments::model_version))),
         )
-        .filter(scoring_assignments::product.eq(product))
         .select((AssignmentRow::as_select(), scoring_models::document_sha256))
         .load(conn)?)
 }

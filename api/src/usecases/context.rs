@@ -2,6 +2,7 @@
 //! connection, the business date and one clock reading, who acts, and the platform's policy.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use diesel::PgConnection;
@@ -9,6 +10,7 @@ use uuid::Uuid;
 
 use crate::config::LoansConfig;
 use crate::usecases::error::UseCaseError;
+use crate::usecases::recent::Recent;
 use crate::usecases::scoring::ModelCache;
 
 /// Who acts: recorded in the audit trail as `name` (`role:subject`).
@@ -45,12 +47,42 @@ impl Actor {
 }
 
 /// The platform's rules and models, shared by every request.
-#[derive(Clone)]
 pub struct Policy {
     pub loans: LoansConfig,
     pub models: Arc<ModelCache>,
     /// Who receives every sealed audit checkpoint's hash.
     pub auditor_emails: Vec<String>,
+    /// The business date, reused for a moment (see [`Recent`]).
+    pub calendar: Recent<NaiveDate>,
+}
+
+/// What a use case may change that requests keep for a moment (see [`Recent`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Shared {
+    Calendar,
+    Assignments,
+}
+
+impl Policy {
+    /// Changes announced by [`Context::forget`] have committed: they may be kept again.
+    pub fn settle(&self, changed: &[Shared]) {
+        for shared in changed {
+            match shared {
+                Shared::Calendar => self.calendar.settle(),
+                Shared::Assignments => self.models.settle_assignments(),
+            }
+        }
+    }
+
+    /// The policy of a server (or a command) whose shared state is reused for `cache_ttl`.
+    pub fn new(loans: LoansConfig, auditor_emails: Vec<String>, cache_ttl: Duration) -> Policy {
+        Policy {
+            loans,
+            models: Arc::new(ModelCache::new(cache_ttl)),
+            auditor_emails,
+            calendar: Recent::new(cache_ttl),
+        }
+    }
 }
 
 pub struct Context<'c> {
@@ -61,11 +93,13 @@ pub struct Context<'c> {
     pub now: DateTime<Utc>,
     pub actor: &'c Actor,
     pub policy: &'c Policy,
+    /// What this request changes that requests keep: settled by the runner after the commit.
+    changed: Vec<Shared>,
 }
 
 impl<'c> Context<'c> {
-    /// Reads the business date once, for the request whose clock reading is `now`;
-    /// everything the request records uses these two.
+    /// Takes the business date (kept by the policy for a moment, else read), for the request
+    /// whose clock reading is `now`; everything the request records uses these two.
     pub fn open(
         conn: &'c mut PgConnection,
         now: DateTime<Utc>,
@@ -73,14 +107,31 @@ impl<'c> Context<'c> {
         policy: &'c Policy,
     ) -> Result<Context<'c>, persistence::RepoError> {
         let now = now.trunc_subsecs(6);
-        let today = persistence::calendar::business_date(conn, now.date_naive())?;
+        let today = policy
+            .calendar
+            .get_or_load(|| persistence::calendar::business_date(conn, now.date_naive()))?;
         Ok(Context {
             conn,
             today,
             now,
             actor,
             policy,
+            changed: Vec::new(),
         })
+    }
+
+    /// This request changes `shared`: no request keeps it until this one has committed.
+    pub fn forget(&mut self, shared: Shared) {
+        match shared {
+            Shared::Calendar => self.policy.calendar.forget(),
+            Shared::Assignments => self.policy.models.forget_assignments(),
+        }
+        self.changed.push(shared);
+    }
+
+    /// What this request changed of what requests keep, for [`Policy::settle`] after the commit.
+    pub fn changed(&self) -> Vec<Shared> {
+        self.changed.clone()
     }
 }
 

@@ -21,6 +21,9 @@
 //! - [`scf`]: supply-chain finance: factoring programs, receivables, factoring, pools, settlement.
 //! - [`scoring`]: the one credit assessment every product asks for, and its stored decisions.
 //!
+//! [`recent`] keeps what nearly every decision reads and rarely changes (the business date,
+//! the scoring assignments) for a moment, instead of a round trip per decision.
+//!
 //! Shared by the retail families: [`credit_check`] (scoring a borrower on the spot),
 //! [`advance`] (a bullet loan against an order or goods) and [`party_currency`] (a party acts
 //! in its own currency).
@@ -42,6 +45,7 @@ pub mod orders;
 pub mod outcome;
 pub mod parties;
 pub mod party_currency;
+pub mod recent;
 pub mod reviews;
 pub mod scf;
 pub mod scoring;

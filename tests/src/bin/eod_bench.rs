@@ -44,7 +44,11 @@ fn main() {
     );
 
     let started = Instant::now();
-    let policy = api::config::LoansConfig::default();
+    let policy = api::usecases::context::Policy::new(
+        api::config::LoansConfig::default(),
+        Vec::new(),
+        api::usecases::recent::DEFAULT_TTL,
+    );
     let stats = api::unattended::run(
         &mut conn,
         "system:eod",

@@ -94,30 +94,34 @@ async fn keys_are_scoped_to_the_caller() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_retry_while_the_first_is_still_running_gets_409_with_retry_after() {
     let app = TestApp::spawn_with(|c| c.idempotency.wait_ms = 200).await;
-    // Hold the key's lock the way a long-running first request would.
+    // Claim the key the way a long-running first request does, then give it up.
     let mut holder = persistence::db::connect(&app.database_url).unwrap();
-    holder
-        .transaction::<_, diesel::result::Error, _>(|c| {
-            assert!(persistence::idempotency::lock(
-                c,
-                "admin:platform",
+    let held = holder.transaction::<(), diesel::result::Error, _>(|c| {
+        let first = persistence::idempotency::KeyedRequest {
+            caller: "admin:platform".into(),
+            key: "slow".into(),
+            method: "POST".into(),
+            path: "/v1/parties".into(),
+            request_hash: "0".repeat(64),
+        };
+        let claimed = persistence::idempotency::claim(c, &first).unwrap();
+        assert!(
+            matches!(claimed, persistence::idempotency::Claim::Fresh),
+            "{claimed:?}"
+        );
+        let res = tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(post_with_key(
+                &app,
                 "slow",
-                std::time::Duration::ZERO
-            )
-            .unwrap());
-            let res = tokio::task::block_in_place(|| {
-                tokio::runtime::Handle::current().block_on(post_with_key(
-                    &app,
-                    "slow",
-                    &party_body("merchant"),
-                ))
-            });
-            assert_eq!(res.0, 409, "{}", res.1);
-            assert_eq!(res.2.as_deref(), Some("1"));
-            assert!(res.1.contains("request_in_progress"));
-            Ok(())
-        })
-        .unwrap();
+                &party_body("merchant"),
+            ))
+        });
+        assert_eq!(res.0, 409, "{}", res.1);
+        assert_eq!(res.2.as_deref(), Some("1"));
+        assert!(res.1.contains("request_in_progress"));
+        Err(diesel::result::Error::RollbackTransaction)
+    });
+    assert!(held.is_err(), "the first request gave up its key");
     let (status, _, _) = post_with_key(&app, "slow", &party_body("merchant")).await;
     assert_eq!(status, 201, "once the first is gone the key is free");
 }

@@ -31,7 +31,7 @@ pub async fn shopper(app: &TestApp) -> (Uuid, String) {
     (id, app.token(Role::Shopper, &id.to_string()))
 }
 
-async fn offer(app: &TestApp, merchant: &str, periods: i32, fee: Option<&str>) -> String {
+pub async fn offer(app: &TestApp, merchant: &str, periods: i32, fee: Option<&str>) -> String {
     let mut body = json!({"currency": "CNY", "installments": periods,
         "min_purchase": "100.00", "max_purchase": "50000.00"});
     match fee {

@@ -35,6 +35,7 @@ mod outbox;
 mod peak_admission;
 mod peak_decision_metrics;
 mod peak_outbox;
+mod peak_statement_budget;
 mod peak_supervision;
 mod platform;
 mod quotes;

@@ -6,6 +6,7 @@ use diesel::sql_types::{BigInt, Date};
 use diesel::{PgConnection, RunQueryDsl};
 use persistence::loans_eod::{self, EodStats};
 
+use crate::usecases::context::Shared;
 use crate::usecases::lending::accrual::accrue_and_post;
 use crate::usecases::{Context, UseCaseError};
 
@@ -66,7 +67,8 @@ pub fn end_of_day(
     // route or `lendline eod`): money cannot move on a closed day, so the platform must not
     // be left standing on one.
     if date == business_date {
-        persistence::calendar::set_business_date(conn, next_day)?;
+        ctx.forget(Shared::Calendar);
+        persistence::calendar::set_business_date(ctx.conn, next_day)?;
     }
     tracing::info!(%date, ?stats, "end of day done");
     Ok((date, Some(stats)))

@@ -5,6 +5,7 @@ pub mod eod;
 
 use chrono::NaiveDate;
 
+use crate::usecases::context::Shared;
 use crate::usecases::{Context, UseCaseError};
 
 /// The business date (as the request's context read it).
@@ -24,6 +25,7 @@ pub fn set_business_date(
             "that day is already closed by end of day",
         ));
     }
+    ctx.forget(Shared::Calendar);
     persistence::calendar::set_business_date(ctx.conn, date)?;
     ctx.audit(
         "platform:calendar",

@@ -96,7 +96,7 @@ pub fn assess(
         ));
     }
     let decided_at = request.decided_at.trunc_subsecs(6);
-    let assigned = Assigned::load(conn, request.product)?;
+    let assigned = Assigned::load(conn, models, request.product)?;
     let champion_key = match assigned.champion {
         Some(key) => key,
         None => ensure_default_model(conn, decided_at)?,
@@ -163,16 +163,27 @@ struct Assigned {
 }
 
 impl Assigned {
-    fn load(conn: &mut PgConnection, product: ProductKind) -> Result<Assigned, UseCaseError> {
+    /// The product's assignments; with no champion assigned, the shipped default model's key
+    /// when it is known to be stored.
+    fn load(
+        conn: &mut PgConnection,
+        models: &ModelCache,
+        product: ProductKind,
+    ) -> Result<Assigned, UseCaseError> {
+        let all = models.assignments(conn)?;
         let mut assigned = Assigned {
             champion: None,
             challenger: None,
         };
-        for (row, sha256) in scoring::assignments_for(conn, product.as_str())? {
+        for (row, sha256) in all
+            .rows
+            .iter()
+            .filter(|(r, _)| r.product == product.as_str())
+        {
             let key = ModelKey {
-                id: row.model_id,
+                id: row.model_id.clone(),
                 version: row.model_version,
-                sha256,
+                sha256: sha256.clone(),
             };
             match row.role.as_str() {
                 "champion" => assigned.champion = Some(key),
@@ -187,6 +198,9 @@ impl Assigned {
                     )
                 }
             }
+        }
+        if assigned.champion.is_none() {
+            assigned.champion = all.default_model.clone();
         }
         Ok(assigned)
     }

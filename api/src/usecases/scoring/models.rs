@@ -6,6 +6,7 @@ use persistence::scoring::{self, AssignmentRow, ModelRow, ModelSummaryRow};
 use serde_json::json;
 
 use super::{model_row, ModelKey};
+use crate::usecases::context::Shared;
 use crate::usecases::{Context, UseCaseError};
 
 /// Stores a validated model document as a new version (the same id and version twice is a
@@ -83,6 +84,7 @@ pub fn activate(ctx: &mut Context<'_>, ask: Activation) -> Result<AssignmentRow,
         assigned_by: ctx.actor.name.clone(),
         assigned_at: ctx.now,
     };
+    ctx.forget(Shared::Assignments);
     scoring::upsert_assignment(ctx.conn, &row)?;
     let event = json!({"product": row.product, "role": row.role, "model_id": row.model_id,
         "model_version": row.model_version, "challenger_share_bps": row.challenger_share_bps,

@@ -1,0 +1,1 @@
+ALTER TABLE audit_chain_heads DROP COLUMN prev_hash;
