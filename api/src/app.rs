@@ -146,6 +146,12 @@ impl Application {
             limiter: crate::rate_limit::ClientLimiter::from_limits(&config.limits),
             admission: Admission::new(&config.admission),
             party_kinds: Default::default(),
+            group_commit: (config.group_commit.lanes > 0).then(|| {
+                Arc::new(crate::group_commit::GroupCommit::new(
+                    config.group_commit.lanes,
+                    config.group_commit.max_batch,
+                ))
+            }),
         });
         // Email and periodic jobs get pools of their own: at the peak they must not take
         // connections from decisions, a flood of decisions must not starve them, and a long end

@@ -28,6 +28,7 @@ pub struct Config {
     pub loans: LoansConfig,
     pub admission: AdmissionConfig,
     pub database: DatabaseConfig,
+    pub group_commit: GroupCommitConfig,
     /// On SIGTERM: how long requests and the email in flight may take to finish before the
     /// server stops anyway (an email cut short is sent again later, with its Message-ID).
     pub shutdown_grace_seconds: u64,
@@ -51,6 +52,26 @@ impl Default for AdmissionConfig {
             max_in_flight_writes: 32,
             max_in_flight_reads: 64,
             retry_after_seconds: 1,
+        }
+    }
+}
+
+/// Group commit: concurrent writes committed together (see `api/src/group_commit.rs`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GroupCommitConfig {
+    /// Writes go to a lane by their party; each lane runs one batch at a time, so this bounds
+    /// the connections writes hold. 0 turns group commit off (one transaction per write).
+    pub lanes: usize,
+    /// The most writes one batch commits.
+    pub max_batch: usize,
+}
+
+impl Default for GroupCommitConfig {
+    fn default() -> Self {
+        GroupCommitConfig {
+            lanes: 8,
+            max_batch: 16,
         }
     }
 }
@@ -267,6 +288,7 @@ impl Default for Config {
             loans: LoansConfig::default(),
             admission: AdmissionConfig::default(),
             database: DatabaseConfig::default(),
+            group_commit: GroupCommitConfig::default(),
             shutdown_grace_seconds: 10,
         }
     }

@@ -4,6 +4,7 @@
 pub mod admission;
 pub mod app;
 pub mod auth;
+pub mod checkout;
 pub mod cli;
 pub mod cli_scoring;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod filters;
+pub mod group_commit;
 pub mod handlers;
 pub mod idempotency;
 pub mod jobs;

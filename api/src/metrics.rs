@@ -31,6 +31,8 @@ pub struct Metrics {
     statements: HistogramVec,
     /// Automated decisions that committed, by route and outcome (replays not counted).
     decisions: IntCounterVec,
+    /// Writes committed per transaction by group commit.
+    batch_size: Histogram,
 }
 
 impl Metrics {
@@ -89,6 +91,14 @@ impl Metrics {
             ),
             &["route", "outcome"],
         )?;
+        let batch_size = Histogram::with_opts(
+            HistogramOpts::new(
+                "group_commit_batch_size",
+                "writes committed together in one transaction",
+            )
+            .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]),
+        )?;
+        registry.register(Box::new(batch_size.clone()))?;
         registry.register(Box::new(statements.clone()))?;
         registry.register(Box::new(decisions.clone()))?;
         registry.register(Box::new(shed.clone()))?;
@@ -108,6 +118,7 @@ impl Metrics {
             in_flight,
             connection_wait,
             statements,
+            batch_size,
             decisions,
         })
     }
@@ -126,6 +137,12 @@ impl Metrics {
         self.statements
             .with_label_values(&[route])
             .observe(count as f64);
+    }
+
+    pub fn observe_batch(&self, writes: usize) {
+        // A batch is far below 2^52 writes: exact as a float.
+        #[allow(clippy::cast_precision_loss)]
+        self.batch_size.observe(writes as f64);
     }
 
     pub fn decided(&self, route: &str, outcome: &str) {

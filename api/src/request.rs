@@ -117,6 +117,18 @@ impl Call {
             .unwrap_or_else(|| "unmatched".into())
     }
 
+    /// Which party a write is for, as a number: a party's writes share a group-commit lane
+    /// (staff, who act for no party, by their name).
+    fn party_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        match self.caller.party() {
+            Some(party) => party.hash(&mut hasher),
+            None => self.caller.actor().hash(&mut hasher),
+        }
+        hasher.finish()
+    }
+
     /// Clamps a requested page size to the configured bounds.
     pub fn page_size(&self, requested: Option<i64>) -> i64 {
         self.state.page_size(requested)
@@ -150,7 +162,7 @@ impl Call {
         let shared = Arc::clone(&policy);
         let outcome = self
             .state
-            .transaction(route.clone(), move |conn| {
+            .write(self.party_key(), route.clone(), move |conn| {
                 let outcome = idempotency::guarded(conn, scope, wait, |conn| {
                     let answer;
                     (answer, changed) = within(conn, &actor, &policy, work)?;

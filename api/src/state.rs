@@ -26,6 +26,8 @@ pub struct AppState {
     pub admission: crate::admission::Admission,
     /// Party kinds for the per-request check that a token's role matches its party.
     pub party_kinds: crate::auth::PartyKinds,
+    /// Batches concurrent writes into one commit; `None` when turned off.
+    pub group_commit: Option<Arc<crate::group_commit::GroupCommit>>,
 }
 
 impl AppState {
@@ -39,19 +41,7 @@ impl AppState {
         let pool = self.pool.clone();
         let metrics = self.metrics.clone();
         actix_web::web::block(move || {
-            let asked = std::time::Instant::now();
-            let checkout = pool.get();
-            metrics.observe_connection_wait(asked.elapsed().as_secs_f64());
-            let mut session = checkout.map_err(|e| {
-                metrics.shed("db_pool");
-                RepoError::from(e)
-            })?;
-            // Opened before the database was last found gone: drop it rather than fail on it.
-            while session.is_stale() {
-                session.discard();
-                drop(session);
-                session = pool.get().map_err(RepoError::from)?;
-            }
+            let mut session = crate::checkout::session(&pool, &metrics)?;
             let statements = StatementCounter::default();
             session.set_instrumentation(statements.clone());
             let result = session.transaction(|c| work(c));
@@ -62,6 +52,21 @@ impl AppState {
             result
         })
         .await?
+    }
+
+    /// Like [`AppState::transaction`], for a write of the party `party_key` stands for: with
+    /// group commit on, committed in one transaction with the writes running beside it.
+    pub async fn write<T, F>(&self, party_key: u64, route: String, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let Some(group) = self.group_commit.clone() else {
+            return self.transaction(route, work).await;
+        };
+        let pool = self.pool.clone();
+        let metrics = self.metrics.clone();
+        actix_web::web::block(move || group.run(&pool, &metrics, party_key, route, work)).await?
     }
 
     /// Clamps a requested page size to the configured bounds.

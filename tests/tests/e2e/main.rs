@@ -34,6 +34,7 @@ mod order_financing;
 mod outbox;
 mod peak_admission;
 mod peak_decision_metrics;
+mod peak_group_commit;
 mod peak_outbox;
 mod peak_statement_budget;
 mod peak_supervision;

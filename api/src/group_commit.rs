@@ -1,0 +1,269 @@
+//! Group commit: writes that arrive while their lane is busy are decided one by one, each in a
+//! savepoint of its own, and committed together: one transaction and one WAL flush for the
+//! batch instead of one per write. Every caller is answered only after that commit.
+//!
+//! There is no waiting window: a write that finds its lane idle runs at once (a batch of one is
+//! exactly a plain transaction, without savepoint); writes that arrive while a batch runs queue
+//! and form the next batch, so batches grow with the load and latency does not grow at low
+//! load. The caller whose write leads a batch hands the lead to the first queued write's thread
+//! when done, so no caller serves others for long.
+//!
+//! A write that fails rolls back to its savepoint and is answered its own error; its neighbours
+//! are untouched. If the commit itself fails, nothing of the batch happened and every caller is
+//! answered 503 with `Retry-After` (each retries alone, with its `Idempotency-Key`).
+//!
+//! Lanes: a write goes to the lane of its party (the caller's, by hash), so one party's writes
+//! queue behind each other instead of waiting on each other's row locks from two batches, and
+//! the number of lanes bounds the connections writes hold. With the database distributed by
+//! party (Citus), a batch is the writes of the parties of one lane: set `group_commit.lanes` to
+//! the shard count so that, in the typical case, a batch stays on few shards, or
+//! `max_batch = 1` to keep every write on its own party's shard (see the README).
+
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use persistence::statements::StatementCounter;
+use persistence::{DbPool, RepoError};
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+/// One write waiting for (or in) a batch.
+struct Item {
+    route: String,
+    /// Taken when the write runs.
+    work: Option<Work>,
+    /// Records the write's own failure, or the batch's when the commit fails.
+    fail: Option<Box<dyn FnOnce(ApiError) + Send>>,
+    turn: SyncSender<Turn>,
+}
+
+type Work = Box<dyn FnOnce(&mut PgConnection) -> Result<(), ApiError> + Send>;
+
+impl Item {
+    fn record(&mut self, error: ApiError) {
+        if let Some(fail) = self.fail.take() {
+            fail(error);
+        }
+    }
+}
+
+/// What a waiting write's thread is told.
+enum Turn {
+    /// Its batch committed (or failed): its answer is in its slot.
+    Done,
+    /// It leads the next batch.
+    Lead,
+}
+
+#[derive(Default)]
+struct Lane {
+    queue: VecDeque<Item>,
+    /// A thread is running a batch of this lane.
+    running: bool,
+}
+
+pub struct GroupCommit {
+    lanes: Vec<Mutex<Lane>>,
+    max_batch: usize,
+}
+
+impl GroupCommit {
+    /// `lanes` lanes (at least one) of batches of at most `max_batch` writes.
+    pub fn new(lanes: usize, max_batch: usize) -> GroupCommit {
+        GroupCommit {
+            lanes: (0..lanes.max(1)).map(|_| Mutex::default()).collect(),
+            max_batch: max_batch.max(1),
+        }
+    }
+
+    /// Runs `work` in the batch of the lane of `party_key`; answers its result once the batch
+    /// has committed. Blocks the calling thread: call it from the blocking pool.
+    pub fn run<T, F>(
+        &self,
+        pool: &DbPool,
+        metrics: &Metrics,
+        party_key: u64,
+        route: String,
+        work: F,
+    ) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let slot: Arc<Mutex<Option<Result<T, ApiError>>>> = Arc::default();
+        let (answer, failure) = (Arc::clone(&slot), Arc::clone(&slot));
+        let (turn, turns) = sync_channel(2);
+        let item = Item {
+            route,
+            work: Some(Box::new(move |conn| {
+                let value = work(conn)?;
+                *lock(&answer) = Some(Ok(value));
+                Ok(())
+            })),
+            fail: Some(Box::new(move |error| *lock(&failure) = Some(Err(error)))),
+            turn,
+        };
+        let lane = &self.lanes[lane_of(party_key, self.lanes.len())];
+        let leads = {
+            let mut lane = lock(lane);
+            lane.queue.push_back(item);
+            !std::mem::replace(&mut lane.running, true)
+        };
+        self.wait_or_lead(lane, leads, &turns, pool, metrics);
+        let answer = lock(&slot).take();
+        answer.unwrap_or_else(|| Err(ApiError::internal("a batched write was never answered")))
+    }
+
+    fn wait_or_lead(
+        &self,
+        lane: &Mutex<Lane>,
+        mut leads: bool,
+        turns: &Receiver<Turn>,
+        pool: &DbPool,
+        metrics: &Metrics,
+    ) {
+        loop {
+            if leads {
+                let batch: Vec<Item> = {
+                    let mut lane = lock(lane);
+                    let n = lane.queue.len().min(self.max_batch);
+                    lane.queue.drain(..n).collect()
+                };
+                run_batch(pool, metrics, batch);
+                let next = {
+                    let mut lane = lock(lane);
+                    let next = lane.queue.front().map(|item| item.turn.clone());
+                    lane.running = next.is_some();
+                    next
+                };
+                if let Some(next) = next {
+                    // Its thread is waiting on its channel, which has room for this message.
+                    let _ = next.send(Turn::Lead);
+                }
+            }
+            match turns.recv() {
+                Ok(Turn::Lead) => leads = true,
+                Ok(Turn::Done) | Err(_) => return,
+            }
+        }
+    }
+}
+
+/// The lane of a party: writes of one party always share a lane.
+fn lane_of(party_key: u64, lanes: usize) -> usize {
+    // The remainder is below `lanes`, a usize.
+    usize::try_from(party_key % lanes as u64).unwrap_or(0)
+}
+
+/// A poisoned lock only means another write panicked; the queue and slots stay consistent.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// How a write of a batch is answered once the batch is over.
+enum Answer {
+    /// By the batch's fate: its own result if the batch committed, the batch's error if not.
+    WithBatch,
+    /// It failed and its error is recorded.
+    Recorded,
+    /// It failed alone in its transaction, whose error is its answer.
+    WithTransaction,
+}
+
+/// Runs `batch` in one transaction (each write in a savepoint when there are several) and
+/// answers every write.
+fn run_batch(pool: &DbPool, metrics: &Metrics, batch: Vec<Item>) {
+    metrics.observe_batch(batch.len());
+    let mut answers = Vec::with_capacity(batch.len());
+    let mut committed = match crate::checkout::session(pool, metrics) {
+        Ok(mut session) => {
+            let statements = StatementCounter::default();
+            session.set_instrumentation(statements.clone());
+            let committed = session
+                .transaction(|conn| run_items(conn, batch, &statements, metrics, &mut answers));
+            if matches!(committed, Err(ApiError::Unavailable { .. })) {
+                session.mark_if_dead();
+            }
+            committed
+        }
+        Err(error) => {
+            answers.extend(batch.into_iter().map(|item| (item, Answer::WithBatch)));
+            Err(error)
+        }
+    };
+    for (mut item, answer) in answers {
+        match (answer, &mut committed) {
+            // A write that succeeded in a batch that did not commit did not happen either.
+            (Answer::WithBatch, Err(error)) => item.record(batch_failure(error)),
+            (Answer::WithTransaction, committed) => {
+                let error = std::mem::replace(committed, Ok(()))
+                    .err()
+                    .unwrap_or_else(|| ApiError::internal("a failed write committed"));
+                item.record(error);
+            }
+            (Answer::WithBatch, Ok(())) | (Answer::Recorded, _) => {}
+        }
+        let _ = item.turn.send(Turn::Done);
+    }
+}
+
+fn run_items(
+    conn: &mut PgConnection,
+    batch: Vec<Item>,
+    statements: &StatementCounter,
+    metrics: &Metrics,
+    answers: &mut Vec<(Item, Answer)>,
+) -> Result<(), ApiError> {
+    // One write alone is a plain transaction: its failure rolls the transaction back.
+    let alone = batch.len() == 1;
+    for mut item in batch {
+        let Some(work) = item.work.take() else {
+            item.record(ApiError::internal("a batched write ran twice"));
+            answers.push((item, Answer::Recorded));
+            continue;
+        };
+        if !alone {
+            conn.batch_execute("SAVEPOINT item")
+                .map_err(RepoError::from)?;
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| work(conn)))
+            .unwrap_or_else(|_| Err(ApiError::internal("a write panicked")));
+        // BEGIN and COMMIT are counted with the batch's first write.
+        metrics.observe_statements(&item.route, statements.take());
+        match outcome {
+            Ok(()) => answers.push((item, Answer::WithBatch)),
+            Err(error) if alone => {
+                answers.push((item, Answer::WithTransaction));
+                return Err(error);
+            }
+            Err(error) => {
+                // The same name each time: a savepoint shadows its namesakes, and this rolls
+                // back to the newest, this write's.
+                conn.batch_execute("ROLLBACK TO SAVEPOINT item")
+                    .map_err(RepoError::from)?;
+                item.record(error);
+                answers.push((item, Answer::Recorded));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a write that succeeded is answered when its batch could not commit.
+fn batch_failure(error: &ApiError) -> ApiError {
+    match error {
+        ApiError::Unavailable {
+            retry_after_seconds,
+        } => ApiError::Unavailable {
+            retry_after_seconds: *retry_after_seconds,
+        },
+        other => ApiError::from(RepoError::Unavailable(format!(
+            "the batch this write was in could not commit: {other}"
+        ))),
+    }
+}
