@@ -184,19 +184,26 @@ fn run_batch(pool: &DbPool, metrics: &Metrics, batch: Vec<Item>) {
         Ok(mut session) => {
             let statements = StatementCounter::default();
             session.set_instrumentation(statements.clone());
-            let committed = session
-                .transaction(|conn| run_items(conn, batch, &statements, metrics, &mut answers));
+            let committed =
+                session.transaction(|conn| run_items(conn, batch, &statements, &mut answers));
             if matches!(committed, Err(ApiError::Unavailable { .. })) {
                 session.mark_if_dead();
+            }
+            // BEGIN and COMMIT (or ROLLBACK) are counted with the batch's first write.
+            if let Some((_, _, first)) = answers.first_mut() {
+                *first += statements.take();
+            }
+            for (item, _, count) in &answers {
+                metrics.observe_statements(&item.route, *count);
             }
             committed
         }
         Err(error) => {
-            answers.extend(batch.into_iter().map(|item| (item, Answer::WithBatch)));
+            answers.extend(batch.into_iter().map(|item| (item, Answer::WithBatch, 0)));
             Err(error)
         }
     };
-    for (mut item, answer) in answers {
+    for (mut item, answer, _) in answers {
         match (answer, &mut committed) {
             // A write that succeeded in a batch that did not commit did not happen either.
             (Answer::WithBatch, Err(error)) => item.record(batch_failure(error)),
@@ -216,15 +223,14 @@ fn run_items(
     conn: &mut PgConnection,
     batch: Vec<Item>,
     statements: &StatementCounter,
-    metrics: &Metrics,
-    answers: &mut Vec<(Item, Answer)>,
+    answers: &mut Vec<(Item, Answer, u64)>,
 ) -> Result<(), ApiError> {
     // One write alone is a plain transaction: its failure rolls the transaction back.
     let alone = batch.len() == 1;
     for mut item in batch {
         let Some(work) = item.work.take() else {
             item.record(ApiError::internal("a batched write ran twice"));
-            answers.push((item, Answer::Recorded));
+            answers.push((item, Answer::Recorded, 0));
             continue;
         };
         if !alone {
@@ -233,12 +239,11 @@ fn run_items(
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| work(conn)))
             .unwrap_or_else(|_| Err(ApiError::internal("a write panicked")));
-        // BEGIN and COMMIT are counted with the batch's first write.
-        metrics.observe_statements(&item.route, statements.take());
+        let count = statements.take();
         match outcome {
-            Ok(()) => answers.push((item, Answer::WithBatch)),
+            Ok(()) => answers.push((item, Answer::WithBatch, count)),
             Err(error) if alone => {
-                answers.push((item, Answer::WithTransaction));
+                answers.push((item, Answer::WithTransaction, count));
                 return Err(error);
             }
             Err(error) => {
@@ -247,7 +252,7 @@ fn run_items(
                 conn.batch_execute("ROLLBACK TO SAVEPOINT item")
                     .map_err(RepoError::from)?;
                 item.record(error);
-                answers.push((item, Answer::Recorded));
+                answers.push((item, Answer::Recorded, count + statements.take()));
             }
         }
     }

@@ -19,6 +19,7 @@ pub mod handlers;
 pub mod idempotency;
 pub mod jobs;
 pub mod mail;
+pub mod memory;
 pub mod metrics;
 pub mod open_files;
 pub mod openapi;

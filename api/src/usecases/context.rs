@@ -1,11 +1,13 @@
 //! What every use case is given, built once per request by the runner: the open transaction's
 //! connection, the business date and one clock reading, who acts, and the platform's policy.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use diesel::PgConnection;
+use persistence::parties::PartyRecord;
 use uuid::Uuid;
 
 use crate::config::LoansConfig;
@@ -95,6 +97,8 @@ pub struct Context<'c> {
     pub policy: &'c Policy,
     /// What this request changes that requests keep: settled by the runner after the commit.
     changed: Vec<Shared>,
+    /// Parties this request has read through [`Context::party`].
+    parties: HashMap<Uuid, PartyRecord>,
 }
 
 impl<'c> Context<'c> {
@@ -117,7 +121,20 @@ impl<'c> Context<'c> {
             actor,
             policy,
             changed: Vec::new(),
+            parties: HashMap::new(),
         })
+    }
+
+    /// A party with its sales history, read once per request: a decision that looks at one
+    /// party twice (to score it, then to write to it) pays one read. Only for parties the
+    /// request does not change.
+    pub fn party(&mut self, id: Uuid) -> Result<PartyRecord, persistence::RepoError> {
+        if let Some(party) = self.parties.get(&id) {
+            return Ok(party.clone());
+        }
+        let party = persistence::parties::find(self.conn, id)?;
+        self.parties.insert(id, party.clone());
+        Ok(party)
     }
 
     /// This request changes `shared`: no request keeps it until this one has committed.

@@ -25,7 +25,7 @@ const BUDGETS: [(&str, f64); 6] = [
     ("/v1/loans/{id}/repayments", 18.0),
     ("/v1/installment-plans", 20.0),
     ("/v1/receivables", 8.0),
-    ("/v1/factoring-requests", 31.0),
+    ("/v1/factoring-requests", 29.0),
 ];
 
 /// Per route: (statements, requests) so far.

@@ -11,7 +11,6 @@
 
 use credit_scoring::{Decision, Outcome, ProductKind};
 use domain::money::Currency;
-use persistence::parties;
 use persistence::reviews::{self, NewReview};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -163,7 +162,7 @@ fn score(
     ask: &Ask<'_>,
     one: &Scored,
 ) -> Result<PartyDecision, UseCaseError> {
-    let record = parties::find(ctx.conn, one.party)?;
+    let record = ctx.party(one.party)?;
     let facts = ApplicationFacts {
         requested_amount: one.requested,
         current_exposure: one.exposure,

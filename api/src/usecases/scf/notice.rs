@@ -6,7 +6,6 @@
 //! also recorded on the receivable's audit chain.
 
 use persistence::outbox::{self, NewEmail};
-use persistence::parties;
 use persistence::scf::receivables::ReceivableRow;
 use uuid::Uuid;
 
@@ -22,7 +21,7 @@ pub fn assignment(
     r: &ReceivableRow,
     request: Uuid,
 ) -> Result<(), UseCaseError> {
-    let debtor = parties::find(ctx.conn, r.debtor_id)?;
+    let debtor = ctx.party(r.debtor_id)?;
     let subject = format!("Notice of assignment: invoice {}", r.invoice_number);
     let text_body = format!(
         "Dear {name},\n\nInvoice {number} dated {issued}, for {amount} {currency} due on {due}, \
