@@ -89,12 +89,11 @@ pub fn append(
     let event: EventRow = diesel::sql_query(
         "WITH head AS (
              INSERT INTO audit_chain_heads AS h (chain, seq, hash, prev_hash)
-             VALUES ($1, 1, encode(sha256(convert_to($7 || $6 || '1}', 'UTF8')), 'hex'), $7)
+             VALUES ($1, 1, lendline_sha256_hex($7 || $6 || '1}'), $7)
              ON CONFLICT (chain) DO UPDATE SET
                  seq = h.seq + 1,
                  prev_hash = h.hash,
-                 hash = encode(sha256(convert_to(
-                     h.hash || $6 || (h.seq + 1)::text || '}', 'UTF8')), 'hex')
+                 hash = lendline_sha256_hex(h.hash || $6 || (h.seq + 1)::text || '}')
              RETURNING seq, prev_hash, hash)
          INSERT INTO audit_events (chain, seq, actor, occurred_at, action, payload, prev_hash, hash)
          SELECT $1, seq, $2, $3, $4, $5, prev_hash, hash FROM head

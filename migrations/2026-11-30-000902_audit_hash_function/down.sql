@@ -1,0 +1,1 @@
+DROP FUNCTION lendline_sha256_hex(TEXT);
