@@ -52,6 +52,15 @@ impl Item {
     }
 }
 
+/// A write's thread is told its batch is over when the write is dropped: after its answer is
+/// recorded, and also if the batch panicked, so no caller is ever left waiting.
+impl Drop for Item {
+    fn drop(&mut self) {
+        // The channel has room: a waiting thread is sent at most one lead and one end.
+        let _ = self.turn.send(Turn::Done);
+    }
+}
+
 /// What a waiting write's thread is told.
 enum Turn {
     /// Its batch committed (or failed): its answer is in its slot.
@@ -134,7 +143,9 @@ impl GroupCommit {
                     let n = lane.queue.len().min(self.max_batch);
                     lane.queue.drain(..n).collect()
                 };
-                run_batch(pool, metrics, batch);
+                // A panic outside the writes (they are caught one by one) still ends the batch
+                // (dropping its writes tells their threads) and hands the lead on.
+                let _ = catch_unwind(AssertUnwindSafe(|| run_batch(pool, metrics, batch)));
                 let next = {
                     let mut lane = lock(lane);
                     let next = lane.queue.front().map(|item| item.turn.clone());
@@ -215,7 +226,6 @@ fn run_batch(pool: &DbPool, metrics: &Metrics, batch: Vec<Item>) {
             }
             (Answer::WithBatch, Ok(())) | (Answer::Recorded, _) => {}
         }
-        let _ = item.turn.send(Turn::Done);
     }
 }
 
