@@ -82,10 +82,11 @@ pub fn post(
     entry: &JournalEntry,
     reverses: Option<Uuid>,
 ) -> Result<Uuid, RepoError> {
+    let at = Utc::now();
     let lines = Lines::of(entry);
     let net = Net::of(&[entry]);
     let query = diesel::sql_query(format!("{ENTRY_CTE} {}", balances_upsert(11))).into_boxed();
-    net.bind(lines.bind(query, id, entry, reverses))
+    net.bind(lines.bind(query, id, entry, reverses, at), at)
         .execute(conn)?;
     Ok(id)
 }
@@ -95,18 +96,19 @@ pub fn post(
 /// statement, so the balance rows are locked in the one house order however the entries'
 /// accounts interleave. Answers the ids, in order.
 pub fn post_all(conn: &mut PgConnection, entries: &[JournalEntry]) -> Result<Vec<Uuid>, RepoError> {
+    let at = Utc::now();
     let mut ids = Vec::with_capacity(entries.len());
     for entry in entries {
         let id = Uuid::now_v7();
         let query = diesel::sql_query(format!("{ENTRY_CTE} SELECT 1")).into_boxed();
         Lines::of(entry)
-            .bind(query, id, entry, None)
+            .bind(query, id, entry, None, at)
             .execute(conn)?;
         ids.push(id);
     }
     let all: Vec<&JournalEntry> = entries.iter().collect();
     let query = diesel::sql_query(balances_upsert(1)).into_boxed();
-    Net::of(&all).bind(query).execute(conn)?;
+    Net::of(&all).bind(query, at).execute(conn)?;
     Ok(ids)
 }
 
@@ -122,14 +124,17 @@ const ENTRY_CTE: &str = "WITH e AS (
           ORDER BY n)";
 
 /// Adds net movements to the balances, in account order, from parameter `$first` on (accounts,
-/// currencies, amounts, posting counts, owned flags). A platform-wide account's shard is picked
-/// by the transaction id, so every entry of one transaction adds to the same shard row and a
-/// transaction never holds two of them.
+/// currencies, amounts, posting counts, owned flags, the clock reading). A platform-wide
+/// account's shard is picked by the transaction id, so every entry of one transaction adds to
+/// the same shard row and a transaction never holds two of them.
+///
+/// `updated_at` is the bound clock reading, never `now()`: Citus refuses a volatile function in
+/// `DO UPDATE SET`, and a bound value is the same on every node anyway.
 fn balances_upsert(first: usize) -> String {
-    let [a, ccy, s, c, o] = [first, first + 1, first + 2, first + 3, first + 4];
+    let [a, ccy, s, c, o, t] = [first, first + 1, first + 2, first + 3, first + 4, first + 5];
     format!(
-        "INSERT INTO account_balances (account, currency, balance, postings_count, shard)
-         SELECT a, ccy, s, c, CASE WHEN o THEN 0 ELSE (txid_current() % least(greatest(coalesce(
+        "INSERT INTO account_balances (account, currency, balance, postings_count, updated_at, shard)
+         SELECT a, ccy, s, c, ${t}::timestamptz, CASE WHEN o THEN 0 ELSE (txid_current() % least(greatest(coalesce(
                 (SELECT v::int FROM (SELECT current_setting('lendline.balance_shards', true)) AS g(v)
                   WHERE v ~ '^[0-9]{{1,2}}$'),
                 {DEFAULT_SHARDS}), 1), 64))::smallint END
@@ -139,7 +144,7 @@ fn balances_upsert(first: usize) -> String {
          ON CONFLICT (account, currency, shard) DO UPDATE
             SET balance = account_balances.balance + EXCLUDED.balance,
                 postings_count = account_balances.postings_count + EXCLUDED.postings_count,
-                updated_at = now()"
+                updated_at = EXCLUDED.updated_at"
     )
 }
 
@@ -167,6 +172,7 @@ impl<'a> Lines<'a> {
         id: Uuid,
         entry: &'a JournalEntry,
         reverses: Option<Uuid>,
+        at: DateTime<Utc>,
     ) -> Query<'a> {
         query
             .bind::<diesel::sql_types::Uuid, _>(id)
@@ -176,7 +182,7 @@ impl<'a> Lines<'a> {
             .bind::<Text, _>(entry.reference())
             .bind::<Text, _>(entry.memo())
             .bind::<Nullable<diesel::sql_types::Uuid>, _>(reverses)
-            .bind::<Timestamptz, _>(Utc::now())
+            .bind::<Timestamptz, _>(at)
             .bind::<Array<Text>, _>(self.accounts)
             .bind::<Array<Numeric>, _>(self.amounts)
     }
@@ -220,13 +226,14 @@ impl<'a> Net<'a> {
         all
     }
 
-    fn bind(self, query: Query<'a>) -> Query<'a> {
+    fn bind(self, query: Query<'a>, at: DateTime<Utc>) -> Query<'a> {
         query
             .bind::<Array<Text>, _>(self.accounts)
             .bind::<Array<Bpchar>, _>(self.currencies)
             .bind::<Array<Numeric>, _>(self.amounts)
             .bind::<Array<BigInt>, _>(self.counts)
             .bind::<Array<Bool>, _>(self.owned)
+            .bind::<Timestamptz, _>(at)
     }
 }
 
