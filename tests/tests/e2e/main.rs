@@ -8,6 +8,7 @@ mod console;
 mod console_admin;
 mod console_api;
 mod console_scf;
+mod distribution;
 mod idempotency;
 mod installments;
 mod integrity_auth;
