@@ -285,7 +285,7 @@ pub fn business_day_closed() -> ApiError {
 /// The unique constraints whose violation names a field, so that clients can point at it.
 const CONFLICTS: [(&str, &str, Option<&str>); 5] = [
     (
-        "parties_registration_unique",
+        persistence::parties::REGISTRATION_TAKEN,
         "a party with this registration number already exists in this country",
         Some("registration_number"),
     ),

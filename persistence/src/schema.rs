@@ -14,6 +14,7 @@ diesel::table! {
         store_opened_on -> Nullable<Date>,
         returns_rate -> Nullable<Numeric>,
         created_at -> Timestamptz,
+        registration_fingerprint -> Bpchar,
     }
 }
 
