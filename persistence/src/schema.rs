@@ -310,6 +310,7 @@ diesel::table! {
         interest -> Numeric,
         cum_principal -> Numeric,
         fee -> Numeric,
+        party_id -> Uuid,
     }
 }
 
@@ -328,6 +329,7 @@ diesel::table! {
         created_at -> Timestamptz,
         fee -> Numeric,
         external_reference_key -> Nullable<Text>,
+        party_id -> Uuid,
     }
 }
 

@@ -84,8 +84,8 @@ fn generate_sql(n: u64, date: NaiveDate) -> String {
               SELECT gen_random_uuid(), '00000000-0000-7000-8000-000000000003', '00000000-0000-7000-8000-000000000001',
                      'CNY', 10000, 0.12, 0.0005, 'bullet', 90, d, d + 90, 'active', DATE '{date}', now()
                 FROM (SELECT DATE '{date}' - (g % 120)::int AS d FROM generate_series(1, {n}) g) s;
-         INSERT INTO loan_installments (loan_id, number, due_date, principal, interest, cum_principal)
-              SELECT id, 1, maturity_date, principal, round(principal * 0.12 * 90 / 365, 2), principal FROM loans;
+         INSERT INTO loan_installments (party_id, loan_id, number, due_date, principal, interest, cum_principal)
+              SELECT party_id, id, 1, maturity_date, principal, round(principal * 0.12 * 90 / 365, 2), principal FROM loans;
          ANALYZE loans; ANALYZE loan_installments;"
     )
 }

@@ -115,7 +115,7 @@ fn queue_reminders(
                     'Installment due on ' || i.due_date AS subject,
                     format('Installment %s of loan %s, %s %s, falls due on %s.', i.number, l.id,
                            round(i.principal + i.interest + i.fee, minor_units(l.currency)), l.currency, i.due_date) AS line
-               FROM loan_installments i JOIN loans l ON l.id = i.loan_id
+               FROM loan_installments i JOIN loans l ON l.party_id = i.party_id AND l.id = i.loan_id
               WHERE l.status = 'active'
                 AND i.due_date <= $1::date + $2::bigint::int
                 AND i.due_date > $1::date + $2::bigint::int - $3::bigint::int

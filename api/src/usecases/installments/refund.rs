@@ -54,7 +54,7 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
     if ctx.actor.party != Some(plan.merchant_id) {
         return Err(UseCaseError::NotFound);
     }
-    let loan = loans::lock(ctx.conn, plan.loan_id)?;
+    let loan = loans::lock(ctx.conn, plan.shopper_id, plan.loan_id)?;
     let ccy = stored_currency(&loan.currency)?;
     let amount =
         Money::parse_positive(&ask.amount, ccy).map_err(|e| UseCaseError::invalid("amount", e))?;
@@ -104,7 +104,7 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
         &payload,
     )?;
     let loan = loans::find(ctx.conn, loan.id)?;
-    let schedule = loans::installments(ctx.conn, loan.id)?;
+    let schedule = loans::installments(ctx.conn, loan.party_id, loan.id)?;
     Ok(Refunded {
         plan: Plan::seen_by(ctx.actor, plan, loan, schedule),
         outcome,
@@ -139,7 +139,7 @@ fn recut(
     today: NaiveDate,
 ) -> Result<Vec<InstallmentRow>, UseCaseError> {
     let ccy = cut.currency();
-    let mut rows = loans::installments(conn, loan.id)?;
+    let mut rows = loans::installments(conn, loan.party_id, loan.id)?;
     let parts: Vec<Money> = rows
         .iter()
         .map(|r| stored_money(r.principal, ccy))

@@ -144,6 +144,7 @@ pub fn record(
         &TransactionRow {
             id: Uuid::now_v7(),
             loan_id: loan.id,
+            party_id: loan.party_id,
             kind: kind.into(),
             business_date: today,
             amount,
@@ -178,8 +179,14 @@ pub fn written_off_total(loan: &LoanRow) -> Decimal {
         + loan.fees_outstanding()
 }
 
-/// Locks a loan the actor may see (others' loans are "not found").
+/// Locks a loan the actor may see (others' loans are "not found"). A business actor's loan is
+/// locked through its own party; staff first read whose loan it is, so the lock itself always
+/// names the borrower (one shard on a cluster distributed by party).
 pub fn lock_visible(ctx: &mut Context<'_>, loan_id: Uuid) -> Result<LoanRow, UseCaseError> {
-    let loan = loans::lock(ctx.conn, loan_id)?;
+    let party = match ctx.actor.party.filter(|_| !ctx.actor.staff) {
+        Some(party) => party,
+        None => loans::owner(ctx.conn, loan_id)?,
+    };
+    let loan = loans::lock(ctx.conn, party, loan_id)?;
     ctx.actor.visible(loan.party_id, loan)
 }

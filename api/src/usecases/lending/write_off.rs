@@ -93,7 +93,7 @@ pub fn write_off(ctx: &mut Context<'_>, loan_id: Uuid) -> Result<LoanRow, UseCas
     // A defaulter's line is closed, not replenished: the written-off principal stays used.
     // The line before ledger balances, in the house order.
     if let Some(line) = loan.line_id {
-        persistence::credit_lines::close(conn, line, "loan_written_off")?;
+        persistence::credit_lines::close(conn, loan.party_id, line, "loan_written_off")?;
     }
     entries.push(write_off_entry(&loan, split, total, today)?);
     let entry = post_with_accrual(conn, &entries)?;
