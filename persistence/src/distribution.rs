@@ -97,8 +97,6 @@ pub fn placement(table: &str) -> Option<Placement> {
 /// What the schema still does that a distributed schema cannot, exactly as the catalog test
 /// words it. Kept sorted.
 pub const KNOWN_VIOLATIONS: &[&str] = &[
-    "account_balances: no column party_id",
-    "account_balances: unique index account_balances_pkey (account,currency,shard) leaves out party_id",
     "audit_chain_heads: no column party_id",
     "audit_chain_heads: unique index audit_chain_heads_pkey (chain) leaves out party_id",
     "audit_events: no column party_id",
@@ -143,18 +141,9 @@ pub const KNOWN_VIOLATIONS: &[&str] = &[
     "installment_plans: foreign key installment_plans_merchant_id_fkey (merchant_id) -> parties (id) is neither co-located nor to a reference table",
     "installment_plans: foreign key installment_plans_offer_id_fkey (offer_id) -> installment_offers (id) is neither co-located nor to a reference table",
     "installment_plans: unique index installment_plans_merchant_order_key_unique (merchant_id,order_key) leaves out shopper_id",
-    "journal_entries: foreign key journal_entries_reverses_fkey (reverses) -> journal_entries (id) is neither co-located nor to a reference table",
-    "journal_entries: no column party_id",
-    "journal_entries: unique index journal_entries_id_currency_key (id,currency) leaves out party_id",
-    "journal_entries: unique index journal_entries_pkey (id) leaves out party_id",
-    "journal_entries: unique index journal_entries_reverses_idx (reverses) leaves out party_id",
-    "loan_transactions: foreign key loan_transactions_journal_entry_id_fkey (journal_entry_id) -> journal_entries (id) is neither co-located nor to a reference table",
     "loan_transactions: unique index loan_transactions_reference_key_unique (external_reference_key) leaves out party_id",
     "orders: foreign key orders_buyer_id_fkey (buyer_id) -> parties (id) is neither co-located nor to a reference table",
     "orders: unique index orders_pkey (id) leaves out merchant_id",
-    "postings: foreign key postings_entry_id_currency_fkey (entry_id,currency) -> journal_entries (id,currency) is neither co-located nor to a reference table",
-    "postings: no column party_id",
-    "postings: unique index postings_pkey (id) leaves out party_id",
     "program_suppliers: foreign key program_suppliers_program_id_fkey (program_id) -> factoring_programs (id) is neither co-located nor to a reference table",
     "receivables: foreign key receivables_debtor_id_fkey (debtor_id) -> parties (id) is neither co-located nor to a reference table",
     "receivables: foreign key receivables_factoring_request_id_fkey (factoring_request_id) -> factoring_requests (id) is neither co-located nor to a reference table",

@@ -39,6 +39,7 @@ diesel::table! {
         memo -> Text,
         reverses -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        party_id -> Uuid,
     }
 }
 
@@ -49,17 +50,19 @@ diesel::table! {
         currency -> Bpchar,
         account -> Text,
         amount -> Numeric,
+        party_id -> Uuid,
     }
 }
 
 diesel::table! {
-    account_balances (account, currency, shard) {
+    account_balances (party_id, account, currency, shard) {
         account -> Text,
         currency -> Bpchar,
         balance -> Numeric,
         postings_count -> Int8,
         updated_at -> Timestamptz,
         shard -> Int2,
+        party_id -> Uuid,
     }
 }
 

@@ -69,7 +69,7 @@ pub fn execute(
         quote.proceeds,
         on,
     );
-    post(ctx, entry)?;
+    post(ctx, bill.acceptor_id, entry)?;
     bill.state = to.as_str().into();
     bill.holder_id = None;
     bill.discount_interest = Some(quote.discount_interest.amount());

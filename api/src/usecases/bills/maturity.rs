@@ -59,10 +59,18 @@ pub fn at_maturity(ctx: &mut Context<'_>, ask: AtMaturity) -> Result<Bill, UseCa
     let face = money(bill.face_value, stored_currency(&bill.currency)?);
     match ask.end {
         End::Paid => {
-            post(ctx, scf_postings::bill_payment(&id.to_string(), face, on))?;
+            post(
+                ctx,
+                bill.acceptor_id,
+                scf_postings::bill_payment(&id.to_string(), face, on),
+            )?;
         }
         End::Dishonoured => {
-            post(ctx, scf_postings::bill_dishonour(&id.to_string(), face, on))?;
+            post(
+                ctx,
+                bill.acceptor_id,
+                scf_postings::bill_dishonour(&id.to_string(), face, on),
+            )?;
             claim_recourse(ctx, (id, bill.drawer_id, bill.payee_id), &chain, face)?;
         }
     }

@@ -46,7 +46,7 @@ pub fn end_of_day(
     // Each stage's duration is logged: operators watch the night run against its window.
     let stage = std::time::Instant::now();
     let mut stats = EodStats {
-        loans_accrued: accrue_and_post(conn, next_day, None, date)?,
+        loans_accrued: accrue_and_post(conn, next_day, date)?,
         ..EodStats::default()
     };
     tracing::info!(%date, elapsed = ?stage.elapsed(), "end of day: accrual");

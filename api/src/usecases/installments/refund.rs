@@ -209,7 +209,7 @@ fn book(
             .build()
             .map_err(|e| UseCaseError::corrupt("refund entry", e))?,
     );
-    let entry = post_with_accrual(ctx.conn, &entries)?;
+    let entry = post_with_accrual(ctx.conn, loan.party_id, &entries)?;
     let outcome = RefundOutcome {
         principal_cut: split.principal_cut.amount(),
         to_shopper: split.to_shopper.amount(),

@@ -60,7 +60,7 @@ pub fn owed_on(
     today: NaiveDate,
 ) -> Result<(LoanRow, Owed), UseCaseError> {
     let (loan, owed, accrued) = owed_unposted(conn, loan_id, today)?;
-    persistence::ledger::post_all(conn, &accrued)?;
+    persistence::ledger::post_all(conn, loan.party_id, &accrued)?;
     Ok((loan, owed))
 }
 
@@ -93,9 +93,10 @@ pub fn owed_unposted(
 /// Answers the event entry's id.
 pub fn post_with_accrual(
     conn: &mut PgConnection,
+    party: Uuid,
     entries: &[JournalEntry],
 ) -> Result<Uuid, UseCaseError> {
-    persistence::ledger::post_all(conn, entries)?
+    persistence::ledger::post_all(conn, party, entries)?
         .last()
         .copied()
         .ok_or_else(|| UseCaseError::corrupt("posting", "no entry to post"))

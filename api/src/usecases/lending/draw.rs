@@ -255,7 +255,7 @@ pub fn originate(
     let loan = loan_row(new, loan_id, maturity, now)?;
     loans::insert(conn, &loan, &installments)?;
     let entry = disbursement_entry(new, loan_id)?;
-    let entry = persistence::ledger::post(conn, Uuid::now_v7(), &entry, None)?;
+    let entry = persistence::ledger::post(conn, new.party_id, Uuid::now_v7(), &entry, None)?;
     let movement = Movement {
         kind: "disbursement",
         amount: loan.principal,

@@ -100,7 +100,7 @@ fn repay_locked(
         persistence::credit_lines::release(conn, loan.party_id, line, split.principal)?;
     }
     entries.push(repayment_entry(&loan, amount, split, today)?);
-    let entry = post_with_accrual(conn, &entries)?;
+    let entry = post_with_accrual(conn, loan.party_id, &entries)?;
     loan.penalty_paid += split.penalty;
     loan.fees_paid += split.fees;
     loan.interest_paid += split.interest;

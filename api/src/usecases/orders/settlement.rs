@@ -125,7 +125,7 @@ fn pay_merchant(ctx: &mut Context<'_>, order: &OrderRow, value: Money) -> Result
             .credit(credit, value)
             .build()
             .map_err(|e| UseCaseError::corrupt("payout entry", e))?;
-        persistence::ledger::post(ctx.conn, Uuid::now_v7(), &entry, None)?;
+        persistence::ledger::post(ctx.conn, order.merchant_id, Uuid::now_v7(), &entry, None)?;
     }
     Ok(())
 }

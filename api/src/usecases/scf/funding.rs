@@ -139,6 +139,7 @@ pub fn fund_single(
     mark_financed(ctx, &mut locked.receivables, row.id)?;
     post(
         ctx,
+        row.supplier_id,
         scf_postings::invoice_funding(&row.id.to_string(), &row.supplier_id.to_string(), q, on),
     )?;
     row.state = FactoringState::Funded.as_str().into();

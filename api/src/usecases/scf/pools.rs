@@ -95,6 +95,7 @@ pub fn draw(ctx: &mut Context<'_>, ask: DrawOnPool) -> Result<PoolDrawn, UseCase
     requests::save(ctx.conn, &pool)?;
     post(
         ctx,
+        pool.supplier_id,
         scf_postings::pool_draw(&id.to_string(), amount, fee, on),
     )?;
     record(

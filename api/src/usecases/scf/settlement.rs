@@ -299,6 +299,7 @@ fn settle_single(
     let (request, supplier) = (req.id.to_string(), req.supplier_id.to_string());
     post(
         ctx,
+        req.supplier_id,
         scf_postings::invoice_settlement(&request, &supplier, &quote, &s, &how, closing.on),
     )?;
     let from: FactoringState = stored_state(&req.state)?;
@@ -344,7 +345,7 @@ fn settle_pooled(
             money(set_off, c),
             closing.on,
         );
-        post(ctx, entry)?;
+        post(ctx, req.supplier_id, entry)?;
     }
     // A default: the receivable's share of what is still drawn, net of its own recovery.
     let shortfall = if closing.cause == ShortfallCause::Default {
@@ -362,7 +363,7 @@ fn settle_pooled(
             closing.bearer(),
             closing.on,
         );
-        post(ctx, entry)?;
+        post(ctx, req.supplier_id, entry)?;
     }
     req.drawn_outstanding -= applied + shortfall;
     Ok(Settled {
