@@ -125,11 +125,6 @@ pub const KNOWN_VIOLATIONS: &[&str] = &[
     "collateral_valuations: foreign key collateral_valuations_collateral_id_fkey (collateral_id) -> collateral (id) is neither co-located nor to a reference table",
     "collateral_valuations: no column merchant_id",
     "collateral_valuations: unique index collateral_valuations_pkey (id) leaves out merchant_id",
-    "credit_decision_evidence: foreign key credit_decision_evidence_decision_id_fkey (decision_id) -> credit_decisions (id) is neither co-located nor to a reference table",
-    "credit_decision_evidence: no column party_id",
-    "credit_decision_evidence: unique index credit_decision_evidence_pkey (decision_id) leaves out party_id",
-    "credit_decisions: foreign key credit_decisions_champion_decision_id_fkey (champion_decision_id) -> credit_decisions (id) is neither co-located nor to a reference table",
-    "credit_decisions: unique index credit_decisions_pkey (id) leaves out party_id",
     "factoring_programs: unique index factoring_programs_pkey (id) leaves out core_enterprise_id",
     "factoring_request_receivables: foreign key factoring_request_receivables_receivable_id_fkey (receivable_id) -> receivables (id) is neither co-located nor to a reference table",
     "factoring_request_receivables: foreign key factoring_request_receivables_request_id_fkey (request_id) -> factoring_requests (id) is neither co-located nor to a reference table",
@@ -149,6 +144,4 @@ pub const KNOWN_VIOLATIONS: &[&str] = &[
     "receivables: foreign key receivables_factoring_request_id_fkey (factoring_request_id) -> factoring_requests (id) is neither co-located nor to a reference table",
     "receivables: foreign key receivables_program_id_fkey (program_id) -> factoring_programs (id) is neither co-located nor to a reference table",
     "receivables: unique index receivables_pkey (id) leaves out supplier_id",
-    "reviews: unique index reviews_pkey (id) leaves out party_id",
-    "reviews: unique index reviews_subject_kind_subject_id_key (subject_kind,subject_id) leaves out party_id",
 ];

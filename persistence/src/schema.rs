@@ -194,6 +194,7 @@ diesel::table! {
         inputs -> Jsonb,
         feature_points -> Jsonb,
         rules_fired -> Jsonb,
+        party_id -> Uuid,
     }
 }
 
