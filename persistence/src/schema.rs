@@ -582,6 +582,7 @@ diesel::table! {
         loan_id -> Nullable<Uuid>,
         valued_on -> Date,
         created_at -> Timestamptz,
+        receipt_fingerprint -> Bpchar,
     }
 }
 
@@ -594,5 +595,6 @@ diesel::table! {
         ltv -> Nullable<Numeric>,
         valued_by -> Text,
         created_at -> Timestamptz,
+        merchant_id -> Uuid,
     }
 }

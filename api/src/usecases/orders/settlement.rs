@@ -53,6 +53,7 @@ pub fn settle(ctx: &mut Context<'_>, ask: SettleOrder) -> Result<Settled, UseCas
     }
     orders::mark_settled(
         ctx.conn,
+        order.merchant_id,
         order.id,
         settled.as_str(),
         amount.amount(),
