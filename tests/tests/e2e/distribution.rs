@@ -181,6 +181,29 @@ fn every_table_is_in_the_distribution_map_and_the_map_names_only_tables() {
 }
 
 #[test]
+fn the_map_places_every_table_after_the_tables_its_foreign_keys_point_at() {
+    let mut conn = persistence::db::connect(&lendline_tests::fresh_database_url()).unwrap();
+    let position = |t: &str| MAP.iter().position(|(name, _)| *name == t);
+    // Citus distributes a table only once the tables it refers to are distributed.
+    let early: Vec<String> = foreign_keys(&mut conn)
+        .into_iter()
+        .filter(|fk| fk.table_name != fk.target)
+        .filter(|fk| position(&fk.table_name) < position(&fk.target))
+        .map(|fk| format!("{} before {} ({})", fk.table_name, fk.target, fk.name))
+        .collect();
+    assert!(early.is_empty(), "{early:#?}");
+}
+
+#[test]
+fn plain_postgresql_is_left_as_it_is() {
+    let mut conn = persistence::db::connect(&lendline_tests::fresh_database_url()).unwrap();
+    assert_eq!(
+        persistence::distribute::distribute_if_citus(&mut conn).unwrap(),
+        persistence::distribute::Outcome::NotCitus
+    );
+}
+
+#[test]
 fn the_schema_breaks_the_distribution_rules_exactly_where_the_map_says_it_still_does() {
     let mut conn = persistence::db::connect(&lendline_tests::fresh_database_url()).unwrap();
     let found = violations(&mut conn);
