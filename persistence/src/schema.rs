@@ -482,6 +482,7 @@ diesel::table! {
         pending -> Bool,
         advance_rate -> Numeric,
         concentration_limit -> Nullable<Numeric>,
+        supplier_id -> Uuid,
     }
 }
 

@@ -70,7 +70,7 @@ pub fn lock_and_check(
     ids: &[Uuid],
     today: NaiveDate,
 ) -> Result<Locked, UseCaseError> {
-    let rows = receivables::lock_many(conn, ids)?;
+    let rows = receivables::lock_many(conn, supplier, ids)?;
     // Another supplier's receivable is "not found", exactly like a missing one.
     if rows.len() != ids.len() || rows.iter().any(|r| r.supplier_id != supplier) {
         return Err(UseCaseError::NotFound);
@@ -100,7 +100,7 @@ pub fn lock_and_check(
     }
     // A referred request holds its receivables until an officer decides; the rows are locked,
     // so no other request can slip in between this check and its own insert.
-    if let Some(waiting) = requests::pending_among(conn, ids)?.first() {
+    if let Some(waiting) = requests::pending_among(conn, supplier, ids)?.first() {
         return Err(not_eligible(
             *waiting,
             "it waits for a risk officer's review of another request",
