@@ -462,6 +462,7 @@ diesel::table! {
         from_party_id -> Uuid,
         to_party_id -> Uuid,
         endorsed_at -> Timestamptz,
+        acceptor_id -> Uuid,
     }
 }
 
@@ -472,6 +473,7 @@ diesel::table! {
         role -> Text,
         amount -> Numeric,
         created_at -> Timestamptz,
+        acceptor_id -> Uuid,
     }
 }
 
@@ -495,6 +497,7 @@ diesel::table! {
         decision -> Text,
         created_at -> Timestamptz,
         decided_at -> Nullable<Timestamptz>,
+        acceptor_id -> Uuid,
     }
 }
 

@@ -71,7 +71,12 @@ pub fn at_maturity(ctx: &mut Context<'_>, ask: AtMaturity) -> Result<Bill, UseCa
                 bill.acceptor_id,
                 scf_postings::bill_dishonour(&id.to_string(), face, on),
             )?;
-            claim_recourse(ctx, (id, bill.drawer_id, bill.payee_id), &chain, face)?;
+            claim_recourse(
+                ctx,
+                (id, bill.drawer_id, bill.payee_id, bill.acceptor_id),
+                &chain,
+                face,
+            )?;
         }
     }
     bill.state = to.as_str().into();
@@ -90,7 +95,7 @@ pub fn at_maturity(ctx: &mut Context<'_>, ask: AtMaturity) -> Result<Bill, UseCa
 /// face.
 fn claim_recourse(
     ctx: &mut Context<'_>,
-    (id, drawer, payee): (Uuid, Uuid, Uuid),
+    (id, drawer, payee, acceptor): (Uuid, Uuid, Uuid, Uuid),
     chain: &[EndorsementRow],
     face: Money,
 ) -> Result<(), UseCaseError> {
@@ -105,6 +110,7 @@ fn claim_recourse(
         .into_iter()
         .map(|(party_id, role)| ClaimRow {
             bill_id: id,
+            acceptor_id: acceptor,
             party_id,
             role: role.as_str().into(),
             amount: face.amount(),
