@@ -295,7 +295,7 @@ const CONFLICTS: [(&str, &str, Option<&str>); 5] = [
         Some("document.version"),
     ),
     (
-        "loan_transactions_reference_key_unique",
+        persistence::loans::REFERENCE_TAKEN,
         "a payment with this external reference was already booked",
         Some("external_reference"),
     ),

@@ -114,7 +114,6 @@ pub const KNOWN_VIOLATIONS: &[&str] = &[
     "installment_plans: foreign key installment_plans_merchant_id_fkey (merchant_id) -> parties (id) is neither co-located nor to a reference table",
     "installment_plans: foreign key installment_plans_offer_id_fkey (offer_id) -> installment_offers (id) is neither co-located nor to a reference table",
     "installment_plans: unique index installment_plans_merchant_order_key_unique (merchant_id,order_key) leaves out shopper_id",
-    "loan_transactions: unique index loan_transactions_reference_key_unique (external_reference_key) leaves out party_id",
     "orders: foreign key orders_buyer_id_fkey (buyer_id) -> parties (id) is neither co-located nor to a reference table",
     "program_suppliers: foreign key program_suppliers_program_id_fkey (program_id) -> factoring_programs (id) is neither co-located nor to a reference table",
     "receivables: foreign key receivables_debtor_id_fkey (debtor_id) -> parties (id) is neither co-located nor to a reference table",

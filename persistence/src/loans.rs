@@ -9,7 +9,10 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use sha2::{Digest, Sha256};
+
 use crate::error::RepoError;
+use crate::scf::registry::{self, PAYMENT_REFERENCE_KIND};
 use crate::schema::{loan_installments, loan_transactions, loans};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -220,9 +223,46 @@ pub fn record_payment(conn: &mut PgConnection, loan: &LoanRow) -> Result<(), Rep
     Ok(())
 }
 
+/// The name a second payment with the same external reference is refused under, whichever
+/// loan it names: the registry's own constraint says nothing about payments.
+pub const REFERENCE_TAKEN: &str = "loan_transactions_reference_key_unique";
+
+/// The registry key of a payment reference: the hex SHA-256 of
+/// `lendline-registry-v1\npayment_reference\n<canonical key>` (the migration that moved the
+/// uniqueness into the registry computes the same for transactions stored before).
+pub fn payment_reference_fingerprint(key: &str) -> String {
+    let text = format!("lendline-registry-v1\npayment_reference\n{key}");
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Registers the payment reference `key` for transaction `id` (unique platform-wide, through
+/// the registry): a second one fails with `RepoError::Conflict` on [`REFERENCE_TAKEN`].
+pub fn register_reference(
+    conn: &mut PgConnection,
+    id: Uuid,
+    key: &str,
+) -> Result<String, RepoError> {
+    let print = payment_reference_fingerprint(key);
+    registry::register(conn, &print, PAYMENT_REFERENCE_KIND, id).map_err(|e| {
+        if e.is_conflict_on(registry::DUPLICATE_CONSTRAINT) {
+            RepoError::Conflict {
+                constraint: REFERENCE_TAKEN.into(),
+            }
+        } else {
+            e
+        }
+    })?;
+    Ok(print)
+}
+
+/// Books a transaction; its external reference, if any, is registered first.
 pub fn insert_transaction(conn: &mut PgConnection, tx: &TransactionRow) -> Result<(), RepoError> {
+    let print = match &tx.external_reference_key {
+        Some(key) => Some(register_reference(conn, tx.id, key)?),
+        None => None,
+    };
     diesel::insert_into(loan_transactions::table)
-        .values(tx)
+        .values((tx, loan_transactions::reference_fingerprint.eq(print)))
         .execute(conn)?;
     Ok(())
 }

@@ -77,14 +77,7 @@ pub fn rekey_identifiers(conn: &mut PgConnection) -> Result<RekeyReport, RepoErr
         "order_reference",
         "order_key",
     )?;
-    rekey_plain(
-        conn,
-        &mut report,
-        "loan_transactions",
-        "id",
-        "external_reference",
-        "external_reference_key",
-    )?;
+    rekey_payment_references(conn, &mut report)?;
     if report != RekeyReport::default() {
         tracing::info!(?report, "identifiers re-keyed to the canonical key v2");
     }
@@ -184,6 +177,42 @@ fn rekey_receipts(conn: &mut PgConnection, report: &mut RekeyReport) -> Result<(
                 .bind::<SqlUuid, _>(row.id)
                 .execute(c)?;
             move_fingerprint(c, row.id, &print)
+        })?;
+    }
+    Ok(())
+}
+
+/// Payment references stored before keys existed: the key, and its registry row (which is what
+/// makes it unique), in one savepoint; a key another payment holds is a duplicate.
+fn rekey_payment_references(
+    conn: &mut PgConnection,
+    report: &mut RekeyReport,
+) -> Result<(), RepoError> {
+    let rows: Vec<StoredNumber> = sql_query(
+        "SELECT id, external_reference AS number, '' AS counterparty FROM loan_transactions
+          WHERE external_reference IS NOT NULL AND external_reference_key IS NULL
+          ORDER BY created_at, id",
+    )
+    .load(conn)?;
+    for row in rows {
+        let key = canonical_key(&row.number);
+        apply(conn, report, "payment reference", row.id, |c| {
+            let print = crate::loans::payment_reference_fingerprint(&key);
+            sql_query(
+                "INSERT INTO registry_entries (fingerprint, kind, subject_id)
+                 VALUES ($1, 'payment_reference', $2)",
+            )
+            .bind::<Text, _>(&print)
+            .bind::<SqlUuid, _>(row.id)
+            .execute(c)?;
+            sql_query(
+                "UPDATE loan_transactions SET external_reference_key = $1, reference_fingerprint = $2
+                  WHERE id = $3",
+            )
+            .bind::<Text, _>(&key)
+            .bind::<Text, _>(&print)
+            .bind::<SqlUuid, _>(row.id)
+            .execute(c)
         })?;
     }
     Ok(())

@@ -334,6 +334,7 @@ diesel::table! {
         fee -> Numeric,
         external_reference_key -> Nullable<Text>,
         party_id -> Uuid,
+        reference_fingerprint -> Nullable<Bpchar>,
     }
 }
 

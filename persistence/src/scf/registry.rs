@@ -14,6 +14,12 @@ pub const DUPLICATE_CONSTRAINT: &str = "registry_entries_pkey";
 /// uniqueness of registrations, which outside financiers are never answered about.
 pub const REGISTRATION_KIND: &str = "party_registration";
 
+/// The kind of a payment's external reference (unique platform-wide), never answered about.
+pub const PAYMENT_REFERENCE_KIND: &str = "payment_reference";
+
+/// The kinds of paper outside financiers may ask about.
+const PAPER_KINDS: [&str; 3] = ["receivable", "bill", "warehouse_receipt"];
+
 /// Registers `fingerprint` for `subject`; a second registration of the same fingerprint fails
 /// with `RepoError::Conflict` on [`DUPLICATE_CONSTRAINT`].
 pub fn register(
@@ -37,7 +43,7 @@ pub fn register(
 pub fn lookup(conn: &mut PgConnection, fingerprint: &str) -> Result<Option<bool>, RepoError> {
     Ok(registry_entries::table
         .find(fingerprint)
-        .filter(registry_entries::kind.ne(REGISTRATION_KIND))
+        .filter(registry_entries::kind.eq_any(PAPER_KINDS))
         .select(registry_entries::encumbered)
         .first(conn)
         .optional()?)
