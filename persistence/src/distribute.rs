@@ -11,7 +11,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
-use crate::distribution::{Placement, KNOWN_VIOLATIONS, MAP};
+use crate::distribution::{Placement, CROSS_PARTY_REFERENCES, KNOWN_VIOLATIONS, MAP};
 use crate::error::RepoError;
 
 /// What [`distribute_if_citus`] did.
@@ -77,6 +77,13 @@ pub fn distribute_if_citus(conn: &mut PgConnection) -> Result<Outcome, RepoError
         // The append-only guards and the deferred balance check are triggers: they read only
         // their own row's shard (by party), which is what Citus asks this setting to confirm.
         diesel::sql_query("SET LOCAL citus.enable_unsafe_triggers = on").execute(c)?;
+        // Citus refuses a foreign key across parties; the use cases check these references.
+        for (table, constraint) in CROSS_PARTY_REFERENCES {
+            diesel::sql_query(format!(
+                "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {constraint}"
+            ))
+            .execute(c)?;
+        }
         let known = "SELECT EXISTS (SELECT 1 FROM pg_dist_partition
                                      WHERE logicalrelid = to_regclass($1)) AS flag";
         let mut tables = Vec::new();
