@@ -300,7 +300,7 @@ const CONFLICTS: [(&str, &str, Option<&str>); 5] = [
         Some("external_reference"),
     ),
     (
-        "installment_plans_merchant_order_key_unique",
+        persistence::installment_plans::ORDER_TAKEN,
         "an installment plan for this order reference already exists",
         Some("order_reference"),
     ),

@@ -131,5 +131,4 @@ pub const KNOWN_VIOLATIONS: &[&str] = &[
     "audit_events: unique index audit_events_pkey (id) leaves out party_id",
     "factoring_programs: unique index factoring_programs_pkey (id) leaves out core_enterprise_id",
     "installment_offers: unique index installment_offers_pkey (id) leaves out merchant_id",
-    "installment_plans: unique index installment_plans_merchant_order_key_unique (merchant_id,order_key) leaves out shopper_id",
 ];

@@ -6,7 +6,10 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use sha2::{Digest, Sha256};
+
 use crate::error::RepoError;
+use crate::scf::registry::{self, ORDER_KIND};
 use crate::schema::{installment_offers, installment_plans};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -80,9 +83,39 @@ pub fn list_offers(
         .load(conn)?)
 }
 
+/// The name a second plan for one merchant's order reference is refused under: the registry's
+/// own constraint says nothing about plans.
+pub const ORDER_TAKEN: &str = "installment_plans_merchant_order_key_unique";
+
+/// The registry key of a merchant's order reference: the hex SHA-256 of
+/// `lendline-registry-v1\ninstallment_order\n<merchant id>\n<canonical order key>` (the
+/// migration that moved the uniqueness into the registry computes the same).
+pub fn order_fingerprint(merchant: Uuid, key: &str) -> String {
+    let text = format!("lendline-registry-v1\ninstallment_order\n{merchant}\n{key}");
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Stores a plan; its order reference is registered first, so a second plan for the same
+/// merchant's order fails with `RepoError::Conflict` on [`ORDER_TAKEN`].
 pub fn insert_plan(conn: &mut PgConnection, row: &PlanRow) -> Result<(), RepoError> {
+    let print = match &row.order_key {
+        Some(key) => {
+            let print = order_fingerprint(row.merchant_id, key);
+            registry::register(conn, &print, ORDER_KIND, row.loan_id).map_err(|e| {
+                if e.is_conflict_on(registry::DUPLICATE_CONSTRAINT) {
+                    RepoError::Conflict {
+                        constraint: ORDER_TAKEN.into(),
+                    }
+                } else {
+                    e
+                }
+            })?;
+            Some(print)
+        }
+        None => None,
+    };
     diesel::insert_into(installment_plans::table)
-        .values(row)
+        .values((row, installment_plans::order_fingerprint.eq(print)))
         .execute(conn)?;
     Ok(())
 }

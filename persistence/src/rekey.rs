@@ -69,14 +69,7 @@ pub fn rekey_identifiers(conn: &mut PgConnection) -> Result<RekeyReport, RepoErr
         "order_number",
         "order_key",
     )?;
-    rekey_plain(
-        conn,
-        &mut report,
-        "installment_plans",
-        "loan_id",
-        "order_reference",
-        "order_key",
-    )?;
+    rekey_installment_orders(conn, &mut report)?;
     rekey_payment_references(conn, &mut report)?;
     if report != RekeyReport::default() {
         tracing::info!(?report, "identifiers re-keyed to the canonical key v2");
@@ -208,6 +201,43 @@ fn rekey_payment_references(
             sql_query(
                 "UPDATE loan_transactions SET external_reference_key = $1, reference_fingerprint = $2
                   WHERE id = $3",
+            )
+            .bind::<Text, _>(&key)
+            .bind::<Text, _>(&print)
+            .bind::<SqlUuid, _>(row.id)
+            .execute(c)
+        })?;
+    }
+    Ok(())
+}
+
+/// Installment plans stored before keys existed: the key and its registry row (which is what
+/// makes it unique per merchant), in one savepoint; a key another plan holds is a duplicate.
+fn rekey_installment_orders(
+    conn: &mut PgConnection,
+    report: &mut RekeyReport,
+) -> Result<(), RepoError> {
+    let rows: Vec<StoredNumber> = sql_query(
+        "SELECT loan_id AS id, order_reference AS number, merchant_id::text AS counterparty
+           FROM installment_plans WHERE order_key IS NULL ORDER BY created_at, loan_id",
+    )
+    .load(conn)?;
+    for row in rows {
+        let key = canonical_key(&row.number);
+        let merchant = Uuid::parse_str(&row.counterparty)
+            .map_err(|e| RepoError::Corrupt(format!("installment plan {}: {e}", row.id)))?;
+        let print = crate::installment_plans::order_fingerprint(merchant, &key);
+        apply(conn, report, "installment order", row.id, |c| {
+            sql_query(
+                "INSERT INTO registry_entries (fingerprint, kind, subject_id)
+                 VALUES ($1, 'installment_order', $2)",
+            )
+            .bind::<Text, _>(&print)
+            .bind::<SqlUuid, _>(row.id)
+            .execute(c)?;
+            sql_query(
+                "UPDATE installment_plans SET order_key = $1, order_fingerprint = $2
+                  WHERE loan_id = $3",
             )
             .bind::<Text, _>(&key)
             .bind::<Text, _>(&print)

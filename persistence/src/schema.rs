@@ -548,6 +548,7 @@ diesel::table! {
         decision_id -> Uuid,
         created_at -> Timestamptz,
         order_key -> Nullable<Text>,
+        order_fingerprint -> Nullable<Bpchar>,
     }
 }
 

@@ -17,6 +17,10 @@ pub const REGISTRATION_KIND: &str = "party_registration";
 /// The kind of a payment's external reference (unique platform-wide), never answered about.
 pub const PAYMENT_REFERENCE_KIND: &str = "payment_reference";
 
+/// The kind of a merchant's order reference financed by an installment plan, never answered
+/// about.
+pub const ORDER_KIND: &str = "installment_order";
+
 /// The kinds of paper outside financiers may ask about.
 const PAPER_KINDS: [&str; 3] = ["receivable", "bill", "warehouse_receipt"];
 
