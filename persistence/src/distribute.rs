@@ -11,7 +11,9 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
-use crate::distribution::{Placement, CROSS_PARTY_REFERENCES, KNOWN_VIOLATIONS, MAP};
+use crate::distribution::{
+    Placement, CROSS_PARTY_REFERENCES, KEYS_WIDENED_WHEN_DISTRIBUTED, KNOWN_VIOLATIONS, MAP,
+};
 use crate::error::RepoError;
 
 /// What [`distribute_if_citus`] did.
@@ -83,6 +85,18 @@ pub fn distribute_if_citus(conn: &mut PgConnection) -> Result<Outcome, RepoError
                 "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {constraint}"
             ))
             .execute(c)?;
+        }
+        // With those references gone, these keys may include their owner as Citus asks. Only
+        // a key still without the owner is replaced, so a rerun changes nothing.
+        for (table, constraint, key) in KEYS_WIDENED_WHEN_DISTRIBUTED {
+            let narrow = "SELECT EXISTS (SELECT 1 FROM pg_constraint
+                                          WHERE conname = $1 AND array_length(conkey, 1) = 1) AS flag";
+            if ask(c, narrow, Some(constraint))? {
+                diesel::sql_query(format!(
+                    "ALTER TABLE {table} DROP CONSTRAINT {constraint}, ADD PRIMARY KEY ({key})"
+                ))
+                .execute(c)?;
+            }
         }
         let known = "SELECT EXISTS (SELECT 1 FROM pg_dist_partition
                                      WHERE logicalrelid = to_regclass($1)) AS flag";

@@ -8,7 +8,8 @@ use std::path::Path;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use persistence::distribution::{
-    placement, Placement, CROSS_PARTY_REFERENCES, KNOWN_VIOLATIONS, MAP,
+    placement, Placement, CROSS_PARTY_REFERENCES, KEYS_WIDENED_WHEN_DISTRIBUTED, KNOWN_VIOLATIONS,
+    MAP,
 };
 
 #[derive(QueryableByName)]
@@ -142,7 +143,10 @@ fn violations(conn: &mut PgConnection) -> BTreeSet<String> {
         else {
             continue;
         };
-        if !index.columns.split(',').any(|c| c == column) {
+        let widened = KEYS_WIDENED_WHEN_DISTRIBUTED
+            .iter()
+            .any(|(t, c, _)| *t == index.table_name && *c == index.index_name);
+        if !widened && !index.columns.split(',').any(|c| c == column) {
             found.insert(format!(
                 "{}: unique index {} ({}) leaves out {column}",
                 index.table_name, index.index_name, index.columns
@@ -202,6 +206,26 @@ fn every_listed_cross_party_reference_is_a_foreign_key_between_tenant_tables_tha
             tenants && !foreign_key_allowed(fk),
             "{name} needs no exception"
         );
+    }
+}
+
+#[test]
+fn every_key_widened_when_distributing_is_a_primary_key_that_leaves_out_its_owner() {
+    let mut conn = persistence::db::connect(&lendline_tests::fresh_database_url()).unwrap();
+    let indexes = unique_indexes(&mut conn);
+    for (table, constraint, key) in KEYS_WIDENED_WHEN_DISTRIBUTED {
+        let Some(Placement::Tenant(owner)) = placement(table) else {
+            panic!("{table} is no tenant table");
+        };
+        let index = indexes
+            .iter()
+            .find(|i| i.table_name == *table && i.index_name == *constraint)
+            .unwrap_or_else(|| panic!("{constraint} does not exist: take it off the list"));
+        assert!(
+            !index.columns.split(',').any(|c| c == owner),
+            "{constraint} includes {owner} already: take it off the list"
+        );
+        assert_eq!(key.replace(' ', ""), format!("{owner},{}", index.columns));
     }
 }
 
