@@ -39,6 +39,7 @@ mod peak_outbox;
 mod peak_supervision;
 mod platform;
 mod quotes;
+mod registry_keys;
 mod scf_bills;
 mod scf_declined;
 mod scf_factoring;
