@@ -33,6 +33,7 @@ mod lending_use_cases;
 mod loans;
 mod order_financing;
 mod outbox;
+mod party_backfill;
 mod peak_admission;
 mod peak_decision_metrics;
 mod peak_outbox;
