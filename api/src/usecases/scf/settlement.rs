@@ -240,7 +240,12 @@ fn settle_receivable(
             valuation::exposure_of(r, terms.rate_of(r)?, c)
         }
     };
-    eligibility::release_limits(ctx.conn, r.program_id, r.supplier_id, exposure)?;
+    eligibility::release_limits(
+        ctx.conn,
+        (r.debtor_id, r.program_id),
+        r.supplier_id,
+        exposure,
+    )?;
     let claims = supplier_claims(ctx, r.supplier_id, c)?;
     let closing = Closing {
         r,
