@@ -127,10 +127,12 @@ pub fn find_plan(conn: &mut PgConnection, loan: Uuid) -> Result<PlanRow, RepoErr
         .first(conn)?)
 }
 
-/// Locks the plan for the rest of the transaction (refunds are serialised per plan).
-pub fn lock_plan(conn: &mut PgConnection, loan: Uuid) -> Result<PlanRow, RepoError> {
+/// Locks `shopper`'s plan for the rest of the transaction (refunds are serialised per plan);
+/// the plan lives with the shopper's loan.
+pub fn lock_plan(conn: &mut PgConnection, shopper: Uuid, loan: Uuid) -> Result<PlanRow, RepoError> {
     Ok(installment_plans::table
         .find(loan)
+        .filter(installment_plans::shopper_id.eq(shopper))
         .select(PlanRow::as_select())
         .for_update()
         .first(conn)?)
@@ -160,7 +162,8 @@ pub fn list_plans(conn: &mut PgConnection, f: &PlanFilter) -> Result<Vec<PlanRow
     if let Some(s) = f.status {
         // The two tables are not declared joinable in the schema; the plan's loan is its key.
         let with_status = diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "EXISTS (SELECT 1 FROM loans l WHERE l.id = installment_plans.loan_id AND l.status = ",
+            "EXISTS (SELECT 1 FROM loans l WHERE l.party_id = installment_plans.shopper_id \
+             AND l.id = installment_plans.loan_id AND l.status = ",
         )
         .bind::<diesel::sql_types::Text, _>(s)
         .sql(")");
@@ -177,11 +180,15 @@ pub fn list_plans(conn: &mut PgConnection, f: &PlanFilter) -> Result<Vec<PlanRow
 
 pub fn record_refund(
     conn: &mut PgConnection,
+    shopper: Uuid,
     loan: Uuid,
     refunded: Decimal,
     clawed_back: Decimal,
 ) -> Result<(), RepoError> {
-    diesel::update(installment_plans::table.find(loan))
+    let plan = installment_plans::table
+        .find(loan)
+        .filter(installment_plans::shopper_id.eq(shopper));
+    diesel::update(plan)
         .set((
             installment_plans::refunded.eq(refunded),
             installment_plans::clawed_back.eq(clawed_back),

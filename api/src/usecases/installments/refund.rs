@@ -50,7 +50,9 @@ pub struct Refunded {
 
 /// Books the refund on the plan.
 pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseError> {
-    let mut plan = installment_plans::lock_plan(ctx.conn, ask.plan_id)?;
+    // The merchant refunds, the plan lives with the shopper's loan: whose loan it is comes first.
+    let shopper = loans::owner(ctx.conn, ask.plan_id)?;
+    let mut plan = installment_plans::lock_plan(ctx.conn, shopper, ask.plan_id)?;
     if ctx.actor.party != Some(plan.merchant_id) {
         return Err(UseCaseError::NotFound);
     }
@@ -91,7 +93,13 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
             .into();
     }
     loans::reschedule(ctx.conn, &loan, &schedule)?;
-    installment_plans::record_refund(ctx.conn, loan.id, plan.refunded, plan.clawed_back)?;
+    installment_plans::record_refund(
+        ctx.conn,
+        plan.shopper_id,
+        loan.id,
+        plan.refunded,
+        plan.clawed_back,
+    )?;
     if let Some(yesterday) = ctx.today.pred_opt() {
         persistence::loans_eod::age(ctx.conn, yesterday, Some(loan.id))?;
     }
