@@ -206,7 +206,9 @@ impl From<RepoError> for ApiError {
         match e {
             RepoError::NotFound => ApiError::NotFound,
             RepoError::Conflict { constraint } => conflict_for(&constraint),
-            RepoError::Constraint { constraint } if constraint == BUSINESS_DAY_CLOSED => {
+            RepoError::Constraint { constraint }
+                if persistence::error::constraint_is(&constraint, BUSINESS_DAY_CLOSED) =>
+            {
                 business_day_closed()
             }
             RepoError::Constraint { constraint } => {
@@ -288,31 +290,45 @@ impl ApiError {
     }
 }
 
-/// Names the field behind a unique constraint, so that clients can point at it.
+/// The unique constraints whose violation names a field, so that clients can point at it.
+const CONFLICTS: [(&str, &str, Option<&str>); 5] = [
+    (
+        persistence::parties::REGISTRATION_TAKEN,
+        "a party with this registration number already exists in this country",
+        Some("registration_number"),
+    ),
+    (
+        "scoring_models_pkey",
+        "this model version is already stored and versions are immutable: upload a new version",
+        Some("document.version"),
+    ),
+    (
+        persistence::loans::REFERENCE_TAKEN,
+        "a payment with this external reference was already booked",
+        Some("external_reference"),
+    ),
+    (
+        persistence::installment_plans::ORDER_TAKEN,
+        "an installment plan for this order reference already exists",
+        Some("order_reference"),
+    ),
+    (
+        "orders_merchant_order_key_unique",
+        "an order with this number is already registered for this merchant",
+        Some("order_number"),
+    ),
+];
+
+/// Names the field behind a unique constraint. Matched with `constraint_is`, so a Citus shard's
+/// name (the constraint's name with the shard id appended) maps like the table's own.
 fn conflict_for(constraint: &str) -> ApiError {
-    let (message, field) = match constraint {
-        "parties_registration_unique" => (
-            "a party with this registration number already exists in this country",
-            Some("registration_number"),
-        ),
-        "scoring_models_pkey" => (
-            "this model version is already stored and versions are immutable: upload a new version",
-            Some("document.version"),
-        ),
-        "loan_transactions_reference_key_unique" => (
-            "a payment with this external reference was already booked",
-            Some("external_reference"),
-        ),
-        "installment_plans_merchant_order_key_unique" => (
-            "an installment plan for this order reference already exists",
-            Some("order_reference"),
-        ),
-        "orders_merchant_order_key_unique" => (
-            "an order with this number is already registered for this merchant",
-            Some("order_number"),
-        ),
-        _ => ("the object already exists", None),
-    };
+    let (message, field) = CONFLICTS
+        .iter()
+        .find(|(ours, _, _)| persistence::error::constraint_is(constraint, ours))
+        .map_or(
+            ("the object already exists", None),
+            |(_, message, field)| (*message, *field),
+        );
     ApiError::Conflict {
         code: "duplicate",
         message: message.into(),
@@ -324,5 +340,30 @@ fn conflict_for(constraint: &str) -> ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         ApiError::internal(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{conflict_for, ApiError};
+
+    fn field_of(error: ApiError) -> Option<String> {
+        match error {
+            ApiError::Conflict { field, .. } => field,
+            other => panic!("not a conflict: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_shards_unique_violation_names_the_same_field_as_the_tables() {
+        let table = field_of(conflict_for("orders_merchant_order_key_unique"));
+        let shard = field_of(conflict_for("orders_merchant_order_key_unique_102044"));
+        assert_eq!(table.as_deref(), Some("order_number"));
+        assert_eq!(shard, table);
+    }
+
+    #[test]
+    fn an_unknown_unique_violation_names_no_field() {
+        assert_eq!(field_of(conflict_for("parties_pkey_102008")), None);
     }
 }

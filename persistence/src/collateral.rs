@@ -1,5 +1,7 @@
-//! Goods in partner warehouses pledged as collateral, the registry that keeps one warehouse
-//! receipt from ever backing two loans, and the goods' valuations.
+//! Goods in partner warehouses pledged as collateral and the goods' valuations. The registry
+//! keeps one warehouse receipt from ever backing two loans: the goods name their receipt's
+//! registry row (`receipt_fingerprint`). Goods are keyed by their merchant: every lock and
+//! write names it.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -41,28 +43,37 @@ pub struct ValuationRow {
     pub ltv: Option<Decimal>,
     pub valued_by: String,
     pub created_at: DateTime<Utc>,
+    /// The goods' merchant.
+    pub merchant_id: Uuid,
 }
 
-/// Whether the receipt was ever pledged (released receipts stay in the registry).
-pub fn receipt_exists(conn: &mut PgConnection, key: &str) -> Result<bool, RepoError> {
-    Ok(collateral::table
-        .filter(collateral::receipt_key.eq(key))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0)
-}
-
-pub fn insert(conn: &mut PgConnection, row: &CollateralRow) -> Result<(), RepoError> {
+/// Stores pledged goods whose receipt is registered under `receipt_fingerprint` with the
+/// goods as subject (register first).
+pub fn insert(
+    conn: &mut PgConnection,
+    row: &CollateralRow,
+    receipt_fingerprint: &str,
+) -> Result<(), RepoError> {
     diesel::insert_into(collateral::table)
-        .values(row)
+        .values((row, collateral::receipt_fingerprint.eq(receipt_fingerprint)))
         .execute(conn)?;
     Ok(())
 }
 
-/// Loads collateral and locks it for the rest of the transaction.
-pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<CollateralRow, RepoError> {
+/// Whose goods `id` are: how staff find the merchant to lock them through. A read without a
+/// lock, so on a cluster it may ask every shard.
+pub fn owner(conn: &mut PgConnection, id: Uuid) -> Result<Uuid, RepoError> {
     Ok(collateral::table
         .find(id)
+        .select(collateral::merchant_id)
+        .first(conn)?)
+}
+
+/// Loads `merchant`'s goods `id` and locks them for the rest of the transaction.
+pub fn lock(conn: &mut PgConnection, merchant: Uuid, id: Uuid) -> Result<CollateralRow, RepoError> {
+    Ok(collateral::table
+        .find(id)
+        .filter(collateral::merchant_id.eq(merchant))
         .select(CollateralRow::as_select())
         .for_update()
         .first(conn)?)
@@ -78,17 +89,35 @@ pub fn margin_call_open(conn: &mut PgConnection, merchant: Uuid) -> Result<bool,
         > 0)
 }
 
-pub fn attach_loan(conn: &mut PgConnection, id: Uuid, loan: Uuid) -> Result<(), RepoError> {
-    diesel::update(collateral::table.find(id))
-        .set(collateral::loan_id.eq(loan))
-        .execute(conn)?;
+pub fn attach_loan(
+    conn: &mut PgConnection,
+    merchant: Uuid,
+    id: Uuid,
+    loan: Uuid,
+) -> Result<(), RepoError> {
+    diesel::update(
+        collateral::table
+            .find(id)
+            .filter(collateral::merchant_id.eq(merchant)),
+    )
+    .set(collateral::loan_id.eq(loan))
+    .execute(conn)?;
     Ok(())
 }
 
-pub fn set_status(conn: &mut PgConnection, id: Uuid, status: &str) -> Result<(), RepoError> {
-    diesel::update(collateral::table.find(id))
-        .set(collateral::status.eq(status))
-        .execute(conn)?;
+pub fn set_status(
+    conn: &mut PgConnection,
+    merchant: Uuid,
+    id: Uuid,
+    status: &str,
+) -> Result<(), RepoError> {
+    diesel::update(
+        collateral::table
+            .find(id)
+            .filter(collateral::merchant_id.eq(merchant)),
+    )
+    .set(collateral::status.eq(status))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -97,7 +126,10 @@ pub fn revalue(conn: &mut PgConnection, v: &ValuationRow) -> Result<(), RepoErro
     diesel::insert_into(collateral_valuations::table)
         .values(v)
         .execute(conn)?;
-    diesel::update(collateral::table.find(v.collateral_id))
+    let goods = collateral::table
+        .find(v.collateral_id)
+        .filter(collateral::merchant_id.eq(v.merchant_id));
+    diesel::update(goods)
         .set((
             collateral::unit_value.eq(v.unit_value),
             collateral::valued_on.eq(v.valued_on),

@@ -56,13 +56,18 @@ pub fn find_application(conn: &mut PgConnection, id: Uuid) -> Result<Application
         .first(conn)?)
 }
 
+/// Records the decision on `party`'s application `id`.
 pub fn set_application_outcome(
     conn: &mut PgConnection,
+    party: Uuid,
     id: Uuid,
     status: &str,
     decision: &serde_json::Value,
 ) -> Result<(), RepoError> {
-    diesel::update(credit_line_applications::table.find(id))
+    let row = credit_line_applications::table
+        .find(id)
+        .filter(credit_line_applications::party_id.eq(party));
+    diesel::update(row)
         .set((
             credit_line_applications::status.eq(status),
             credit_line_applications::decision.eq(decision),
@@ -126,6 +131,7 @@ pub fn list_lines(conn: &mut PgConnection, f: &LineFilter) -> Result<Vec<LineRow
 /// active, unexpired on `today` and has room, so concurrent draws can never overshoot.
 pub fn reserve(
     conn: &mut PgConnection,
+    party: Uuid,
     line: Uuid,
     amount: Decimal,
     today: NaiveDate,
@@ -133,6 +139,7 @@ pub fn reserve(
     let updated = diesel::update(
         credit_lines::table
             .find(line)
+            .filter(credit_lines::party_id.eq(party))
             .filter(credit_lines::status.eq("active"))
             .filter(credit_lines::expires_on.ge(today))
             .filter((credit_lines::used_amount + amount).le(credit_lines::limit_amount)),
@@ -142,20 +149,31 @@ pub fn reserve(
     Ok(updated == 1)
 }
 
-/// Gives back `amount` of the limit (principal repaid or written off).
-pub fn release(conn: &mut PgConnection, line: Uuid, amount: Decimal) -> Result<(), RepoError> {
-    diesel::update(credit_lines::table.find(line))
-        .set(credit_lines::used_amount.eq(credit_lines::used_amount - amount))
-        .execute(conn)?;
+/// Gives back `amount` of `party`'s line's limit (principal repaid or written off).
+pub fn release(
+    conn: &mut PgConnection,
+    party: Uuid,
+    line: Uuid,
+    amount: Decimal,
+) -> Result<(), RepoError> {
+    diesel::update(
+        credit_lines::table
+            .find(line)
+            .filter(credit_lines::party_id.eq(party)),
+    )
+    .set(credit_lines::used_amount.eq(credit_lines::used_amount - amount))
+    .execute(conn)?;
     Ok(())
 }
 
-/// The line opened for an application, if any.
+/// The line opened for `party`'s application, if any.
 pub fn line_of_application(
     conn: &mut PgConnection,
+    party: Uuid,
     application: Uuid,
 ) -> Result<Option<Uuid>, RepoError> {
     Ok(credit_lines::table
+        .filter(credit_lines::party_id.eq(party))
         .filter(credit_lines::application_id.eq(application))
         .select(credit_lines::id)
         .first(conn)
@@ -208,13 +226,23 @@ pub fn open_line_headroom(
     Ok(headroom.unwrap_or(Decimal::ZERO))
 }
 
-/// Closes a line for good (e.g. after a write-off): no further draws, no automatic reopening.
-pub fn close(conn: &mut PgConnection, line: Uuid, reason: &str) -> Result<(), RepoError> {
-    diesel::update(credit_lines::table.find(line))
-        .set((
-            credit_lines::status.eq("closed"),
-            credit_lines::frozen_reason.eq(reason),
-        ))
-        .execute(conn)?;
+/// Closes `party`'s line for good (e.g. after a write-off): no further draws, no automatic
+/// reopening.
+pub fn close(
+    conn: &mut PgConnection,
+    party: Uuid,
+    line: Uuid,
+    reason: &str,
+) -> Result<(), RepoError> {
+    diesel::update(
+        credit_lines::table
+            .find(line)
+            .filter(credit_lines::party_id.eq(party)),
+    )
+    .set((
+        credit_lines::status.eq("closed"),
+        credit_lines::frozen_reason.eq(reason),
+    ))
+    .execute(conn)?;
     Ok(())
 }

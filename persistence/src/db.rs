@@ -10,7 +10,8 @@ use crate::error::RepoError;
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
 /// Applies every pending migration, then re-keys identifiers that SQL could not
-/// (`crate::rekey`), and answers how many migrations ran.
+/// (`crate::rekey`), then, on a Citus coordinator, distributes the tables
+/// (`crate::distribute`), and answers how many migrations ran.
 pub fn run_migrations(conn: &mut PgConnection) -> Result<usize, RepoError> {
     run_migrations_reporting(conn, |_| {})
 }
@@ -38,6 +39,7 @@ pub fn run_migrations_reporting(
     }
     on_step("re-keying identifiers");
     crate::rekey::rekey_identifiers(conn)?;
+    crate::distribute::distribute_if_citus(conn)?;
     Ok(pending.len())
 }
 

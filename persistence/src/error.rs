@@ -28,6 +28,28 @@ pub enum RepoError {
     Unavailable(String),
 }
 
+/// Whether the constraint PostgreSQL named, `found`, is the one the schema calls `ours`.
+///
+/// On a Citus worker every shard carries its constraints with the shard's id appended
+/// (`parties_registration_unique_102008`), and that is the name an error reports; so a name
+/// matches when it is ours exactly or ours followed by `_` and digits only.
+pub fn constraint_is(found: &str, ours: &str) -> bool {
+    found.strip_prefix(ours).is_some_and(|rest| {
+        rest.is_empty()
+            || rest
+                .strip_prefix('_')
+                .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+impl RepoError {
+    /// Whether this is a unique violation of the constraint the schema calls `ours` (see
+    /// [`constraint_is`]).
+    pub fn is_conflict_on(&self, ours: &str) -> bool {
+        matches!(self, RepoError::Conflict { constraint } if constraint_is(constraint, ours))
+    }
+}
+
 impl From<DieselError> for RepoError {
     fn from(e: DieselError) -> Self {
         match e {
@@ -67,5 +89,27 @@ fn is_deadline(message: &str) -> bool {
 impl From<diesel::r2d2::PoolError> for RepoError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         RepoError::Pool(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constraint_is;
+
+    #[test]
+    fn a_constraint_matches_its_own_name_and_its_shards_names() {
+        assert!(constraint_is("parties_pkey", "parties_pkey"));
+        assert!(constraint_is("parties_pkey_102008", "parties_pkey"));
+    }
+
+    #[test]
+    fn a_constraint_does_not_match_a_longer_name_or_a_non_numeric_suffix() {
+        assert!(!constraint_is(
+            "orders_merchant_order_key_unique",
+            "orders_merchant"
+        ));
+        assert!(!constraint_is("parties_pkey_", "parties_pkey"));
+        assert!(!constraint_is("parties_pkey_x1", "parties_pkey"));
+        assert!(!constraint_is("parties_pk", "parties_pkey"));
     }
 }

@@ -6,7 +6,10 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use sha2::{Digest, Sha256};
+
 use crate::error::RepoError;
+use crate::scf::registry::{self, ORDER_KIND};
 use crate::schema::{installment_offers, installment_plans};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -80,9 +83,39 @@ pub fn list_offers(
         .load(conn)?)
 }
 
+/// The name a second plan for one merchant's order reference is refused under: the registry's
+/// own constraint says nothing about plans.
+pub const ORDER_TAKEN: &str = "installment_plans_merchant_order_key_unique";
+
+/// The registry key of a merchant's order reference: the hex SHA-256 of
+/// `lendline-registry-v1\ninstallment_order\n<merchant id>\n<canonical order key>` (the
+/// migration that moved the uniqueness into the registry computes the same).
+pub fn order_fingerprint(merchant: Uuid, key: &str) -> String {
+    let text = format!("lendline-registry-v1\ninstallment_order\n{merchant}\n{key}");
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Stores a plan; its order reference is registered first, so a second plan for the same
+/// merchant's order fails with `RepoError::Conflict` on [`ORDER_TAKEN`].
 pub fn insert_plan(conn: &mut PgConnection, row: &PlanRow) -> Result<(), RepoError> {
+    let print = match &row.order_key {
+        Some(key) => {
+            let print = order_fingerprint(row.merchant_id, key);
+            registry::register(conn, &print, ORDER_KIND, row.loan_id).map_err(|e| {
+                if e.is_conflict_on(registry::DUPLICATE_CONSTRAINT) {
+                    RepoError::Conflict {
+                        constraint: ORDER_TAKEN.into(),
+                    }
+                } else {
+                    e
+                }
+            })?;
+            Some(print)
+        }
+        None => None,
+    };
     diesel::insert_into(installment_plans::table)
-        .values(row)
+        .values((row, installment_plans::order_fingerprint.eq(print)))
         .execute(conn)?;
     Ok(())
 }
@@ -94,10 +127,12 @@ pub fn find_plan(conn: &mut PgConnection, loan: Uuid) -> Result<PlanRow, RepoErr
         .first(conn)?)
 }
 
-/// Locks the plan for the rest of the transaction (refunds are serialised per plan).
-pub fn lock_plan(conn: &mut PgConnection, loan: Uuid) -> Result<PlanRow, RepoError> {
+/// Locks `shopper`'s plan for the rest of the transaction (refunds are serialised per plan);
+/// the plan lives with the shopper's loan.
+pub fn lock_plan(conn: &mut PgConnection, shopper: Uuid, loan: Uuid) -> Result<PlanRow, RepoError> {
     Ok(installment_plans::table
         .find(loan)
+        .filter(installment_plans::shopper_id.eq(shopper))
         .select(PlanRow::as_select())
         .for_update()
         .first(conn)?)
@@ -127,7 +162,8 @@ pub fn list_plans(conn: &mut PgConnection, f: &PlanFilter) -> Result<Vec<PlanRow
     if let Some(s) = f.status {
         // The two tables are not declared joinable in the schema; the plan's loan is its key.
         let with_status = diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "EXISTS (SELECT 1 FROM loans l WHERE l.id = installment_plans.loan_id AND l.status = ",
+            "EXISTS (SELECT 1 FROM loans l WHERE l.party_id = installment_plans.shopper_id \
+             AND l.id = installment_plans.loan_id AND l.status = ",
         )
         .bind::<diesel::sql_types::Text, _>(s)
         .sql(")");
@@ -144,11 +180,15 @@ pub fn list_plans(conn: &mut PgConnection, f: &PlanFilter) -> Result<Vec<PlanRow
 
 pub fn record_refund(
     conn: &mut PgConnection,
+    shopper: Uuid,
     loan: Uuid,
     refunded: Decimal,
     clawed_back: Decimal,
 ) -> Result<(), RepoError> {
-    diesel::update(installment_plans::table.find(loan))
+    let plan = installment_plans::table
+        .find(loan)
+        .filter(installment_plans::shopper_id.eq(shopper));
+    diesel::update(plan)
         .set((
             installment_plans::refunded.eq(refunded),
             installment_plans::clawed_back.eq(clawed_back),

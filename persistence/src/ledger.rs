@@ -12,6 +12,11 @@
 //! says otherwise: `ALTER DATABASE … SET lendline.balance_shards = 32` takes effect for new
 //! connections, and changing it never loses a balance, since reads sum every shard row.
 //! Without this, every money movement on the platform waited for the previous one's commit.
+//!
+//! Every entry belongs to a party (the tenant key of a cluster distributed by party): the one
+//! whose business it books, or [`PLATFORM`]. Its postings and the balance rows they move carry
+//! the same party, so an entry commits on its owner's shard; a balance is summed over parties
+//! (and shards) on read.
 
 use std::collections::BTreeMap;
 
@@ -38,6 +43,7 @@ pub struct EntryRow {
     pub memo: String,
     pub reverses: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    pub party_id: Uuid,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -63,6 +69,10 @@ pub struct BalanceRow {
     pub postings_count: i64,
 }
 
+/// The owner of entries that belong to no one party (end of day's aggregate accrual, bookings
+/// of the platform itself).
+pub const PLATFORM: Uuid = Uuid::nil();
+
 /// How many balance rows a platform-wide account is spread over by default.
 pub const DEFAULT_SHARDS: u32 = 16;
 
@@ -74,18 +84,20 @@ fn owned(account: &str) -> bool {
         .is_some_and(|(_, owner)| Uuid::parse_str(owner).is_ok())
 }
 
-/// Posts `entry` with id `id`; `reverses` names the entry it corrects, if any. One statement:
-/// the entry, its postings and the balances they move.
+/// Posts `party`'s `entry` with id `id`; `reverses` names the entry it corrects, if any (the
+/// same party's). One statement: the entry, its postings and the balances they move.
 pub fn post(
     conn: &mut PgConnection,
+    party: Uuid,
     id: Uuid,
     entry: &JournalEntry,
     reverses: Option<Uuid>,
 ) -> Result<Uuid, RepoError> {
+    let at = Utc::now();
     let lines = Lines::of(entry);
     let net = Net::of(&[entry]);
-    let query = diesel::sql_query(format!("{ENTRY_CTE} {}", balances_upsert(11))).into_boxed();
-    net.bind(lines.bind(query, id, entry, reverses))
+    let query = diesel::sql_query(format!("{ENTRY_CTE} {}", balances_upsert(12))).into_boxed();
+    net.bind(lines.bind(query, party, id, entry, reverses, at), party, at)
         .execute(conn)?;
     Ok(id)
 }
@@ -93,53 +105,63 @@ pub fn post(
 /// Posts several entries that belong to one business event (e.g. the interest accrued up to
 /// a repayment, then the repayment) and moves the balances of all of them in one sorted
 /// statement, so the balance rows are locked in the one house order however the entries'
-/// accounts interleave. Answers the ids, in order.
-pub fn post_all(conn: &mut PgConnection, entries: &[JournalEntry]) -> Result<Vec<Uuid>, RepoError> {
+/// accounts interleave. All are `party`'s. Answers the ids, in order.
+pub fn post_all(
+    conn: &mut PgConnection,
+    party: Uuid,
+    entries: &[JournalEntry],
+) -> Result<Vec<Uuid>, RepoError> {
+    let at = Utc::now();
     let mut ids = Vec::with_capacity(entries.len());
     for entry in entries {
         let id = Uuid::now_v7();
         let query = diesel::sql_query(format!("{ENTRY_CTE} SELECT 1")).into_boxed();
         Lines::of(entry)
-            .bind(query, id, entry, None)
+            .bind(query, party, id, entry, None, at)
             .execute(conn)?;
         ids.push(id);
     }
     let all: Vec<&JournalEntry> = entries.iter().collect();
     let query = diesel::sql_query(balances_upsert(1)).into_boxed();
-    Net::of(&all).bind(query).execute(conn)?;
+    Net::of(&all).bind(query, party, at).execute(conn)?;
     Ok(ids)
 }
 
-/// An entry and its postings ($1 to $10; posting ids follow the entry's line order).
+/// An entry and its postings ($1 to $11, the party last; posting ids follow the entry's line
+/// order).
 const ENTRY_CTE: &str = "WITH e AS (
          INSERT INTO journal_entries
-             (id, currency, business_date, kind, reference, memo, reverses, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)),
+             (id, currency, business_date, kind, reference, memo, reverses, created_at, party_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $11)),
      p AS (
-         INSERT INTO postings (entry_id, currency, account, amount)
-         SELECT $1, $2, a, amount
+         INSERT INTO postings (entry_id, currency, account, amount, party_id)
+         SELECT $1, $2, a, amount, $11
            FROM unnest($9::text[], $10::numeric[]) WITH ORDINALITY AS t(a, amount, n)
           ORDER BY n)";
 
-/// Adds net movements to the balances, in account order, from parameter `$first` on (accounts,
-/// currencies, amounts, posting counts, owned flags). A platform-wide account's shard is picked
-/// by the transaction id, so every entry of one transaction adds to the same shard row and a
-/// transaction never holds two of them.
+/// Adds net movements to the balances, in account order, from parameter `$first` on (the
+/// party, accounts, currencies, amounts, posting counts, owned flags, the clock reading). A platform-wide
+/// account's shard is picked by the transaction id, so every entry of one transaction adds to
+/// the same shard row and a transaction never holds two of them.
+///
+/// `updated_at` is the bound clock reading, never `now()`: Citus refuses a volatile function in
+/// `DO UPDATE SET`, and a bound value is the same on every node anyway.
 fn balances_upsert(first: usize) -> String {
-    let [a, ccy, s, c, o] = [first, first + 1, first + 2, first + 3, first + 4];
+    let [p, a, ccy, s, c, o, t] = [0, 1, 2, 3, 4, 5, 6].map(|n| first + n);
     format!(
-        "INSERT INTO account_balances (account, currency, balance, postings_count, shard)
-         SELECT a, ccy, s, c, CASE WHEN o THEN 0 ELSE (txid_current() % least(greatest(coalesce(
+        "INSERT INTO account_balances
+             (party_id, account, currency, balance, postings_count, updated_at, shard)
+         SELECT ${p}::uuid, a, ccy, s, c, ${t}::timestamptz, CASE WHEN o THEN 0 ELSE (txid_current() % least(greatest(coalesce(
                 (SELECT v::int FROM (SELECT current_setting('lendline.balance_shards', true)) AS g(v)
                   WHERE v ~ '^[0-9]{{1,2}}$'),
                 {DEFAULT_SHARDS}), 1), 64))::smallint END
            FROM unnest(${a}::text[], ${ccy}::bpchar[], ${s}::numeric[], ${c}::bigint[], ${o}::bool[])
                 AS t(a, ccy, s, c, o)
          ORDER BY a, ccy
-         ON CONFLICT (account, currency, shard) DO UPDATE
+         ON CONFLICT (party_id, account, currency, shard) DO UPDATE
             SET balance = account_balances.balance + EXCLUDED.balance,
                 postings_count = account_balances.postings_count + EXCLUDED.postings_count,
-                updated_at = now()"
+                updated_at = EXCLUDED.updated_at"
     )
 }
 
@@ -164,9 +186,11 @@ impl<'a> Lines<'a> {
     fn bind(
         self,
         query: Query<'a>,
+        party: Uuid,
         id: Uuid,
         entry: &'a JournalEntry,
         reverses: Option<Uuid>,
+        at: DateTime<Utc>,
     ) -> Query<'a> {
         query
             .bind::<diesel::sql_types::Uuid, _>(id)
@@ -176,9 +200,10 @@ impl<'a> Lines<'a> {
             .bind::<Text, _>(entry.reference())
             .bind::<Text, _>(entry.memo())
             .bind::<Nullable<diesel::sql_types::Uuid>, _>(reverses)
-            .bind::<Timestamptz, _>(Utc::now())
+            .bind::<Timestamptz, _>(at)
             .bind::<Array<Text>, _>(self.accounts)
             .bind::<Array<Numeric>, _>(self.amounts)
+            .bind::<diesel::sql_types::Uuid, _>(party)
     }
 }
 
@@ -220,13 +245,15 @@ impl<'a> Net<'a> {
         all
     }
 
-    fn bind(self, query: Query<'a>) -> Query<'a> {
+    fn bind(self, query: Query<'a>, party: Uuid, at: DateTime<Utc>) -> Query<'a> {
         query
+            .bind::<diesel::sql_types::Uuid, _>(party)
             .bind::<Array<Text>, _>(self.accounts)
             .bind::<Array<Bpchar>, _>(self.currencies)
             .bind::<Array<Numeric>, _>(self.amounts)
             .bind::<Array<BigInt>, _>(self.counts)
             .bind::<Array<Bool>, _>(self.owned)
+            .bind::<Timestamptz, _>(at)
     }
 }
 
@@ -240,6 +267,7 @@ pub fn find_entry(
         .select(EntryRow::as_select())
         .first(conn)?;
     let lines = postings::table
+        .filter(postings::party_id.eq(entry.party_id))
         .filter(postings::entry_id.eq(id))
         .order(postings::id.asc())
         .select(PostingRow::as_select())

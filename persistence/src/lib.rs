@@ -8,6 +8,8 @@ pub mod canonical;
 pub mod collateral;
 pub mod credit_lines;
 pub mod db;
+pub mod distribute;
+pub mod distribution;
 pub mod embedded;
 pub mod error;
 pub mod idempotency;

@@ -120,8 +120,8 @@ pub fn bills(
     if let Some(p) = l.party {
         // An endorser stays concerned after passing the bill on (it may face recourse).
         let endorsed = diesel::dsl::sql::<Bool>(
-            "EXISTS (SELECT 1 FROM bill_endorsements e WHERE e.bill_id = bills.id \
-             AND (e.from_party_id = ",
+            "EXISTS (SELECT 1 FROM bill_endorsements e WHERE e.acceptor_id = bills.acceptor_id \
+             AND e.bill_id = bills.id AND (e.from_party_id = ",
         )
         .bind::<SqlUuid, _>(p)
         .sql(" OR e.to_party_id = ")

@@ -1,11 +1,18 @@
 //! Loans: creation with their schedule, reads, repayment bookkeeping and transactions.
+//!
+//! A loan, its schedule and its transactions are keyed by the borrower (`party_id`, the tenant
+//! key of a cluster distributed by party): every lock and write names the borrower, so it goes
+//! to one shard.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use sha2::{Digest, Sha256};
+
 use crate::error::RepoError;
+use crate::scf::registry::{self, PAYMENT_REFERENCE_KIND};
 use crate::schema::{loan_installments, loan_transactions, loans};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -68,6 +75,8 @@ pub struct InstallmentRow {
     pub interest: Decimal,
     pub cum_principal: Decimal,
     pub fee: Decimal,
+    /// The loan's borrower.
+    pub party_id: Uuid,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -87,6 +96,8 @@ pub struct TransactionRow {
     pub fee: Decimal,
     /// The reference's canonical key (`domain::identifier`): what makes it unique.
     pub external_reference_key: Option<String>,
+    /// The loan's borrower.
+    pub party_id: Uuid,
 }
 
 pub fn insert(
@@ -124,17 +135,31 @@ pub fn find_many(
         .collect())
 }
 
-/// Loads a loan and locks it for the rest of the transaction.
-pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<LoanRow, RepoError> {
+/// Whose loan `id` is: how a caller that knows only the loan (staff) finds the borrower to lock
+/// it through. A read without a lock, so on a cluster it may ask every shard.
+pub fn owner(conn: &mut PgConnection, id: Uuid) -> Result<Uuid, RepoError> {
+    Ok(loans::table.find(id).select(loans::party_id).first(conn)?)
+}
+
+/// Loads `party`'s loan `id` and locks it for the rest of the transaction (not found when the
+/// loan is someone else's).
+pub fn lock(conn: &mut PgConnection, party: Uuid, id: Uuid) -> Result<LoanRow, RepoError> {
     Ok(loans::table
         .find(id)
+        .filter(loans::party_id.eq(party))
         .select(LoanRow::as_select())
         .for_update()
         .first(conn)?)
 }
 
-pub fn installments(conn: &mut PgConnection, id: Uuid) -> Result<Vec<InstallmentRow>, RepoError> {
+/// The schedule of `party`'s loan `id`.
+pub fn installments(
+    conn: &mut PgConnection,
+    party: Uuid,
+    id: Uuid,
+) -> Result<Vec<InstallmentRow>, RepoError> {
     Ok(loan_installments::table
+        .filter(loan_installments::party_id.eq(party))
         .filter(loan_installments::loan_id.eq(id))
         .order(loan_installments::number.asc())
         .select(InstallmentRow::as_select())
@@ -180,34 +205,78 @@ pub fn list(conn: &mut PgConnection, filter: &LoanFilter) -> Result<Vec<LoanRow>
 
 /// Records what a repayment (or write-off) settled on the loan.
 pub fn record_payment(conn: &mut PgConnection, loan: &LoanRow) -> Result<(), RepoError> {
-    diesel::update(loans::table.find(loan.id))
-        .set((
-            loans::principal_paid.eq(loan.principal_paid),
-            loans::interest_paid.eq(loan.interest_paid),
-            loans::penalty_paid.eq(loan.penalty_paid),
-            loans::fees_paid.eq(loan.fees_paid),
-            loans::status.eq(&loan.status),
-            loans::written_off_on.eq(loan.written_off_on),
-            loans::recovered.eq(loan.recovered),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        loans::table
+            .find(loan.id)
+            .filter(loans::party_id.eq(loan.party_id)),
+    )
+    .set((
+        loans::principal_paid.eq(loan.principal_paid),
+        loans::interest_paid.eq(loan.interest_paid),
+        loans::penalty_paid.eq(loan.penalty_paid),
+        loans::fees_paid.eq(loan.fees_paid),
+        loans::status.eq(&loan.status),
+        loans::written_off_on.eq(loan.written_off_on),
+        loans::recovered.eq(loan.recovered),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
+/// The name a second payment with the same external reference is refused under, whichever
+/// loan it names: the registry's own constraint says nothing about payments.
+pub const REFERENCE_TAKEN: &str = "loan_transactions_reference_key_unique";
+
+/// The registry key of a payment reference: the hex SHA-256 of
+/// `lendline-registry-v1\npayment_reference\n<canonical key>` (the migration that moved the
+/// uniqueness into the registry computes the same for transactions stored before).
+pub fn payment_reference_fingerprint(key: &str) -> String {
+    let text = format!("lendline-registry-v1\npayment_reference\n{key}");
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Registers the payment reference `key` for transaction `id` (unique platform-wide, through
+/// the registry): a second one fails with `RepoError::Conflict` on [`REFERENCE_TAKEN`].
+pub fn register_reference(
+    conn: &mut PgConnection,
+    id: Uuid,
+    key: &str,
+) -> Result<String, RepoError> {
+    let print = payment_reference_fingerprint(key);
+    registry::register(conn, &print, PAYMENT_REFERENCE_KIND, id).map_err(|e| {
+        if e.is_conflict_on(registry::DUPLICATE_CONSTRAINT) {
+            RepoError::Conflict {
+                constraint: REFERENCE_TAKEN.into(),
+            }
+        } else {
+            e
+        }
+    })?;
+    Ok(print)
+}
+
+/// Books a transaction; its external reference, if any, is registered first.
 pub fn insert_transaction(conn: &mut PgConnection, tx: &TransactionRow) -> Result<(), RepoError> {
+    let print = match &tx.external_reference_key {
+        Some(key) => Some(register_reference(conn, tx.id, key)?),
+        None => None,
+    };
     diesel::insert_into(loan_transactions::table)
-        .values(tx)
+        .values((tx, loan_transactions::reference_fingerprint.eq(print)))
         .execute(conn)?;
     Ok(())
 }
 
+/// The transactions of `party`'s loan `loan`, oldest first, after `after`.
 pub fn transactions(
     conn: &mut PgConnection,
+    party: Uuid,
     loan: Uuid,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<TransactionRow>, RepoError> {
     let mut query = loan_transactions::table
+        .filter(loan_transactions::party_id.eq(party))
         .filter(loan_transactions::loan_id.eq(loan))
         .select(TransactionRow::as_select())
         .into_boxed();
@@ -228,6 +297,7 @@ pub fn overdue_principal(
 ) -> Result<Decimal, RepoError> {
     // Cumulative principal grows with the due date, so the latest due installment holds it.
     let due: Option<Decimal> = loan_installments::table
+        .filter(loan_installments::party_id.eq(loan.party_id))
         .filter(loan_installments::loan_id.eq(loan.id))
         .filter(loan_installments::due_date.lt(date))
         .order(loan_installments::due_date.desc())
@@ -243,14 +313,21 @@ pub fn reschedule(
     loan: &LoanRow,
     installments: &[InstallmentRow],
 ) -> Result<(), RepoError> {
-    diesel::update(loans::table.find(loan.id))
-        .set((
-            loans::principal.eq(loan.principal),
-            loans::status.eq(&loan.status),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        loans::table
+            .find(loan.id)
+            .filter(loans::party_id.eq(loan.party_id)),
+    )
+    .set((
+        loans::principal.eq(loan.principal),
+        loans::status.eq(&loan.status),
+    ))
+    .execute(conn)?;
     for i in installments {
-        diesel::update(loan_installments::table.find((i.loan_id, i.number)))
+        let row = loan_installments::table
+            .find((i.loan_id, i.number))
+            .filter(loan_installments::party_id.eq(loan.party_id));
+        diesel::update(row)
             .set((
                 loan_installments::principal.eq(i.principal),
                 loan_installments::fee.eq(i.fee),

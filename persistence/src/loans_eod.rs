@@ -50,20 +50,22 @@ pub fn accrue(
         // from its due date on, which equals summing the overdue principal day by day.
         // The update re-checks what it read: a loan changed meanwhile by a repayment or a
         // write-off is skipped, and the next accrual catches it up over the longer span.
+        // Every join and update carries the borrower (`party_id`) beside the loan's id, so on a
+        // cluster distributed by party each shard does its own loans.
         "WITH agg AS (
-             SELECT i.loan_id,
+             SELECT i.party_id, i.loan_id,
                     sum(GREATEST(0, i.cum_principal - GREATEST(l.principal_paid, i.cum_principal - i.principal))
                         * GREATEST(0, $1::date - GREATEST(l.accrued_through, i.due_date))) AS overdue_days,
                     coalesce(sum(i.fee) FILTER (WHERE i.due_date <= $3::date), 0) AS fees_due
-               FROM loan_installments i JOIN loans l ON l.id = i.loan_id
+               FROM loan_installments i JOIN loans l ON l.party_id = i.party_id AND l.id = i.loan_id
               WHERE l.status = 'active' AND ($2::uuid IS NULL OR l.id = $2::uuid)
-              GROUP BY i.loan_id
+              GROUP BY i.party_id, i.loan_id
          ), todo AS (
-             SELECT l.id, l.interest_posted AS old_interest, l.penalty_posted AS old_penalty,
+             SELECT l.party_id, l.id, l.interest_posted AS old_interest, l.penalty_posted AS old_penalty,
                     l.fees_posted AS old_fees, l.accrued_through AS seen_through, l.principal_paid AS seen_paid,
                     GREATEST(0, $1::date - l.accrued_through) AS days, a.overdue_days,
                     GREATEST(l.fees_posted, a.fees_due) AS fees_due
-               FROM loans l JOIN agg a ON a.loan_id = l.id
+               FROM loans l JOIN agg a ON a.party_id = l.party_id AND a.loan_id = l.id
               WHERE l.accrued_through < $1::date OR l.fees_posted < a.fees_due
          ), moved AS (
              UPDATE loans l SET
@@ -77,7 +79,8 @@ pub fn accrue(
                  fees_posted = t.fees_due,
                  accrued_through = GREATEST(l.accrued_through, $1::date)
                FROM todo t
-              WHERE l.id = t.id AND l.status = 'active' AND l.accrued_through = t.seen_through
+              WHERE l.party_id = t.party_id AND l.id = t.id AND l.status = 'active'
+                AND l.accrued_through = t.seen_through
                 AND l.principal_paid = t.seen_paid AND l.interest_posted = t.old_interest
                 AND l.penalty_posted = t.old_penalty AND l.fees_posted = t.old_fees
           RETURNING l.currency, l.interest_posted - t.old_interest AS interest,
@@ -102,24 +105,25 @@ pub fn age(
 ) -> Result<usize, RepoError> {
     Ok(diesel::sql_query(
         // The first unpaid installment of every loan in one hash aggregate, not a lookup per loan.
+        // Joined and updated on (party_id, id), like the accrual.
         "WITH first_unpaid AS (
-             SELECT i.loan_id, min(i.due_date) AS due
-               FROM loan_installments i JOIN loans l ON l.id = i.loan_id
+             SELECT i.party_id, i.loan_id, min(i.due_date) AS due
+               FROM loan_installments i JOIN loans l ON l.party_id = i.party_id AND l.id = i.loan_id
               WHERE (($2::uuid IS NULL AND l.status = 'active') OR l.id = $2::uuid)
                 AND i.due_date <= $1::date AND i.cum_principal > l.principal_paid
-              GROUP BY i.loan_id
+              GROUP BY i.party_id, i.loan_id
          ), aged AS (
-             SELECT l.id, coalesce($1::date + 1 - f.due, 0) AS dpd
-               FROM loans l LEFT JOIN first_unpaid f ON f.loan_id = l.id
+             SELECT l.party_id, l.id, coalesce($1::date + 1 - f.due, 0) AS dpd
+               FROM loans l LEFT JOIN first_unpaid f ON f.party_id = l.party_id AND f.loan_id = l.id
               WHERE ($2::uuid IS NULL AND l.status = 'active') OR l.id = $2::uuid
          ), bucketed AS (
-             SELECT id, dpd, CASE WHEN dpd = 0 THEN 'current' WHEN dpd <= 30 THEN '1-30'
+             SELECT party_id, id, dpd, CASE WHEN dpd = 0 THEN 'current' WHEN dpd <= 30 THEN '1-30'
                                   WHEN dpd <= 60 THEN '31-60' WHEN dpd <= 90 THEN '61-90' ELSE '90+' END AS bucket
                FROM aged
          )
          UPDATE loans l SET dpd = b.dpd, bucket = b.bucket
            FROM bucketed b
-          WHERE l.id = b.id AND (l.dpd <> b.dpd OR l.bucket <> b.bucket)",
+          WHERE l.party_id = b.party_id AND l.id = b.id AND (l.dpd <> b.dpd OR l.bucket <> b.bucket)",
     )
     .bind::<Date, _>(date)
     .bind::<Nullable<SqlUuid>, _>(loan)
@@ -132,14 +136,16 @@ pub fn freeze_lines(conn: &mut PgConnection, max_dpd: i32) -> Result<usize, Repo
     let frozen = diesel::sql_query(
         "UPDATE credit_lines c SET status = 'frozen', frozen_reason = 'loan_past_due'
           WHERE c.status = 'active'
-            AND EXISTS (SELECT 1 FROM loans l WHERE l.line_id = c.id AND l.status = 'active' AND l.dpd > $1)",
+            AND EXISTS (SELECT 1 FROM loans l
+                         WHERE l.party_id = c.party_id AND l.line_id = c.id AND l.status = 'active' AND l.dpd > $1)",
     )
     .bind::<Int4, _>(max_dpd)
     .execute(conn)?;
     let lifted = diesel::sql_query(
         "UPDATE credit_lines c SET status = 'active', frozen_reason = NULL
           WHERE c.status = 'frozen' AND c.frozen_reason = 'loan_past_due'
-            AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.line_id = c.id AND l.status = 'active' AND l.dpd > $1)",
+            AND NOT EXISTS (SELECT 1 FROM loans l
+                             WHERE l.party_id = c.party_id AND l.line_id = c.id AND l.status = 'active' AND l.dpd > $1)",
     )
     .bind::<Int4, _>(max_dpd)
     .execute(conn)?;

@@ -46,37 +46,63 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<OrderRow, RepoError> {
         .first(conn)?)
 }
 
-/// Loads an order and locks it: financing and settlement of one order are serialised.
-pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<OrderRow, RepoError> {
+/// Whose order `id` is (its merchant, the order's tenant key): how its buyer and staff find
+/// the merchant to lock it through. A read without a lock, so on a cluster it may ask every
+/// shard.
+pub fn owner(conn: &mut PgConnection, id: Uuid) -> Result<Uuid, RepoError> {
     Ok(orders::table
         .find(id)
+        .select(orders::merchant_id)
+        .first(conn)?)
+}
+
+/// Loads `merchant`'s order `id` and locks it: financing and settlement of one order are
+/// serialised.
+pub fn lock(conn: &mut PgConnection, merchant: Uuid, id: Uuid) -> Result<OrderRow, RepoError> {
+    Ok(orders::table
+        .find(id)
+        .filter(orders::merchant_id.eq(merchant))
         .select(OrderRow::as_select())
         .for_update()
         .first(conn)?)
 }
 
-pub fn attach_loan(conn: &mut PgConnection, id: Uuid, loan: Uuid) -> Result<(), RepoError> {
-    diesel::update(orders::table.find(id))
-        .set(orders::loan_id.eq(loan))
-        .execute(conn)?;
+pub fn attach_loan(
+    conn: &mut PgConnection,
+    merchant: Uuid,
+    id: Uuid,
+    loan: Uuid,
+) -> Result<(), RepoError> {
+    diesel::update(
+        orders::table
+            .find(id)
+            .filter(orders::merchant_id.eq(merchant)),
+    )
+    .set(orders::loan_id.eq(loan))
+    .execute(conn)?;
     Ok(())
 }
 
 /// Records the buyer's payment; `status` is the order's status after it (`settled`).
 pub fn mark_settled(
     conn: &mut PgConnection,
+    merchant: Uuid,
     id: Uuid,
     status: &str,
     amount: Decimal,
     on: NaiveDate,
 ) -> Result<(), RepoError> {
-    diesel::update(orders::table.find(id))
-        .set((
-            orders::status.eq(status),
-            orders::settled_amount.eq(amount),
-            orders::settled_on.eq(on),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        orders::table
+            .find(id)
+            .filter(orders::merchant_id.eq(merchant)),
+    )
+    .set((
+        orders::status.eq(status),
+        orders::settled_amount.eq(amount),
+        orders::settled_on.eq(on),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -5,7 +5,10 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use sha2::{Digest, Sha256};
+
 use crate::error::RepoError;
+use crate::scf::registry::{self, REGISTRATION_KIND};
 use crate::schema::{parties, party_monthly_sales};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -49,9 +52,36 @@ pub struct PartyFilter {
     pub limit: i64,
 }
 
+/// The name a second party with the same registration number (in the same country) is refused
+/// under: the registry's own constraint says nothing about parties.
+pub const REGISTRATION_TAKEN: &str = "parties_registration_unique";
+
+/// The registry key of a party's registration: the hex SHA-256 of
+/// `lendline-registry-v1\nparty_registration\n<country>\n<registration number>` (the migration
+/// that moved the uniqueness into the registry computes the same for parties stored before).
+pub fn registration_fingerprint(country: &str, registration_number: &str) -> String {
+    let text =
+        format!("lendline-registry-v1\nparty_registration\n{country}\n{registration_number}");
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Onboards a party. Its registration is unique platform-wide through the registry (a unique
+/// index on the party table could not be, distributed by party): a second party with the same
+/// country and number fails with `RepoError::Conflict` on [`REGISTRATION_TAKEN`].
 pub fn insert(conn: &mut PgConnection, record: &PartyRecord) -> Result<(), RepoError> {
+    let party = &record.party;
+    let print = registration_fingerprint(&party.country, &party.registration_number);
+    registry::register(conn, &print, REGISTRATION_KIND, party.id).map_err(|e| {
+        if e.is_conflict_on(registry::DUPLICATE_CONSTRAINT) {
+            RepoError::Conflict {
+                constraint: REGISTRATION_TAKEN.into(),
+            }
+        } else {
+            e
+        }
+    })?;
     diesel::insert_into(parties::table)
-        .values(&record.party)
+        .values((party, parties::registration_fingerprint.eq(&print)))
         .execute(conn)?;
     diesel::insert_into(party_monthly_sales::table)
         .values(&record.monthly_sales)

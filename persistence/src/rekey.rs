@@ -55,12 +55,24 @@ struct StoredNumber {
     counterparty: String,
 }
 
+#[derive(QueryableByName)]
+struct V1 {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    flag: bool,
+}
+
 /// Re-keys everything not yet on v2, each row in its own savepoint.
 pub fn rekey_identifiers(conn: &mut PgConnection) -> Result<RekeyReport, RepoError> {
     let mut report = RekeyReport::default();
-    rekey_receivables(conn, &mut report)?;
-    rekey_bills(conn, &mut report)?;
-    rekey_receipts(conn, &mut report)?;
+    // The paper queries join a registry entry's subject to its counterparty, across parties:
+    // asked only when some entry is still on v1 (the registry is a small reference table), so a
+    // database with nothing to re-key, on a cluster distributed by party too, never runs them.
+    let v1 = "SELECT EXISTS (SELECT 1 FROM registry_entries WHERE key_version = 1) AS flag";
+    if sql_query(v1).get_result::<V1>(conn)?.flag {
+        rekey_receivables(conn, &mut report)?;
+        rekey_bills(conn, &mut report)?;
+        rekey_receipts(conn, &mut report)?;
+    }
     rekey_plain(
         conn,
         &mut report,
@@ -69,22 +81,8 @@ pub fn rekey_identifiers(conn: &mut PgConnection) -> Result<RekeyReport, RepoErr
         "order_number",
         "order_key",
     )?;
-    rekey_plain(
-        conn,
-        &mut report,
-        "installment_plans",
-        "loan_id",
-        "order_reference",
-        "order_key",
-    )?;
-    rekey_plain(
-        conn,
-        &mut report,
-        "loan_transactions",
-        "id",
-        "external_reference",
-        "external_reference_key",
-    )?;
+    rekey_installment_orders(conn, &mut report)?;
+    rekey_payment_references(conn, &mut report)?;
     if report != RekeyReport::default() {
         tracing::info!(?report, "identifiers re-keyed to the canonical key v2");
     }
@@ -184,6 +182,79 @@ fn rekey_receipts(conn: &mut PgConnection, report: &mut RekeyReport) -> Result<(
                 .bind::<SqlUuid, _>(row.id)
                 .execute(c)?;
             move_fingerprint(c, row.id, &print)
+        })?;
+    }
+    Ok(())
+}
+
+/// Payment references stored before keys existed: the key, and its registry row (which is what
+/// makes it unique), in one savepoint; a key another payment holds is a duplicate.
+fn rekey_payment_references(
+    conn: &mut PgConnection,
+    report: &mut RekeyReport,
+) -> Result<(), RepoError> {
+    let rows: Vec<StoredNumber> = sql_query(
+        "SELECT id, external_reference AS number, '' AS counterparty FROM loan_transactions
+          WHERE external_reference IS NOT NULL AND external_reference_key IS NULL
+          ORDER BY created_at, id",
+    )
+    .load(conn)?;
+    for row in rows {
+        let key = canonical_key(&row.number);
+        apply(conn, report, "payment reference", row.id, |c| {
+            let print = crate::loans::payment_reference_fingerprint(&key);
+            sql_query(
+                "INSERT INTO registry_entries (fingerprint, kind, subject_id)
+                 VALUES ($1, 'payment_reference', $2)",
+            )
+            .bind::<Text, _>(&print)
+            .bind::<SqlUuid, _>(row.id)
+            .execute(c)?;
+            sql_query(
+                "UPDATE loan_transactions SET external_reference_key = $1, reference_fingerprint = $2
+                  WHERE id = $3",
+            )
+            .bind::<Text, _>(&key)
+            .bind::<Text, _>(&print)
+            .bind::<SqlUuid, _>(row.id)
+            .execute(c)
+        })?;
+    }
+    Ok(())
+}
+
+/// Installment plans stored before keys existed: the key and its registry row (which is what
+/// makes it unique per merchant), in one savepoint; a key another plan holds is a duplicate.
+fn rekey_installment_orders(
+    conn: &mut PgConnection,
+    report: &mut RekeyReport,
+) -> Result<(), RepoError> {
+    let rows: Vec<StoredNumber> = sql_query(
+        "SELECT loan_id AS id, order_reference AS number, merchant_id::text AS counterparty
+           FROM installment_plans WHERE order_key IS NULL ORDER BY created_at, loan_id",
+    )
+    .load(conn)?;
+    for row in rows {
+        let key = canonical_key(&row.number);
+        let merchant = Uuid::parse_str(&row.counterparty)
+            .map_err(|e| RepoError::Corrupt(format!("installment plan {}: {e}", row.id)))?;
+        let print = crate::installment_plans::order_fingerprint(merchant, &key);
+        apply(conn, report, "installment order", row.id, |c| {
+            sql_query(
+                "INSERT INTO registry_entries (fingerprint, kind, subject_id)
+                 VALUES ($1, 'installment_order', $2)",
+            )
+            .bind::<Text, _>(&print)
+            .bind::<SqlUuid, _>(row.id)
+            .execute(c)?;
+            sql_query(
+                "UPDATE installment_plans SET order_key = $1, order_fingerprint = $2
+                  WHERE loan_id = $3",
+            )
+            .bind::<Text, _>(&key)
+            .bind::<Text, _>(&print)
+            .bind::<SqlUuid, _>(row.id)
+            .execute(c)
         })?;
     }
     Ok(())

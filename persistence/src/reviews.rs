@@ -121,10 +121,20 @@ pub fn list(conn: &mut PgConnection, filter: &ReviewFilter) -> Result<Vec<Review
         .load(conn)?)
 }
 
-/// Loads a case and locks it for the rest of the transaction.
-pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<ReviewRow, RepoError> {
+/// Whose case `id` is: staff work cases by id, and find the party to lock it through here. A
+/// read without a lock, so on a cluster it may ask every shard.
+pub fn owner(conn: &mut PgConnection, id: Uuid) -> Result<Uuid, RepoError> {
     Ok(reviews::table
         .find(id)
+        .select(reviews::party_id)
+        .first(conn)?)
+}
+
+/// Loads `party`'s case `id` and locks it for the rest of the transaction.
+pub fn lock(conn: &mut PgConnection, party: Uuid, id: Uuid) -> Result<ReviewRow, RepoError> {
+    Ok(reviews::table
+        .find(id)
+        .filter(reviews::party_id.eq(party))
         .select(ReviewRow::as_select())
         .for_update()
         .first(conn)?)
@@ -153,21 +163,25 @@ pub fn find_by_subject(
 
 /// Stores the whole row back (the caller holds its lock and changed it by the rules).
 pub fn save(conn: &mut PgConnection, row: &ReviewRow) -> Result<(), RepoError> {
-    diesel::update(reviews::table.find(row.id))
-        .set((
-            reviews::status.eq(&row.status),
-            reviews::claimed_by.eq(&row.claimed_by),
-            reviews::claimed_at.eq(row.claimed_at),
-            reviews::outcome.eq(&row.outcome),
-            reviews::approved_amount.eq(row.approved_amount),
-            reviews::approved_rate.eq(row.approved_rate),
-            reviews::reason_code.eq(&row.reason_code),
-            reviews::private_note.eq(&row.private_note),
-            reviews::decided_by.eq(&row.decided_by),
-            reviews::decided_at.eq(row.decided_at),
-            reviews::confirmed_by.eq(&row.confirmed_by),
-            reviews::confirmed_at.eq(row.confirmed_at),
-        ))
-        .execute(conn)?;
+    diesel::update(
+        reviews::table
+            .find(row.id)
+            .filter(reviews::party_id.eq(row.party_id)),
+    )
+    .set((
+        reviews::status.eq(&row.status),
+        reviews::claimed_by.eq(&row.claimed_by),
+        reviews::claimed_at.eq(row.claimed_at),
+        reviews::outcome.eq(&row.outcome),
+        reviews::approved_amount.eq(row.approved_amount),
+        reviews::approved_rate.eq(row.approved_rate),
+        reviews::reason_code.eq(&row.reason_code),
+        reviews::private_note.eq(&row.private_note),
+        reviews::decided_by.eq(&row.decided_by),
+        reviews::decided_at.eq(row.decided_at),
+        reviews::confirmed_by.eq(&row.confirmed_by),
+        reviews::confirmed_at.eq(row.confirmed_at),
+    ))
+    .execute(conn)?;
     Ok(())
 }

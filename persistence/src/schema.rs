@@ -14,6 +14,7 @@ diesel::table! {
         store_opened_on -> Nullable<Date>,
         returns_rate -> Nullable<Numeric>,
         created_at -> Timestamptz,
+        registration_fingerprint -> Bpchar,
     }
 }
 
@@ -38,6 +39,7 @@ diesel::table! {
         memo -> Text,
         reverses -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        party_id -> Uuid,
     }
 }
 
@@ -48,17 +50,19 @@ diesel::table! {
         currency -> Bpchar,
         account -> Text,
         amount -> Numeric,
+        party_id -> Uuid,
     }
 }
 
 diesel::table! {
-    account_balances (account, currency, shard) {
+    account_balances (party_id, account, currency, shard) {
         account -> Text,
         currency -> Bpchar,
         balance -> Numeric,
         postings_count -> Int8,
         updated_at -> Timestamptz,
         shard -> Int2,
+        party_id -> Uuid,
     }
 }
 
@@ -191,6 +195,7 @@ diesel::table! {
         inputs -> Jsonb,
         feature_points -> Jsonb,
         rules_fired -> Jsonb,
+        party_id -> Uuid,
     }
 }
 
@@ -310,6 +315,7 @@ diesel::table! {
         interest -> Numeric,
         cum_principal -> Numeric,
         fee -> Numeric,
+        party_id -> Uuid,
     }
 }
 
@@ -328,6 +334,8 @@ diesel::table! {
         created_at -> Timestamptz,
         fee -> Numeric,
         external_reference_key -> Nullable<Text>,
+        party_id -> Uuid,
+        reference_fingerprint -> Nullable<Bpchar>,
     }
 }
 
@@ -456,6 +464,7 @@ diesel::table! {
         from_party_id -> Uuid,
         to_party_id -> Uuid,
         endorsed_at -> Timestamptz,
+        acceptor_id -> Uuid,
     }
 }
 
@@ -466,6 +475,7 @@ diesel::table! {
         role -> Text,
         amount -> Numeric,
         created_at -> Timestamptz,
+        acceptor_id -> Uuid,
     }
 }
 
@@ -476,6 +486,7 @@ diesel::table! {
         pending -> Bool,
         advance_rate -> Numeric,
         concentration_limit -> Nullable<Numeric>,
+        supplier_id -> Uuid,
     }
 }
 
@@ -488,6 +499,7 @@ diesel::table! {
         decision -> Text,
         created_at -> Timestamptz,
         decided_at -> Nullable<Timestamptz>,
+        acceptor_id -> Uuid,
     }
 }
 
@@ -537,6 +549,7 @@ diesel::table! {
         decision_id -> Uuid,
         created_at -> Timestamptz,
         order_key -> Nullable<Text>,
+        order_fingerprint -> Nullable<Bpchar>,
     }
 }
 
@@ -576,6 +589,7 @@ diesel::table! {
         loan_id -> Nullable<Uuid>,
         valued_on -> Date,
         created_at -> Timestamptz,
+        receipt_fingerprint -> Bpchar,
     }
 }
 
@@ -588,5 +602,6 @@ diesel::table! {
         ltv -> Nullable<Numeric>,
         valued_by -> Text,
         created_at -> Timestamptz,
+        merchant_id -> Uuid,
     }
 }

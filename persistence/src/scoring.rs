@@ -90,6 +90,8 @@ pub struct EvidenceRow {
     pub inputs: Value,
     pub feature_points: Value,
     pub rules_fired: Value,
+    /// The party decided on (the decision's): evidence sits beside its decision.
+    pub party_id: Uuid,
 }
 
 /// Stores a new model version; the same (id, version) again is a `Conflict`.
@@ -194,8 +196,12 @@ pub fn find_decision(
     conn: &mut PgConnection,
     id: Uuid,
 ) -> Result<(DecisionRow, EvidenceRow), RepoError> {
+    // Joined on the party too: a decision and its evidence are co-located by party.
+    let evidence = credit_decision_evidence::table.on(credit_decision_evidence::decision_id
+        .eq(credit_decisions::id)
+        .and(credit_decision_evidence::party_id.eq(credit_decisions::party_id)));
     Ok(credit_decisions::table
-        .inner_join(credit_decision_evidence::table)
+        .inner_join(evidence)
         .filter(credit_decisions::id.eq(id))
         .select((DecisionRow::as_select(), EvidenceRow::as_select()))
         .first(conn)?)

@@ -46,18 +46,30 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<RequestRow, RepoError> 
         .first(conn)?)
 }
 
-pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<RequestRow, RepoError> {
+/// Whose request `id` is (its supplier): how staff and the debtor find the supplier to lock it
+/// through. A read without a lock, so on a cluster it may ask every shard.
+pub fn owner(conn: &mut PgConnection, id: Uuid) -> Result<Uuid, RepoError> {
     Ok(factoring_requests::table
         .find(id)
+        .select(factoring_requests::supplier_id)
+        .first(conn)?)
+}
+
+/// Loads `supplier`'s request `id` and locks it.
+pub fn lock(conn: &mut PgConnection, supplier: Uuid, id: Uuid) -> Result<RequestRow, RepoError> {
+    Ok(factoring_requests::table
+        .find(id)
+        .filter(factoring_requests::supplier_id.eq(supplier))
         .select(RequestRow::as_select())
         .for_update()
         .first(conn)?)
 }
 
 pub fn save(conn: &mut PgConnection, row: &RequestRow) -> Result<(), RepoError> {
-    diesel::update(factoring_requests::table.find(row.id))
-        .set(row)
-        .execute(conn)?;
+    let stored = factoring_requests::table
+        .find(row.id)
+        .filter(factoring_requests::supplier_id.eq(row.supplier_id));
+    diesel::update(stored).set(row).execute(conn)?;
     Ok(())
 }
 
@@ -74,6 +86,7 @@ pub struct LinkTerms {
 /// waits for a risk officer.
 pub fn link(
     conn: &mut PgConnection,
+    supplier: Uuid,
     request: Uuid,
     terms: &[LinkTerms],
     pending: bool,
@@ -82,6 +95,7 @@ pub fn link(
         .iter()
         .map(|t| {
             (
+                links::supplier_id.eq(supplier),
                 links::request_id.eq(request),
                 links::receivable_id.eq(t.receivable),
                 links::pending.eq(pending),
@@ -100,6 +114,7 @@ pub fn link(
 /// in one statement.
 pub fn set_terms(
     conn: &mut PgConnection,
+    supplier: Uuid,
     request: Uuid,
     terms: &[LinkTerms],
 ) -> Result<(), RepoError> {
@@ -110,12 +125,13 @@ pub fn set_terms(
         "UPDATE factoring_request_receivables l
             SET advance_rate = t.rate, concentration_limit = t.limit_
            FROM unnest($2::uuid[], $3::numeric[], $4::numeric[]) AS t(id, rate, limit_)
-          WHERE l.request_id = $1 AND l.receivable_id = t.id",
+          WHERE l.supplier_id = $5 AND l.request_id = $1 AND l.receivable_id = t.id",
     )
     .bind::<sql_types::Uuid, _>(request)
     .bind::<Array<sql_types::Uuid>, _>(&ids)
     .bind::<Array<Numeric>, _>(&rates)
     .bind::<Array<Nullable<Numeric>>, _>(&limits)
+    .bind::<sql_types::Uuid, _>(supplier)
     .execute(conn)?;
     Ok(())
 }
@@ -123,10 +139,12 @@ pub fn set_terms(
 /// The terms the given receivables of `request` are financed on, by receivable.
 pub fn terms(
     conn: &mut PgConnection,
+    supplier: Uuid,
     request: Uuid,
     receivables: &[Uuid],
 ) -> Result<BTreeMap<Uuid, LinkTerms>, RepoError> {
     Ok(links::table
+        .filter(links::supplier_id.eq(supplier))
         .filter(links::request_id.eq(request))
         .filter(links::receivable_id.eq_any(receivables))
         .select((
@@ -150,20 +168,27 @@ pub fn terms(
 }
 
 /// The receivables `request` asked to finance, in id order.
-pub fn linked(conn: &mut PgConnection, request: Uuid) -> Result<Vec<Uuid>, RepoError> {
+pub fn linked(
+    conn: &mut PgConnection,
+    supplier: Uuid,
+    request: Uuid,
+) -> Result<Vec<Uuid>, RepoError> {
     Ok(links::table
+        .filter(links::supplier_id.eq(supplier))
         .filter(links::request_id.eq(request))
         .order(links::receivable_id.asc())
         .select(links::receivable_id)
         .load(conn)?)
 }
 
-/// Which of `receivables` wait in a referred request.
+/// Which of `supplier`'s `receivables` wait in a referred request.
 pub fn pending_among(
     conn: &mut PgConnection,
+    supplier: Uuid,
     receivables: &[Uuid],
 ) -> Result<Vec<Uuid>, RepoError> {
     Ok(links::table
+        .filter(links::supplier_id.eq(supplier))
         .filter(links::receivable_id.eq_any(receivables))
         .filter(links::pending)
         .select(links::receivable_id)
@@ -171,8 +196,15 @@ pub fn pending_among(
 }
 
 /// Ends the wait of a referred request's receivables (approved or declined).
-pub fn release_pending(conn: &mut PgConnection, request: Uuid) -> Result<(), RepoError> {
-    diesel::update(links::table.filter(links::request_id.eq(request)))
+pub fn release_pending(
+    conn: &mut PgConnection,
+    supplier: Uuid,
+    request: Uuid,
+) -> Result<(), RepoError> {
+    let waiting = links::table
+        .filter(links::supplier_id.eq(supplier))
+        .filter(links::request_id.eq(request));
+    diesel::update(waiting)
         .set(links::pending.eq(false))
         .execute(conn)?;
     Ok(())

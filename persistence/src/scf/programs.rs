@@ -55,10 +55,17 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<ProgramRow, RepoError> 
         .first(conn)?)
 }
 
-/// The program row, locked: its `debtor_exposure` is about to change.
-pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<ProgramRow, RepoError> {
+/// `core_enterprise`'s program row, locked: its `debtor_exposure` is about to change. Named
+/// through its core enterprise (the program's tenant key; a receivable's debtor), so the lock
+/// goes to one shard.
+pub fn lock(
+    conn: &mut PgConnection,
+    core_enterprise: Uuid,
+    id: Uuid,
+) -> Result<ProgramRow, RepoError> {
     Ok(factoring_programs::table
         .find(id)
+        .filter(factoring_programs::core_enterprise_id.eq(core_enterprise))
         .select(ProgramRow::as_select())
         .for_update()
         .first(conn)?)
@@ -92,9 +99,10 @@ pub fn list(
 }
 
 pub fn save(conn: &mut PgConnection, row: &ProgramRow) -> Result<(), RepoError> {
-    diesel::update(factoring_programs::table.find(row.id))
-        .set(row)
-        .execute(conn)?;
+    let stored = factoring_programs::table
+        .find(row.id)
+        .filter(factoring_programs::core_enterprise_id.eq(row.core_enterprise_id));
+    diesel::update(stored).set(row).execute(conn)?;
     Ok(())
 }
 

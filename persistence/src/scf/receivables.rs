@@ -59,9 +59,15 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<ReceivableRow, RepoErro
         .first(conn)?)
 }
 
-/// Locks the receivables in id order (the house lock order); missing ids are simply absent.
-pub fn lock_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<ReceivableRow>, RepoError> {
+/// Locks `supplier`'s receivables in id order (the house lock order); missing ids (and other
+/// suppliers' receivables) are simply absent.
+pub fn lock_many(
+    conn: &mut PgConnection,
+    supplier: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<ReceivableRow>, RepoError> {
     Ok(receivables::table
+        .filter(receivables::supplier_id.eq(supplier))
         .filter(receivables::id.eq_any(ids))
         .order(receivables::id.asc())
         .select(ReceivableRow::as_select())
@@ -69,9 +75,20 @@ pub fn lock_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Receivable
         .load(conn)?)
 }
 
-pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<ReceivableRow, RepoError> {
+/// Whose receivable `id` is (its supplier): how the debtor and staff find the supplier to lock
+/// it through. A read without a lock, so on a cluster it may ask every shard.
+pub fn owner(conn: &mut PgConnection, id: Uuid) -> Result<Uuid, RepoError> {
     Ok(receivables::table
         .find(id)
+        .select(receivables::supplier_id)
+        .first(conn)?)
+}
+
+/// Loads `supplier`'s receivable `id` and locks it.
+pub fn lock(conn: &mut PgConnection, supplier: Uuid, id: Uuid) -> Result<ReceivableRow, RepoError> {
+    Ok(receivables::table
+        .find(id)
+        .filter(receivables::supplier_id.eq(supplier))
         .select(ReceivableRow::as_select())
         .for_update()
         .first(conn)?)
@@ -101,12 +118,14 @@ pub fn list(
         .load(conn)?)
 }
 
-/// The receivables a factoring request financed, locked in id order.
+/// The receivables `supplier`'s factoring request financed, locked in id order.
 pub fn lock_by_request(
     conn: &mut PgConnection,
+    supplier: Uuid,
     request: Uuid,
 ) -> Result<Vec<ReceivableRow>, RepoError> {
     Ok(receivables::table
+        .filter(receivables::supplier_id.eq(supplier))
         .filter(receivables::factoring_request_id.eq(request))
         .order(receivables::id.asc())
         .select(ReceivableRow::as_select())
@@ -114,8 +133,13 @@ pub fn lock_by_request(
         .load(conn)?)
 }
 
-pub fn by_request(conn: &mut PgConnection, request: Uuid) -> Result<Vec<ReceivableRow>, RepoError> {
+pub fn by_request(
+    conn: &mut PgConnection,
+    supplier: Uuid,
+    request: Uuid,
+) -> Result<Vec<ReceivableRow>, RepoError> {
     Ok(receivables::table
+        .filter(receivables::supplier_id.eq(supplier))
         .filter(receivables::factoring_request_id.eq(request))
         .order(receivables::id.asc())
         .select(ReceivableRow::as_select())
@@ -123,8 +147,9 @@ pub fn by_request(conn: &mut PgConnection, request: Uuid) -> Result<Vec<Receivab
 }
 
 pub fn save(conn: &mut PgConnection, row: &ReceivableRow) -> Result<(), RepoError> {
-    diesel::update(receivables::table.find(row.id))
-        .set(row)
-        .execute(conn)?;
+    let stored = receivables::table
+        .find(row.id)
+        .filter(receivables::supplier_id.eq(row.supplier_id));
+    diesel::update(stored).set(row).execute(conn)?;
     Ok(())
 }

@@ -10,6 +10,20 @@ use crate::schema::registry_entries;
 /// The constraint a duplicate registration breaks.
 pub const DUPLICATE_CONSTRAINT: &str = "registry_entries_pkey";
 
+/// The kind of a party's registration-number entry: the registry also keeps the platform-wide
+/// uniqueness of registrations, which outside financiers are never answered about.
+pub const REGISTRATION_KIND: &str = "party_registration";
+
+/// The kind of a payment's external reference (unique platform-wide), never answered about.
+pub const PAYMENT_REFERENCE_KIND: &str = "payment_reference";
+
+/// The kind of a merchant's order reference financed by an installment plan, never answered
+/// about.
+pub const ORDER_KIND: &str = "installment_order";
+
+/// The kinds of paper outside financiers may ask about.
+const PAPER_KINDS: [&str; 3] = ["receivable", "bill", "warehouse_receipt"];
+
 /// Registers `fingerprint` for `subject`; a second registration of the same fingerprint fails
 /// with `RepoError::Conflict` on [`DUPLICATE_CONSTRAINT`].
 pub fn register(
@@ -28,10 +42,12 @@ pub fn register(
     Ok(())
 }
 
-/// Whether the fingerprint is registered and, if so, whether it is encumbered.
+/// Whether the fingerprint of a paper (a receivable, bill or warehouse receipt) is registered
+/// and, if so, whether it is encumbered.
 pub fn lookup(conn: &mut PgConnection, fingerprint: &str) -> Result<Option<bool>, RepoError> {
     Ok(registry_entries::table
         .find(fingerprint)
+        .filter(registry_entries::kind.eq_any(PAPER_KINDS))
         .select(registry_entries::encumbered)
         .first(conn)
         .optional()?)

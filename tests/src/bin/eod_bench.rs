@@ -70,9 +70,12 @@ fn main() {
 /// been accrued up to the day being closed, as after the previous night's run.
 fn generate_sql(n: u64, date: NaiveDate) -> String {
     format!(
-        "INSERT INTO parties (id, kind, name, registration_number, country, sector, onboarded_on, contact_email, currency)
+        "INSERT INTO registry_entries (fingerprint, kind, subject_id)
+              VALUES (repeat('b', 64), 'party_registration', '00000000-0000-7000-8000-000000000001');
+         INSERT INTO parties (id, kind, name, registration_number, country, sector, onboarded_on, contact_email, currency,
+                              registration_fingerprint)
               VALUES ('00000000-0000-7000-8000-000000000001', 'merchant', 'Bench', 'BENCH-1', 'CN', 'grocery',
-                      '2024-01-01', 'bench@example.com', 'CNY');
+                      '2024-01-01', 'bench@example.com', 'CNY', repeat('b', 64));
          INSERT INTO credit_line_applications (id, party_id, currency, requested_limit, purpose, consent_given_at, status, decision, created_at)
               VALUES ('00000000-0000-7000-8000-000000000002', '00000000-0000-7000-8000-000000000001', 'CNY', 1e12,
                       'bench', now(), 'approved', '{{}}', now());
@@ -85,8 +88,8 @@ fn generate_sql(n: u64, date: NaiveDate) -> String {
               SELECT gen_random_uuid(), '00000000-0000-7000-8000-000000000003', '00000000-0000-7000-8000-000000000001',
                      'CNY', 10000, 0.12, 0.0005, 'bullet', 90, d, d + 90, 'active', DATE '{date}', now()
                 FROM (SELECT DATE '{date}' - (g % 120)::int AS d FROM generate_series(1, {n}) g) s;
-         INSERT INTO loan_installments (loan_id, number, due_date, principal, interest, cum_principal)
-              SELECT id, 1, maturity_date, principal, round(principal * 0.12 * 90 / 365, 2), principal FROM loans;
+         INSERT INTO loan_installments (party_id, loan_id, number, due_date, principal, interest, cum_principal)
+              SELECT party_id, id, 1, maturity_date, principal, round(principal * 0.12 * 90 / 365, 2), principal FROM loans;
          ANALYZE loans; ANALYZE loan_installments;"
     )
 }

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use domain::ledger::{Account, JournalEntry};
 use domain::money::{Currency, Money};
 use lendline_tests::TestApp;
+use persistence::ledger::PLATFORM;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
@@ -30,10 +31,11 @@ async fn the_database_refuses_an_unbalanced_entry_at_commit() {
     let id = Uuid::now_v7();
     let result = conn.batch_execute(&format!(
         "BEGIN;
-         INSERT INTO journal_entries (id, currency, business_date, kind, reference)
-              VALUES ('{id}', 'CNY', '2026-11-11', 'test', 'test:1');
-         INSERT INTO postings (entry_id, currency, account, amount) VALUES
-              ('{id}', 'CNY', 'cash:platform', 100.00), ('{id}', 'CNY', 'loans_receivable:x', -99.99);
+         INSERT INTO journal_entries (party_id, id, currency, business_date, kind, reference)
+              VALUES ('00000000-0000-0000-0000-000000000000', '{id}', 'CNY', '2026-11-11', 'test', 'test:1');
+         INSERT INTO postings (party_id, entry_id, currency, account, amount) VALUES
+              ('00000000-0000-0000-0000-000000000000', '{id}', 'CNY', 'cash:platform', 100.00),
+              ('00000000-0000-0000-0000-000000000000', '{id}', 'CNY', 'loans_receivable:x', -99.99);
          COMMIT;"
     ));
     let err = result.unwrap_err().to_string();
@@ -55,10 +57,11 @@ async fn a_posting_in_another_currency_than_its_entry_is_refused() {
     let err = conn
         .batch_execute(&format!(
             "BEGIN;
-             INSERT INTO journal_entries (id, currency, business_date, kind, reference)
-                  VALUES ('{id}', 'CNY', '2026-11-11', 'test', 'test:1');
-             INSERT INTO postings (entry_id, currency, account, amount) VALUES
-                  ('{id}', 'USD', 'cash:platform', 1), ('{id}', 'USD', 'cash:other', -1);
+             INSERT INTO journal_entries (party_id, id, currency, business_date, kind, reference)
+                  VALUES ('00000000-0000-0000-0000-000000000000', '{id}', 'CNY', '2026-11-11', 'test', 'test:1');
+             INSERT INTO postings (party_id, entry_id, currency, account, amount) VALUES
+                  ('00000000-0000-0000-0000-000000000000', '{id}', 'USD', 'cash:platform', 1),
+                  ('00000000-0000-0000-0000-000000000000', '{id}', 'USD', 'cash:other', -1);
              COMMIT;"
         ))
         .unwrap_err();
@@ -72,6 +75,7 @@ async fn postings_cannot_be_updated_or_deleted() {
     conn.transaction(|c| {
         persistence::ledger::post(
             c,
+            PLATFORM,
             Uuid::now_v7(),
             &entry("cash:platform", "equity:platform", "10.00"),
             None,
@@ -104,16 +108,25 @@ async fn balances_equal_the_sum_of_postings_after_a_thousand_random_entries() {
             "reserve:s1",
             "fees:x",
         ];
+        let parties = [PLATFORM, Uuid::now_v7(), Uuid::now_v7()];
         for _ in 0..1000 {
             let debit = accounts[rng.gen_range(0..accounts.len())];
             let mut credit = accounts[rng.gen_range(0..accounts.len())];
             if credit == debit {
                 credit = "suspense";
             }
+            // Entries of several owners: a balance is summed over their rows.
+            let party = parties[rng.gen_range(0..parties.len())];
             let cents: i64 = rng.gen_range(1..10_000_000);
             let amount = format!("{}.{:02}", cents / 100, cents % 100);
             conn.transaction(|c| {
-                persistence::ledger::post(c, Uuid::now_v7(), &entry(debit, credit, &amount), None)
+                persistence::ledger::post(
+                    c,
+                    party,
+                    Uuid::now_v7(),
+                    &entry(debit, credit, &amount),
+                    None,
+                )
             })
             .unwrap();
         }
@@ -123,6 +136,7 @@ async fn balances_equal_the_sum_of_postings_after_a_thousand_random_entries() {
             conn.transaction(|c| {
                 persistence::ledger::post(
                     c,
+                    PLATFORM,
                     Uuid::now_v7(),
                     &entry(&owned, "cash:platform", "1.00"),
                     None,
@@ -172,6 +186,7 @@ async fn an_account_shows_its_balance_and_paginated_postings_to_staff_only() {
         conn.transaction(|c| {
             persistence::ledger::post(
                 c,
+                PLATFORM,
                 Uuid::now_v7(),
                 &entry("cash:platform", "equity:platform", amount),
                 None,

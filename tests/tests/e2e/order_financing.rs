@@ -152,3 +152,18 @@ async fn a_declined_order_financing_keeps_its_decision_and_a_retry_replays_the_d
     assert!(order["loan_id"].is_null(), "{order}");
     assert_books_sound(&app).await;
 }
+
+/// Staff naming a buyer that does not exist are told so by name (on a cluster distributed by
+/// party no foreign key to the buyer's row could catch it).
+#[tokio::test]
+async fn staff_naming_a_buyer_that_does_not_exist_are_refused() {
+    let app = TestApp::spawn().await;
+    set_date(&app, "2026-09-01").await;
+    let (merchant_id, _) = merchant_with_sales(&app, "200000.00").await;
+    let body = json!({"merchant_id": merchant_id, "buyer_id": Uuid::now_v7(),
+        "order_number": "PO-9", "kind": "purchase_order", "currency": "CNY",
+        "order_value": "50000.00", "expected_settlement_on": "2026-10-31"});
+    let (status, err) = app.post("/v1/orders", &app.admin(), &body).await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["field"], "buyer_id", "{err}");
+}

@@ -162,3 +162,32 @@ async fn a_core_enterprise_sees_and_confirms_only_receivables_naming_it() {
     assert_eq!((status, body["state"].as_str()), (200, Some("confirmed")));
     assert_books_sound(&app).await;
 }
+
+/// Registration numbers are kept unique platform-wide in the registry too (a table distributed
+/// by party cannot hold that unique index): outside financiers are never answered about them.
+#[tokio::test]
+async fn the_registry_check_never_answers_about_a_partys_registration() {
+    let app = TestApp::spawn().await;
+    let body = lendline_tests::party_body("merchant");
+    let (status, _) = app.post("/v1/parties", &app.admin(), &body).await;
+    assert_eq!(status, 201);
+    let print = persistence::parties::registration_fingerprint(
+        "CN",
+        body["registration_number"].as_str().unwrap(),
+    );
+    let mut conn = persistence::db::connect(&app.database_url).unwrap();
+    let kind: String = {
+        use diesel::prelude::*;
+        use persistence::schema::registry_entries::dsl as registry;
+        registry::registry_entries
+            .find(&print)
+            .select(registry::kind)
+            .first(&mut conn)
+            .unwrap()
+    };
+    assert_eq!(kind, "party_registration");
+    let outsider = app.token(Role::Financier, "bank-of-elsewhere");
+    let (status, body) = app.get(&format!("/v1/registry/{print}"), &outsider).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({"registered": false, "encumbered": false}));
+}

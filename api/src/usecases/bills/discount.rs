@@ -69,7 +69,7 @@ pub fn execute(
         quote.proceeds,
         on,
     );
-    post(ctx, entry)?;
+    post(ctx, bill.acceptor_id, entry)?;
     bill.state = to.as_str().into();
     bill.holder_id = None;
     bill.discount_interest = Some(quote.discount_interest.amount());
@@ -88,6 +88,7 @@ fn refer(
     let referral = ReferralRow {
         id: Uuid::now_v7(),
         bill_id: bill.id,
+        acceptor_id: bill.acceptor_id,
         holder_id: holder,
         state: ReferralState::Referred.as_str().into(),
         decision: decided.to_json()?,
@@ -103,7 +104,7 @@ fn refer(
 pub fn discount(ctx: &mut Context<'_>, id: Uuid) -> Result<Decided<Bill>, UseCaseError> {
     let (mut bill, chain) = load(ctx, id)?;
     let holder = holder(ctx, &bill, "discount")?;
-    ensure_not_under_review(ctx, id)?;
+    ensure_not_under_review(ctx, &bill)?;
     let from: BillState = stored_state(&bill.state)?;
     from.transition(BillState::Discounted)
         .map_err(transition_refused)?;

@@ -103,7 +103,7 @@ pub fn register(ctx: &mut Context<'_>, new: RegisterBill) -> Result<Bill, UseCas
 /// A bill the caller has been party to.
 pub fn find(ctx: &mut Context<'_>, id: Uuid) -> Result<Bill, UseCaseError> {
     let bill = bills::find(ctx.conn, id)?;
-    let chain = bills::endorsements(ctx.conn, id)?;
+    let chain = bills::endorsements(ctx.conn, bill.acceptor_id, id)?;
     if !visible(ctx.actor, &bill, &chain) {
         return Err(UseCaseError::NotFound);
     }
@@ -112,7 +112,8 @@ pub fn find(ctx: &mut Context<'_>, id: Uuid) -> Result<Bill, UseCaseError> {
 
 /// The acceptor (the caller) accepts the bill.
 pub fn accept(ctx: &mut Context<'_>, id: Uuid) -> Result<Bill, UseCaseError> {
-    let mut bill = bills::lock(ctx.conn, id)?;
+    let acceptor = bills::owner(ctx.conn, id)?;
+    let mut bill = bills::lock(ctx.conn, acceptor, id)?;
     if !ctx.actor.can_see(&[bill.acceptor_id]) {
         return Err(UseCaseError::NotFound);
     }
@@ -129,7 +130,7 @@ pub fn accept(ctx: &mut Context<'_>, id: Uuid) -> Result<Bill, UseCaseError> {
         "bill.accepted",
         &serde_json::json!({}),
     )?;
-    let chain = bills::endorsements(ctx.conn, id)?;
+    let chain = bills::endorsements(ctx.conn, bill.acceptor_id, id)?;
     Ok((bill, chain))
 }
 
@@ -137,7 +138,7 @@ pub fn accept(ctx: &mut Context<'_>, id: Uuid) -> Result<Bill, UseCaseError> {
 pub fn endorse(ctx: &mut Context<'_>, id: Uuid, to: Uuid) -> Result<Bill, UseCaseError> {
     let (mut bill, chain) = load(ctx, id)?;
     let holder = holder(ctx, &bill, "endorse")?;
-    ensure_not_under_review(ctx, id)?;
+    ensure_not_under_review(ctx, &bill)?;
     let state: BillState = stored_state(&bill.state)?;
     // Until the acceptor has accepted, nobody is bound to pay the bill: passing it on would
     // sell a promise nobody made.
@@ -167,6 +168,7 @@ pub fn endorse(ctx: &mut Context<'_>, id: Uuid, to: Uuid) -> Result<Bill, UseCas
         .map_err(|e| UseCaseError::corrupt("endorsement chain", e))?;
     let row = EndorsementRow {
         bill_id: id,
+        acceptor_id: bill.acceptor_id,
         seq,
         from_party_id: holder,
         to_party_id: to,
@@ -181,6 +183,6 @@ pub fn endorse(ctx: &mut Context<'_>, id: Uuid, to: Uuid) -> Result<Bill, UseCas
         "bill.endorsed",
         &serde_json::json!({"seq": seq, "from": holder, "to": to}),
     )?;
-    let chain = bills::endorsements(ctx.conn, id)?;
+    let chain = bills::endorsements(ctx.conn, bill.acceptor_id, id)?;
     Ok((bill, chain))
 }

@@ -59,11 +59,24 @@ pub fn at_maturity(ctx: &mut Context<'_>, ask: AtMaturity) -> Result<Bill, UseCa
     let face = money(bill.face_value, stored_currency(&bill.currency)?);
     match ask.end {
         End::Paid => {
-            post(ctx, scf_postings::bill_payment(&id.to_string(), face, on))?;
+            post(
+                ctx,
+                bill.acceptor_id,
+                scf_postings::bill_payment(&id.to_string(), face, on),
+            )?;
         }
         End::Dishonoured => {
-            post(ctx, scf_postings::bill_dishonour(&id.to_string(), face, on))?;
-            claim_recourse(ctx, (id, bill.drawer_id, bill.payee_id), &chain, face)?;
+            post(
+                ctx,
+                bill.acceptor_id,
+                scf_postings::bill_dishonour(&id.to_string(), face, on),
+            )?;
+            claim_recourse(
+                ctx,
+                (id, bill.drawer_id, bill.payee_id, bill.acceptor_id),
+                &chain,
+                face,
+            )?;
         }
     }
     bill.state = to.as_str().into();
@@ -82,7 +95,7 @@ pub fn at_maturity(ctx: &mut Context<'_>, ask: AtMaturity) -> Result<Bill, UseCa
 /// face.
 fn claim_recourse(
     ctx: &mut Context<'_>,
-    (id, drawer, payee): (Uuid, Uuid, Uuid),
+    (id, drawer, payee, acceptor): (Uuid, Uuid, Uuid, Uuid),
     chain: &[EndorsementRow],
     face: Money,
 ) -> Result<(), UseCaseError> {
@@ -97,6 +110,7 @@ fn claim_recourse(
         .into_iter()
         .map(|(party_id, role)| ClaimRow {
             bill_id: id,
+            acceptor_id: acceptor,
             party_id,
             role: role.as_str().into(),
             amount: face.amount(),

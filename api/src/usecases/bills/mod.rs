@@ -30,8 +30,9 @@ pub fn visible(actor: &Actor, b: &BillRow, chain: &[EndorsementRow]) -> bool {
 
 /// Loads and locks a bill the caller may see, with its endorsement chain.
 pub fn load(ctx: &mut Context<'_>, id: Uuid) -> Result<Bill, UseCaseError> {
-    let bill = bills::lock(ctx.conn, id)?;
-    let chain = bills::endorsements(ctx.conn, id)?;
+    let acceptor = bills::owner(ctx.conn, id)?;
+    let bill = bills::lock(ctx.conn, acceptor, id)?;
+    let chain = bills::endorsements(ctx.conn, acceptor, id)?;
     if !visible(ctx.actor, &bill, &chain) {
         return Err(UseCaseError::NotFound);
     }
@@ -52,8 +53,8 @@ pub fn holder(ctx: &Context<'_>, bill: &BillRow, what: &str) -> Result<Uuid, Use
 }
 
 /// Refuses a change to a bill whose discount waits for a risk officer.
-pub fn ensure_not_under_review(ctx: &mut Context<'_>, bill: Uuid) -> Result<(), UseCaseError> {
-    if bills::waiting_referral(ctx.conn, bill)?.is_some() {
+pub fn ensure_not_under_review(ctx: &mut Context<'_>, bill: &BillRow) -> Result<(), UseCaseError> {
+    if bills::waiting_referral(ctx.conn, bill.acceptor_id, bill.id)?.is_some() {
         return Err(UseCaseError::Conflict {
             code: "discount_under_review",
             message: "the bill's discount waits for a risk officer's decision".into(),

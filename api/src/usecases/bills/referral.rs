@@ -15,7 +15,8 @@ use crate::usecases::{Context, UseCaseError};
 
 /// Buys or leaves the bill behind a referred discount.
 pub fn bill_closed(ctx: &mut Context<'_>, review: &ReviewRow) -> Result<(), UseCaseError> {
-    let mut referral = bills::lock_referral(ctx.conn, review.subject_id)?;
+    let acceptor = bills::referral_owner(ctx.conn, review.subject_id)?;
+    let mut referral = bills::lock_referral(ctx.conn, acceptor, review.subject_id)?;
     let from: ReferralState = stored_state(&referral.state)?;
     if from != ReferralState::Referred {
         return Err(UseCaseError::corrupt(
@@ -23,7 +24,7 @@ pub fn bill_closed(ctx: &mut Context<'_>, review: &ReviewRow) -> Result<(), UseC
             "a reviewed bill discount is not referred",
         ));
     }
-    let mut bill = bills::lock(ctx.conn, referral.bill_id)?;
+    let mut bill = bills::lock(ctx.conn, referral.acceptor_id, referral.bill_id)?;
     let approved = approved(review);
     let mut payload = serde_json::json!({"review_id": review.id, "reason_code": review.reason_code,
         "seller": referral.holder_id});

@@ -47,7 +47,7 @@ pub fn end_of_day(
     // Each stage's duration is logged: operators watch the night run against its window.
     let stage = std::time::Instant::now();
     let mut stats = EodStats {
-        loans_accrued: accrue_and_post(conn, next_day, None, date)?,
+        loans_accrued: accrue_and_post(conn, next_day, date)?,
         ..EodStats::default()
     };
     tracing::info!(%date, elapsed = ?stage.elapsed(), "end of day: accrual");
@@ -117,7 +117,7 @@ fn queue_reminders(
                     'Installment due on ' || i.due_date AS subject,
                     format('Installment %s of loan %s, %s %s, falls due on %s.', i.number, l.id,
                            round(i.principal + i.interest + i.fee, minor_units(l.currency)), l.currency, i.due_date) AS line
-               FROM loan_installments i JOIN loans l ON l.id = i.loan_id
+               FROM loan_installments i JOIN loans l ON l.party_id = i.party_id AND l.id = i.loan_id
               WHERE l.status = 'active'
                 AND i.due_date <= $1::date + $2::bigint::int
                 AND i.due_date > $1::date + $2::bigint::int - $3::bigint::int

@@ -69,7 +69,7 @@ pub(super) fn visible(ctx: &mut Context<'_>, id: Uuid) -> Result<PlanRow, UseCas
 pub fn find_plan(ctx: &mut Context<'_>, id: Uuid) -> Result<Plan, UseCaseError> {
     let row = visible(ctx, id)?;
     let loan = loans::find(ctx.conn, id)?;
-    let schedule = loans::installments(ctx.conn, id)?;
+    let schedule = loans::installments(ctx.conn, row.shopper_id, id)?;
     Ok(Plan::seen_by(ctx.actor, row, loan, schedule))
 }
 

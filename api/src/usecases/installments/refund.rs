@@ -50,11 +50,13 @@ pub struct Refunded {
 
 /// Books the refund on the plan.
 pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseError> {
-    let mut plan = installment_plans::lock_plan(ctx.conn, ask.plan_id)?;
+    // The merchant refunds, the plan lives with the shopper's loan: whose loan it is comes first.
+    let shopper = loans::owner(ctx.conn, ask.plan_id)?;
+    let mut plan = installment_plans::lock_plan(ctx.conn, shopper, ask.plan_id)?;
     if ctx.actor.party != Some(plan.merchant_id) {
         return Err(UseCaseError::NotFound);
     }
-    let loan = loans::lock(ctx.conn, plan.loan_id)?;
+    let loan = loans::lock(ctx.conn, plan.shopper_id, plan.loan_id)?;
     let ccy = stored_currency(&loan.currency)?;
     let amount =
         Money::parse_positive(&ask.amount, ccy).map_err(|e| UseCaseError::invalid("amount", e))?;
@@ -91,7 +93,13 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
             .into();
     }
     loans::reschedule(ctx.conn, &loan, &schedule)?;
-    installment_plans::record_refund(ctx.conn, loan.id, plan.refunded, plan.clawed_back)?;
+    installment_plans::record_refund(
+        ctx.conn,
+        plan.shopper_id,
+        loan.id,
+        plan.refunded,
+        plan.clawed_back,
+    )?;
     if let Some(yesterday) = ctx.today.pred_opt() {
         persistence::loans_eod::age(ctx.conn, yesterday, Some(loan.id))?;
     }
@@ -104,7 +112,7 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
         &payload,
     )?;
     let loan = loans::find(ctx.conn, loan.id)?;
-    let schedule = loans::installments(ctx.conn, loan.id)?;
+    let schedule = loans::installments(ctx.conn, loan.party_id, loan.id)?;
     Ok(Refunded {
         plan: Plan::seen_by(ctx.actor, plan, loan, schedule),
         outcome,
@@ -139,7 +147,7 @@ fn recut(
     today: NaiveDate,
 ) -> Result<Vec<InstallmentRow>, UseCaseError> {
     let ccy = cut.currency();
-    let mut rows = loans::installments(conn, loan.id)?;
+    let mut rows = loans::installments(conn, loan.party_id, loan.id)?;
     let parts: Vec<Money> = rows
         .iter()
         .map(|r| stored_money(r.principal, ccy))
@@ -209,7 +217,7 @@ fn book(
             .build()
             .map_err(|e| UseCaseError::corrupt("refund entry", e))?,
     );
-    let entry = post_with_accrual(ctx.conn, &entries)?;
+    let entry = post_with_accrual(ctx.conn, loan.party_id, &entries)?;
     let outcome = RefundOutcome {
         principal_cut: split.principal_cut.amount(),
         to_shopper: split.to_shopper.amount(),

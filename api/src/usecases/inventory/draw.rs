@@ -76,7 +76,7 @@ pub fn draw(
         },
     )?;
     if let Some((loan, _)) = &decided.subject {
-        collateral::attach_loan(ctx.conn, goods.id, loan.id)?;
+        collateral::attach_loan(ctx.conn, goods.merchant_id, goods.id, loan.id)?;
     }
     Ok(decided)
 }

@@ -91,7 +91,11 @@ pub fn ltv(c: &CollateralRow, unit_value: Decimal, outstanding: Decimal) -> Opti
 
 /// Loads and locks goods their merchant or staff may see; to anyone else they do not exist.
 pub(super) fn lock_visible(ctx: &mut Context<'_>, id: Uuid) -> Result<CollateralRow, UseCaseError> {
-    let goods = collateral::lock(ctx.conn, id)?;
+    let merchant = match ctx.actor.party.filter(|_| !ctx.actor.staff) {
+        Some(party) => party,
+        None => collateral::owner(ctx.conn, id)?,
+    };
+    let goods = collateral::lock(ctx.conn, merchant, id)?;
     ctx.actor.visible(goods.merchant_id, goods)
 }
 

@@ -33,12 +33,10 @@ pub fn pledge(ctx: &mut Context<'_>, ask: Pledge) -> Result<CollateralRow, UseCa
     let merchant = ctx.actor.party.ok_or(UseCaseError::Forbidden)?;
     let ccy = ask.unit_value.currency();
     party_currency::check(&persistence::parties::find(ctx.conn, merchant)?, ccy)?;
-    if collateral::receipt_exists(ctx.conn, &ask.receipt_key)? {
-        return Err(UseCaseError::Conflict {
-            code: "receipt_already_pledged",
-            message: "this warehouse receipt already backs, or backed, a pledge".into(),
-            field: Some("receipt_number"),
-        });
+    // Released receipts stay in the registry: a receipt backs one pledge, ever.
+    let fingerprint = receipt_fingerprint(&ask.receipt_key);
+    if registry::lookup(ctx.conn, &fingerprint)?.is_some() {
+        return Err(already_pledged());
     }
     let row = CollateralRow {
         id: Uuid::now_v7(),
@@ -57,14 +55,19 @@ pub fn pledge(ctx: &mut Context<'_>, ask: Pledge) -> Result<CollateralRow, UseCa
         valued_on: ctx.today,
         created_at: ctx.now,
     };
-    collateral::insert(ctx.conn, &row)?;
-    let fingerprint = receipt_fingerprint(&row.receipt_key);
+    // The registry row first: the goods name it, and it is what refuses a second pledge of
+    // the receipt by a concurrent request.
     registry::register(
         ctx.conn,
         &fingerprint,
         PaperKind::WarehouseReceipt.as_str(),
         row.id,
-    )?;
+    )
+    .map_err(|e| match e {
+        persistence::RepoError::Conflict { .. } => already_pledged(),
+        other => other.into(),
+    })?;
+    collateral::insert(ctx.conn, &row, &fingerprint)?;
     registry::set_encumbered(ctx.conn, row.id, true)?;
     let payload = serde_json::json!({"id": row.id, "merchant_id": row.merchant_id,
         "warehouse": row.warehouse, "receipt_number": row.receipt_number, "sku": row.sku,
@@ -80,4 +83,13 @@ pub fn pledge(ctx: &mut Context<'_>, ask: Pledge) -> Result<CollateralRow, UseCa
         &payload,
     )?;
     Ok(row)
+}
+
+/// What a second pledge of one warehouse receipt answers.
+fn already_pledged() -> UseCaseError {
+    UseCaseError::Conflict {
+        code: "receipt_already_pledged",
+        message: "this warehouse receipt already backs, or backed, a pledge".into(),
+        field: Some("receipt_number"),
+    }
 }

@@ -30,12 +30,12 @@ pub fn release(ctx: &mut Context<'_>, id: Uuid) -> Result<CollateralRow, UseCase
             ));
         }
     }
-    collateral::set_status(ctx.conn, goods.id, released.as_str())?;
+    collateral::set_status(ctx.conn, goods.merchant_id, goods.id, released.as_str())?;
     persistence::scf::registry::set_encumbered(ctx.conn, goods.id, false)?;
     ctx.audit(
         &format!("collateral:{}", goods.id),
         "collateral.released",
         &serde_json::json!({"loan_id": goods.loan_id}),
     )?;
-    Ok(collateral::lock(ctx.conn, goods.id)?)
+    Ok(collateral::lock(ctx.conn, goods.merchant_id, goods.id)?)
 }

@@ -57,6 +57,7 @@ pub fn revalue(ctx: &mut Context<'_>, ask: Revalue) -> Result<Valuation, UseCase
         &ValuationRow {
             id: Uuid::now_v7(),
             collateral_id: goods.id,
+            merchant_id: goods.merchant_id,
             unit_value: unit_value.amount(),
             valued_on: ctx.today,
             ltv: shown,
@@ -64,7 +65,7 @@ pub fn revalue(ctx: &mut Context<'_>, ask: Revalue) -> Result<Valuation, UseCase
             created_at: ctx.now,
         },
     )?;
-    collateral::set_status(ctx.conn, goods.id, now.as_str())?;
+    collateral::set_status(ctx.conn, goods.merchant_id, goods.id, now.as_str())?;
     let payload = serde_json::json!({"unit_value": unit_value.amount().to_string(), "valued_on": ctx.today,
         "ltv": shown.map(|r| r.to_string()), "status": now.as_str()});
     ctx.audit(
@@ -76,7 +77,7 @@ pub fn revalue(ctx: &mut Context<'_>, ask: Revalue) -> Result<Valuation, UseCase
         call_margin(ctx, &goods, unit_value)?;
     }
     Ok(Valuation {
-        goods: collateral::lock(ctx.conn, goods.id)?,
+        goods: collateral::lock(ctx.conn, goods.merchant_id, goods.id)?,
         ltv: ratio,
         margin_call: now == CollateralStatus::MarginCall,
     })

@@ -11,16 +11,16 @@ use uuid::Uuid;
 
 use crate::usecases::UseCaseError;
 
-/// Accrues interest and penalty interest for every day before `through` (all active loans, or
-/// only `loan`) and books the rounded increase; answers how many loans moved.
+/// Accrues interest and penalty interest for every day before `through` on all active loans and
+/// books the rounded increase; answers how many loans moved. The entries sum over every
+/// borrower, on platform accounts: they are the platform's.
 pub fn accrue_and_post(
     conn: &mut PgConnection,
     through: NaiveDate,
-    loan: Option<Uuid>,
     business_date: NaiveDate,
 ) -> Result<i64, UseCaseError> {
-    let (moved, entries) = accrue(conn, through, loan, business_date)?;
-    persistence::ledger::post_all(conn, &entries)?;
+    let (moved, entries) = accrue(conn, through, None, business_date)?;
+    persistence::ledger::post_all(conn, persistence::ledger::PLATFORM, &entries)?;
     Ok(moved)
 }
 

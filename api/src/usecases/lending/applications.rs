@@ -231,6 +231,7 @@ fn finish(
         .map_err(|e| UseCaseError::corrupt("application decision", e))?;
     credit_lines::set_application_outcome(
         ctx.conn,
+        application.party_id,
         application.id,
         &application.status,
         &application.decision,
@@ -306,6 +307,6 @@ pub fn engine_rate(review: &ReviewRow) -> Option<Decimal> {
 pub fn find_application(ctx: &mut Context<'_>, id: Uuid) -> Result<Application, UseCaseError> {
     let row = credit_lines::find_application(ctx.conn, id)?;
     let row = ctx.actor.visible(row.party_id, row)?;
-    let line = credit_lines::line_of_application(ctx.conn, id)?;
+    let line = credit_lines::line_of_application(ctx.conn, row.party_id, id)?;
     Ok(Application { row, line })
 }

@@ -60,7 +60,7 @@ pub fn owed_on(
     today: NaiveDate,
 ) -> Result<(LoanRow, Owed), UseCaseError> {
     let (loan, owed, accrued) = owed_unposted(conn, loan_id, today)?;
-    persistence::ledger::post_all(conn, &accrued)?;
+    persistence::ledger::post_all(conn, loan.party_id, &accrued)?;
     Ok((loan, owed))
 }
 
@@ -93,9 +93,10 @@ pub fn owed_unposted(
 /// Answers the event entry's id.
 pub fn post_with_accrual(
     conn: &mut PgConnection,
+    party: Uuid,
     entries: &[JournalEntry],
 ) -> Result<Uuid, UseCaseError> {
-    persistence::ledger::post_all(conn, entries)?
+    persistence::ledger::post_all(conn, party, entries)?
         .last()
         .copied()
         .ok_or_else(|| UseCaseError::corrupt("posting", "no entry to post"))
@@ -144,6 +145,7 @@ pub fn record(
         &TransactionRow {
             id: Uuid::now_v7(),
             loan_id: loan.id,
+            party_id: loan.party_id,
             kind: kind.into(),
             business_date: today,
             amount,
@@ -178,8 +180,14 @@ pub fn written_off_total(loan: &LoanRow) -> Decimal {
         + loan.fees_outstanding()
 }
 
-/// Locks a loan the actor may see (others' loans are "not found").
+/// Locks a loan the actor may see (others' loans are "not found"). A business actor's loan is
+/// locked through its own party; staff first read whose loan it is, so the lock itself always
+/// names the borrower (one shard on a cluster distributed by party).
 pub fn lock_visible(ctx: &mut Context<'_>, loan_id: Uuid) -> Result<LoanRow, UseCaseError> {
-    let loan = loans::lock(ctx.conn, loan_id)?;
+    let party = match ctx.actor.party.filter(|_| !ctx.actor.staff) {
+        Some(party) => party,
+        None => loans::owner(ctx.conn, loan_id)?,
+    };
+    let loan = loans::lock(ctx.conn, party, loan_id)?;
     ctx.actor.visible(loan.party_id, loan)
 }

@@ -198,7 +198,7 @@ pub fn draw(
         tenor::monthly_installments(draw.tenor_days).map_err(tenor_error)?;
     }
     let amount = draw.amount.amount();
-    if !credit_lines::reserve(conn, line.id, amount, today)? {
+    if !credit_lines::reserve(conn, line.party_id, line.id, amount, today)? {
         return Err(refusal(
             &credit_lines::find_line(conn, line.id)?,
             draw.amount,
@@ -250,12 +250,12 @@ pub fn originate(
     actor: &str,
 ) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
     let loan_id = Uuid::now_v7();
-    let installments = installment_rows(loan_id, new.schedule);
+    let installments = installment_rows(new.party_id, loan_id, new.schedule);
     let maturity = installments.last().map_or(new.start, |i| i.due_date);
     let loan = loan_row(new, loan_id, maturity, now)?;
     loans::insert(conn, &loan, &installments)?;
     let entry = disbursement_entry(new, loan_id)?;
-    let entry = persistence::ledger::post(conn, Uuid::now_v7(), &entry, None)?;
+    let entry = persistence::ledger::post(conn, new.party_id, Uuid::now_v7(), &entry, None)?;
     let movement = Movement {
         kind: "disbursement",
         amount: loan.principal,
@@ -344,7 +344,7 @@ fn disbursement_entry(new: &NewLoan<'_>, loan_id: Uuid) -> Result<JournalEntry, 
         .map_err(|e| UseCaseError::corrupt("disbursement entry", e))
 }
 
-fn installment_rows(loan_id: Uuid, schedule: &Schedule) -> Vec<InstallmentRow> {
+fn installment_rows(party_id: Uuid, loan_id: Uuid, schedule: &Schedule) -> Vec<InstallmentRow> {
     let mut cumulative = Decimal::ZERO;
     schedule
         .installments
@@ -353,6 +353,7 @@ fn installment_rows(loan_id: Uuid, schedule: &Schedule) -> Vec<InstallmentRow> {
             cumulative += i.principal.amount();
             InstallmentRow {
                 loan_id,
+                party_id,
                 number: i32::try_from(i.number).unwrap_or(i32::MAX),
                 due_date: i.due_date,
                 principal: i.principal.amount(),

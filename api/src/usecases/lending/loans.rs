@@ -22,7 +22,7 @@ pub fn find_loan(
     id: Uuid,
 ) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
     let loan = visible(ctx, id)?;
-    let schedule = loans::installments(ctx.conn, id)?;
+    let schedule = loans::installments(ctx.conn, loan.party_id, id)?;
     Ok((loan, schedule))
 }
 
@@ -46,7 +46,7 @@ pub fn loan_transactions(
     limit: i64,
 ) -> Result<(LoanRow, Vec<TransactionRow>), UseCaseError> {
     let loan = visible(ctx, id)?;
-    let rows = loans::transactions(ctx.conn, id, after, limit)?;
+    let rows = loans::transactions(ctx.conn, loan.party_id, id, after, limit)?;
     Ok((loan, rows))
 }
 

@@ -57,10 +57,11 @@ pub fn repay(ctx: &mut Context<'_>, ask: Repay) -> Result<(LoanRow, Split), UseC
 /// own use case, e.g. an order's settlement).
 pub fn repay_loan(
     conn: &mut PgConnection,
+    party: Uuid,
     loan_id: Uuid,
     paid: Payment<'_>,
 ) -> Result<(LoanRow, Split), UseCaseError> {
-    let loan = loans::lock(conn, loan_id)?;
+    let loan = loans::lock(conn, party, loan_id)?;
     repay_locked(conn, loan, paid)
 }
 
@@ -96,10 +97,10 @@ fn repay_locked(
     // The line before ledger balances, in the same order as a draw, so a draw and a repayment
     // on the same line cannot deadlock.
     if let Some(line) = loan.line_id {
-        persistence::credit_lines::release(conn, line, split.principal)?;
+        persistence::credit_lines::release(conn, loan.party_id, line, split.principal)?;
     }
     entries.push(repayment_entry(&loan, amount, split, today)?);
-    let entry = post_with_accrual(conn, &entries)?;
+    let entry = post_with_accrual(conn, loan.party_id, &entries)?;
     loan.penalty_paid += split.penalty;
     loan.fees_paid += split.fees;
     loan.interest_paid += split.interest;

@@ -38,7 +38,7 @@ pub fn recover(
     .credit(&account("recoveries")?, amount)
     .build()
     .map_err(|e| UseCaseError::corrupt("recovery entry", e))?;
-    let entry = persistence::ledger::post(conn, Uuid::now_v7(), &entry, None)?;
+    let entry = persistence::ledger::post(conn, loan.party_id, Uuid::now_v7(), &entry, None)?;
     loan.recovered += amount.amount();
     loans::record_payment(conn, &loan)?;
     let movement = Movement {
@@ -93,10 +93,10 @@ pub fn write_off(ctx: &mut Context<'_>, loan_id: Uuid) -> Result<LoanRow, UseCas
     // A defaulter's line is closed, not replenished: the written-off principal stays used.
     // The line before ledger balances, in the house order.
     if let Some(line) = loan.line_id {
-        persistence::credit_lines::close(conn, line, "loan_written_off")?;
+        persistence::credit_lines::close(conn, loan.party_id, line, "loan_written_off")?;
     }
     entries.push(write_off_entry(&loan, split, total, today)?);
-    let entry = post_with_accrual(conn, &entries)?;
+    let entry = post_with_accrual(conn, loan.party_id, &entries)?;
     loan.status = written_off.as_str().into();
     loan.written_off_on = Some(today);
     loans::record_payment(conn, &loan)?;

@@ -73,7 +73,7 @@ pub fn finance(
         },
     )?;
     if let Some((loan, _)) = &decided.subject {
-        orders::attach_loan(ctx.conn, order.id, loan.id)?;
+        orders::attach_loan(ctx.conn, order.merchant_id, order.id, loan.id)?;
     }
     Ok(decided)
 }

@@ -9,7 +9,8 @@ use crate::usecases::{Context, UseCaseError};
 /// Loads and locks an order its merchant, its buyer or staff may see; to anyone else it does
 /// not exist. Financing and settlement of one order are serialised by the lock.
 pub(super) fn lock_visible(ctx: &mut Context<'_>, id: Uuid) -> Result<OrderRow, UseCaseError> {
-    let order = orders::lock(ctx.conn, id)?;
+    let merchant = orders::owner(ctx.conn, id)?;
+    let order = orders::lock(ctx.conn, merchant, id)?;
     if !ctx.actor.can_see(&[order.merchant_id, order.buyer_id]) {
         return Err(UseCaseError::NotFound);
     }

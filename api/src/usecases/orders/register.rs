@@ -66,6 +66,11 @@ pub fn register(ctx: &mut Context<'_>, ask: RegisterOrder) -> Result<OrderRow, U
         ));
     }
     check_seller(ctx, &ask)?;
+    // Staff name the buyer: it must exist. The foreign key says so on one PostgreSQL, but a
+    // cluster distributed by party cannot keep a reference to another party's row.
+    if ask.buyer_id.is_some() && persistence::parties::kind_of(ctx.conn, buyer)?.is_none() {
+        return Err(UseCaseError::invalid("buyer_id", "no such party"));
+    }
     if ask.expected_settlement_on < ctx.today {
         return Err(UseCaseError::invalid(
             "expected_settlement_on",

@@ -53,6 +53,7 @@ pub fn settle(ctx: &mut Context<'_>, ask: SettleOrder) -> Result<Settled, UseCas
     }
     orders::mark_settled(
         ctx.conn,
+        order.merchant_id,
         order.id,
         settled.as_str(),
         amount.amount(),
@@ -106,7 +107,7 @@ fn repay_order_loan(
         now: ctx.now,
         actor: &ctx.actor.name,
     };
-    repay_loan(ctx.conn, loan_id, paid)?;
+    repay_loan(ctx.conn, loan.party_id, loan_id, paid)?;
     Ok(to_loan)
 }
 
@@ -125,7 +126,7 @@ fn pay_merchant(ctx: &mut Context<'_>, order: &OrderRow, value: Money) -> Result
             .credit(credit, value)
             .build()
             .map_err(|e| UseCaseError::corrupt("payout entry", e))?;
-        persistence::ledger::post(ctx.conn, Uuid::now_v7(), &entry, None)?;
+        persistence::ledger::post(ctx.conn, order.merchant_id, Uuid::now_v7(), &entry, None)?;
     }
     Ok(())
 }

@@ -107,7 +107,8 @@ fn transition(
     action: &str,
     change: impl FnOnce(&mut ReviewRow, &Case, &str) -> Result<(), UseCaseError>,
 ) -> Result<ReviewRow, UseCaseError> {
-    let mut row = reviews::lock(ctx.conn, id)?;
+    let party = reviews::owner(ctx.conn, id)?;
+    let mut row = reviews::lock(ctx.conn, party, id)?;
     let case = Case {
         status: stored_status(&row.status)?,
         claimed_by: row.claimed_by.clone(),

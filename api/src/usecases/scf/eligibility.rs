@@ -70,7 +70,7 @@ pub fn lock_and_check(
     ids: &[Uuid],
     today: NaiveDate,
 ) -> Result<Locked, UseCaseError> {
-    let rows = receivables::lock_many(conn, ids)?;
+    let rows = receivables::lock_many(conn, supplier, ids)?;
     // Another supplier's receivable is "not found", exactly like a missing one.
     if rows.len() != ids.len() || rows.iter().any(|r| r.supplier_id != supplier) {
         return Err(UseCaseError::NotFound);
@@ -82,13 +82,14 @@ pub fn lock_and_check(
             "receivables in one request share a currency",
         ));
     }
+    // A receivable's program is its debtor's: locked through the debtor, in program id order.
     let mut programs_locked = BTreeMap::new();
-    for program_id in rows
+    for (program_id, debtor) in rows
         .iter()
-        .map(|r| r.program_id)
+        .map(|r| (r.program_id, r.debtor_id))
         .collect::<std::collections::BTreeSet<_>>()
     {
-        programs_locked.insert(program_id, programs::lock(conn, program_id)?);
+        programs_locked.insert(program_id, programs::lock(conn, debtor, program_id)?);
     }
     for r in &rows {
         let program = programs_locked
@@ -100,7 +101,7 @@ pub fn lock_and_check(
     }
     // A referred request holds its receivables until an officer decides; the rows are locked,
     // so no other request can slip in between this check and its own insert.
-    if let Some(waiting) = requests::pending_among(conn, ids)?.first() {
+    if let Some(waiting) = requests::pending_among(conn, supplier, ids)?.first() {
         return Err(not_eligible(
             *waiting,
             "it waits for a risk officer's review of another request",
@@ -180,11 +181,11 @@ pub fn reserve_limits(
 /// Gives back exposure when an advance is repaid or written off (never below zero).
 pub fn release_limits(
     conn: &mut PgConnection,
-    program_id: Uuid,
+    (debtor, program_id): (Uuid, Uuid),
     supplier: Uuid,
     amount: Decimal,
 ) -> Result<(), UseCaseError> {
-    let mut program = programs::lock(conn, program_id)?;
+    let mut program = programs::lock(conn, debtor, program_id)?;
     let mut member = programs::lock_member(conn, program_id, supplier)?;
     program.debtor_exposure = (program.debtor_exposure - amount).max(Decimal::ZERO);
     member.exposure = (member.exposure - amount).max(Decimal::ZERO);

@@ -64,7 +64,7 @@ pub fn find(ctx: &mut Context<'_>, id: Uuid) -> Result<Request, UseCaseError> {
     if !ctx.actor.can_see(&[row.supplier_id]) {
         return Err(UseCaseError::NotFound);
     }
-    let ids = requests::linked(ctx.conn, id)?;
+    let ids = requests::linked(ctx.conn, row.supplier_id, id)?;
     Ok((row, ids))
 }
 
@@ -116,7 +116,7 @@ fn store(
     row.state = state_of(decided.outcome).as_str().into();
     requests::insert(ctx.conn, row)?;
     let referred = decided.outcome == Outcome::Refer;
-    requests::link(ctx.conn, row.id, terms, referred)?;
+    requests::link(ctx.conn, row.supplier_id, row.id, terms, referred)?;
     if referred {
         // The review case of a referred request, in the risk officers' queue.
         let amount = (review_amount, row.currency.as_str());

@@ -139,6 +139,7 @@ pub fn fund_single(
     mark_financed(ctx, &mut locked.receivables, row.id)?;
     post(
         ctx,
+        row.supplier_id,
         scf_postings::invoice_funding(&row.id.to_string(), &row.supplier_id.to_string(), q, on),
     )?;
     row.state = FactoringState::Funded.as_str().into();
@@ -155,7 +156,7 @@ pub fn fund_pool(
 ) -> Result<(), UseCaseError> {
     let c = stored_currency(&row.currency)?;
     // At the rates recorded on the request: what settlement will release.
-    let terms = PoolTerms::load(ctx.conn, row.id, &locked.receivables)?;
+    let terms = PoolTerms::load(ctx.conn, row.supplier_id, row.id, &locked.receivables)?;
     let mut exposure: BTreeMap<Uuid, Decimal> = BTreeMap::new();
     for r in &locked.receivables {
         *exposure.entry(r.program_id).or_default() +=

@@ -78,13 +78,15 @@ pub fn record(
     Ok(())
 }
 
-/// Posts a balanced entry in the request's transaction and answers its id.
+/// Posts `party`'s balanced entry (the supplier of a receivable or pool, the acceptor of a
+/// bill) in the request's transaction and answers its id.
 pub fn post(
     ctx: &mut Context<'_>,
+    party: Uuid,
     entry: Result<JournalEntry, LedgerError>,
 ) -> Result<Uuid, UseCaseError> {
     let entry = entry.map_err(|e| UseCaseError::corrupt("journal entry", e))?;
-    Ok(ledger::post(ctx.conn, Uuid::now_v7(), &entry, None)?)
+    Ok(ledger::post(ctx.conn, party, Uuid::now_v7(), &entry, None)?)
 }
 
 /// A business date an operator sets (back-office corrections), or the platform's. A given

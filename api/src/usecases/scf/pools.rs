@@ -19,7 +19,12 @@ use crate::usecases::{Context, UseCaseError};
 
 /// Locks a pool the caller may see; any other request is "not found".
 fn pool_for(ctx: &mut Context<'_>, id: Uuid) -> Result<RequestRow, UseCaseError> {
-    let row = requests::lock(ctx.conn, id)?;
+    // Only its supplier or staff see a pool: a supplier locks it through itself.
+    let supplier = match ctx.actor.party.filter(|_| !ctx.actor.staff) {
+        Some(party) => party,
+        None => requests::owner(ctx.conn, id)?,
+    };
+    let row = requests::lock(ctx.conn, supplier, id)?;
     let kind: RequestKind = stored_state(&row.kind)?;
     if !ctx.actor.can_see(&[row.supplier_id]) || kind != RequestKind::Pool {
         return Err(UseCaseError::NotFound);
@@ -38,7 +43,7 @@ pub fn find(ctx: &mut Context<'_>, id: Uuid) -> Result<Request, UseCaseError> {
             .map(|r| r.id)
             .collect()
     } else {
-        requests::linked(ctx.conn, id)?
+        requests::linked(ctx.conn, pool.supplier_id, id)?
     };
     Ok((pool, ids))
 }
@@ -95,6 +100,7 @@ pub fn draw(ctx: &mut Context<'_>, ask: DrawOnPool) -> Result<PoolDrawn, UseCase
     requests::save(ctx.conn, &pool)?;
     post(
         ctx,
+        pool.supplier_id,
         scf_postings::pool_draw(&id.to_string(), amount, fee, on),
     )?;
     record(

@@ -139,7 +139,8 @@ pub fn move_to(
     id: Uuid,
     to: ReceivableState,
 ) -> Result<ReceivableRow, UseCaseError> {
-    let mut row = receivables::lock(ctx.conn, id)?;
+    let supplier = receivables::owner(ctx.conn, id)?;
+    let mut row = receivables::lock(ctx.conn, supplier, id)?;
     let actor_party = if to == ReceivableState::Cancelled {
         row.supplier_id
     } else {

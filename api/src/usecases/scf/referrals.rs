@@ -46,7 +46,7 @@ fn lock_for_funding(
     if !approved(review) {
         return Ok(None);
     }
-    let ids = requests::linked(ctx.conn, review.subject_id)?;
+    let ids = requests::linked(ctx.conn, supplier, review.subject_id)?;
     if ids.is_empty() {
         // Referred before requests kept what they asked for: nothing to fund.
         return Err(UseCaseError::refused(
@@ -70,10 +70,10 @@ pub fn factoring_closed(ctx: &mut Context<'_>, review: &ReviewRow) -> Result<(),
             "a reviewed factoring request is not referred",
         ));
     }
-    requests::release_pending(ctx.conn, id)?;
+    requests::release_pending(ctx.conn, referred.supplier_id, id)?;
     // The house lock order: receivables, programs and memberships, then the request.
     let mut locked = lock_for_funding(ctx, review, referred.supplier_id)?;
-    let mut row = requests::lock(ctx.conn, id)?;
+    let mut row = requests::lock(ctx.conn, referred.supplier_id, id)?;
     match locked.as_mut() {
         Some(locked) => fund(ctx, locked, &mut row)?,
         None => {
@@ -99,7 +99,12 @@ fn fund(
     FactoringState::Referred
         .transition(FactoringState::Funded)
         .map_err(transition_refused)?;
-    requests::set_terms(ctx.conn, row.id, &funding::terms_of(locked)?)?;
+    requests::set_terms(
+        ctx.conn,
+        row.supplier_id,
+        row.id,
+        &funding::terms_of(locked)?,
+    )?;
     let on = ctx.today;
     match stored_state(&row.kind)? {
         RequestKind::Single => {

@@ -109,7 +109,8 @@ impl Settled {
 
 /// Records the debtor's payment of a financed receivable (at most its face).
 pub fn pay(ctx: &mut Context<'_>, ask: PayReceivable) -> Result<Settled, UseCaseError> {
-    let mut r = receivables::lock(ctx.conn, ask.receivable_id)?;
+    let supplier = receivables::owner(ctx.conn, ask.receivable_id)?;
+    let mut r = receivables::lock(ctx.conn, supplier, ask.receivable_id)?;
     let c = stored_currency(&r.currency)?;
     let paid =
         Money::parse_positive(&ask.amount, c).map_err(|e| UseCaseError::invalid("amount", e))?;
@@ -126,7 +127,8 @@ pub fn pay(ctx: &mut Context<'_>, ask: PayReceivable) -> Result<Settled, UseCase
 /// Declares a financed receivable defaulted once it is past due plus grace.
 pub fn default(ctx: &mut Context<'_>, ask: DefaultReceivable) -> Result<Settled, UseCaseError> {
     let on = business_date(ctx.today, ask.business_date, "business_date")?;
-    let mut r = receivables::lock(ctx.conn, ask.receivable_id)?;
+    let supplier = receivables::owner(ctx.conn, ask.receivable_id)?;
+    let mut r = receivables::lock(ctx.conn, supplier, ask.receivable_id)?;
     let c = stored_currency(&r.currency)?;
     let recovered = match ask.recovered.as_deref() {
         Some(text) => {
@@ -226,18 +228,24 @@ fn settle_receivable(
         .factoring_request_id
         .ok_or_else(|| UseCaseError::corrupt("financed receivable", "financed without request"))?;
     let program = programs::find(ctx.conn, r.program_id)?;
-    let mut req = requests::lock(ctx.conn, request_id)?;
+    let mut req = requests::lock(ctx.conn, r.supplier_id, request_id)?;
     let kind: RequestKind = stored_state(&req.kind)?;
     let c = stored_currency(&r.currency)?;
     // Limits before ledger balances: the order a funding takes them in.
     let exposure = match kind {
         RequestKind::Single => req.advance_total,
         RequestKind::Pool => {
-            let terms = PoolTerms::load(ctx.conn, request_id, std::slice::from_ref(r))?;
+            let terms =
+                PoolTerms::load(ctx.conn, r.supplier_id, request_id, std::slice::from_ref(r))?;
             valuation::exposure_of(r, terms.rate_of(r)?, c)
         }
     };
-    eligibility::release_limits(ctx.conn, r.program_id, r.supplier_id, exposure)?;
+    eligibility::release_limits(
+        ctx.conn,
+        (r.debtor_id, r.program_id),
+        r.supplier_id,
+        exposure,
+    )?;
     let claims = supplier_claims(ctx, r.supplier_id, c)?;
     let closing = Closing {
         r,
@@ -299,6 +307,7 @@ fn settle_single(
     let (request, supplier) = (req.id.to_string(), req.supplier_id.to_string());
     post(
         ctx,
+        req.supplier_id,
         scf_postings::invoice_settlement(&request, &supplier, &quote, &s, &how, closing.on),
     )?;
     let from: FactoringState = stored_state(&req.state)?;
@@ -344,7 +353,7 @@ fn settle_pooled(
             money(set_off, c),
             closing.on,
         );
-        post(ctx, entry)?;
+        post(ctx, req.supplier_id, entry)?;
     }
     // A default: the receivable's share of what is still drawn, net of its own recovery.
     let shortfall = if closing.cause == ShortfallCause::Default {
@@ -362,7 +371,7 @@ fn settle_pooled(
             closing.bearer(),
             closing.on,
         );
-        post(ctx, entry)?;
+        post(ctx, req.supplier_id, entry)?;
     }
     req.drawn_outstanding -= applied + shortfall;
     Ok(Settled {

@@ -64,11 +64,12 @@ impl PoolTerms {
     /// (a pool from before per-debtor terms recorded its one limit for every debtor).
     pub fn load(
         conn: &mut PgConnection,
+        supplier: Uuid,
         pool: Uuid,
         rows: &[ReceivableRow],
     ) -> Result<Self, UseCaseError> {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let recorded = requests::terms(conn, pool, &ids)?;
+        let recorded = requests::terms(conn, supplier, pool, &ids)?;
         let mut terms = PoolTerms {
             rates: BTreeMap::new(),
             concentration: BTreeMap::new(),
@@ -181,8 +182,8 @@ pub fn revalue(
     pool: &mut RequestRow,
     on: NaiveDate,
 ) -> Result<Vec<ReceivableRow>, UseCaseError> {
-    let rows = receivables::by_request(ctx.conn, pool.id)?;
-    let terms = PoolTerms::load(ctx.conn, pool.id, &rows)?;
+    let rows = receivables::by_request(ctx.conn, pool.supplier_id, pool.id)?;
+    let terms = PoolTerms::load(ctx.conn, pool.supplier_id, pool.id, &rows)?;
     pool.borrowing_base = base_of(pool, &rows, &terms, on)?.amount();
     pool.overdrawn = pool.drawn_outstanding > pool.borrowing_base;
     pool.updated_at = ctx.now;

@@ -122,6 +122,7 @@ fn to_rows(stored: &StoredDecision) -> Result<(DecisionRow, EvidenceRow), UseCas
     };
     let evidence = EvidenceRow {
         decision_id: stored.id,
+        party_id: stored.party_id,
         score: d.score,
         grade: grade_text(d.grade).to_string(),
         probability_of_default: d.probability_of_default,

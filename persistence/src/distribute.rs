@@ -1,0 +1,155 @@
+//! Distributing the schema on a Citus coordinator, after the migrations, by the distribution
+//! map (`crate::distribution::MAP`): reference tables, then `parties` by `id`, then each tenant
+//! table by its owning party, co-located with `parties`, in the map's order (every table after
+//! the tables its foreign keys point at). Idempotent: a table Citus already knows is skipped, so
+//! `lendline migrate` and `serve` may run it every time. On plain PostgreSQL nothing happens.
+//!
+//! While the schema still breaks the map's rules (`KNOWN_VIOLATIONS` is not empty), Citus would
+//! refuse part of it halfway: the tables then stay ordinary tables on the coordinator (correct,
+//! not spread), and a warning says why.
+
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+
+use crate::distribution::{
+    Placement, CROSS_PARTY_REFERENCES, KEYS_WIDENED_WHEN_DISTRIBUTED, KNOWN_VIOLATIONS, MAP,
+};
+use crate::error::RepoError;
+
+/// What [`distribute_if_citus`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The database has no `citus` extension: plain PostgreSQL.
+    NotCitus,
+    /// Citus, but the schema does not conform yet: nothing was distributed.
+    NotConforming { violations: usize },
+    /// Citus: these tables were distributed or made reference tables now (none on a rerun).
+    Distributed { tables: Vec<&'static str> },
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = Bool)]
+    flag: bool,
+}
+
+fn ask(conn: &mut PgConnection, sql: &str, table: Option<&str>) -> Result<bool, RepoError> {
+    let query = diesel::sql_query(sql).into_boxed();
+    let query = match table {
+        Some(t) => query.bind::<Text, _>(t),
+        None => query,
+    };
+    Ok(query.get_result::<Flag>(conn)?.flag)
+}
+
+/// The statement that places `table` (`$1` is its name), or `None` for a coordinator table.
+pub fn statement(table: &str, placement: Placement) -> Option<String> {
+    match placement {
+        Placement::Reference => Some("SELECT create_reference_table($1)".into()),
+        Placement::Tenant(column) if table == "parties" => Some(format!(
+            "SELECT create_distributed_table($1, '{column}', colocate_with => 'none')"
+        )),
+        Placement::Tenant(column) => Some(format!(
+            "SELECT create_distributed_table($1, '{column}', colocate_with => 'parties')"
+        )),
+        Placement::Own(column) => Some(format!(
+            "SELECT create_distributed_table($1, '{column}', colocate_with => 'none')"
+        )),
+        Placement::Coordinator => None,
+    }
+}
+
+/// Distributes the schema when the database is a Citus coordinator (see the module doc).
+pub fn distribute_if_citus(conn: &mut PgConnection) -> Result<Outcome, RepoError> {
+    let citus = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS flag";
+    if !ask(conn, citus, None)? {
+        return Ok(Outcome::NotCitus);
+    }
+    if !KNOWN_VIOLATIONS.is_empty() {
+        tracing::warn!(
+            violations = KNOWN_VIOLATIONS.len(),
+            "Citus found, but the schema does not conform to the distribution map yet \
+             (persistence::distribution::KNOWN_VIOLATIONS): tables stay on the coordinator"
+        );
+        return Ok(Outcome::NotConforming {
+            violations: KNOWN_VIOLATIONS.len(),
+        });
+    }
+    conn.transaction(|c| {
+        // The append-only guards and the deferred balance check are triggers: they read only
+        // their own row's shard (by party), which is what Citus asks this setting to confirm.
+        diesel::sql_query("SET LOCAL citus.enable_unsafe_triggers = on").execute(c)?;
+        // Citus refuses a foreign key across parties; the use cases check these references.
+        for (table, constraint) in CROSS_PARTY_REFERENCES {
+            diesel::sql_query(format!(
+                "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {constraint}"
+            ))
+            .execute(c)?;
+        }
+        // With those references gone, these keys may include their owner as Citus asks. Only
+        // a key still without the owner is replaced, so a rerun changes nothing.
+        for (table, constraint, key) in KEYS_WIDENED_WHEN_DISTRIBUTED {
+            let narrow = "SELECT EXISTS (SELECT 1 FROM pg_constraint
+                                          WHERE conname = $1 AND array_length(conkey, 1) = 1) AS flag";
+            if ask(c, narrow, Some(constraint))? {
+                diesel::sql_query(format!(
+                    "ALTER TABLE {table} DROP CONSTRAINT {constraint}, ADD PRIMARY KEY ({key})"
+                ))
+                .execute(c)?;
+            }
+        }
+        let known = "SELECT EXISTS (SELECT 1 FROM pg_dist_partition
+                                     WHERE logicalrelid = to_regclass($1)) AS flag";
+        let mut tables = Vec::new();
+        for (table, placement) in MAP {
+            let Some(sql) = statement(table, *placement) else {
+                continue;
+            };
+            if ask(c, known, Some(table))? {
+                continue;
+            }
+            diesel::sql_query(sql).bind::<Text, _>(*table).execute(c)?;
+            tables.push(*table);
+        }
+        tracing::info!(count = tables.len(), "tables distributed on Citus");
+        Ok(Outcome::Distributed { tables })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement;
+    use crate::distribution::{Placement, MAP};
+
+    #[test]
+    fn parties_start_the_colocation_group_every_other_tenant_table_joins() {
+        let parties = statement("parties", Placement::Tenant("id")).unwrap();
+        assert!(
+            parties.contains("'id', colocate_with => 'none'"),
+            "{parties}"
+        );
+        let loans = statement("loans", Placement::Tenant("party_id")).unwrap();
+        assert!(
+            loans.contains("'party_id', colocate_with => 'parties'"),
+            "{loans}"
+        );
+    }
+
+    #[test]
+    fn reference_tables_come_first_and_parties_before_every_other_tenant_table() {
+        let position = |name: &str| MAP.iter().position(|(t, _)| *t == name).unwrap();
+        let parties = position("parties");
+        for (i, (table, placement)) in MAP.iter().enumerate() {
+            match placement {
+                Placement::Reference => assert!(i < parties, "{table}"),
+                Placement::Tenant(_) if *table != "parties" => assert!(i > parties, "{table}"),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn coordinator_tables_are_left_alone() {
+        assert_eq!(statement("outbox_emails", Placement::Coordinator), None);
+    }
+}
