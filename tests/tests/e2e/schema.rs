@@ -10,11 +10,15 @@ struct Line {
     line: String,
 }
 
-/// Columns, constraints and indexes, one line each, in a stable order.
+/// Columns, constraints and indexes, one line each, in a stable order. Relations an extension
+/// owns are not ours (on a Citus coordinator, `citus_tables` and `citus_schemas` live in public).
 fn describe_schema(conn: &mut PgConnection) -> Vec<String> {
     let sql = "
         SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable AS line
           FROM information_schema.columns WHERE table_schema = 'public'
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                            WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+                              AND d.objid = format('public.%I', table_name)::regclass)
         UNION ALL
         SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
           FROM pg_constraint WHERE connamespace = 'public'::regnamespace
