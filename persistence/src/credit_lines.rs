@@ -187,6 +187,11 @@ pub struct PartyCredit {
     /// its loans of other products (installment plans, order and inventory financing).
     #[diesel(sql_type = diesel::sql_types::Numeric)]
     pub exposure: Decimal,
+    /// What its open lines could still lend: limit minus drawn, summed over lines that are not
+    /// closed and not expired (a frozen line counts: it thaws once its arrears are cured).
+    /// Added to `exposure`, it makes each open line weigh its whole limit.
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub open_line_headroom: Decimal,
     /// Worst days past due over its active loans.
     #[diesel(sql_type = diesel::sql_types::Int4)]
     pub max_dpd: i32,
@@ -195,35 +200,25 @@ pub struct PartyCredit {
     pub delinquent_loans: i64,
 }
 
-pub fn party_credit(conn: &mut PgConnection, party: Uuid) -> Result<PartyCredit, RepoError> {
+/// The party's credit as of `today`, in one statement.
+pub fn party_credit(
+    conn: &mut PgConnection,
+    party: Uuid,
+    today: NaiveDate,
+) -> Result<PartyCredit, RepoError> {
     Ok(diesel::sql_query(
         "SELECT coalesce((SELECT sum(used_amount) FROM credit_lines WHERE party_id = $1), 0)
                 + coalesce((SELECT sum(principal - principal_paid) FROM loans
                              WHERE party_id = $1 AND line_id IS NULL AND status = 'active'), 0) AS exposure,
+                coalesce((SELECT sum(limit_amount - used_amount) FROM credit_lines
+                           WHERE party_id = $1 AND status <> 'closed' AND expires_on >= $2), 0)
+                    AS open_line_headroom,
                 coalesce((SELECT max(dpd) FROM loans WHERE party_id = $1 AND status = 'active'), 0) AS max_dpd,
                 (SELECT count(*) FROM loans WHERE party_id = $1 AND (dpd > 0 OR status = 'written_off')) AS delinquent_loans",
     )
     .bind::<diesel::sql_types::Uuid, _>(party)
+    .bind::<diesel::sql_types::Date, _>(today)
     .get_result(conn)?)
-}
-
-/// What the party's open lines could still lend: limit minus drawn, summed over lines that are
-/// not closed and not expired on `today` (a frozen line counts: it thaws once its arrears are
-/// cured). Added to `PartyCredit::exposure`, it makes each open line weigh its whole limit.
-pub fn open_line_headroom(
-    conn: &mut PgConnection,
-    party: Uuid,
-    today: NaiveDate,
-) -> Result<Decimal, RepoError> {
-    let headroom: Option<Decimal> = credit_lines::table
-        .filter(credit_lines::party_id.eq(party))
-        .filter(credit_lines::status.ne("closed"))
-        .filter(credit_lines::expires_on.ge(today))
-        .select(diesel::dsl::sum(
-            credit_lines::limit_amount - credit_lines::used_amount,
-        ))
-        .first(conn)?;
-    Ok(headroom.unwrap_or(Decimal::ZERO))
 }
 
 /// Closes `party`'s line for good (e.g. after a write-off): no further draws, no automatic

@@ -52,7 +52,7 @@ pub fn check(
     over_limit: &str,
 ) -> Result<CreditCheck, UseCaseError> {
     let party = borrower.party.id;
-    let credit = persistence::credit_lines::party_credit(ctx.conn, party)?;
+    let credit = persistence::credit_lines::party_credit(ctx.conn, party, ctx.today)?;
     let facts = ApplicationFacts {
         requested_amount: amount.amount(),
         current_exposure: credit.exposure,

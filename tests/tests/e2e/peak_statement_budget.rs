@@ -20,7 +20,7 @@ use crate::scf_support::{confirmed_receivable, factor, setup};
 
 /// The statements one request of each hot route may send.
 const BUDGETS: [(&str, f64); 6] = [
-    ("/v1/credit-line-applications", 15.0),
+    ("/v1/credit-line-applications", 14.0),
     ("/v1/credit-lines/{id}/draws", 12.0),
     // A repayment's external reference and a checkout's order reference are unique
     // platform-wide through the registry: one insert each (what a distributed schema needs).

@@ -152,13 +152,12 @@ fn score(
 ) -> Result<StoredDecision, UseCaseError> {
     let party = persistence::parties::lock(ctx.conn, application.party_id)?;
     crate::usecases::party_currency::check(&party, currency)?;
-    let credit = credit_lines::party_credit(ctx.conn, application.party_id)?;
+    let credit = credit_lines::party_credit(ctx.conn, application.party_id, ctx.today)?;
     // The engine's limit is the merchant's total: an open line weighs its whole limit, drawn or
     // not, so a new line gets at most what the open ones leave.
-    let headroom = credit_lines::open_line_headroom(ctx.conn, application.party_id, ctx.today)?;
     let facts = ApplicationFacts {
         requested_amount: application.requested_limit,
-        current_exposure: credit.exposure + headroom,
+        current_exposure: credit.exposure + credit.open_line_headroom,
         max_days_past_due: u32::try_from(credit.max_dpd).unwrap_or(0),
         past_delinquencies: u32::try_from(credit.delinquent_loans).unwrap_or(u32::MAX),
         blacklisted: false,
