@@ -196,7 +196,13 @@ impl TestApp {
         TestApp {
             base,
             management,
-            client: reqwest::Client::new(),
+            // The server closes a connection idle for its keep-alive (5 s); a client that reused
+            // one at that moment would see it closed mid-request. Idle connections are dropped
+            // well before.
+            client: reqwest::Client::builder()
+                .pool_idle_timeout(std::time::Duration::from_secs(2))
+                .build()
+                .expect("http client"),
             config,
             database_url,
             _data_dir: data_dir,
