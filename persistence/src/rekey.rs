@@ -201,23 +201,15 @@ fn rekey_payment_references(
     .load(conn)?;
     for row in rows {
         let key = canonical_key(&row.number);
+        let print = crate::loans::payment_reference_fingerprint(&key);
         apply(conn, report, "payment reference", row.id, |c| {
-            let print = crate::loans::payment_reference_fingerprint(&key);
-            sql_query(
-                "INSERT INTO registry_entries (fingerprint, kind, subject_id)
-                 VALUES ($1, 'payment_reference', $2)",
-            )
-            .bind::<Text, _>(&print)
-            .bind::<SqlUuid, _>(row.id)
-            .execute(c)?;
-            sql_query(
+            register_keyed(
+                c,
+                "payment_reference",
+                (&key, &print, row.id),
                 "UPDATE loan_transactions SET external_reference_key = $1, reference_fingerprint = $2
                   WHERE id = $3",
             )
-            .bind::<Text, _>(&key)
-            .bind::<Text, _>(&print)
-            .bind::<SqlUuid, _>(row.id)
-            .execute(c)
         })?;
     }
     Ok(())
@@ -240,24 +232,37 @@ fn rekey_installment_orders(
             .map_err(|e| RepoError::Corrupt(format!("installment plan {}: {e}", row.id)))?;
         let print = crate::installment_plans::order_fingerprint(merchant, &key);
         apply(conn, report, "installment order", row.id, |c| {
-            sql_query(
-                "INSERT INTO registry_entries (fingerprint, kind, subject_id)
-                 VALUES ($1, 'installment_order', $2)",
-            )
-            .bind::<Text, _>(&print)
-            .bind::<SqlUuid, _>(row.id)
-            .execute(c)?;
-            sql_query(
+            register_keyed(
+                c,
+                "installment_order",
+                (&key, &print, row.id),
                 "UPDATE installment_plans SET order_key = $1, order_fingerprint = $2
                   WHERE loan_id = $3",
             )
-            .bind::<Text, _>(&key)
-            .bind::<Text, _>(&print)
-            .bind::<SqlUuid, _>(row.id)
-            .execute(c)
         })?;
     }
     Ok(())
+}
+
+/// Enters a row's fingerprint in the registry under `kind` (which is what makes its key unique
+/// platform-wide), then stores the key and fingerprint on the row with `update` (`$1` the key,
+/// `$2` the fingerprint, `$3` the row's id; a fixed statement from this module).
+fn register_keyed(
+    c: &mut PgConnection,
+    kind: &str,
+    (key, print, id): (&str, &str, Uuid),
+    update: &str,
+) -> diesel::QueryResult<usize> {
+    sql_query("INSERT INTO registry_entries (fingerprint, kind, subject_id) VALUES ($1, $2, $3)")
+        .bind::<Text, _>(print)
+        .bind::<Text, _>(kind)
+        .bind::<SqlUuid, _>(id)
+        .execute(c)?;
+    sql_query(update)
+        .bind::<Text, _>(key)
+        .bind::<Text, _>(print)
+        .bind::<SqlUuid, _>(id)
+        .execute(c)
 }
 
 /// Tables whose key is a plain column filled from the number as typed. `table`, `pk`, `raw`
