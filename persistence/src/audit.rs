@@ -7,17 +7,47 @@
 //! hash the heads that moved since the previous checkpoint into a running digest; publishing a
 //! checkpoint's hash (e.g. emailing it to auditors) makes even a consistent rewrite of a whole
 //! chain detectable later.
+//!
+//! Every chain belongs to the party that owns its aggregate ([`Chain`]): its events, head and
+//! seals are stored with that party, so on a database distributed by party a decision and its
+//! evidence commit on one shard. The owner is where a chain is kept, not what its hash covers
+//! (chains hashed before it was recorded still verify).
 
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamptz};
+use diesel::sql_types::{BigInt, Text, Timestamptz};
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 use crate::canonical::{canonical_json, sha256_hex};
 use crate::error::RepoError;
-use crate::schema::{audit_chain_heads, audit_checkpoint_heads, audit_checkpoints, audit_events};
+use crate::ledger::PLATFORM;
+use crate::schema::{audit_chain_seals, audit_checkpoint_heads, audit_checkpoints, audit_events};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One audit chain: the trail of an aggregate (`<kind>:<id>`, e.g. `loan:<uuid>`), kept with the
+/// party that owns the aggregate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    pub party: Uuid,
+    pub name: String,
+}
+
+impl Chain {
+    /// The chain of the aggregate `kind` `id`, owned by `party`.
+    pub fn of(party: Uuid, kind: &str, id: impl std::fmt::Display) -> Chain {
+        Chain {
+            party,
+            name: format!("{kind}:{id}"),
+        }
+    }
+
+    /// A chain of the platform's own (the calendar, scoring models, email replays).
+    pub fn platform(kind: &str, id: impl std::fmt::Display) -> Chain {
+        Chain::of(PLATFORM, kind, id)
+    }
+}
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -33,6 +63,7 @@ pub struct EventRow {
     pub payload: String,
     pub prev_hash: String,
     pub hash: String,
+    pub party_id: Uuid,
 }
 
 impl EventRow {
@@ -57,7 +88,7 @@ impl EventRow {
     }
 }
 
-/// Appends an event to `chain` (e.g. `party:<id>`) in the caller's transaction, in one
+/// Appends an event to `chain` in the caller's transaction, in one
 /// statement: the upsert creates the head at genesis or takes its row lock and moves it, and
 /// hands the event its seq and both hashes.
 ///
@@ -66,7 +97,7 @@ impl EventRow {
 /// checked against the Rust computation before it is trusted.
 pub fn append(
     conn: &mut PgConnection,
-    chain: &str,
+    chain: &Chain,
     actor: &str,
     action: &str,
     payload: &Value,
@@ -77,7 +108,7 @@ pub fn append(
     let payload = canonical_json(payload);
     let unsealed = EventRow {
         id: 0,
-        chain: chain.to_string(),
+        chain: chain.name.clone(),
         seq: 0,
         actor: actor.to_string(),
         occurred_at,
@@ -85,19 +116,21 @@ pub fn append(
         payload,
         prev_hash: GENESIS_HASH.to_string(),
         hash: String::new(),
+        party_id: chain.party,
     };
     let event: EventRow = diesel::sql_query(
         "WITH head AS (
-             INSERT INTO audit_chain_heads AS h (chain, seq, hash, prev_hash)
-             VALUES ($1, 1, lendline_sha256_hex($7 || $6 || '1}'), $7)
-             ON CONFLICT (chain) DO UPDATE SET
+             INSERT INTO audit_chain_heads AS h (party_id, chain, seq, hash, prev_hash)
+             VALUES ($8, $1, 1, lendline_sha256_hex($7 || $6 || '1}'), $7)
+             ON CONFLICT (party_id, chain) DO UPDATE SET
                  seq = h.seq + 1,
                  prev_hash = h.hash,
                  hash = lendline_sha256_hex(h.hash || $6 || (h.seq + 1)::text || '}')
              RETURNING seq, prev_hash, hash)
-         INSERT INTO audit_events (chain, seq, actor, occurred_at, action, payload, prev_hash, hash)
-         SELECT $1, seq, $2, $3, $4, $5, prev_hash, hash FROM head
-         RETURNING id, chain, seq, actor, occurred_at, action, payload, prev_hash, hash",
+         INSERT INTO audit_events
+                (party_id, chain, seq, actor, occurred_at, action, payload, prev_hash, hash)
+         SELECT $8, $1, seq, $2, $3, $4, $5, prev_hash, hash FROM head
+         RETURNING id, chain, seq, actor, occurred_at, action, payload, prev_hash, hash, party_id",
     )
     .bind::<Text, _>(&unsealed.chain)
     .bind::<Text, _>(&unsealed.actor)
@@ -106,11 +139,12 @@ pub fn append(
     .bind::<Text, _>(&unsealed.payload)
     .bind::<Text, _>(unsealed.body_before_seq()?)
     .bind::<Text, _>(GENESIS_HASH)
+    .bind::<diesel::sql_types::Uuid, _>(chain.party)
     .get_result(conn)?;
     if event.hash != event.expected_hash() {
         return Err(RepoError::Corrupt(format!(
-            "audit chain {chain}: the database sealed seq {} with a hash the trail would not verify",
-            event.seq
+            "audit chain {}: the database sealed seq {} with a hash the trail would not verify",
+            chain.name, event.seq
         )));
     }
     Ok(event)
@@ -182,28 +216,46 @@ pub fn latest_checkpoint(conn: &mut PgConnection) -> Result<Option<CheckpointRow
         .optional()?)
 }
 
+/// A chain head a checkpoint covers: whose, which, how far, and its hash.
+#[derive(Debug, Clone, QueryableByName)]
+struct MovedHead {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    party_id: Uuid,
+    #[diesel(sql_type = Text)]
+    chain: String,
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = Text)]
+    hash: String,
+}
+
 /// Creates a checkpoint over every chain head that moved since the last one; `None` when no
-/// chain moved. Heads being extended right now (locked) are left for the next checkpoint.
+/// chain moved. An append not committed yet is not seen, and is left for the next checkpoint.
+///
+/// How far each chain is sealed is kept in `audit_chain_seals`, which only this writer touches:
+/// appenders never wait for a checkpoint, and a checkpoint never waits for them.
 pub fn create_checkpoint(
     conn: &mut PgConnection,
     at: DateTime<Utc>,
 ) -> Result<Option<CheckpointRow>, RepoError> {
     // One checkpoint writer at a time; appenders are not affected.
     diesel::sql_query("SELECT pg_advisory_xact_lock(8035551)").execute(conn)?;
-    let heads: Vec<(String, i64, String)> = audit_chain_heads::table
-        .filter(audit_chain_heads::seq.gt(audit_chain_heads::checkpointed_seq))
-        .order(audit_chain_heads::chain.asc())
-        .select((
-            audit_chain_heads::chain,
-            audit_chain_heads::seq,
-            audit_chain_heads::hash,
-        ))
-        .for_update()
-        .skip_locked()
-        .load(conn)?;
-    if heads.is_empty() {
+    // Joined on the owner as well as the name: on a cluster both tables are spread by owner.
+    let moved: Vec<MovedHead> = diesel::sql_query(
+        "SELECT h.party_id, h.chain, h.seq, h.hash::text AS hash
+           FROM audit_chain_heads h
+           LEFT JOIN audit_chain_seals s ON s.party_id = h.party_id AND s.chain = h.chain
+          WHERE h.seq > COALESCE(s.seq, 0)
+          ORDER BY h.chain",
+    )
+    .load(conn)?;
+    if moved.is_empty() {
         return Ok(None);
     }
+    let heads: Vec<(String, i64, String)> = moved
+        .iter()
+        .map(|h| (h.chain.clone(), h.seq, h.hash.clone()))
+        .collect();
     let previous = latest_checkpoint(conn)?;
     let (prev_id, prev_hash, prev_digest) = previous
         .map(|c| (c.id, c.hash, c.heads_digest))
@@ -228,28 +280,38 @@ pub fn create_checkpoint(
             audit_checkpoints::hash.eq(&checkpoint.hash),
         ))
         .execute(conn)?;
-    let rows: Vec<_> = heads
-        .iter()
-        .map(|(chain, seq, hash)| {
-            (
-                audit_checkpoint_heads::checkpoint_id.eq(checkpoint.id),
-                audit_checkpoint_heads::chain.eq(chain),
-                audit_checkpoint_heads::seq.eq(seq),
-                audit_checkpoint_heads::hash.eq(hash),
-            )
-        })
-        .collect();
-    for batch in rows.chunks(5_000) {
+    for batch in moved.chunks(5_000) {
+        let covered: Vec<_> = batch
+            .iter()
+            .map(|h| {
+                (
+                    audit_checkpoint_heads::party_id.eq(h.party_id),
+                    audit_checkpoint_heads::checkpoint_id.eq(checkpoint.id),
+                    audit_checkpoint_heads::chain.eq(&h.chain),
+                    audit_checkpoint_heads::seq.eq(h.seq),
+                    audit_checkpoint_heads::hash.eq(&h.hash),
+                )
+            })
+            .collect();
         diesel::insert_into(audit_checkpoint_heads::table)
-            .values(batch)
+            .values(covered)
+            .execute(conn)?;
+        let sealed: Vec<_> = batch
+            .iter()
+            .map(|h| {
+                (
+                    audit_chain_seals::party_id.eq(h.party_id),
+                    audit_chain_seals::chain.eq(&h.chain),
+                    audit_chain_seals::seq.eq(h.seq),
+                )
+            })
+            .collect();
+        diesel::insert_into(audit_chain_seals::table)
+            .values(sealed)
+            .on_conflict((audit_chain_seals::party_id, audit_chain_seals::chain))
+            .do_update()
+            .set(audit_chain_seals::seq.eq(diesel::upsert::excluded(audit_chain_seals::seq)))
             .execute(conn)?;
     }
-    diesel::sql_query(
-        "UPDATE audit_chain_heads h SET checkpointed_seq = c.seq
-           FROM audit_checkpoint_heads c
-          WHERE c.checkpoint_id = $1 AND c.chain = h.chain",
-    )
-    .bind::<diesel::sql_types::BigInt, _>(checkpoint.id)
-    .execute(conn)?;
     Ok(Some(checkpoint))
 }

@@ -124,15 +124,17 @@ struct ChainAt {
 /// whole chain, shows here.
 fn verify_heads(conn: &mut PgConnection) -> Result<Option<Break>, RepoError> {
     let broken: Option<ChainAt> = diesel::sql_query(
-        "SELECT h.chain, h.seq FROM audit_chain_heads h
-           LEFT JOIN LATERAL (SELECT seq, hash FROM audit_events e WHERE e.chain = h.chain
-                               ORDER BY seq DESC LIMIT 1) e ON true
-          WHERE h.seq > 0 AND (e.seq IS DISTINCT FROM h.seq OR e.hash IS DISTINCT FROM h.hash)
-         UNION ALL
-         SELECT e.chain, max(e.seq) FROM audit_events e
-          WHERE NOT EXISTS (SELECT 1 FROM audit_chain_heads h WHERE h.chain = e.chain)
-          GROUP BY e.chain
-         ORDER BY 1 LIMIT 1",
+        // Joined on the owner as well as the name: on a cluster all three are spread by owner.
+        "WITH last AS (SELECT party_id, chain, max(seq) AS seq FROM audit_events
+                        GROUP BY party_id, chain)
+         SELECT COALESCE(h.chain, l.chain) AS chain, COALESCE(h.seq, l.seq) AS seq
+           FROM audit_chain_heads h
+           FULL JOIN last l ON l.party_id = h.party_id AND l.chain = h.chain
+           LEFT JOIN audit_events e
+                  ON e.party_id = h.party_id AND e.chain = h.chain AND e.seq = h.seq
+          WHERE (l.seq IS DISTINCT FROM h.seq OR e.hash IS DISTINCT FROM h.hash)
+            AND COALESCE(h.seq, 1) > 0
+          ORDER BY 1 LIMIT 1",
     )
     .get_result(conn)
     .optional()?;
@@ -190,7 +192,8 @@ fn verify_checkpoints(
         }
         let rewritten: Option<ChainAt> = diesel::sql_query(
             "SELECT c.chain, c.seq FROM audit_checkpoint_heads c
-               LEFT JOIN audit_events e ON e.chain = c.chain AND e.seq = c.seq
+               LEFT JOIN audit_events e
+                      ON e.party_id = c.party_id AND e.chain = c.chain AND e.seq = c.seq
               WHERE c.checkpoint_id = $1 AND e.hash IS DISTINCT FROM c.hash
               ORDER BY c.chain LIMIT 1",
         )

@@ -4,16 +4,15 @@
 //! the tables its foreign keys point at). Idempotent: a table Citus already knows is skipped, so
 //! `lendline migrate` and `serve` may run it every time. On plain PostgreSQL nothing happens.
 //!
-//! While the schema still breaks the map's rules (`KNOWN_VIOLATIONS` is not empty), Citus would
-//! refuse part of it halfway: the tables then stay ordinary tables on the coordinator (correct,
-//! not spread), and a warning says why.
+//! Foreign keys into reference tables are set aside while the tables are placed and put back
+//! after: Citus would otherwise pull every table such a key comes from into its metadata as a
+//! coordinator-local table when the reference table is created, and then refuse to distribute
+//! them.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
-use crate::distribution::{
-    Placement, CROSS_PARTY_REFERENCES, KEYS_WIDENED_WHEN_DISTRIBUTED, KNOWN_VIOLATIONS, MAP,
-};
+use crate::distribution::{Placement, CROSS_PARTY_REFERENCES, KEYS_WIDENED_WHEN_DISTRIBUTED, MAP};
 use crate::error::RepoError;
 
 /// What [`distribute_if_citus`] did.
@@ -21,8 +20,6 @@ use crate::error::RepoError;
 pub enum Outcome {
     /// The database has no `citus` extension: plain PostgreSQL.
     NotCitus,
-    /// Citus, but the schema does not conform yet: nothing was distributed.
-    NotConforming { violations: usize },
     /// Citus: these tables were distributed or made reference tables now (none on a rerun).
     Distributed { tables: Vec<&'static str> },
 }
@@ -59,26 +56,62 @@ pub fn statement(table: &str, placement: Placement) -> Option<String> {
     }
 }
 
+/// A foreign key into a reference table, as it is to be put back.
+#[derive(QueryableByName)]
+struct ForeignKey {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    definition: String,
+}
+
+/// Every foreign key that points into a table the map makes a reference table.
+fn keys_into_reference_tables(conn: &mut PgConnection) -> Result<Vec<ForeignKey>, RepoError> {
+    let references: Vec<&str> = MAP
+        .iter()
+        .filter(|(_, placement)| *placement == Placement::Reference)
+        .map(|(table, _)| *table)
+        .collect();
+    Ok(diesel::sql_query(
+        "SELECT c.conrelid::regclass::text AS table_name, c.conname::text AS name,
+                pg_get_constraintdef(c.oid) AS definition
+           FROM pg_constraint c
+          WHERE c.contype = 'f' AND c.confrelid::regclass::text = ANY($1)
+          ORDER BY 1, 2",
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(references)
+    .load(conn)?)
+}
+
 /// Distributes the schema when the database is a Citus coordinator (see the module doc).
 pub fn distribute_if_citus(conn: &mut PgConnection) -> Result<Outcome, RepoError> {
     let citus = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS flag";
     if !ask(conn, citus, None)? {
         return Ok(Outcome::NotCitus);
     }
-    if !KNOWN_VIOLATIONS.is_empty() {
-        tracing::warn!(
-            violations = KNOWN_VIOLATIONS.len(),
-            "Citus found, but the schema does not conform to the distribution map yet \
-             (persistence::distribution::KNOWN_VIOLATIONS): tables stay on the coordinator"
-        );
-        return Ok(Outcome::NotConforming {
-            violations: KNOWN_VIOLATIONS.len(),
-        });
+    let known = "SELECT EXISTS (SELECT 1 FROM pg_dist_partition
+                                 WHERE logicalrelid = to_regclass($1)) AS flag";
+    let mut pending = Vec::new();
+    for (table, placement) in MAP {
+        if let Some(sql) = statement(table, *placement) {
+            if !ask(conn, known, Some(table))? {
+                pending.push((*table, sql));
+            }
+        }
+    }
+    if pending.is_empty() {
+        return Ok(Outcome::Distributed { tables: Vec::new() });
     }
     conn.transaction(|c| {
         // The append-only guards and the deferred balance check are triggers: they read only
         // their own row's shard (by party), which is what Citus asks this setting to confirm.
         diesel::sql_query("SET LOCAL citus.enable_unsafe_triggers = on").execute(c)?;
+        // A foreign key into a reference table may only be added over shards that this
+        // transaction reached one connection each: placing tables one shard at a time keeps
+        // it so.
+        diesel::sql_query("SET LOCAL citus.multi_shard_modify_mode = 'sequential'").execute(c)?;
         // Citus refuses a foreign key across parties; the use cases check these references.
         for (table, constraint) in CROSS_PARTY_REFERENCES {
             diesel::sql_query(format!(
@@ -98,18 +131,25 @@ pub fn distribute_if_citus(conn: &mut PgConnection) -> Result<Outcome, RepoError
                 .execute(c)?;
             }
         }
-        let known = "SELECT EXISTS (SELECT 1 FROM pg_dist_partition
-                                     WHERE logicalrelid = to_regclass($1)) AS flag";
+        let set_aside = keys_into_reference_tables(c)?;
+        for key in &set_aside {
+            diesel::sql_query(format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                key.table_name, key.name
+            ))
+            .execute(c)?;
+        }
         let mut tables = Vec::new();
-        for (table, placement) in MAP {
-            let Some(sql) = statement(table, *placement) else {
-                continue;
-            };
-            if ask(c, known, Some(table))? {
-                continue;
-            }
+        for (table, sql) in &pending {
             diesel::sql_query(sql).bind::<Text, _>(*table).execute(c)?;
             tables.push(*table);
+        }
+        for key in &set_aside {
+            diesel::sql_query(format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} {}",
+                key.table_name, key.name, key.definition
+            ))
+            .execute(c)?;
         }
         tracing::info!(count = tables.len(), "tables distributed on Citus");
         Ok(Outcome::Distributed { tables })

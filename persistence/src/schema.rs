@@ -67,7 +67,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_events (id) {
+    audit_events (party_id, id) {
         id -> Int8,
         chain -> Text,
         seq -> Int8,
@@ -77,16 +77,25 @@ diesel::table! {
         payload -> Text,
         prev_hash -> Bpchar,
         hash -> Bpchar,
+        party_id -> Uuid,
     }
 }
 
 diesel::table! {
-    audit_chain_heads (chain) {
+    audit_chain_heads (party_id, chain) {
         chain -> Text,
         seq -> Int8,
         hash -> Bpchar,
-        checkpointed_seq -> Int8,
         prev_hash -> Nullable<Bpchar>,
+        party_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    audit_chain_seals (party_id, chain) {
+        party_id -> Uuid,
+        chain -> Text,
+        seq -> Int8,
     }
 }
 
@@ -102,11 +111,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_checkpoint_heads (checkpoint_id, chain) {
+    audit_checkpoint_heads (party_id, checkpoint_id, chain) {
         checkpoint_id -> Int8,
         chain -> Text,
         seq -> Int8,
         hash -> Bpchar,
+        party_id -> Uuid,
     }
 }
 

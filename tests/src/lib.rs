@@ -14,6 +14,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use diesel::PgConnection;
+
 use api::app::Application;
 use api::auth::Role;
 use api::config::Config;
@@ -26,8 +28,10 @@ const TEMPLATE: &str = "lendline_template";
 pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-0123456789";
 /// Runs the tests against a server of your own instead of a throwaway cluster: a URL to a
 /// maintenance database there (`postgres://user@host:port/postgres`), whose user may create
-/// databases. New databases copy `template1`: on a Citus coordinator, `CREATE EXTENSION citus`
-/// there first so that every test database has the extension.
+/// databases. New databases copy `template1`. On a Citus cluster, point it at the coordinator's
+/// maintenance database, with `citus` created there and the workers added (`citus_add_node`):
+/// each test database is then created on the coordinator and every worker with the extension
+/// and joined to the same workers, and the migrations distribute its tables.
 pub const EXTERNAL_DATABASE_ENV: &str = "LENDLINE_TEST_DATABASE_URL";
 
 /// Where the test databases are created: `admin_url` names a maintenance database on that
@@ -35,6 +39,9 @@ pub const EXTERNAL_DATABASE_ENV: &str = "LENDLINE_TEST_DATABASE_URL";
 struct Cluster {
     admin_url: String,
     template: Option<String>,
+    /// On a Citus coordinator: its own address and its workers' (host, port), as its
+    /// maintenance database lists them.
+    citus: Option<CitusNodes>,
     /// Kept so the throwaway cluster lives as long as the process.
     _embedded: Option<EmbeddedPostgres>,
 }
@@ -53,6 +60,7 @@ fn cluster() -> &'static Cluster {
         // database with the extension, and PostgreSQL copies no database that has another
         // session. Each test's database is migrated instead (about a second).
         Ok(admin_url) if !admin_url.is_empty() => Cluster {
+            citus: citus_nodes(&admin_url),
             admin_url,
             template: None,
             _embedded: None,
@@ -79,6 +87,7 @@ fn embedded_server() -> Cluster {
     Cluster {
         admin_url: pg.url("postgres"),
         template: Some(TEMPLATE.to_string()),
+        citus: None,
         _embedded: Some(pg),
     }
 }
@@ -97,6 +106,95 @@ fn with_database(url: &str, database: &str) -> String {
             &url[path_start + i..]
         });
     format!("{}/{database}{query}", &url[..path_start])
+}
+
+struct CitusNodes {
+    coordinator: Node,
+    workers: Vec<Node>,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Node {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    host: String,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    port: i32,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    coordinator: bool,
+}
+
+/// The nodes of the Citus cluster whose maintenance database `admin_url` names, or `None` when
+/// that database has no `citus` extension.
+fn citus_nodes(admin_url: &str) -> Option<CitusNodes> {
+    use diesel::RunQueryDsl;
+    let mut conn = persistence::db::connect(admin_url).expect("connect to the external server");
+    let nodes: Vec<Node> = diesel::sql_query(
+        "SELECT nodename AS host, nodeport AS port, groupid = 0 AS coordinator
+           FROM pg_dist_node WHERE noderole = 'primary' ORDER BY groupid",
+    )
+    .load(&mut conn)
+    .ok()?;
+    let (coordinators, workers): (Vec<Node>, Vec<Node>) =
+        nodes.into_iter().partition(|n| n.coordinator);
+    let coordinator = coordinators
+        .into_iter()
+        .next()
+        .expect("the coordinator is in pg_dist_node (citus_set_coordinator_host)");
+    Some(CitusNodes {
+        coordinator,
+        workers,
+    })
+}
+
+/// `url` with its host and port replaced.
+fn with_node(url: &str, node: &Node) -> String {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let authority_end = url[authority_start..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| authority_start + i);
+    let authority = &url[authority_start..authority_end];
+    let user = authority.rfind('@').map_or("", |i| &authority[..=i]);
+    format!(
+        "{}{user}{}:{}{}",
+        &url[..authority_start],
+        node.host,
+        node.port,
+        &url[authority_end..]
+    )
+}
+
+/// `database` on one Citus node, with the extension. It copies `template0`: Citus' maintenance
+/// daemon keeps a session in every database with the extension, and PostgreSQL copies no
+/// database another session is in.
+fn create_citus_database(admin_url: &str, database: &str) -> PgConnection {
+    use diesel::connection::SimpleConnection;
+    persistence::db::create_database(admin_url, database, Some("template0"))
+        .expect("create the test database");
+    let mut conn = persistence::db::connect(&with_database(admin_url, database))
+        .expect("connect to the test database");
+    conn.batch_execute("CREATE EXTENSION IF NOT EXISTS citus")
+        .expect("create the citus extension");
+    conn
+}
+
+/// Creates `database` on the coordinator and every worker and joins it to them, as the
+/// coordinator's maintenance database is.
+fn create_distributed_database(cluster: &Cluster, nodes: &CitusNodes, database: &str) {
+    use diesel::RunQueryDsl;
+    let mut conn = create_citus_database(&cluster.admin_url, database);
+    diesel::sql_query("SELECT citus_set_coordinator_host($1, $2)")
+        .bind::<diesel::sql_types::Text, _>(&nodes.coordinator.host)
+        .bind::<diesel::sql_types::Integer, _>(nodes.coordinator.port)
+        .execute(&mut conn)
+        .expect("name the coordinator");
+    for worker in &nodes.workers {
+        create_citus_database(&with_node(&cluster.admin_url, worker), database);
+        diesel::sql_query("SELECT citus_add_node($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(&worker.host)
+            .bind::<diesel::sql_types::Integer, _>(worker.port)
+            .execute(&mut conn)
+            .expect("add a worker");
+    }
 }
 
 /// Stops the cluster and deletes its directory once this process is gone.
@@ -129,8 +227,13 @@ fn spawn_watchdog(pg: &EmbeddedPostgres, dir: &std::path::Path) {
 pub fn fresh_database_url() -> String {
     let cluster = cluster();
     let name = format!("t_{}", Uuid::new_v4().simple());
-    persistence::db::create_database(&cluster.admin_url, &name, cluster.template.as_deref())
-        .expect("create test database");
+    match &cluster.citus {
+        Some(nodes) => create_distributed_database(cluster, nodes, &name),
+        None => {
+            persistence::db::create_database(&cluster.admin_url, &name, cluster.template.as_deref())
+                .expect("create test database")
+        }
+    }
     let url = cluster.url(&name);
     if cluster.template.is_none() {
         let mut conn = persistence::db::connect(&url).expect("connect test database");

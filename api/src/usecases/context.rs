@@ -153,11 +153,11 @@ impl<'c> Context<'c> {
 }
 
 impl Context<'_> {
-    /// Appends `action` to the audit chain `chain` (e.g. `order:<id>`), as this request's actor
-    /// at its clock reading: the one way a use case records what it did.
+    /// Appends `action` to the audit chain `chain` (e.g. an order's, kept with its merchant),
+    /// as this request's actor at its clock reading: the one way a use case records what it did.
     pub fn audit(
         &mut self,
-        chain: &str,
+        chain: &persistence::audit::Chain,
         action: &str,
         payload: &serde_json::Value,
     ) -> Result<(), persistence::RepoError> {

@@ -1,5 +1,6 @@
 //! Parties: onboarding merchants, suppliers, core enterprises and shoppers, and reading them.
 
+use persistence::audit::Chain;
 use persistence::parties::{self, PartyFilter, PartyRecord, PartyRow};
 use serde_json::json;
 use uuid::Uuid;
@@ -22,7 +23,7 @@ pub fn onboard(
     parties::insert(ctx.conn, &record)?;
     let p = &record.party;
     ctx.audit(
-        &format!("party:{}", p.id),
+        &Chain::of(p.id, "party", p.id),
         "party.onboarded",
         &onboarded_event(&record),
     )?;

@@ -5,7 +5,8 @@ use chrono::Utc;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use lendline_tests::TestApp;
-use persistence::audit::{self, EventRow};
+use persistence::audit::{self, Chain, EventRow};
+use persistence::ledger::PLATFORM;
 use persistence::schema::{audit_chain_heads, audit_events};
 use serde_json::json;
 
@@ -16,7 +17,10 @@ fn append_events(url: &str, chain: &str, count: usize) {
         conn.transaction(|c| {
             audit::append(
                 c,
-                chain,
+                &Chain {
+                    party: PLATFORM,
+                    name: chain.to_string(),
+                },
                 "admin:platform",
                 "test.step",
                 &json!({"step": i}),
@@ -178,7 +182,7 @@ fn rewrite_chain(url: &str, chain: &str) {
         event.payload = json!({"step": "forged"}).to_string();
         event.prev_hash = prev.clone();
         event.hash = event.expected_hash();
-        diesel::update(audit_events::table.find(event.id))
+        diesel::update(audit_events::table.find((event.party_id, event.id)))
             .set((
                 audit_events::payload.eq(&event.payload),
                 audit_events::prev_hash.eq(&event.prev_hash),
@@ -188,7 +192,7 @@ fn rewrite_chain(url: &str, chain: &str) {
             .unwrap();
         prev = event.hash;
     }
-    diesel::update(audit_chain_heads::table.find(chain))
+    diesel::update(audit_chain_heads::table.filter(audit_chain_heads::chain.eq(chain)))
         .set(audit_chain_heads::hash.eq(&prev))
         .execute(&mut conn)
         .unwrap();
@@ -235,7 +239,7 @@ async fn rewriting_the_checkpoints_too_is_caught_by_the_published_hash() {
         tamperer(&url)
             .batch_execute(
                 "DELETE FROM audit_checkpoint_heads; DELETE FROM audit_checkpoints;
-                 UPDATE audit_chain_heads SET checkpointed_seq = 0;",
+                 DELETE FROM audit_chain_seals;",
             )
             .unwrap();
     })

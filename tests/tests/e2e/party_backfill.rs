@@ -22,12 +22,16 @@ fn count(conn: &mut PgConnection, sql: &str) -> i64 {
 #[tokio::test]
 async fn stored_loans_and_ledger_are_keyed_by_their_borrower_when_the_migrations_run_over_them() {
     let app = TestApp::spawn().await;
-    let (_, token, line) = approved_line(&app, "30000.00").await;
+    let (merchant, token, line) = approved_line(&app, "30000.00").await;
     let loan = draw(&app, &token, line, "10000.00", 60, "equal_installments").await;
     let loan = loan["id"].as_str().unwrap().to_string();
     let path = format!("/v1/loans/{loan}/repayments");
     let body = json!({"amount": "100.00", "external_reference": "WIRE-77"});
     assert_eq!(post_keyed(&app, &path, &token, "k-1", &body).await.0, 201);
+    let (status, checkpoint) = app
+        .post("/v1/audit/checkpoints", &app.admin(), &json!({}))
+        .await;
+    assert_eq!(status, 201, "{checkpoint}");
 
     // Back to before the first of them (the trigger rewrite), data kept, then forward again.
     let mut conn = persistence::db::connect(&app.database_url).unwrap();
@@ -54,6 +58,26 @@ async fn stored_loans_and_ledger_are_keyed_by_their_borrower_when_the_migrations
                         JOIN registry_entries r ON r.subject_id = t.id
                        WHERE t.external_reference = 'WIRE-77' AND r.kind = 'payment_reference'";
     assert_eq!(count(&mut conn, registered), 1);
+    // The borrower's chains (the party, its decision, application, line and loan) are kept
+    // with the borrower, chain heads, seals and checkpointed heads alike.
+    for table in [
+        "audit_events",
+        "audit_chain_heads",
+        "audit_chain_seals",
+        "audit_checkpoint_heads",
+    ] {
+        let kept = format!(
+            "SELECT count(DISTINCT chain) AS n FROM {table}
+              WHERE chain IN ('party:{merchant}', 'loan:{loan}', 'credit_line:{line}')
+                AND party_id = '{merchant}'"
+        );
+        assert_eq!(count(&mut conn, &kept), 3, "{table}");
+        let astray = format!(
+            "SELECT count(*) AS n FROM {table}
+              WHERE chain LIKE 'decision:%' AND party_id <> '{merchant}'"
+        );
+        assert_eq!(count(&mut conn, &astray), 0, "{table}");
+    }
     assert_books_sound(&app).await;
 
     let again = json!({"amount": "100.00", "external_reference": "WIRE-78"});

@@ -10,6 +10,7 @@ use domain::discounting::{discount_bill, BillDiscount, BillDiscountInput};
 use domain::money::Money;
 use domain::scf_postings;
 use domain::scf_state::{BillMedium, BillState, ReferralState};
+use persistence::audit::Chain;
 use persistence::scf::bills::{self, BillRow, ReferralRow};
 use persistence::scf::{programs, registry};
 use uuid::Uuid;
@@ -126,7 +127,7 @@ pub fn discount(ctx: &mut Context<'_>, id: Uuid) -> Result<Decided<Bill>, UseCas
     bills::save(ctx.conn, &bill)?;
     record(
         ctx,
-        &subject,
+        &Chain::of(bill.acceptor_id, "bill", id),
         "bill.discount_decided",
         &serde_json::json!({
             "outcome": decided.outcome, "seller": holder, "days": quote.days,

@@ -7,6 +7,7 @@ use domain::identifier::Identifier;
 use domain::money::Money;
 use domain::receivable_fingerprint::{bill_fingerprint, PaperKind};
 use domain::scf_state::{BillMedium, BillState};
+use persistence::audit::Chain;
 use persistence::parties;
 use persistence::scf::bills::{self, BillRow, EndorsementRow};
 use uuid::Uuid;
@@ -96,7 +97,12 @@ pub fn register(ctx: &mut Context<'_>, new: RegisterBill) -> Result<Bill, UseCas
         "maturity_date": row.maturity_date, "medium": row.medium,
         "fingerprint": row.fingerprint, "state": row.state, "discount_interest": null,
         "endorsements": [], "decision": null, "created_at": row.created_at});
-    record(ctx, &format!("bill:{id}"), "bill.registered", &event)?;
+    record(
+        ctx,
+        &Chain::of(row.acceptor_id, "bill", id),
+        "bill.registered",
+        &event,
+    )?;
     Ok((row, Vec::new()))
 }
 
@@ -126,7 +132,7 @@ pub fn accept(ctx: &mut Context<'_>, id: Uuid) -> Result<Bill, UseCaseError> {
     bills::save(ctx.conn, &bill)?;
     record(
         ctx,
-        &format!("bill:{id}"),
+        &Chain::of(bill.acceptor_id, "bill", id),
         "bill.accepted",
         &serde_json::json!({}),
     )?;
@@ -179,7 +185,7 @@ pub fn endorse(ctx: &mut Context<'_>, id: Uuid, to: Uuid) -> Result<Bill, UseCas
     bills::save(ctx.conn, &bill)?;
     record(
         ctx,
-        &format!("bill:{id}"),
+        &Chain::of(bill.acceptor_id, "bill", id),
         "bill.endorsed",
         &serde_json::json!({"seq": seq, "from": holder, "to": to}),
     )?;

@@ -7,6 +7,7 @@ use domain::bill_recourse::{recourse_parties, Endorsement};
 use domain::money::Money;
 use domain::scf_postings;
 use domain::scf_state::BillState;
+use persistence::audit::Chain;
 use persistence::scf::bills::{self, ClaimRow, EndorsementRow};
 use persistence::scf::registry;
 use uuid::Uuid;
@@ -84,7 +85,7 @@ pub fn at_maturity(ctx: &mut Context<'_>, ask: AtMaturity) -> Result<Bill, UseCa
     registry::set_encumbered(ctx.conn, id, false)?;
     record(
         ctx,
-        &format!("bill:{id}"),
+        &Chain::of(bill.acceptor_id, "bill", id),
         &format!("bill.{to}"),
         &serde_json::json!({"business_date": on}),
     )?;
@@ -122,5 +123,10 @@ fn claim_recourse(
         .iter()
         .map(|c| serde_json::json!({"party": c.party_id, "role": c.role}))
         .collect();
-    record(ctx, &format!("bill:{id}"), "bill.recourse_claims", &event)
+    record(
+        ctx,
+        &Chain::of(acceptor, "bill", id),
+        "bill.recourse_claims",
+        &event,
+    )
 }

@@ -4,6 +4,7 @@
 //! review's transaction.
 
 use domain::scf_state::ReferralState;
+use persistence::audit::Chain;
 use persistence::reviews::ReviewRow;
 use persistence::scf::bills;
 
@@ -61,7 +62,7 @@ pub fn bill_closed(ctx: &mut Context<'_>, review: &ReviewRow) -> Result<(), UseC
     bills::save(ctx.conn, &bill)?;
     record(
         ctx,
-        &format!("bill:{}", bill.id),
+        &Chain::of(bill.acceptor_id, "bill", bill.id),
         &format!("bill.discount_{to}_on_review"),
         &payload,
     )?;

@@ -4,6 +4,7 @@
 pub mod eod;
 
 use chrono::NaiveDate;
+use persistence::audit::Chain;
 
 use crate::usecases::context::Shared;
 use crate::usecases::{Context, UseCaseError};
@@ -28,7 +29,7 @@ pub fn set_business_date(
     ctx.forget(Shared::Calendar);
     persistence::calendar::set_business_date(ctx.conn, date)?;
     ctx.audit(
-        "platform:calendar",
+        &Chain::platform("platform", "calendar"),
         "business_date.set",
         &serde_json::json!({"business_date": date}),
     )?;

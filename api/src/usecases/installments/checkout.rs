@@ -9,6 +9,7 @@ use domain::installment_plan::{
 };
 use domain::money::{Currency, Money};
 use domain::rate::Rate;
+use persistence::audit::Chain;
 use persistence::installment_plans::{self, OfferRow, PlanRow};
 use persistence::loans::InstallmentRow;
 use persistence::parties::PartyRecord;
@@ -156,7 +157,7 @@ fn book(
         "purchase_amount": row.purchase_amount.to_string(), "merchant_subsidy": row.merchant_subsidy.to_string(),
         "merchant_settlement": row.merchant_settlement.to_string(), "decision_id": row.decision_id});
     ctx.audit(
-        &format!("loan:{}", loan.id),
+        &Chain::of(loan.party_id, "loan", loan.id),
         "installment_plan.created",
         &payload,
     )?;

@@ -1,6 +1,7 @@
 //! The plans a merchant offers at checkout: periods, who pays, purchase range.
 
 use domain::money::Money;
+use persistence::audit::Chain;
 use persistence::installment_plans::{self, OfferRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -80,7 +81,7 @@ pub fn create_offer(ctx: &mut Context<'_>, ask: NewOffer) -> Result<OfferRow, Us
         "min_purchase": stored_money(row.min_purchase, ccy).amount().to_string(),
         "max_purchase": stored_money(row.max_purchase, ccy).amount().to_string(), "active": row.active});
     ctx.audit(
-        &format!("installment_offer:{}", row.id),
+        &Chain::of(row.merchant_id, "installment_offer", row.id),
         "installment_offer.created",
         &payload,
     )?;

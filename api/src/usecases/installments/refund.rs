@@ -10,6 +10,7 @@ use domain::installment_refund::{
 use domain::ledger::{Account, JournalEntry};
 use domain::lending_state::LoanStatus;
 use domain::money::{Money, RoundingMode};
+use persistence::audit::Chain;
 use persistence::installment_plans::{self, PlanRow};
 use persistence::loans::{self, InstallmentRow, LoanRow};
 use rust_decimal::Decimal;
@@ -107,7 +108,7 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
     let payload = serde_json::json!({"amount": amount.amount().to_string(), "reference": ask.reference,
         "outcome": outcome, "refunded_total": plan.refunded.to_string()});
     ctx.audit(
-        &format!("loan:{}", loan.id),
+        &Chain::of(loan.party_id, "loan", loan.id),
         "installment_plan.refunded",
         &payload,
     )?;

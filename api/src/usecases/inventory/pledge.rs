@@ -3,6 +3,7 @@
 use domain::money::Money;
 use domain::receivable_fingerprint::{receipt_fingerprint, PaperKind};
 use domain::retail_state::CollateralStatus;
+use persistence::audit::Chain;
 use persistence::collateral::{self, CollateralRow};
 use persistence::scf::registry;
 use uuid::Uuid;
@@ -78,7 +79,7 @@ pub fn pledge(ctx: &mut Context<'_>, ask: Pledge) -> Result<CollateralRow, UseCa
         "status": row.status, "loan_id": row.loan_id, "valued_on": row.valued_on,
         "fingerprint": fingerprint});
     ctx.audit(
-        &format!("collateral:{}", row.id),
+        &Chain::of(row.merchant_id, "collateral", row.id),
         "collateral.pledged",
         &payload,
     )?;

@@ -2,6 +2,7 @@
 //! partial release.
 
 use domain::lending_state::LoanStatus;
+use persistence::audit::Chain;
 use persistence::collateral::{self, CollateralRow};
 use uuid::Uuid;
 
@@ -33,7 +34,7 @@ pub fn release(ctx: &mut Context<'_>, id: Uuid) -> Result<CollateralRow, UseCase
     collateral::set_status(ctx.conn, goods.merchant_id, goods.id, released.as_str())?;
     persistence::scf::registry::set_encumbered(ctx.conn, goods.id, false)?;
     ctx.audit(
-        &format!("collateral:{}", goods.id),
+        &Chain::of(goods.merchant_id, "collateral", goods.id),
         "collateral.released",
         &serde_json::json!({"loan_id": goods.loan_id}),
     )?;

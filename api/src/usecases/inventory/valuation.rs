@@ -3,6 +3,7 @@
 
 use domain::money::Money;
 use domain::retail_state::CollateralStatus;
+use persistence::audit::Chain;
 use persistence::collateral::{self, CollateralRow, ValuationRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -69,7 +70,7 @@ pub fn revalue(ctx: &mut Context<'_>, ask: Revalue) -> Result<Valuation, UseCase
     let payload = serde_json::json!({"unit_value": unit_value.amount().to_string(), "valued_on": ctx.today,
         "ltv": shown.map(|r| r.to_string()), "status": now.as_str()});
     ctx.audit(
-        &format!("collateral:{}", goods.id),
+        &Chain::of(goods.merchant_id, "collateral", goods.id),
         "collateral.revalued",
         &payload,
     )?;

@@ -13,6 +13,7 @@ use credit_scoring::{Outcome, ProductKind};
 use domain::lending_state::ApplicationStatus;
 use domain::money::{Currency, Money};
 use domain::review::ReviewStatus;
+use persistence::audit::Chain;
 use persistence::credit_lines::{self, ApplicationRow, LineRow};
 use persistence::reviews::{NewReview, ReviewRow};
 use rust_decimal::Decimal;
@@ -236,7 +237,7 @@ fn finish(
         &application.decision,
     )?;
     ctx.audit(
-        &format!("{REVIEW_KIND}:{}", application.id),
+        &Chain::of(application.party_id, REVIEW_KIND, application.id),
         "application.decided",
         &application.decision,
     )?;

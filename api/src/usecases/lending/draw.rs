@@ -13,6 +13,7 @@ use domain::schedule::{
     build_schedule_to_maturity, AmortizationMethod, InterestMethod, Schedule, ScheduleInput,
 };
 use domain::tenor::{self, TenorError};
+use persistence::audit::Chain;
 use persistence::credit_lines::{self, LineRow};
 use persistence::loans::{self, InstallmentRow, LoanRow};
 use rust_decimal::Decimal;
@@ -272,7 +273,7 @@ pub fn originate(
         "maturity_date": maturity, "annual_rate": new.annual_rate.to_string()});
     persistence::audit::append(
         conn,
-        &format!("loan:{loan_id}"),
+        &Chain::of(loan.party_id, "loan", loan_id),
         actor,
         "loan.disbursed",
         &payload,

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::PgConnection;
 use domain::lending_state::LineStatus;
+use persistence::audit::Chain;
 use persistence::credit_lines::{self, ApplicationRow, LineFilter, LineRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -48,7 +49,7 @@ pub fn open_line(
     });
     persistence::audit::append(
         conn,
-        &format!("credit_line:{}", line.id),
+        &Chain::of(line.party_id, "credit_line", line.id),
         actor,
         "credit_line.opened",
         &payload,

@@ -15,6 +15,7 @@ use domain::money::{Currency, Money};
 use domain::repayment_allocation::{
     allocate_payment, AllocationOrder, ComponentKind, Due, DueStatus,
 };
+use persistence::audit::Chain;
 use persistence::loans::{self, LoanRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -125,7 +126,7 @@ fn repay_locked(
         "reference": paid.reference, "status": loan.status});
     persistence::audit::append(
         conn,
-        &format!("loan:{loan_id}"),
+        &Chain::of(loan.party_id, "loan", loan_id),
         paid.actor,
         "loan.repaid",
         &payload,

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use diesel::PgConnection;
 use domain::ledger::{Account, JournalEntry};
+use persistence::audit::Chain;
 use persistence::loans::{self, LoanRow};
 use uuid::Uuid;
 
@@ -53,7 +54,7 @@ pub fn recover(
         serde_json::json!({"amount": amount.amount().to_string(), "reference": paid.reference});
     persistence::audit::append(
         conn,
-        &format!("loan:{}", loan.id),
+        &Chain::of(loan.party_id, "loan", loan.id),
         paid.actor,
         "loan.recovered",
         &payload,
@@ -109,7 +110,11 @@ pub fn write_off(ctx: &mut Context<'_>, loan_id: Uuid) -> Result<LoanRow, UseCas
     };
     record(conn, &loan, movement, today, ctx.now)?;
     let payload = serde_json::json!({"written_off": total.to_string(), "dpd": loan.dpd});
-    ctx.audit(&format!("loan:{loan_id}"), "loan.written_off", &payload)?;
+    ctx.audit(
+        &Chain::of(loan.party_id, "loan", loan_id),
+        "loan.written_off",
+        &payload,
+    )?;
     Ok(loan)
 }
 

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use domain::money::Money;
 use domain::retail_state::OrderStatus;
+use persistence::audit::Chain;
 use persistence::orders::{self, OrderRow};
 use persistence::RepoError;
 use uuid::Uuid;
@@ -103,7 +104,11 @@ pub fn register(ctx: &mut Context<'_>, ask: RegisterOrder) -> Result<OrderRow, U
         "currency": row.currency, "order_value": stored_money(row.order_value, ccy).amount().to_string(),
         "expected_settlement_on": row.expected_settlement_on, "status": row.status,
         "loan_id": row.loan_id, "settled_amount": row.settled_amount});
-    ctx.audit(&format!("order:{}", row.id), "order.confirmed", &payload)?;
+    ctx.audit(
+        &Chain::of(row.merchant_id, "order", row.id),
+        "order.confirmed",
+        &payload,
+    )?;
     Ok(row)
 }
 

@@ -4,6 +4,7 @@
 
 use domain::ledger::{Account, JournalEntry};
 use domain::money::Money;
+use persistence::audit::Chain;
 use persistence::orders::{self, OrderRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -61,7 +62,11 @@ pub fn settle(ctx: &mut Context<'_>, ask: SettleOrder) -> Result<Settled, UseCas
     )?;
     let payload = serde_json::json!({"amount": amount.amount().to_string(), "reference": ask.reference,
         "outcome": {"to_loan": to_loan, "to_merchant": to_merchant}});
-    ctx.audit(&format!("order:{}", order.id), "order.settled", &payload)?;
+    ctx.audit(
+        &Chain::of(order.merchant_id, "order", order.id),
+        "order.settled",
+        &payload,
+    )?;
     let notice = format!(
         "The buyer paid {} {} for order {}: {} repaid your order financing and {} is paid to you.",
         amount.amount(),

@@ -5,6 +5,7 @@
 use credit_scoring::{Outcome, ProductKind};
 use domain::money::Currency;
 use domain::scf_state::{FactoringState, RequestKind};
+use persistence::audit::Chain;
 use persistence::scf::factoring::{self as requests, LinkTerms, RequestRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -159,7 +160,7 @@ fn single(
     }
     record(
         ctx,
-        &subject,
+        &Chain::of(row.supplier_id, "factoring", row.id),
         &format!("factoring.{}", row.state),
         &serde_json::json!({"receivable_id": r.id, "advance": q.advance, "discount_fee": q.discount_fee,
             "service_fee": q.service_fee, "reserve": q.reserve}),
@@ -218,7 +219,7 @@ fn pool(
     }
     record(
         ctx,
-        &subject,
+        &Chain::of(row.supplier_id, "factoring", row.id),
         &format!("factoring.pool_{}", row.state),
         &serde_json::json!({"receivables": ids.len(), "borrowing_base": money(row.borrowing_base, c)}),
     )?;

@@ -2,6 +2,7 @@
 //! and a risk officer's approval of a referred request. Both run on receivables locked and
 //! checked by `eligibility::lock_and_check` in the same transaction.
 
+use persistence::audit::Chain;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -185,7 +186,7 @@ fn mark_financed(
         registry::set_encumbered(ctx.conn, r.id, true)?;
         record(
             ctx,
-            &format!("receivable:{}", r.id),
+            &Chain::of(r.supplier_id, "receivable", r.id),
             "receivable.financed",
             &serde_json::json!({"factoring_request_id": request, "from": from.as_str()}),
         )?;

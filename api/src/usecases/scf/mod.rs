@@ -30,6 +30,7 @@ use domain::ledger::{JournalEntry, LedgerError};
 use domain::money::{Currency, Money};
 use domain::rate::Rate;
 use domain::scf_state::{TransitionError, UnknownState};
+use persistence::audit::Chain;
 use persistence::ledger;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -68,7 +69,7 @@ pub fn transition_refused(e: TransitionError) -> UseCaseError {
 /// Appends one event on `chain` by the request's actor at its clock reading.
 pub fn record(
     ctx: &mut Context<'_>,
-    chain: &str,
+    chain: &Chain,
     action: &str,
     payload: &impl Serialize,
 ) -> Result<(), UseCaseError> {

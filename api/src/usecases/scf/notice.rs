@@ -5,6 +5,7 @@
 //! exactly when the assignment exists (and at least once, by the outbox worker). The notice is
 //! also recorded on the receivable's audit chain.
 
+use persistence::audit::Chain;
 use persistence::outbox::{self, NewEmail};
 use persistence::scf::receivables::ReceivableRow;
 use uuid::Uuid;
@@ -48,7 +49,7 @@ pub fn assignment(
     )?;
     record(
         ctx,
-        &format!("receivable:{}", r.id),
+        &Chain::of(r.supplier_id, "receivable", r.id),
         "receivable.assignment_notice",
         &serde_json::json!({"email_id": email_id, "recipient": debtor.party.contact_email,
             "subject": subject}),

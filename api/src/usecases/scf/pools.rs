@@ -1,6 +1,7 @@
 //! Pool facilities: reading a pool revalued as of the business date, and draws up to its
 //! borrowing base.
 
+use persistence::audit::Chain;
 use std::collections::BTreeSet;
 
 use domain::money::{Money, RoundingMode};
@@ -105,7 +106,7 @@ pub fn draw(ctx: &mut Context<'_>, ask: DrawOnPool) -> Result<PoolDrawn, UseCase
     )?;
     record(
         ctx,
-        &format!("factoring:{id}"),
+        &Chain::of(pool.supplier_id, "factoring", id),
         "factoring.pool_draw",
         &serde_json::json!({"pool_id": id, "amount": shown(amount.amount(), c),
             "service_fee": shown(fee.amount(), c),

@@ -5,6 +5,7 @@
 use credit_scoring::{Outcome, ProductKind};
 use domain::money::Currency;
 use domain::scf_state::MembershipState;
+use persistence::audit::Chain;
 use persistence::parties;
 use persistence::scf::programs::{self, MemberRow, ProgramRow};
 use rust_decimal::Decimal;
@@ -69,7 +70,7 @@ pub fn create(ctx: &mut Context<'_>, new: NewProgram) -> Result<ProgramRow, UseC
     })?;
     record(
         ctx,
-        &format!("program:{}", row.id),
+        &Chain::of(row.core_enterprise_id, "program", row.id),
         "program.created",
         &program_event(&row),
     )?;
@@ -119,7 +120,7 @@ pub fn join(
     programs::insert_member(ctx.conn, &row)?;
     record(
         ctx,
-        &format!("program:{program_id}"),
+        &Chain::of(program.core_enterprise_id, "program", program_id),
         "program.supplier_applied",
         &member_event(&row),
     )?;
@@ -175,7 +176,7 @@ pub fn decide_member(
     programs::save_member(ctx.conn, &member)?;
     record(
         ctx,
-        &format!("program:{program_id}"),
+        &Chain::of(program.core_enterprise_id, "program", program_id),
         "program.supplier_decided",
         &member_event(&member),
     )?;

@@ -7,6 +7,7 @@ use domain::identifier::Identifier;
 use domain::money::{Currency, Money};
 use domain::receivable_fingerprint::{receivable_fingerprint, PaperKind, ReceivableKey};
 use domain::scf_state::ReceivableState;
+use persistence::audit::Chain;
 use persistence::parties::{self, PartyRecord};
 use persistence::scf::programs::{self, ProgramRow};
 use persistence::scf::receivables::{self, ReceivableFilter, ReceivableRow};
@@ -108,7 +109,7 @@ pub fn submit(ctx: &mut Context<'_>, new: SubmitReceivable) -> Result<Receivable
         "created_at": row.created_at});
     record(
         ctx,
-        &format!("receivable:{id}"),
+        &Chain::of(row.supplier_id, "receivable", id),
         "receivable.submitted",
         &event,
     )?;
@@ -156,7 +157,7 @@ pub fn move_to(
     receivables::save(ctx.conn, &row)?;
     record(
         ctx,
-        &format!("receivable:{id}"),
+        &Chain::of(row.supplier_id, "receivable", id),
         &format!("receivable.{to}"),
         &serde_json::json!({"from": from.as_str(), "to": to.as_str()}),
     )?;

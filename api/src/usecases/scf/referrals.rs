@@ -10,6 +10,7 @@
 
 use domain::review::ReviewStatus;
 use domain::scf_state::{FactoringState, RequestKind};
+use persistence::audit::Chain;
 use persistence::reviews::ReviewRow;
 use persistence::scf::factoring::{self as requests, RequestRow};
 use uuid::Uuid;
@@ -128,7 +129,7 @@ fn tell(ctx: &mut Context<'_>, review: &ReviewRow, row: &RequestRow) -> Result<(
         "borrowing_base": row.borrowing_base});
     record(
         ctx,
-        &format!("factoring:{id}"),
+        &Chain::of(row.supplier_id, "factoring", id),
         &format!("factoring.{}_on_review", row.state),
         &payload,
     )?;

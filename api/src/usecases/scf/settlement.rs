@@ -14,6 +14,7 @@ use domain::factoring::{settle, FactoringQuote};
 use domain::money::{Currency, Money};
 use domain::scf_postings::{self, Booking, ShortfallBearer, ShortfallCause};
 use domain::scf_state::{FactoringState, ReceivableState, RequestKind};
+use persistence::audit::Chain;
 use persistence::scf::factoring::{self as requests, RequestRow};
 use persistence::scf::programs::{self, ProgramRow};
 use persistence::scf::receivables::{self, ReceivableRow};
@@ -276,13 +277,13 @@ fn settle_receivable(
     let event = settled.event();
     record(
         ctx,
-        &format!("receivable:{}", r.id),
+        &Chain::of(r.supplier_id, "receivable", r.id),
         &format!("receivable.{to}"),
         &event,
     )?;
     record(
         ctx,
-        &format!("factoring:{request_id}"),
+        &Chain::of(req.supplier_id, "factoring", request_id),
         "factoring.receivable_closed",
         &event,
     )?;

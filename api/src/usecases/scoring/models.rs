@@ -2,6 +2,7 @@
 //! challenger. Every change is audited.
 
 use credit_scoring::{ModelDocument, ProductKind};
+use persistence::audit::Chain;
 use persistence::scoring::{self, AssignmentRow, ModelRow, ModelSummaryRow};
 use serde_json::json;
 
@@ -18,7 +19,7 @@ pub fn upload(ctx: &mut Context<'_>, document: ModelDocument) -> Result<ModelRow
         "document_sha256": row.document_sha256, "uploaded_by": row.uploaded_by,
         "uploaded_at": row.uploaded_at});
     ctx.audit(
-        &format!("scoring_model:{}@{}", row.id, row.version),
+        &Chain::platform("scoring_model", format!("{}@{}", row.id, row.version)),
         "scoring.model_uploaded",
         &event,
     )?;
@@ -90,7 +91,7 @@ pub fn activate(ctx: &mut Context<'_>, ask: Activation) -> Result<AssignmentRow,
         "model_version": row.model_version, "challenger_share_bps": row.challenger_share_bps,
         "assigned_by": row.assigned_by, "assigned_at": row.assigned_at});
     ctx.audit(
-        &format!("scoring_assignment:{product}"),
+        &Chain::platform("scoring_assignment", product),
         "scoring.model_activated",
         &event,
     )?;

@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use credit_scoring::{Decision, Grade, Inputs, Outcome, ProductKind};
 use diesel::PgConnection;
 use domain::money::Currency;
+use persistence::audit::{self, Chain};
 use persistence::scoring::{self, DecisionRow, EvidenceRow};
-use persistence::{audit, RepoError};
+use persistence::RepoError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -37,9 +38,9 @@ impl StoredDecision {
         self.champion_decision_id.is_some()
     }
 
-    /// The audit chain of this decision.
-    pub fn chain(&self) -> String {
-        format!("decision:{}", self.id)
+    /// The audit chain of this decision, kept with the party decided on.
+    pub fn chain(&self) -> Chain {
+        Chain::of(self.party_id, "decision", self.id)
     }
 }
 
