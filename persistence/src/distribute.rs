@@ -85,6 +85,25 @@ fn keys_into_reference_tables(conn: &mut PgConnection) -> Result<Vec<ForeignKey>
     .load(conn)?)
 }
 
+/// Makes every later session of this database reach the shards of a multi-shard statement
+/// over one connection per worker. Citus refuses to write a reference table (the registry,
+/// scoring models, checkpoints) in a transaction that has already read or written many shards
+/// over several connections per worker, because the reference table's copy on a worker could
+/// then be changed over one connection while rows that refer to it sit on others. A request
+/// touches one party's shard, so this costs it nothing; end of day and audit verification,
+/// which read every shard, run shard after shard on each worker instead of in parallel.
+fn sequential_by_default(conn: &mut PgConnection) -> Result<(), RepoError> {
+    diesel::sql_query(
+        "DO $$ BEGIN
+             EXECUTE format('ALTER DATABASE %I SET citus.multi_shard_modify_mode = %L',
+                            current_database(), 'sequential');
+         END $$",
+    )
+    .execute(conn)?;
+    diesel::sql_query("SET citus.multi_shard_modify_mode = 'sequential'").execute(conn)?;
+    Ok(())
+}
+
 /// Distributes the schema when the database is a Citus coordinator (see the module doc).
 pub fn distribute_if_citus(conn: &mut PgConnection) -> Result<Outcome, RepoError> {
     let citus = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS flag";
@@ -101,6 +120,7 @@ pub fn distribute_if_citus(conn: &mut PgConnection) -> Result<Outcome, RepoError
             }
         }
     }
+    sequential_by_default(conn)?;
     if pending.is_empty() {
         return Ok(Outcome::Distributed { tables: Vec::new() });
     }

@@ -121,6 +121,16 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<LoanRow, RepoError> {
         .first(conn)?)
 }
 
+/// `party`'s loan `id`, without a lock (not found when the loan is someone else's): found
+/// through its borrower, so on a cluster it is read on the borrower's shard alone.
+pub fn get(conn: &mut PgConnection, party: Uuid, id: Uuid) -> Result<LoanRow, RepoError> {
+    Ok(loans::table
+        .find(id)
+        .filter(loans::party_id.eq(party))
+        .select(LoanRow::as_select())
+        .first(conn)?)
+}
+
 /// Loads several loans in one query, keyed by id (ids with no loan are simply absent).
 pub fn find_many(
     conn: &mut PgConnection,

@@ -34,7 +34,45 @@ pub struct AccrualTotals {
     pub loans: i64,
 }
 
-/// Accrues every active loan (or only `loan`) for each day before `through`, and makes the
+/// Which loans a set-based statement covers: every active loan (end of day), or one loan of
+/// one borrower (a repayment, a write-off, a refund catching it up first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Active,
+    Loan { party: Uuid, id: Uuid },
+}
+
+impl Scope {
+    /// The condition on loans `l`, with parameter `$loan` bound to [`Scope::loan`] and `$party`
+    /// to [`Scope::party`]: one loan is found through its borrower too, so on a cluster
+    /// distributed by party the whole statement runs on that borrower's shard.
+    fn filter(self, loan: u8, party: u8) -> String {
+        match self {
+            Scope::Active => {
+                format!(
+                    "(l.status = 'active' AND ${loan}::uuid IS NULL AND ${party}::uuid IS NULL)"
+                )
+            }
+            Scope::Loan { .. } => format!("(l.party_id = ${party}::uuid AND l.id = ${loan}::uuid)"),
+        }
+    }
+
+    fn loan(self) -> Option<Uuid> {
+        match self {
+            Scope::Active => None,
+            Scope::Loan { id, .. } => Some(id),
+        }
+    }
+
+    fn party(self) -> Option<Uuid> {
+        match self {
+            Scope::Active => None,
+            Scope::Loan { party, .. } => Some(party),
+        }
+    }
+}
+
+/// Accrues every active loan in `scope` for each day before `through`, and makes the
 /// fee of every installment due on or before `fees_through` receivable. Fees are not accrued
 /// day by day: a period's fee is earned on its due date, so a plan settled early never owes the
 /// fees of installments not yet due.
@@ -42,9 +80,9 @@ pub fn accrue(
     conn: &mut PgConnection,
     through: NaiveDate,
     fees_through: NaiveDate,
-    loan: Option<Uuid>,
+    scope: Scope,
 ) -> Result<Vec<AccrualTotals>, RepoError> {
-    Ok(diesel::sql_query(
+    Ok(diesel::sql_query(format!(
         // `agg` reads every installment once (a hash aggregate, not a lookup per loan):
         // penalty is owed on each installment's unpaid principal for every day of the span
         // from its due date on, which equals summing the overdue principal day by day.
@@ -58,7 +96,7 @@ pub fn accrue(
                         * GREATEST(0, $1::date - GREATEST(l.accrued_through, i.due_date))) AS overdue_days,
                     coalesce(sum(i.fee) FILTER (WHERE i.due_date <= $3::date), 0) AS fees_due
                FROM loan_installments i JOIN loans l ON l.party_id = i.party_id AND l.id = i.loan_id
-              WHERE l.status = 'active' AND ($2::uuid IS NULL OR l.id = $2::uuid)
+              WHERE l.status = 'active' AND {scope}
               GROUP BY i.party_id, i.loan_id
          ), todo AS (
              SELECT l.party_id, l.id, l.interest_posted AS old_interest, l.penalty_posted AS old_penalty,
@@ -79,7 +117,7 @@ pub fn accrue(
                  fees_posted = t.fees_due,
                  accrued_through = GREATEST(l.accrued_through, $1::date)
                FROM todo t
-              WHERE l.party_id = t.party_id AND l.id = t.id AND l.status = 'active'
+              WHERE l.party_id = t.party_id AND l.id = t.id AND l.status = 'active' AND {scope}
                 AND l.accrued_through = t.seen_through
                 AND l.principal_paid = t.seen_paid AND l.interest_posted = t.old_interest
                 AND l.penalty_posted = t.old_penalty AND l.fees_posted = t.old_fees
@@ -89,33 +127,32 @@ pub fn accrue(
          SELECT currency, sum(interest) AS interest, sum(penalty) AS penalty, sum(fees) AS fees,
                 count(*) AS loans
            FROM moved GROUP BY currency ORDER BY currency",
-    )
+        scope = scope.filter(2, 4)
+    ))
     .bind::<Date, _>(through)
-    .bind::<Nullable<SqlUuid>, _>(loan)
+    .bind::<Nullable<SqlUuid>, _>(scope.loan())
     .bind::<Date, _>(fees_through)
+    .bind::<Nullable<SqlUuid>, _>(scope.party())
     .load(conn)?)
 }
 
-/// Sets days past due and bucket for every active loan (or only `loan`) as of the end of
-/// `date`; answers how many loans changed.
-pub fn age(
-    conn: &mut PgConnection,
-    date: NaiveDate,
-    loan: Option<Uuid>,
-) -> Result<usize, RepoError> {
-    Ok(diesel::sql_query(
+/// Sets days past due and bucket for every active loan (or the one loan of `scope`, whatever
+/// its status) as of the end of `date`; answers how many loans changed.
+pub fn age(conn: &mut PgConnection, date: NaiveDate, scope: Scope) -> Result<usize, RepoError> {
+    let scope_filter = scope.filter(2, 3);
+    Ok(diesel::sql_query(format!(
         // The first unpaid installment of every loan in one hash aggregate, not a lookup per loan.
         // Joined and updated on (party_id, id), like the accrual.
         "WITH first_unpaid AS (
              SELECT i.party_id, i.loan_id, min(i.due_date) AS due
                FROM loan_installments i JOIN loans l ON l.party_id = i.party_id AND l.id = i.loan_id
-              WHERE (($2::uuid IS NULL AND l.status = 'active') OR l.id = $2::uuid)
+              WHERE {scope_filter}
                 AND i.due_date <= $1::date AND i.cum_principal > l.principal_paid
               GROUP BY i.party_id, i.loan_id
          ), aged AS (
              SELECT l.party_id, l.id, coalesce($1::date + 1 - f.due, 0) AS dpd
                FROM loans l LEFT JOIN first_unpaid f ON f.party_id = l.party_id AND f.loan_id = l.id
-              WHERE ($2::uuid IS NULL AND l.status = 'active') OR l.id = $2::uuid
+              WHERE {scope_filter}
          ), bucketed AS (
              SELECT party_id, id, dpd, CASE WHEN dpd = 0 THEN 'current' WHEN dpd <= 30 THEN '1-30'
                                   WHEN dpd <= 60 THEN '31-60' WHEN dpd <= 90 THEN '61-90' ELSE '90+' END AS bucket
@@ -123,10 +160,12 @@ pub fn age(
          )
          UPDATE loans l SET dpd = b.dpd, bucket = b.bucket
            FROM bucketed b
-          WHERE l.party_id = b.party_id AND l.id = b.id AND (l.dpd <> b.dpd OR l.bucket <> b.bucket)",
-    )
+          WHERE l.party_id = b.party_id AND l.id = b.id AND {scope_filter}
+            AND (l.dpd <> b.dpd OR l.bucket <> b.bucket)"
+    ))
     .bind::<Date, _>(date)
-    .bind::<Nullable<SqlUuid>, _>(loan)
+    .bind::<Nullable<SqlUuid>, _>(scope.loan())
+    .bind::<Nullable<SqlUuid>, _>(scope.party())
     .execute(conn)?)
 }
 

@@ -18,6 +18,8 @@ pub struct BillRow {
     pub id: Uuid,
     pub bill_number: String,
     pub drawer_id: Uuid,
+    /// The owner: a row never changes hands between shards.
+    #[diesel(skip_update)]
     pub acceptor_id: Uuid,
     pub payee_id: Uuid,
     pub holder_id: Option<Uuid>,
@@ -153,6 +155,8 @@ pub struct ReferralRow {
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     /// The bill's acceptor (its tenant key).
+    /// The owner: a row never changes hands between shards.
+    #[diesel(skip_update)]
     pub acceptor_id: Uuid,
 }
 

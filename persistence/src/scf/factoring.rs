@@ -15,6 +15,8 @@ use crate::schema::{factoring_request_receivables as links, factoring_requests};
 #[diesel(table_name = factoring_requests, treat_none_as_null = true)]
 pub struct RequestRow {
     pub id: Uuid,
+    /// The owner: a row never changes hands between shards.
+    #[diesel(skip_update)]
     pub supplier_id: Uuid,
     pub kind: String,
     pub state: String,

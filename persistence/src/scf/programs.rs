@@ -12,6 +12,8 @@ use crate::schema::{factoring_programs, program_suppliers};
 #[diesel(table_name = factoring_programs)]
 pub struct ProgramRow {
     pub id: Uuid,
+    /// The owner: a row never changes hands between shards.
+    #[diesel(skip_update)]
     pub core_enterprise_id: Uuid,
     pub currency: String,
     pub advance_rate: Decimal,
@@ -32,6 +34,8 @@ pub struct ProgramRow {
 #[diesel(table_name = program_suppliers, treat_none_as_null = true)]
 pub struct MemberRow {
     pub program_id: Uuid,
+    /// The owner: a row never changes hands between shards.
+    #[diesel(skip_update)]
     pub supplier_id: Uuid,
     pub status: String,
     pub supplier_limit: Decimal,

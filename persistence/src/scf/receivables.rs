@@ -12,6 +12,8 @@ use crate::schema::receivables;
 #[diesel(table_name = receivables, treat_none_as_null = true)]
 pub struct ReceivableRow {
     pub id: Uuid,
+    /// The owner: a row never changes hands between shards.
+    #[diesel(skip_update)]
     pub supplier_id: Uuid,
     pub debtor_id: Uuid,
     pub program_id: Uuid,

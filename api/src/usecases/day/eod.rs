@@ -52,7 +52,7 @@ pub fn end_of_day(
     };
     tracing::info!(%date, elapsed = ?stage.elapsed(), "end of day: accrual");
     let stage = std::time::Instant::now();
-    stats.loans_aged = count(loans_eod::age(conn, date, None)?);
+    stats.loans_aged = count(loans_eod::age(conn, date, loans_eod::Scope::Active)?);
     tracing::info!(%date, elapsed = ?stage.elapsed(), "end of day: aging");
     let stage = std::time::Instant::now();
     stats.lines_frozen = count(loans_eod::freeze_lines(conn, policy.freeze_after_dpd)?);

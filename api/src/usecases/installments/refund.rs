@@ -13,6 +13,7 @@ use domain::money::{Money, RoundingMode};
 use persistence::audit::Chain;
 use persistence::installment_plans::{self, PlanRow};
 use persistence::loans::{self, InstallmentRow, LoanRow};
+use persistence::loans_eod::Scope;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -71,7 +72,7 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
     }
     // The accrual to date is posted with the refund's entry, in one sorted balance update.
     let (mut loan, accrued) = if status.owes() {
-        let (loan, _, accrued) = owed_unposted(ctx.conn, loan.id, ctx.today)?;
+        let (loan, _, accrued) = owed_unposted(ctx.conn, loan.party_id, loan.id, ctx.today)?;
         (loan, accrued)
     } else {
         (loan, Vec::new())
@@ -102,7 +103,11 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
         plan.clawed_back,
     )?;
     if let Some(yesterday) = ctx.today.pred_opt() {
-        persistence::loans_eod::age(ctx.conn, yesterday, Some(loan.id))?;
+        let scope = Scope::Loan {
+            party: loan.party_id,
+            id: loan.id,
+        };
+        persistence::loans_eod::age(ctx.conn, yesterday, scope)?;
     }
     let outcome = book(ctx, &loan, amount, &split, accrued, &ask.reference)?;
     let payload = serde_json::json!({"amount": amount.amount().to_string(), "reference": ask.reference,
@@ -112,7 +117,7 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
         "installment_plan.refunded",
         &payload,
     )?;
-    let loan = loans::find(ctx.conn, loan.id)?;
+    let loan = loans::get(ctx.conn, loan.party_id, loan.id)?;
     let schedule = loans::installments(ctx.conn, loan.party_id, loan.id)?;
     Ok(Refunded {
         plan: Plan::seen_by(ctx.actor, plan, loan, schedule),

@@ -5,9 +5,8 @@ use chrono::NaiveDate;
 use diesel::PgConnection;
 use domain::ledger::{Account, JournalEntry};
 use domain::money::{Currency, Money, RoundingMode};
-use persistence::loans_eod;
+use persistence::loans_eod::{self, Scope};
 use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use crate::usecases::UseCaseError;
 
@@ -19,7 +18,7 @@ pub fn accrue_and_post(
     through: NaiveDate,
     business_date: NaiveDate,
 ) -> Result<i64, UseCaseError> {
-    let (moved, entries) = accrue(conn, through, None, business_date)?;
+    let (moved, entries) = accrue(conn, through, Scope::Active, business_date)?;
     persistence::ledger::post_all(conn, persistence::ledger::PLATFORM, &entries)?;
     Ok(moved)
 }
@@ -30,13 +29,13 @@ pub fn accrue_and_post(
 pub fn accrue(
     conn: &mut PgConnection,
     through: NaiveDate,
-    loan: Option<Uuid>,
+    scope: Scope,
     business_date: NaiveDate,
 ) -> Result<(i64, Vec<JournalEntry>), UseCaseError> {
-    let totals = loans_eod::accrue(conn, through, business_date, loan)?;
-    let reference = match loan {
-        Some(id) => format!("loan:{id}"),
-        None => format!("eod:{business_date}"),
+    let totals = loans_eod::accrue(conn, through, business_date, scope)?;
+    let reference = match scope {
+        Scope::Loan { id, .. } => format!("loan:{id}"),
+        Scope::Active => format!("eod:{business_date}"),
     };
     let mut moved = 0;
     let mut entries = Vec::new();

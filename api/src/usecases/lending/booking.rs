@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
 use domain::ledger::JournalEntry;
 use persistence::loans::{self, LoanRow, TransactionRow};
+use persistence::loans_eod::Scope;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -56,10 +57,11 @@ pub struct Split {
 /// Brings `loan` up to `today` and answers what it owes (the caller holds the loan's lock).
 pub fn owed_on(
     conn: &mut PgConnection,
+    party: Uuid,
     loan_id: Uuid,
     today: NaiveDate,
 ) -> Result<(LoanRow, Owed), UseCaseError> {
-    let (loan, owed, accrued) = owed_unposted(conn, loan_id, today)?;
+    let (loan, owed, accrued) = owed_unposted(conn, party, loan_id, today)?;
     persistence::ledger::post_all(conn, loan.party_id, &accrued)?;
     Ok((loan, owed))
 }
@@ -69,11 +71,13 @@ pub fn owed_on(
 #[must_use = "the accrual's entries must be posted"]
 pub fn owed_unposted(
     conn: &mut PgConnection,
+    party: Uuid,
     loan_id: Uuid,
     today: NaiveDate,
 ) -> Result<(LoanRow, Owed, Vec<JournalEntry>), UseCaseError> {
-    let (_, accrued) = accrue(conn, today, Some(loan_id), today)?;
-    let loan = loans::find(conn, loan_id)?;
+    let scope = Scope::Loan { party, id: loan_id };
+    let (_, accrued) = accrue(conn, today, scope, today)?;
+    let loan = loans::get(conn, party, loan_id)?;
     let past_due = loans::overdue_principal(conn, &loan, today)?;
     let due_through_today =
         loans::overdue_principal(conn, &loan, today.succ_opt().unwrap_or(today))?;

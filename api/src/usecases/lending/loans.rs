@@ -78,6 +78,6 @@ pub fn payoff(
             format!("the date must not be before the business date {today}"),
         ));
     }
-    let owed = payoff_quote(ctx.conn, id, date)?;
+    let owed = payoff_quote(ctx.conn, &loan, date)?;
     Ok((loan, date, owed))
 }

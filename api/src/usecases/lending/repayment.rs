@@ -17,6 +17,7 @@ use domain::repayment_allocation::{
 };
 use persistence::audit::Chain;
 use persistence::loans::{self, LoanRow};
+use persistence::loans_eod::Scope;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -83,7 +84,7 @@ fn repay_locked(
     if payment_kind(status)? == Kind::Recovery {
         return recover(conn, loan, paid);
     }
-    let (mut loan, owed, mut entries) = owed_unposted(conn, loan_id, today)?;
+    let (mut loan, owed, mut entries) = owed_unposted(conn, loan.party_id, loan_id, today)?;
     if amount.amount() > owed.total() {
         return Err(UseCaseError::refused(
             "amount_exceeds_balance",
@@ -156,8 +157,12 @@ fn age_now(
     let last_eod = persistence::loans_eod::last_run(conn)?;
     match today.pred_opt().map(|d| last_eod.map_or(d, |e| e.max(d))) {
         Some(as_of) => {
-            persistence::loans_eod::age(conn, as_of, Some(loan.id))?;
-            Ok(loans::find(conn, loan.id)?)
+            let scope = Scope::Loan {
+                party: loan.party_id,
+                id: loan.id,
+            };
+            persistence::loans_eod::age(conn, as_of, scope)?;
+            Ok(loans::get(conn, loan.party_id, loan.id)?)
         }
         None => Ok(loan),
     }
@@ -229,8 +234,9 @@ fn split(amount: Money, owed: &Owed, today: NaiveDate) -> Result<Split, UseCaseE
 /// quote is kept.
 pub fn payoff_quote(
     conn: &mut PgConnection,
-    loan_id: Uuid,
+    loan: &LoanRow,
     date: NaiveDate,
 ) -> Result<Owed, UseCaseError> {
-    persistence::what_if::rolled_back(conn, |c| Ok(owed_on(c, loan_id, date)?.1))
+    let (party, id) = (loan.party_id, loan.id);
+    persistence::what_if::rolled_back(conn, |c| Ok(owed_on(c, party, id, date)?.1))
 }

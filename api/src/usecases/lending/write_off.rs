@@ -83,7 +83,7 @@ pub fn write_off(ctx: &mut Context<'_>, loan_id: Uuid) -> Result<LoanRow, UseCas
         ));
     }
     let conn = &mut *ctx.conn;
-    let (mut loan, _, mut entries) = owed_unposted(conn, loan_id, today)?;
+    let (mut loan, _, mut entries) = owed_unposted(conn, locked.party_id, loan_id, today)?;
     let total = written_off_total(&loan);
     let split = Split {
         penalty: loan.penalty_outstanding(),

@@ -99,11 +99,11 @@ fn repay_order_loan(
     let Some(loan_id) = order.loan_id else {
         return Ok(Decimal::ZERO);
     };
-    let loan = persistence::loans::find(ctx.conn, loan_id)?;
+    let loan = persistence::loans::get(ctx.conn, order.merchant_id, loan_id)?;
     if !status_of(&loan)?.owes() {
         return Ok(Decimal::ZERO);
     }
-    let owed = payoff_quote(ctx.conn, loan_id, ctx.today)?.total();
+    let owed = payoff_quote(ctx.conn, &loan, ctx.today)?.total();
     let to_loan = owed.min(amount.amount());
     let paid = Payment {
         amount: Money::new(to_loan, amount.currency()),
