@@ -55,7 +55,7 @@ impl From<DieselError> for RepoError {
         match e {
             DieselError::NotFound => RepoError::NotFound,
             DieselError::DatabaseError(kind, info) => {
-                let constraint = info.constraint_name().unwrap_or("unknown").to_string();
+                let constraint = constraint_of(info.as_ref());
                 match kind {
                     DatabaseErrorKind::UniqueViolation => RepoError::Conflict { constraint },
                     DatabaseErrorKind::CheckViolation | DatabaseErrorKind::ForeignKeyViolation => {
@@ -77,6 +77,19 @@ impl From<DieselError> for RepoError {
     }
 }
 
+/// The constraint a violation names: PostgreSQL's own field, or, when the error was relayed by
+/// a Citus coordinator from a worker (which keeps the message but not that field), the quoted
+/// name in the message (`… violates unique constraint "registry_entries_pkey_102012"`).
+fn constraint_of(info: &dyn diesel::result::DatabaseErrorInformation) -> String {
+    info.constraint_name()
+        .map(str::to_string)
+        .or_else(|| {
+            let (_, rest) = info.message().split_once(" constraint \"")?;
+            rest.split_once('"').map(|(name, _)| name.to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 /// Statement and lock timeouts and an administrator's shutdown are told apart by SQLSTATE
 /// (57014, 55P03, 57P01), which diesel does not expose, so they are recognised by PostgreSQL's
 /// (default, English) messages.
@@ -94,7 +107,44 @@ impl From<diesel::r2d2::PoolError> for RepoError {
 
 #[cfg(test)]
 mod tests {
-    use super::constraint_is;
+    use super::{constraint_is, constraint_of};
+    use diesel::result::DatabaseErrorInformation;
+
+    /// An error as a Citus coordinator relays it: the worker's message, no constraint field.
+    struct Relayed(&'static str);
+
+    impl DatabaseErrorInformation for Relayed {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_relayed_violation_is_known_by_the_name_in_its_message() {
+        let relayed = Relayed(
+            "duplicate key value violates unique constraint \"registry_entries_pkey_102012\"",
+        );
+        assert_eq!(constraint_of(&relayed), "registry_entries_pkey_102012");
+        assert_eq!(constraint_of(&Relayed("division by zero")), "unknown");
+    }
 
     #[test]
     fn a_constraint_matches_its_own_name_and_its_shards_names() {

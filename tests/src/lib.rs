@@ -189,11 +189,17 @@ fn create_distributed_database(cluster: &Cluster, nodes: &CitusNodes, database: 
         .expect("name the coordinator");
     for worker in &nodes.workers {
         create_citus_database(&with_node(&cluster.admin_url, worker), database);
-        diesel::sql_query("SELECT citus_add_node($1, $2)")
+        // A busy worker may turn the coordinator's first connection away; it is asked again.
+        let mut attempts = 0;
+        while let Err(e) = diesel::sql_query("SELECT citus_add_node($1, $2)")
             .bind::<diesel::sql_types::Text, _>(&worker.host)
             .bind::<diesel::sql_types::Integer, _>(worker.port)
             .execute(&mut conn)
-            .expect("add a worker");
+        {
+            attempts += 1;
+            assert!(attempts < 5, "add a worker: {e}");
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
     }
 }
 
@@ -225,6 +231,33 @@ fn spawn_watchdog(pg: &EmbeddedPostgres, dir: &std::path::Path) {
 /// a new database migrated in place on an external server (`LENDLINE_TEST_DATABASE_URL`; the
 /// databases, `t_<uuid>`, are left there for inspection).
 pub fn fresh_database_url() -> String {
+    fresh_database().1
+}
+
+/// A fresh, migrated database that is never distributed, for the tests that run migrations
+/// down and up over stored data: a distributed schema is not migrated back, so on a Citus
+/// cluster this is an ordinary PostgreSQL database on the coordinator, without the extension.
+/// Elsewhere it is [`fresh_database_url`].
+pub fn fresh_plain_database_url() -> String {
+    fresh_plain_database().1
+}
+
+fn fresh_plain_database() -> (String, String) {
+    let cluster = cluster();
+    if cluster.citus.is_none() {
+        return fresh_database();
+    }
+    let name = format!("t_{}", Uuid::new_v4().simple());
+    persistence::db::create_database(&cluster.admin_url, &name, Some("template0"))
+        .expect("create test database");
+    let url = cluster.url(&name);
+    let mut conn = persistence::db::connect(&url).expect("connect test database");
+    persistence::db::run_migrations(&mut conn).expect("migrate test database");
+    (name, url)
+}
+
+/// [`fresh_database_url`], with the database's name.
+fn fresh_database() -> (String, String) {
     let cluster = cluster();
     let name = format!("t_{}", Uuid::new_v4().simple());
     match &cluster.citus {
@@ -239,7 +272,34 @@ pub fn fresh_database_url() -> String {
         let mut conn = persistence::db::connect(&url).expect("connect test database");
         persistence::db::run_migrations(&mut conn).expect("migrate test database");
     }
-    url
+    (name, url)
+}
+
+/// A test's database on a Citus cluster, dropped on every node when the test is over: each
+/// keeps a Citus maintenance daemon awake on every node, and a suite's worth of them would
+/// starve a small machine. Elsewhere the databases stay (a throwaway cluster goes as a whole;
+/// an external PostgreSQL keeps them for inspection).
+struct CitusDatabase(Option<String>);
+
+impl CitusDatabase {
+    fn of(name: String) -> CitusDatabase {
+        CitusDatabase(cluster().citus.as_ref().map(|_| name))
+    }
+}
+
+impl Drop for CitusDatabase {
+    fn drop(&mut self) {
+        let (Some(name), Some(nodes)) = (self.0.take(), cluster().citus.as_ref()) else {
+            return;
+        };
+        let admin = &cluster().admin_url;
+        let urls =
+            std::iter::once(admin.clone()).chain(nodes.workers.iter().map(|w| with_node(admin, w)));
+        for url in urls {
+            // FORCE ends the test server's sessions, and the coordinator's on the workers.
+            let _ = persistence::db::drop_database(&url, &name);
+        }
+    }
 }
 
 /// A loopback port nobody listens on right now.
@@ -259,6 +319,7 @@ pub struct TestApp {
     pub config: Config,
     pub database_url: String,
     _data_dir: tempfile::TempDir,
+    _database: CitusDatabase,
 }
 
 impl TestApp {
@@ -268,10 +329,20 @@ impl TestApp {
 
     /// Spawns with a configuration adjusted by `tweak` (SMTP server, limits, …).
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on(fresh_database, tweak).await
+    }
+
+    /// Spawns on a database that is never distributed (see [`fresh_plain_database_url`]).
+    pub async fn spawn_plain() -> TestApp {
+        Self::spawn_on(fresh_plain_database, |_| {}).await
+    }
+
+    async fn spawn_on(
+        database: fn() -> (String, String),
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestApp {
         api::telemetry::init();
-        let database_url = tokio::task::spawn_blocking(fresh_database_url)
-            .await
-            .unwrap();
+        let (database_name, database_url) = tokio::task::spawn_blocking(database).await.unwrap();
         let data_dir = tempfile::tempdir().unwrap();
         let mut config = Config {
             bind: "127.0.0.1:0".into(),
@@ -309,6 +380,7 @@ impl TestApp {
             config,
             database_url,
             _data_dir: data_dir,
+            _database: CitusDatabase::of(database_name),
         }
     }
 

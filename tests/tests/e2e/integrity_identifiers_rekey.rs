@@ -46,7 +46,7 @@ VALUES ('01900000-0000-7000-8000-000000000030', '01900000-0000-7000-8000-0000000
 
 #[test]
 fn stored_keys_are_rekeyed_and_a_stored_duplicate_keeps_its_old_key() {
-    let url = lendline_tests::fresh_database_url();
+    let url = lendline_tests::fresh_plain_database_url();
     let mut conn = persistence::db::connect(&url).unwrap();
     loop {
         let reverted = persistence::db::revert_last_migration(&mut conn).unwrap();

@@ -21,7 +21,7 @@ fn count(conn: &mut PgConnection, sql: &str) -> i64 {
 
 #[tokio::test]
 async fn stored_loans_and_ledger_are_keyed_by_their_borrower_when_the_migrations_run_over_them() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_plain().await;
     let (merchant, token, line) = approved_line(&app, "30000.00").await;
     let loan = draw(&app, &token, line, "10000.00", 60, "equal_installments").await;
     let loan = loan["id"].as_str().unwrap().to_string();

@@ -38,7 +38,7 @@ fn describe_schema(conn: &mut PgConnection) -> Vec<String> {
 
 #[test]
 fn migrations_go_down_and_up_again_to_the_same_schema() {
-    let url = lendline_tests::fresh_database_url();
+    let url = lendline_tests::fresh_plain_database_url();
     let mut conn = persistence::db::connect(&url).unwrap();
     let first = describe_schema(&mut conn);
     assert!(
@@ -61,7 +61,7 @@ fn migrations_go_down_and_up_again_to_the_same_schema() {
 fn receipts_pledged_before_the_registry_knew_them_are_entered_with_their_fingerprint() {
     use diesel::connection::SimpleConnection;
     use persistence::schema::registry_entries::dsl as registry;
-    let url = lendline_tests::fresh_database_url();
+    let url = lendline_tests::fresh_plain_database_url();
     let mut conn = persistence::db::connect(&url).unwrap();
     loop {
         let reverted = persistence::db::revert_last_migration(&mut conn).unwrap();

@@ -7,6 +7,7 @@ use crate::load::{self, Sample, Setup};
 
 pub async fn integrity(
     setup: &Setup,
+    database: &crate::system::Database,
     bin_dir: &Path,
     data_dir: &Path,
     work: &Path,
@@ -37,22 +38,11 @@ pub async fn integrity(
     let script = work.join("integrity.sql");
     std::fs::write(&script, sql).unwrap();
     let script_arg = script.display().to_string();
-    let out = crate::system::pg_client(
-        bin_dir,
-        "psql",
-        data_dir,
-        &[
-            "-d",
-            "lendline",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-qAt",
-            "-f",
-            &script_arg,
-        ],
-    )
-    .output()
-    .unwrap();
+    let out = database
+        .psql(bin_dir, data_dir)
+        .args(["-v", "ON_ERROR_STOP=1", "-qAt", "-f", &script_arg])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     let row: Vec<u64> = text
         .trim()

@@ -14,7 +14,13 @@
 //!
 //! ```sh
 //! deploy/peak-bench.sh --quick      # about 2 minutes; without --quick about 7
+//! deploy/peak-bench.sh --quick --database-url postgres://postgres@127.0.0.1:9700/bench
 //! ```
+//!
+//! `--database-url` benchmarks the server against that database (an empty one it may migrate,
+//! e.g. on a Citus coordinator on this machine) instead of its embedded cluster; PostgreSQL's
+//! CPU then counts every postmaster on the machine. The pgbench ceiling stays a throwaway
+//! single-node cluster, the yardstick for both.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -221,17 +227,21 @@ async fn main() {
         opts.pgbench_clients, opts.pgbench_s
     );
 
-    let server = system::Server::start(&server_bin, &bin_dir, work.path()).await;
-    let (pid, postmaster) = (server.pid(), system::postmaster_pid(&server.data_dir));
+    let database = match arg("--database-url") {
+        Some(url) => system::Database::External(url),
+        None => system::Database::Embedded,
+    };
+    let server = system::Server::start(&server_bin, &bin_dir, work.path(), &database).await;
+    let (pid, postmasters) = (server.pid(), database.postmasters(&server.data_dir));
     let mut config = api::config::Config::load(None, &|k| std::env::var(k).ok()).unwrap();
     config.data_dir = server.data_dir.clone();
     let setup = Arc::new(load::setup(&config, &server.base, opts.merchants as usize).await);
     let rss_before = system::rss_mb(pid);
     let warm_up = load::closed_loop(&setup, opts.workers, 3).await;
 
-    let cpu0 = system::cpu(pid, postmaster);
+    let cpu0 = system::cpu(pid, &postmasters);
     let ceiling = load::closed_loop(&setup, opts.workers, opts.ceiling_s).await;
-    let cpu1 = system::cpu(pid, postmaster);
+    let cpu1 = system::cpu(pid, &postmasters);
     let ceiling_ok = accepted(&ceiling);
     let capacity = ceiling_ok.len() as f64 / opts.ceiling_s as f64;
     let per = ceiling_ok.len().max(1) as f64;
@@ -295,7 +305,15 @@ async fn main() {
 
     let waited = tokio::time::Instant::now();
     let rss_after = system::rss_mb(pid);
-    check::integrity(&setup, &bin_dir, &server.data_dir, work.path(), &all).await;
+    check::integrity(
+        &setup,
+        &database,
+        &bin_dir,
+        &server.data_dir,
+        work.path(),
+        &all,
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(opts.settle_s).saturating_sub(waited.elapsed())).await;
     let rss_later = system::rss_mb(pid);
     println!(

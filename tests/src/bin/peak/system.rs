@@ -59,12 +59,17 @@ pub struct Cpu {
     pub postgres_ms: f64,
 }
 
-pub fn cpu(server: u32, postmaster: u32) -> Cpu {
-    let postgres_ms = cpu_ms(postmaster, true)
-        + children_of(postmaster)
-            .into_iter()
-            .map(|pid| cpu_ms(pid, false))
-            .sum::<f64>();
+pub fn cpu(server: u32, postmasters: &[u32]) -> Cpu {
+    let postgres_ms = postmasters
+        .iter()
+        .map(|&postmaster| {
+            cpu_ms(postmaster, true)
+                + children_of(postmaster)
+                    .into_iter()
+                    .map(|pid| cpu_ms(pid, false))
+                    .sum::<f64>()
+        })
+        .sum();
     Cpu {
         server_ms: cpu_ms(server, false),
         postgres_ms,
@@ -78,6 +83,55 @@ pub fn rss_mb(pid: u32) -> f64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Where the benchmarked server keeps its data: the embedded cluster it starts itself, or a
+/// server named by `--database-url` (a Citus coordinator, say) running on this machine.
+pub enum Database {
+    Embedded,
+    External(String),
+}
+
+impl Database {
+    /// The postmasters whose CPU counts as PostgreSQL's: the embedded one, or every local one
+    /// (a coordinator and its workers on this machine all work for the server).
+    pub fn postmasters(&self, data_dir: &Path) -> Vec<u32> {
+        match self {
+            Database::Embedded => vec![postmaster_pid(data_dir)],
+            Database::External(_) => local_postmasters(),
+        }
+    }
+
+    /// psql connected to the server's database.
+    pub fn psql(&self, bin_dir: &Path, data_dir: &Path) -> Command {
+        match self {
+            Database::Embedded => pg_client(bin_dir, "psql", data_dir, &["-d", "lendline"]),
+            Database::External(url) => {
+                let mut cmd = Command::new(bin_dir.join("psql"));
+                cmd.arg(url);
+                cmd
+            }
+        }
+    }
+}
+
+fn command_name(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// Every `postgres` process whose parent is not one: the postmasters on this machine.
+fn local_postmasters() -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
+        .filter(|&pid| command_name(pid) == "postgres")
+        .filter(|&pid| stat_fields(pid).is_some_and(|f| command_name(f[1] as u32) != "postgres"))
+        .collect()
 }
 
 pub fn postmaster_pid(data_dir: &Path) -> u32 {
@@ -211,12 +265,16 @@ pub struct Server {
 use lendline_tests::free_port;
 
 impl Server {
-    pub async fn start(binary: &Path, bin_dir: &Path, work: &Path) -> Server {
+    pub async fn start(binary: &Path, bin_dir: &Path, work: &Path, database: &Database) -> Server {
         let data_dir = work.join("server");
         std::fs::create_dir_all(&data_dir).unwrap();
         let (port, management) = (free_port(), free_port());
         let log = std::fs::File::create(work.join("server.log")).unwrap();
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        if let Database::External(url) = database {
+            command.env("DATABASE_URL", url);
+        }
+        let child = command
             .args(["serve", "--data-dir"])
             .arg(&data_dir)
             .args(["--bind", &format!("127.0.0.1:{port}")])
