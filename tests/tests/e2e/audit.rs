@@ -36,14 +36,16 @@ fn append_events(url: &str, chain: &str, count: usize) {
 /// would not reach; turning them off for the table reaches every shard.)
 fn tamperer(url: &str) -> PgConnection {
     let mut conn = persistence::db::connect(url).unwrap();
-    // Citus changes a distributed table's triggers only when told it may.
-    conn.batch_execute(
-        "SET citus.enable_unsafe_triggers = on;
-         ALTER TABLE audit_events DISABLE TRIGGER USER;
-         ALTER TABLE audit_checkpoints DISABLE TRIGGER USER;
-         ALTER TABLE audit_checkpoint_heads DISABLE TRIGGER USER;",
-    )
-    .unwrap();
+    // Citus changes a distributed table's triggers only when told it may, and propagates one
+    // statement at a time.
+    for statement in [
+        "SET citus.enable_unsafe_triggers = on",
+        "ALTER TABLE audit_events DISABLE TRIGGER USER",
+        "ALTER TABLE audit_checkpoints DISABLE TRIGGER USER",
+        "ALTER TABLE audit_checkpoint_heads DISABLE TRIGGER USER",
+    ] {
+        conn.batch_execute(statement).unwrap();
+    }
     conn
 }
 
