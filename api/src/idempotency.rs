@@ -102,6 +102,7 @@ pub(crate) fn scope(
     policy: KeyPolicy,
 ) -> Result<Option<Scope>, ApiError> {
     Ok(read_key(req, policy)?.map(|key| Scope {
+        party: caller.party().unwrap_or(persistence::ledger::PLATFORM),
         caller: caller.actor(),
         key,
         method: req.method().to_string(),
@@ -137,7 +138,7 @@ pub(crate) fn guarded(
     }
     let (status, body) = work(conn)?;
     let stored_status = i16::try_from(status.as_u16()).map_err(ApiError::internal)?;
-    idempotency::answer(conn, &scope.caller, &scope.key, stored_status, &body)?;
+    idempotency::answer(conn, &scope, stored_status, &body)?;
     Ok(Outcome::Fresh(status, body))
 }
 

@@ -23,9 +23,30 @@ pub fn pending_migrations(conn: &mut PgConnection) -> Result<usize, RepoError> {
         .map_err(|e| RepoError::Database(e.to_string()))
 }
 
+/// The session lock every migrating process holds, so that replicas starting together (a
+/// Deployment's pods) migrate and distribute one after another: the second finds nothing left
+/// to do instead of racing the first through the same DDL.
+const MIGRATION_LOCK: i64 = 8_035_553;
+
 /// [`run_migrations`] one migration at a time, naming each to `on_step` before it runs (and
 /// the identifier re-keying last), for a command line that shows progress.
 pub fn run_migrations_reporting(
+    conn: &mut PgConnection,
+    on_step: impl FnMut(&str),
+) -> Result<usize, RepoError> {
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+        .execute(conn)?;
+    let migrated = migrate_holding_the_lock(conn, on_step);
+    let unlocked = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+        .execute(conn);
+    let applied = migrated?;
+    unlocked?;
+    Ok(applied)
+}
+
+fn migrate_holding_the_lock(
     conn: &mut PgConnection,
     mut on_step: impl FnMut(&str),
 ) -> Result<usize, RepoError> {

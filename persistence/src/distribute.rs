@@ -1,8 +1,10 @@
 //! Distributing the schema on a Citus coordinator, after the migrations, by the distribution
 //! map (`crate::distribution::MAP`): reference tables, then `parties` by `id`, then each tenant
 //! table by its owning party, co-located with `parties`, in the map's order (every table after
-//! the tables its foreign keys point at). Idempotent: a table Citus already knows is skipped, so
-//! `lendline migrate` and `serve` may run it every time. On plain PostgreSQL nothing happens.
+//! the tables its foreign keys point at). Idempotent: a table Citus already has where the map
+//! puts it is skipped, so `lendline migrate` and `serve` may run it every time; a tenant table
+//! that a release moved to another column (the idempotency keys, once by caller, now by party)
+//! is redistributed. On plain PostgreSQL nothing happens.
 //!
 //! Foreign keys into reference tables are set aside while the tables are placed and put back
 //! after: Citus would otherwise pull every table such a key comes from into its metadata as a
@@ -10,7 +12,7 @@
 //! them.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{Bool, Nullable, Text};
 
 use crate::distribution::{Placement, CROSS_PARTY_REFERENCES, KEYS_WIDENED_WHEN_DISTRIBUTED, MAP};
 use crate::error::RepoError;
@@ -39,6 +41,42 @@ fn ask(conn: &mut PgConnection, sql: &str, table: Option<&str>) -> Result<bool, 
     Ok(query.get_result::<Flag>(conn)?.flag)
 }
 
+/// The column Citus distributes a table by; `None` for a reference table.
+#[derive(QueryableByName)]
+struct Placed {
+    #[diesel(sql_type = Nullable<Text>)]
+    column: Option<String>,
+}
+
+/// How Citus has placed `table`: `None` if it does not know the table.
+fn placed(conn: &mut PgConnection, table: &str) -> Result<Option<Placed>, RepoError> {
+    Ok(diesel::sql_query(
+        "SELECT column_to_column_name(logicalrelid, partkey) AS column
+           FROM pg_dist_partition WHERE logicalrelid = to_regclass($1)",
+    )
+    .bind::<Text, _>(table)
+    .get_result(conn)
+    .optional()?)
+}
+
+/// The statement that brings `table` (`$1`) where the map puts it, if it is not there yet.
+fn pending_statement(
+    conn: &mut PgConnection,
+    table: &str,
+    placement: Placement,
+) -> Result<Option<String>, RepoError> {
+    Ok(match (placed(conn, table)?, placement) {
+        (None, _) => statement(table, placement),
+        (Some(Placed { column: Some(now) }), Placement::Tenant(column)) if now != column => {
+            Some(format!(
+                "SELECT alter_distributed_table($1, distribution_column := '{column}', \
+                 colocate_with := 'parties')"
+            ))
+        }
+        _ => None,
+    })
+}
+
 /// The statement that places `table` (`$1` is its name), or `None` for a coordinator table.
 pub fn statement(table: &str, placement: Placement) -> Option<String> {
     match placement {
@@ -48,9 +86,6 @@ pub fn statement(table: &str, placement: Placement) -> Option<String> {
         )),
         Placement::Tenant(column) => Some(format!(
             "SELECT create_distributed_table($1, '{column}', colocate_with => 'parties')"
-        )),
-        Placement::Own(column) => Some(format!(
-            "SELECT create_distributed_table($1, '{column}', colocate_with => 'none')"
         )),
         Placement::Coordinator => None,
     }
@@ -110,21 +145,17 @@ pub fn distribute_if_citus(conn: &mut PgConnection) -> Result<Outcome, RepoError
     if !ask(conn, citus, None)? {
         return Ok(Outcome::NotCitus);
     }
-    let known = "SELECT EXISTS (SELECT 1 FROM pg_dist_partition
-                                 WHERE logicalrelid = to_regclass($1)) AS flag";
-    let mut pending = Vec::new();
-    for (table, placement) in MAP {
-        if let Some(sql) = statement(table, *placement) {
-            if !ask(conn, known, Some(table))? {
+    sequential_by_default(conn)?;
+    conn.transaction(|c| {
+        let mut pending = Vec::new();
+        for (table, placement) in MAP {
+            if let Some(sql) = pending_statement(c, table, *placement)? {
                 pending.push((*table, sql));
             }
         }
-    }
-    sequential_by_default(conn)?;
-    if pending.is_empty() {
-        return Ok(Outcome::Distributed { tables: Vec::new() });
-    }
-    conn.transaction(|c| {
+        if pending.is_empty() {
+            return Ok(Outcome::Distributed { tables: Vec::new() });
+        }
         // The append-only guards and the deferred balance check are triggers: they read only
         // their own row's shard (by party), which is what Citus asks this setting to confirm.
         diesel::sql_query("SET LOCAL citus.enable_unsafe_triggers = on").execute(c)?;

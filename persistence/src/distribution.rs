@@ -17,9 +17,6 @@
 pub enum Placement {
     /// Distributed by the owning party's column, co-located with `parties`.
     Tenant(&'static str),
-    /// Distributed by this column in a co-location group of its own (no foreign keys in or
-    /// out): rows keyed by something other than a party.
-    Own(&'static str),
     /// Copied to every node: small, platform-wide, read by every shard.
     Reference,
     /// An ordinary table on the coordinator only.
@@ -83,8 +80,9 @@ pub const MAP: &[(&str, Placement)] = &[
     // How far checkpoints have sealed each chain, and what each one recorded of it.
     ("audit_chain_seals", Placement::Tenant("party_id")),
     ("audit_checkpoint_heads", Placement::Tenant("party_id")),
-    // Keyed by the caller (a user or a party): no foreign keys, a group of its own.
-    ("idempotency_keys", Placement::Own("caller")),
+    // Kept with the party the caller acts for (the platform for staff), so that a key and the
+    // effect it guards commit on one shard.
+    ("idempotency_keys", Placement::Tenant("party_id")),
     ("outbox_emails", Placement::Coordinator),
     ("__diesel_schema_migrations", Placement::Coordinator),
 ];

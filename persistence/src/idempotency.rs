@@ -1,20 +1,20 @@
 //! Idempotency keys: the first response to a (caller, key) is stored in the same transaction as
-//! its effect, so a retry replays it instead of repeating the effect.
+//! its effect, so a retry replays it instead of repeating the effect. A key is kept with the
+//! party its caller acts for (the platform for staff), so on a cluster distributed by party it
+//! commits on the same shard as the effect.
 
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Bpchar, Bytea, Nullable, SmallInt, Text};
+use uuid::Uuid;
 
 use crate::error::RepoError;
 use crate::schema::idempotency_keys;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = idempotency_keys)]
+#[derive(Debug, Clone)]
 pub struct StoredRequest {
-    pub caller: String,
-    pub key: String,
     pub method: String,
     pub path: String,
     pub request_hash: String,
@@ -25,6 +25,8 @@ pub struct StoredRequest {
 /// The request facts a key is claimed for; a retry must match them to be replayed.
 #[derive(Debug, Clone)]
 pub struct KeyedRequest {
+    /// The party the caller acts for; [`crate::ledger::PLATFORM`] for staff.
+    pub party: Uuid,
     pub caller: String,
     pub key: String,
     pub method: String,
@@ -75,28 +77,27 @@ pub fn claim(conn: &mut PgConnection, request: &KeyedRequest) -> Result<Claim, R
              SELECT pg_try_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0)) AS locked),
          claim AS (
              INSERT INTO idempotency_keys
-                 (caller, key, method, path, request_hash, response_status, response_body)
-             SELECT $1, $2, $3, $4, $5, 0, ''::bytea FROM lock WHERE locked
+                 (party_id, caller, key, method, path, request_hash, response_status, response_body)
+             SELECT $6, $1, $2, $3, $4, $5, 0, ''::bytea FROM lock WHERE locked
              ON CONFLICT DO NOTHING
              RETURNING 1)
          SELECT lock.locked, EXISTS (SELECT 1 FROM claim) AS claimed,
                 k.method, k.path, k.request_hash, k.response_status, k.response_body
            FROM lock
-           LEFT JOIN idempotency_keys k ON k.caller = $1 AND k.key = $2",
+           LEFT JOIN idempotency_keys k ON k.party_id = $6 AND k.caller = $1 AND k.key = $2",
     )
     .bind::<Text, _>(&request.caller)
     .bind::<Text, _>(&request.key)
     .bind::<Text, _>(&request.method)
     .bind::<Text, _>(&request.path)
     .bind::<Text, _>(&request.request_hash)
+    .bind::<diesel::sql_types::Uuid, _>(request.party)
     .get_result(conn)?;
     if row.claimed {
         return Ok(Claim::Fresh);
     }
     let stored = (|| {
         Some(StoredRequest {
-            caller: request.caller.clone(),
-            key: request.key.clone(),
             method: row.method?,
             path: row.path?,
             request_hash: row.request_hash?,
@@ -126,25 +127,29 @@ pub fn claim_within(
     }
 }
 
-/// Stores the answer of the request that claimed (caller, key) in this transaction.
+/// Stores the answer of `request`, which claimed its key in this transaction.
 pub fn answer(
     conn: &mut PgConnection,
-    caller: &str,
-    key: &str,
+    request: &KeyedRequest,
     status: i16,
     body: &[u8],
 ) -> Result<(), RepoError> {
-    let updated = diesel::update(idempotency_keys::table.find((caller, key)))
-        .set((
-            idempotency_keys::response_status.eq(status),
-            idempotency_keys::response_body.eq(body),
-        ))
-        .execute(conn)?;
+    let updated = diesel::update(idempotency_keys::table.find((
+        request.party,
+        &request.caller,
+        &request.key,
+    )))
+    .set((
+        idempotency_keys::response_status.eq(status),
+        idempotency_keys::response_body.eq(body),
+    ))
+    .execute(conn)?;
     if updated == 1 {
         Ok(())
     } else {
         Err(RepoError::Corrupt(format!(
-            "idempotency key {key} was answered without being claimed"
+            "idempotency key {} was answered without being claimed",
+            request.key
         )))
     }
 }

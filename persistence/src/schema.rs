@@ -121,7 +121,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_keys (caller, key) {
+    idempotency_keys (party_id, caller, key) {
         caller -> Text,
         key -> Text,
         method -> Text,
@@ -130,6 +130,7 @@ diesel::table! {
         response_status -> Int2,
         response_body -> Bytea,
         created_at -> Timestamptz,
+        party_id -> Uuid,
     }
 }
 

@@ -129,7 +129,7 @@ fn foreign_key_allowed(fk: &ForeignKey) -> bool {
         return false;
     };
     match (from, to) {
-        (Placement::Tenant(_) | Placement::Own(_), Placement::Reference) => true,
+        (Placement::Tenant(_), Placement::Reference) => true,
         (Placement::Tenant(a), Placement::Tenant(b)) => co_located(fk, a, b),
         (Placement::Reference, Placement::Reference) => true,
         (Placement::Coordinator, Placement::Coordinator) => true,
@@ -142,15 +142,14 @@ fn violations(conn: &mut PgConnection) -> BTreeSet<String> {
     let columns = columns(conn);
     let mut found = BTreeSet::new();
     for (table, place) in MAP {
-        if let Placement::Tenant(column) | Placement::Own(column) = place {
+        if let Placement::Tenant(column) = place {
             if !columns.contains(&format!("{table}.{column}")) {
                 found.insert(format!("{table}: no column {column}"));
             }
         }
     }
     for index in unique_indexes(conn) {
-        let Some(Placement::Tenant(column) | Placement::Own(column)) = placement(&index.table_name)
-        else {
+        let Some(Placement::Tenant(column)) = placement(&index.table_name) else {
             continue;
         };
         let widened = KEYS_WIDENED_WHEN_DISTRIBUTED
@@ -285,6 +284,57 @@ fn distributing_acts_only_on_citus_and_only_once() {
         Outcome::Distributed { tables: Vec::new() }
     };
     assert_eq!(outcome, expected);
+}
+
+#[derive(QueryableByName)]
+struct Column {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    column: Option<String>,
+}
+
+fn distribution_column(conn: &mut PgConnection, table: &str) -> Option<String> {
+    diesel::sql_query(
+        "SELECT column_to_column_name(logicalrelid, partkey) AS column
+           FROM pg_dist_partition WHERE logicalrelid = to_regclass($1)",
+    )
+    .bind::<Text, _>(table)
+    .get_result::<Column>(conn)
+    .unwrap()
+    .column
+}
+
+/// A cluster distributed by an earlier release kept the idempotency keys by caller; migrating it
+/// redistributes them by party, next to the effects they guard. (On plain PostgreSQL there is
+/// nothing to redistribute.)
+#[test]
+fn on_a_cluster_a_table_a_release_moved_is_redistributed_by_its_owner() {
+    use persistence::distribute::{distribute_if_citus, Outcome};
+    let mut conn = persistence::db::connect(&lendline_tests::fresh_database_url()).unwrap();
+    if !distributed(&mut conn) {
+        assert_eq!(distribute_if_citus(&mut conn).unwrap(), Outcome::NotCitus);
+        return;
+    }
+    assert_eq!(
+        distribution_column(&mut conn, "idempotency_keys").as_deref(),
+        Some("party_id")
+    );
+    diesel::sql_query(
+        "SELECT alter_distributed_table('idempotency_keys', distribution_column := 'caller', \
+         colocate_with := 'none')",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let outcome = distribute_if_citus(&mut conn).unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Distributed {
+            tables: vec!["idempotency_keys"]
+        }
+    );
+    assert_eq!(
+        distribution_column(&mut conn, "idempotency_keys").as_deref(),
+        Some("party_id")
+    );
 }
 
 #[test]

@@ -98,6 +98,7 @@ async fn a_retry_while_the_first_is_still_running_gets_409_with_retry_after() {
     let mut holder = persistence::db::connect(&app.database_url).unwrap();
     let held = holder.transaction::<(), diesel::result::Error, _>(|c| {
         let first = persistence::idempotency::KeyedRequest {
+            party: persistence::ledger::PLATFORM,
             caller: "admin:platform".into(),
             key: "slow".into(),
             method: "POST".into(),

@@ -78,6 +78,18 @@ async fn stored_loans_and_ledger_are_keyed_by_their_borrower_when_the_migrations
         );
         assert_eq!(count(&mut conn, &astray), 0, "{table}");
     }
+    // The repayment's idempotency key is kept with the borrower, and still answers its retry.
+    let keyed = format!(
+        "SELECT count(*) AS n FROM idempotency_keys WHERE key = 'k-1' AND party_id = '{merchant}'"
+    );
+    assert_eq!(count(&mut conn, &keyed), 1);
+    let (status, replayed) = post_keyed(&app, &path, &token, "k-1", &body).await;
+    assert_eq!(status, 201, "{replayed}");
+    let repayments = format!(
+        "SELECT count(*) AS n FROM loan_transactions
+          WHERE loan_id = '{loan}' AND external_reference = 'WIRE-77'"
+    );
+    assert_eq!(count(&mut conn, &repayments), 1, "the retry moved no money");
     assert_books_sound(&app).await;
 
     let again = json!({"amount": "100.00", "external_reference": "WIRE-78"});
