@@ -83,11 +83,21 @@ pub fn insert_line(conn: &mut PgConnection, row: &LineRow) -> Result<(), RepoErr
     Ok(())
 }
 
-pub fn find_line(conn: &mut PgConnection, id: Uuid) -> Result<LineRow, RepoError> {
-    Ok(credit_lines::table
-        .find(id)
-        .select(LineRow::as_select())
-        .first(conn)?)
+/// A line by id. `owner`, the party a caller acts for when it may see only its own lines, is
+/// also a filter: on a cluster distributed by party it routes the read to that party's shard
+/// instead of asking every shard (staff, who see every line, pass `None`).
+pub fn find_line(
+    conn: &mut PgConnection,
+    owner: Option<Uuid>,
+    id: Uuid,
+) -> Result<LineRow, RepoError> {
+    let line = credit_lines::table
+        .filter(credit_lines::id.eq(id))
+        .select(LineRow::as_select());
+    Ok(match owner {
+        Some(owner) => line.filter(credit_lines::party_id.eq(owner)).first(conn)?,
+        None => line.first(conn)?,
+    })
 }
 
 /// Which lines to list.

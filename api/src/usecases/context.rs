@@ -32,6 +32,12 @@ impl Actor {
         self.staff || self.party.is_some_and(|p| owners.contains(&p))
     }
 
+    /// The party whose objects alone the actor may see (its own), which routes a read by id to
+    /// that party's shard; `None` for staff, who see every party's.
+    pub fn own_party(&self) -> Option<Uuid> {
+        self.party.filter(|_| !self.staff)
+    }
+
     /// `object`, owned by `owner`, when the actor may see it; "not found" otherwise.
     pub fn visible<T>(&self, owner: Uuid, object: T) -> Result<T, UseCaseError> {
         if self.can_see(&[owner]) {

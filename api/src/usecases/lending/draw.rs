@@ -60,7 +60,7 @@ pub fn draw_on_line(
     ctx: &mut Context<'_>,
     ask: DrawOnLine,
 ) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
-    let line = credit_lines::find_line(ctx.conn, ask.line_id)?;
+    let line = credit_lines::find_line(ctx.conn, ctx.actor.own_party(), ask.line_id)?;
     let line = ctx.actor.visible(line.party_id, line)?;
     let currency = stored_currency(&line.currency)?;
     let amount = Money::parse_positive(&ask.amount, currency)
@@ -201,7 +201,7 @@ pub fn draw(
     let amount = draw.amount.amount();
     if !credit_lines::reserve(conn, line.party_id, line.id, amount, today)? {
         return Err(refusal(
-            &credit_lines::find_line(conn, line.id)?,
+            &credit_lines::find_line(conn, Some(line.party_id), line.id)?,
             draw.amount,
             today,
         ));

@@ -60,7 +60,7 @@ pub fn open_line(
 
 /// One line the actor may see.
 pub fn find_line(ctx: &mut Context<'_>, id: Uuid) -> Result<LineRow, UseCaseError> {
-    let line = credit_lines::find_line(ctx.conn, id)?;
+    let line = credit_lines::find_line(ctx.conn, ctx.actor.own_party(), id)?;
     ctx.actor.visible(line.party_id, line)
 }
 
