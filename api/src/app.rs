@@ -77,6 +77,25 @@ impl Database {
     }
 }
 
+/// The shards of a Citus database, read once at start (shards are split or moved by an
+/// operator, and a stale map only batches writes of two shards together); `None` on plain
+/// PostgreSQL, or when the database cannot tell now (group commit then batches by party hash).
+fn shard_map(url: &str) -> Option<persistence::shards::ShardMap> {
+    let map = persistence::db::connect(url)
+        .and_then(|mut conn| persistence::shards::ShardMap::load(&mut conn));
+    match map {
+        Ok(Some(map)) => {
+            tracing::info!(shards = map.count(), "Citus: group commit batches by shard");
+            Some(map)
+        }
+        Ok(None) => None,
+        Err(error) => {
+            tracing::warn!(%error, "could not read the shard map; batching by party");
+            None
+        }
+    }
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -146,6 +165,7 @@ impl Application {
             limiter: crate::rate_limit::ClientLimiter::from_limits(&config.limits),
             admission: Admission::new(&config.admission),
             party_kinds: Default::default(),
+            shards: shard_map(&database.url),
             group_commit: (config.group_commit.lanes > 0).then(|| {
                 Arc::new(crate::group_commit::GroupCommit::new(
                     config.group_commit.lanes,

@@ -15,9 +15,10 @@
 //! Lanes: a write goes to the lane of its party (the caller's, by hash), so one party's writes
 //! queue behind each other instead of waiting on each other's row locks from two batches, and
 //! the number of lanes bounds the connections writes hold. With the database distributed by
-//! party (Citus), a batch is the writes of the parties of one lane: set `group_commit.lanes` to
-//! the shard count so that, in the typical case, a batch stays on few shards, or
-//! `max_batch = 1` to keep every write on its own party's shard (see the README).
+//! party (Citus), a write goes to the lane of its party's shard (`persistence::shards`): with
+//! `group_commit.lanes` at least the shard count, a batch holds the writes of one shard and
+//! commits on one worker; with fewer lanes, a lane serves every `lanes`-th shard (see the
+//! README).
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};

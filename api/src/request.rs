@@ -118,13 +118,15 @@ impl Call {
     }
 
     /// Which party a write is for, as a number: a party's writes share a group-commit lane
-    /// (staff, who act for no party, by their name).
+    /// (staff, who act for no party, by their name). On a Citus cluster the number is the
+    /// party's shard, so with as many lanes as shards a batch commits on one worker.
     fn party_key(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::hash::DefaultHasher::new();
-        match self.caller.party() {
-            Some(party) => party.hash(&mut hasher),
-            None => self.caller.actor().hash(&mut hasher),
+        match (self.caller.party(), &self.state.shards) {
+            (Some(party), Some(shards)) => return shards.shard_of(party) as u64,
+            (Some(party), None) => party.hash(&mut hasher),
+            (None, _) => self.caller.actor().hash(&mut hasher),
         }
         hasher.finish()
     }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub admission: crate::admission::Admission,
     /// Party kinds for the per-request check that a token's role matches its party.
     pub party_kinds: crate::auth::PartyKinds,
+    /// Where each party's rows are on a Citus cluster, so a batch holds one shard's writes.
+    pub shards: Option<persistence::shards::ShardMap>,
     /// Batches concurrent writes into one commit; `None` when turned off.
     pub group_commit: Option<Arc<crate::group_commit::GroupCommit>>,
 }

@@ -28,6 +28,7 @@ pub mod reviews;
 pub mod scf;
 pub mod schema;
 pub mod scoring;
+pub mod shards;
 pub mod statements;
 pub mod what_if;
 

@@ -337,6 +337,80 @@ fn on_a_cluster_a_table_a_release_moved_is_redistributed_by_its_owner() {
     );
 }
 
+#[derive(QueryableByName)]
+struct Hashed {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: uuid::Uuid,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    hash: i32,
+}
+
+/// The group commit batches by shard with PostgreSQL's uuid hash computed in Rust: it must be
+/// the database's, bit for bit.
+#[test]
+fn the_shard_map_hashes_a_party_as_postgresql_does() {
+    let mut conn = persistence::db::connect(&lendline_tests::fresh_database_url()).unwrap();
+    let hashed: Vec<Hashed> = diesel::sql_query(
+        "SELECT id, uuid_hash(id) AS hash
+           FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 2000)) ids
+         UNION ALL SELECT id, uuid_hash(id) FROM (VALUES
+             ('00000000-0000-0000-0000-000000000000'::uuid),
+             ('ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)) fixed (id)",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert_eq!(hashed.len(), 2002);
+    for row in hashed {
+        assert_eq!(
+            persistence::shards::uuid_hash(row.id),
+            row.hash,
+            "{}",
+            row.id
+        );
+    }
+}
+
+#[derive(QueryableByName)]
+struct ShardOf {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: uuid::Uuid,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    position: i64,
+}
+
+/// On a cluster the map places each party in the shard Citus puts it in. (On plain PostgreSQL
+/// there is no map.)
+#[test]
+fn the_shard_map_places_a_party_where_citus_does() {
+    use persistence::shards::ShardMap;
+    let mut conn = persistence::db::connect(&lendline_tests::fresh_database_url()).unwrap();
+    let map = ShardMap::load(&mut conn).unwrap();
+    if !distributed(&mut conn) {
+        assert_eq!(map, None);
+        return;
+    }
+    let map = map.expect("a distributed database has shards");
+    let placed: Vec<ShardOf> = diesel::sql_query(
+        "WITH shards AS (
+             SELECT shardid, row_number() OVER (ORDER BY shardminvalue::integer) - 1 AS position
+               FROM pg_dist_shard WHERE logicalrelid = 'parties'::regclass),
+         ids AS (SELECT gen_random_uuid() AS id FROM generate_series(1, 500))
+         SELECT ids.id, shards.position FROM ids
+           JOIN shards ON shards.shardid = get_shard_id_for_distribution_column('parties', ids.id)",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert_eq!(placed.len(), 500);
+    for row in placed {
+        assert_eq!(
+            map.shard_of(row.id),
+            usize::try_from(row.position).unwrap(),
+            "{}",
+            row.id
+        );
+    }
+}
+
 #[test]
 fn the_schema_keeps_every_distribution_rule() {
     let mut conn = persistence::db::connect(&lendline_tests::fresh_database_url()).unwrap();
