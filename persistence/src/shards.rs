@@ -71,55 +71,36 @@ pub fn uuid_hash(id: Uuid) -> i32 {
     let word = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     // hash_bytes: a = b = c = 0x9e3779b9 + length + 3923095.
     let start = 0x9e37_79b9_u32.wrapping_add(16).wrapping_add(3_923_095);
-    let (mut a, mut b, mut c) = (start, start, start);
-    // One whole 12-byte block, mixed; then the last 4 bytes go into `a`.
-    a = a.wrapping_add(word(0));
-    b = b.wrapping_add(word(4));
-    c = c.wrapping_add(word(8));
-    (a, b, c) = mix(a, b, c);
-    a = a.wrapping_add(word(12));
-    let c = finish(a, b, c);
+    let mut v = [start; 3];
+    // One whole 12-byte block, mixed; then the last 4 bytes go into `a`; then `final`.
+    for (i, word_at) in [0, 4, 8].into_iter().enumerate() {
+        v[i] = v[i].wrapping_add(word(word_at));
+    }
+    let mut v = mix(v);
+    v[0] = v[0].wrapping_add(word(12));
+    let c = finish(v);
     i32::from_ne_bytes(c.to_ne_bytes())
 }
 
-fn mix(mut a: u32, mut b: u32, mut c: u32) -> (u32, u32, u32) {
-    a = a.wrapping_sub(c);
-    a ^= c.rotate_left(4);
-    c = c.wrapping_add(b);
-    b = b.wrapping_sub(a);
-    b ^= a.rotate_left(6);
-    a = a.wrapping_add(c);
-    c = c.wrapping_sub(b);
-    c ^= b.rotate_left(8);
-    b = b.wrapping_add(a);
-    a = a.wrapping_sub(c);
-    a ^= c.rotate_left(16);
-    c = c.wrapping_add(b);
-    b = b.wrapping_sub(a);
-    b ^= a.rotate_left(19);
-    a = a.wrapping_add(c);
-    c = c.wrapping_sub(b);
-    c ^= b.rotate_left(4);
-    b = b.wrapping_add(a);
-    (a, b, c)
+/// lookup3's `mix` of (a, b, c): six rounds of `x -= z; x ^= rot(z, r); z += y`, where x
+/// walks a, b, c and y, z are the next two after it.
+fn mix(mut v: [u32; 3]) -> [u32; 3] {
+    for (i, r) in [4, 6, 8, 16, 19, 4].into_iter().enumerate() {
+        let (x, y, z) = (i % 3, (i + 1) % 3, (i + 2) % 3);
+        v[x] = v[x].wrapping_sub(v[z]) ^ v[z].rotate_left(r);
+        v[z] = v[z].wrapping_add(v[y]);
+    }
+    v
 }
 
-/// lookup3's `final`: answers `c`.
-fn finish(mut a: u32, mut b: u32, mut c: u32) -> u32 {
-    c ^= b;
-    c = c.wrapping_sub(b.rotate_left(14));
-    a ^= c;
-    a = a.wrapping_sub(c.rotate_left(11));
-    b ^= a;
-    b = b.wrapping_sub(a.rotate_left(25));
-    c ^= b;
-    c = c.wrapping_sub(b.rotate_left(16));
-    a ^= c;
-    a = a.wrapping_sub(c.rotate_left(4));
-    b ^= a;
-    b = b.wrapping_sub(a.rotate_left(14));
-    c ^= b;
-    c.wrapping_sub(b.rotate_left(24))
+/// lookup3's `final` of (a, b, c): seven rounds of `x ^= y; x -= rot(y, r)`, where x walks
+/// c, a, b and y is the one before it; answers c.
+fn finish(mut v: [u32; 3]) -> u32 {
+    for (i, r) in [14, 11, 25, 16, 4, 14, 24].into_iter().enumerate() {
+        let (x, y) = ((i + 2) % 3, (i + 1) % 3);
+        v[x] = (v[x] ^ v[y]).wrapping_sub(v[y].rotate_left(r));
+    }
+    v[2]
 }
 
 #[cfg(test)]
