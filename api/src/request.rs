@@ -220,7 +220,7 @@ fn within<T>(
 ) -> Result<(T, Vec<Shared>), ApiError> {
     let mut context = Context::open(conn, chrono::Utc::now(), actor, policy)?;
     let answer = work(&mut context)?;
-    Ok((answer, context.changed()))
+    Ok((answer, context.close()?))
 }
 
 fn actor_of(caller: &Caller) -> Actor {

@@ -26,7 +26,7 @@ pub fn run<T>(
     let (answer, changed) = conn.transaction(|c| {
         let mut context = Context::open(c, now, &actor, policy)?;
         let answer = work(&mut context)?;
-        Ok::<_, UseCaseError>((answer, context.changed()))
+        Ok::<_, UseCaseError>((answer, context.close()?))
     })?;
     policy.settle(&changed);
     Ok(answer)

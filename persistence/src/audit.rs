@@ -88,13 +88,8 @@ impl EventRow {
     }
 }
 
-/// Appends an event to `chain` in the caller's transaction, in one
-/// statement: the upsert creates the head at genesis or takes its row lock and moves it, and
-/// hands the event its seq and both hashes.
-///
-/// The hashed body's keys sort with `seq` last, so the body is a prefix known here, the seq
-/// in decimal and `}`: PostgreSQL finishes the hash once it holds the head, and the result is
-/// checked against the Rust computation before it is trusted.
+/// Appends an event to `chain` in the caller's transaction, in one statement (see
+/// [`append_all`]).
 pub fn append(
     conn: &mut PgConnection,
     chain: &Chain,
@@ -103,51 +98,136 @@ pub fn append(
     payload: &Value,
     at: DateTime<Utc>,
 ) -> Result<EventRow, RepoError> {
-    // Microseconds: what PostgreSQL stores, so the recomputed hash matches.
-    let occurred_at = at.trunc_subsecs(6);
-    let payload = canonical_json(payload);
-    let unsealed = EventRow {
-        id: 0,
-        chain: chain.name.clone(),
-        seq: 0,
-        actor: actor.to_string(),
-        occurred_at,
-        action: action.to_string(),
-        payload,
-        prev_hash: GENESIS_HASH.to_string(),
-        hash: String::new(),
-        party_id: chain.party,
-    };
-    let event: EventRow = diesel::sql_query(
-        "WITH head AS (
-             INSERT INTO audit_chain_heads AS h (party_id, chain, seq, hash, prev_hash)
-             VALUES ($8, $1, 1, lendline_sha256_hex($7 || $6 || '1}'), $7)
-             ON CONFLICT (party_id, chain) DO UPDATE SET
-                 seq = h.seq + 1,
-                 prev_hash = h.hash,
-                 hash = lendline_sha256_hex(h.hash || $6 || (h.seq + 1)::text || '}')
-             RETURNING seq, prev_hash, hash)
-         INSERT INTO audit_events
-                (party_id, chain, seq, actor, occurred_at, action, payload, prev_hash, hash)
-         SELECT $8, $1, seq, $2, $3, $4, $5, prev_hash, hash FROM head
-         RETURNING id, chain, seq, actor, occurred_at, action, payload, prev_hash, hash, party_id",
-    )
-    .bind::<Text, _>(&unsealed.chain)
-    .bind::<Text, _>(&unsealed.actor)
-    .bind::<Timestamptz, _>(unsealed.occurred_at)
-    .bind::<Text, _>(&unsealed.action)
-    .bind::<Text, _>(&unsealed.payload)
-    .bind::<Text, _>(unsealed.body_before_seq()?)
-    .bind::<Text, _>(GENESIS_HASH)
-    .bind::<diesel::sql_types::Uuid, _>(chain.party)
-    .get_result(conn)?;
-    if event.hash != event.expected_hash() {
-        return Err(RepoError::Corrupt(format!(
-            "audit chain {}: the database sealed seq {} with a hash the trail would not verify",
-            chain.name, event.seq
-        )));
+    let mut log = AuditLog::default();
+    log.record(chain, actor, action, payload, at);
+    log.append(conn)?
+        .pop()
+        .ok_or_else(|| RepoError::Corrupt("an audit append returned no event".into()))
+}
+
+/// Events recorded as work goes and appended together before it commits: one statement for
+/// all of them instead of one per event (a decision that opens a line records three).
+#[derive(Debug, Default)]
+pub struct AuditLog {
+    pending: Vec<EventRow>,
+}
+
+impl AuditLog {
+    /// Records `action` on `chain` by `actor` at `at`, to be appended by [`AuditLog::append`].
+    pub fn record(
+        &mut self,
+        chain: &Chain,
+        actor: &str,
+        action: &str,
+        payload: &Value,
+        at: DateTime<Utc>,
+    ) {
+        self.pending.push(EventRow {
+            id: 0,
+            chain: chain.name.clone(),
+            seq: 0,
+            actor: actor.to_string(),
+            // Microseconds: what PostgreSQL stores, so the recomputed hash matches.
+            occurred_at: at.trunc_subsecs(6),
+            action: action.to_string(),
+            payload: canonical_json(payload),
+            prev_hash: GENESIS_HASH.to_string(),
+            hash: String::new(),
+            party_id: chain.party,
+        });
     }
-    Ok(event)
+
+    /// Appends every recorded event in the order recorded, and empties the log: one statement
+    /// for events on distinct chains (a chain with two events takes a second statement for its
+    /// second, since one statement moves a head once).
+    pub fn append(&mut self, conn: &mut PgConnection) -> Result<Vec<EventRow>, RepoError> {
+        let mut appended = Vec::with_capacity(self.pending.len());
+        let mut round: Vec<EventRow> = Vec::new();
+        for event in std::mem::take(&mut self.pending) {
+            let repeats = round
+                .iter()
+                .any(|e| e.party_id == event.party_id && e.chain == event.chain);
+            if repeats {
+                appended.extend(append_round(conn, &std::mem::take(&mut round))?);
+            }
+            round.push(event);
+        }
+        if !round.is_empty() {
+            appended.extend(append_round(conn, &round)?);
+        }
+        Ok(appended)
+    }
+}
+
+/// Appends `events` (on distinct chains) in one statement: per event, the upsert creates its
+/// chain's head at genesis or takes the head's row lock and moves it, and hands the event its
+/// seq and both hashes.
+///
+/// The hashed body's keys sort with `seq` last, so the body is a prefix known here, the seq
+/// in decimal and `}`: PostgreSQL finishes the hash once it holds the head, and the result is
+/// checked against the Rust computation before it is trusted.
+fn append_round(conn: &mut PgConnection, events: &[EventRow]) -> Result<Vec<EventRow>, RepoError> {
+    let mut ctes = Vec::with_capacity(events.len());
+    let mut selects = Vec::with_capacity(events.len());
+    for i in 0..events.len() {
+        // $1 is the genesis hash; event i binds chain, actor, time, action, payload, body
+        // prefix and owner as $(2+7i) to $(8+7i).
+        let p = |k: usize| format!("${}", 2 + 7 * i + k);
+        let (chain, actor, at, action, payload, body, party) =
+            (p(0), p(1), p(2), p(3), p(4), p(5), p(6));
+        ctes.push(format!(
+            "h{i} AS (
+                 INSERT INTO audit_chain_heads AS h (party_id, chain, seq, hash, prev_hash)
+                 VALUES ({party}, {chain}, 1, lendline_sha256_hex($1 || {body} || '1}}'), $1)
+                 ON CONFLICT (party_id, chain) DO UPDATE SET
+                     seq = h.seq + 1,
+                     prev_hash = h.hash,
+                     hash = lendline_sha256_hex(h.hash || {body} || (h.seq + 1)::text || '}}')
+                 RETURNING seq, prev_hash, hash),
+             e{i} AS (
+                 INSERT INTO audit_events
+                        (party_id, chain, seq, actor, occurred_at, action, payload, prev_hash, hash)
+                 SELECT {party}, {chain}, seq, {actor}, {at}, {action}, {payload}, prev_hash, hash
+                   FROM h{i}
+                 RETURNING id, chain, seq, actor, occurred_at, action, payload, prev_hash, hash,
+                           party_id)"
+        ));
+        selects.push(format!("SELECT * FROM e{i}"));
+    }
+    let sql = format!("WITH {} {}", ctes.join(", "), selects.join(" UNION ALL "));
+    let mut query = diesel::sql_query(sql)
+        .into_boxed()
+        .bind::<Text, _>(GENESIS_HASH);
+    for event in events {
+        query = query
+            .bind::<Text, _>(event.chain.clone())
+            .bind::<Text, _>(event.actor.clone())
+            .bind::<Timestamptz, _>(event.occurred_at)
+            .bind::<Text, _>(event.action.clone())
+            .bind::<Text, _>(event.payload.clone())
+            .bind::<Text, _>(event.body_before_seq()?)
+            .bind::<diesel::sql_types::Uuid, _>(event.party_id);
+    }
+    let mut stored: Vec<EventRow> = query.load(conn)?;
+    // Answered in the order recorded, each checked against its own recomputed hash.
+    let mut sealed = Vec::with_capacity(events.len());
+    for event in events {
+        let at = stored
+            .iter()
+            .position(|e| e.party_id == event.party_id && e.chain == event.chain)
+            .ok_or_else(|| {
+                RepoError::Corrupt(format!("audit chain {}: no event appended", event.chain))
+            })?;
+        let event = stored.swap_remove(at);
+        if event.hash != event.expected_hash() {
+            return Err(RepoError::Corrupt(format!(
+                "audit chain {}: the database sealed seq {} with a hash the trail would not verify",
+                event.chain, event.seq
+            )));
+        }
+        sealed.push(event);
+    }
+    Ok(sealed)
 }
 
 impl EventRow {

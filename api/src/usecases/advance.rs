@@ -54,6 +54,7 @@ pub fn advance(
     let schedule = schedule_for(&draw, check.rate_annual, ctx.today)?;
     let booked = originate(
         ctx.conn,
+        &mut ctx.audit_log,
         &NewLoan {
             party_id: ask.merchant,
             line_id: None,

@@ -144,7 +144,7 @@ pub fn replay_email(ctx: &mut Context<'_>, id: Uuid) -> Result<EmailSummary, Use
     match outbox::replay(ctx.conn, id, ctx.now)? {
         Replay::Replayed(row) => {
             let event = serde_json::json!({ "id": id, "recipient": row.recipient });
-            ctx.audit(&Chain::platform("email", id), "email.replayed", &event)?;
+            ctx.audit(&Chain::platform("email", id), "email.replayed", &event);
             Ok(row)
         }
         Replay::NotFailed(status) => Err(UseCaseError::Conflict {

@@ -105,6 +105,8 @@ pub struct Context<'c> {
     changed: Vec<Shared>,
     /// Parties this request has read through [`Context::party`].
     parties: HashMap<Uuid, PartyRecord>,
+    /// What the request records on audit chains, appended in one statement when it closes.
+    pub audit_log: persistence::audit::AuditLog,
 }
 
 impl<'c> Context<'c> {
@@ -128,6 +130,7 @@ impl<'c> Context<'c> {
             policy,
             changed: Vec::new(),
             parties: HashMap::new(),
+            audit_log: Default::default(),
         })
     }
 
@@ -152,29 +155,25 @@ impl<'c> Context<'c> {
         self.changed.push(shared);
     }
 
-    /// What this request changed of what requests keep, for [`Policy::settle`] after the commit.
-    pub fn changed(&self) -> Vec<Shared> {
-        self.changed.clone()
+    /// Ends the request's work: appends what it recorded on audit chains (one statement), and
+    /// answers what it changed of what requests keep, for [`Policy::settle`] after the commit.
+    pub fn close(mut self) -> Result<Vec<Shared>, persistence::RepoError> {
+        self.audit_log.append(self.conn)?;
+        Ok(self.changed)
     }
 }
 
 impl Context<'_> {
-    /// Appends `action` to the audit chain `chain` (e.g. an order's, kept with its merchant),
+    /// Records `action` on the audit chain `chain` (e.g. an order's, kept with its merchant),
     /// as this request's actor at its clock reading: the one way a use case records what it did.
+    /// Appended with the request's other events when it closes, before it commits.
     pub fn audit(
         &mut self,
         chain: &persistence::audit::Chain,
         action: &str,
         payload: &serde_json::Value,
-    ) -> Result<(), persistence::RepoError> {
-        persistence::audit::append(
-            self.conn,
-            chain,
-            &self.actor.name,
-            action,
-            payload,
-            self.now,
-        )?;
-        Ok(())
+    ) {
+        self.audit_log
+            .record(chain, &self.actor.name, action, payload, self.now);
     }
 }

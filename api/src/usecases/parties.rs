@@ -26,7 +26,7 @@ pub fn onboard(
         &Chain::of(p.id, "party", p.id),
         "party.onboarded",
         &onboarded_event(&record),
-    )?;
+    );
     let welcome = Template::Welcome {
         party_name: p.name.clone(),
         party_kind: p.kind.clone(),

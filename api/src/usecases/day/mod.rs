@@ -32,6 +32,6 @@ pub fn set_business_date(
         &Chain::platform("platform", "calendar"),
         "business_date.set",
         &serde_json::json!({"business_date": date}),
-    )?;
+    );
     Ok(date)
 }

@@ -119,6 +119,7 @@ fn book(
     let quote = quote(offer, purchase, ctx.today)?;
     let (loan, schedule) = originate(
         ctx.conn,
+        &mut ctx.audit_log,
         &NewLoan {
             party_id: ask.shopper_id,
             line_id: None,
@@ -160,7 +161,7 @@ fn book(
         &Chain::of(loan.party_id, "loan", loan.id),
         "installment_plan.created",
         &payload,
-    )?;
+    );
     notify_created(ctx, &row, purchase.currency(), &schedule)?;
     Ok(Plan::seen_by(ctx.actor, row, loan, schedule))
 }

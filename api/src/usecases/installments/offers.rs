@@ -84,7 +84,7 @@ pub fn create_offer(ctx: &mut Context<'_>, ask: NewOffer) -> Result<OfferRow, Us
         &Chain::of(row.merchant_id, "installment_offer", row.id),
         "installment_offer.created",
         &payload,
-    )?;
+    );
     Ok(row)
 }
 

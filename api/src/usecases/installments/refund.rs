@@ -116,7 +116,7 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
         &Chain::of(loan.party_id, "loan", loan.id),
         "installment_plan.refunded",
         &payload,
-    )?;
+    );
     let loan = loans::get(ctx.conn, loan.party_id, loan.id)?;
     let schedule = loans::installments(ctx.conn, loan.party_id, loan.id)?;
     Ok(Refunded {

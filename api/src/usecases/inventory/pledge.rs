@@ -82,7 +82,7 @@ pub fn pledge(ctx: &mut Context<'_>, ask: Pledge) -> Result<CollateralRow, UseCa
         &Chain::of(row.merchant_id, "collateral", row.id),
         "collateral.pledged",
         &payload,
-    )?;
+    );
     Ok(row)
 }
 

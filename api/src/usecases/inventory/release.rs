@@ -37,6 +37,6 @@ pub fn release(ctx: &mut Context<'_>, id: Uuid) -> Result<CollateralRow, UseCase
         &Chain::of(goods.merchant_id, "collateral", goods.id),
         "collateral.released",
         &serde_json::json!({"loan_id": goods.loan_id}),
-    )?;
+    );
     Ok(collateral::lock(ctx.conn, goods.merchant_id, goods.id)?)
 }

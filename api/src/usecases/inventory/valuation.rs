@@ -73,7 +73,7 @@ pub fn revalue(ctx: &mut Context<'_>, ask: Revalue) -> Result<Valuation, UseCase
         &Chain::of(goods.merchant_id, "collateral", goods.id),
         "collateral.revalued",
         &payload,
-    )?;
+    );
     if now == CollateralStatus::MarginCall && was != CollateralStatus::MarginCall {
         call_margin(ctx, &goods, unit_value)?;
     }

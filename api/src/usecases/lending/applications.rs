@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::lines::{open_line, LineTerms};
+use super::lines::{line_for, open_line, LineTerms};
 use crate::mail::{self, Template};
 use crate::usecases::scoring::assess;
 use crate::usecases::scoring::{
@@ -110,19 +110,19 @@ pub fn apply(ctx: &mut Context<'_>, ask: Apply) -> Result<Decided<Application>, 
     let stored = score(ctx, &application, currency)?;
     let decision = &stored.decision;
     let reasons: Vec<String> = decision.reasons.iter().map(|r| r.text.clone()).collect();
-    credit_lines::insert_application(ctx.conn, &application)?;
+    // Decided before anything is stored, so the application is stored once, with its outcome
+    // (and the id of the line it opens).
     let (verdict, record, line) = match decision.outcome {
         Outcome::Approve => {
             let terms = LineTerms {
                 limit: application.requested_limit.min(decision.credit_limit),
                 annual_rate: decision.rate_annual,
             };
-            let line = open(ctx, &application, terms)?;
+            let line = line_for(&application, terms, (ctx.today, ctx.now), &ctx.policy.loans);
             let record = DecisionRecord::approved(&line, reasons.clone());
-            (Verdict::Approved, record, Some(line.id))
+            (Verdict::Approved, record, Some(line))
         }
         Outcome::Refer => {
-            refer(ctx, &application, &stored, &reasons)?;
             let record = DecisionRecord::new(ApplicationStatus::Referred, reasons.clone());
             (Verdict::Referred, record, None)
         }
@@ -131,7 +131,16 @@ pub fn apply(ctx: &mut Context<'_>, ask: Apply) -> Result<Decided<Application>, 
             (Verdict::Declined, record, None)
         }
     };
-    finish(ctx, &mut application, record)?;
+    settle(&mut application, &record)?;
+    credit_lines::insert_application(ctx.conn, &application)?;
+    if let Some(line) = &line {
+        open_line(ctx.conn, &mut ctx.audit_log, line, &ctx.actor.name)?;
+    }
+    if verdict == Verdict::Referred {
+        refer(ctx, &application, &stored, &reasons)?;
+    }
+    announce(ctx, &application, record)?;
+    let line = line.map(|l| l.id);
     Ok(Decided {
         verdict,
         decision_id: Some(stored.id),
@@ -173,7 +182,7 @@ fn score(
         inputs: merchant_inputs(&party, ctx.today, &facts),
         decided_at: ctx.now,
     };
-    assess(ctx.conn, &ctx.policy.models, &request)
+    assess(ctx.conn, &mut ctx.audit_log, &ctx.policy.models, &request)
 }
 
 fn open(
@@ -181,15 +190,9 @@ fn open(
     application: &ApplicationRow,
     terms: LineTerms,
 ) -> Result<LineRow, UseCaseError> {
-    let when = (ctx.today, ctx.now);
-    open_line(
-        ctx.conn,
-        application,
-        terms,
-        when,
-        &ctx.policy.loans,
-        &ctx.actor.name,
-    )
+    let line = line_for(application, terms, (ctx.today, ctx.now), &ctx.policy.loans);
+    open_line(ctx.conn, &mut ctx.audit_log, &line, &ctx.actor.name)?;
+    Ok(line)
 }
 
 /// Opens the review case of a referred application, with the engine's explanation.
@@ -220,15 +223,21 @@ fn refer(
     Ok(())
 }
 
-/// Stores the outcome, records it on the application's chain and tells the merchant.
+/// Sets the application's outcome from `record`.
+fn settle(application: &mut ApplicationRow, record: &DecisionRecord) -> Result<(), UseCaseError> {
+    application.status = record.outcome.clone();
+    application.decision = serde_json::to_value(record)
+        .map_err(|e| UseCaseError::corrupt("application decision", e))?;
+    Ok(())
+}
+
+/// Stores the outcome of a stored application (decided on review).
 fn finish(
     ctx: &mut Context<'_>,
     application: &mut ApplicationRow,
     record: DecisionRecord,
 ) -> Result<(), UseCaseError> {
-    application.status = record.outcome.clone();
-    application.decision = serde_json::to_value(&record)
-        .map_err(|e| UseCaseError::corrupt("application decision", e))?;
+    settle(application, &record)?;
     credit_lines::set_application_outcome(
         ctx.conn,
         application.party_id,
@@ -236,11 +245,20 @@ fn finish(
         &application.status,
         &application.decision,
     )?;
+    announce(ctx, application, record)
+}
+
+/// Records the outcome on the application's chain and tells the merchant.
+fn announce(
+    ctx: &mut Context<'_>,
+    application: &ApplicationRow,
+    record: DecisionRecord,
+) -> Result<(), UseCaseError> {
     ctx.audit(
         &Chain::of(application.party_id, REVIEW_KIND, application.id),
         "application.decided",
         &application.decision,
-    )?;
+    );
     mail::enqueue_for_party(
         ctx.conn,
         application.party_id,

@@ -13,7 +13,7 @@ use domain::schedule::{
     build_schedule_to_maturity, AmortizationMethod, InterestMethod, Schedule, ScheduleInput,
 };
 use domain::tenor::{self, TenorError};
-use persistence::audit::Chain;
+use persistence::audit::{AuditLog, Chain};
 use persistence::credit_lines::{self, LineRow};
 use persistence::loans::{self, InstallmentRow, LoanRow};
 use rust_decimal::Decimal;
@@ -21,7 +21,6 @@ use uuid::Uuid;
 
 use super::accrual::{account, stored_currency};
 use super::booking::{record, Movement, Split};
-use crate::config::LoansConfig;
 use crate::mail::{self, Template};
 use crate::usecases::{figures, Context, UseCaseError};
 
@@ -70,15 +69,7 @@ pub fn draw_on_line(
         tenor_days: ask.tenor_days,
         method: ask.method,
     };
-    let (loan, schedule) = draw(
-        ctx.conn,
-        &line,
-        &request,
-        ctx.today,
-        ctx.now,
-        &ctx.policy.loans,
-        &ctx.actor.name,
-    )?;
+    let (loan, schedule) = draw(ctx, &line, &request)?;
     mail::enqueue_for_party(
         ctx.conn,
         loan.party_id,
@@ -173,14 +164,11 @@ fn refusal(line: &LineRow, amount: Money, today: NaiveDate) -> UseCaseError {
 
 /// Draws `draw` on `line` (already checked to belong to the caller).
 pub fn draw(
-    conn: &mut PgConnection,
+    ctx: &mut Context<'_>,
     line: &LineRow,
     draw: &Draw,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-    policy: &LoansConfig,
-    actor: &str,
 ) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
+    let (today, policy, conn) = (ctx.today, &ctx.policy.loans, &mut *ctx.conn);
     if draw.amount.currency().code() != line.currency {
         return Err(UseCaseError::invalid(
             "currency",
@@ -210,6 +198,7 @@ pub fn draw(
     let credit = account("cash:platform")?;
     originate(
         conn,
+        &mut ctx.audit_log,
         &NewLoan {
             party_id: line.party_id,
             line_id: Some(line.id),
@@ -221,8 +210,8 @@ pub fn draw(
             start: today,
             credits: vec![(credit, draw.amount)],
         },
-        now,
-        actor,
+        ctx.now,
+        &ctx.actor.name,
     )
 }
 
@@ -246,6 +235,7 @@ pub struct NewLoan<'a> {
 /// through here, so every product is repaid, accrued and aged by the same code.
 pub fn originate(
     conn: &mut PgConnection,
+    log: &mut AuditLog,
     new: &NewLoan<'_>,
     now: DateTime<Utc>,
     actor: &str,
@@ -271,14 +261,13 @@ pub fn originate(
     let payload = serde_json::json!({"line_id": new.line_id, "product": new.product,
         "principal": loan.principal.to_string(), "method": new.method,
         "maturity_date": maturity, "annual_rate": new.annual_rate.to_string()});
-    persistence::audit::append(
-        conn,
+    log.record(
         &Chain::of(loan.party_id, "loan", loan_id),
         actor,
         "loan.disbursed",
         &payload,
         now,
-    )?;
+    );
     Ok((loan, installments))
 }
 

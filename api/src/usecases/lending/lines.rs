@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::PgConnection;
 use domain::lending_state::LineStatus;
-use persistence::audit::Chain;
+use persistence::audit::{AuditLog, Chain};
 use persistence::credit_lines::{self, ApplicationRow, LineFilter, LineRow};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -19,16 +19,15 @@ pub struct LineTerms {
     pub annual_rate: Decimal,
 }
 
-/// Opens the line for `application` with `terms`, valid from `today`.
-pub fn open_line(
-    conn: &mut PgConnection,
+/// The line `application` gets with `terms`, valid from `today`, before it is stored: its
+/// application may record the line's id in its decision before either is stored.
+pub fn line_for(
     application: &ApplicationRow,
     terms: LineTerms,
     (today, now): (NaiveDate, DateTime<Utc>),
     policy: &LoansConfig,
-    actor: &str,
-) -> Result<LineRow, UseCaseError> {
-    let line = LineRow {
+) -> LineRow {
+    LineRow {
         id: Uuid::now_v7(),
         party_id: application.party_id,
         application_id: application.id,
@@ -41,21 +40,29 @@ pub fn open_line(
         status: LineStatus::Active.as_str().into(),
         frozen_reason: None,
         created_at: now,
-    };
-    credit_lines::insert_line(conn, &line)?;
+    }
+}
+
+/// Opens `line` (from [`line_for`]; its application is stored) and records it on its chain.
+pub fn open_line(
+    conn: &mut PgConnection,
+    log: &mut AuditLog,
+    line: &LineRow,
+    actor: &str,
+) -> Result<(), UseCaseError> {
+    credit_lines::insert_line(conn, line)?;
     let payload = serde_json::json!({
-        "application_id": application.id, "limit": terms.limit.to_string(),
-        "annual_rate": terms.annual_rate.to_string(), "expires_on": line.expires_on,
+        "application_id": line.application_id, "limit": line.limit_amount.to_string(),
+        "annual_rate": line.annual_rate.to_string(), "expires_on": line.expires_on,
     });
-    persistence::audit::append(
-        conn,
+    log.record(
         &Chain::of(line.party_id, "credit_line", line.id),
         actor,
         "credit_line.opened",
         &payload,
-        now,
-    )?;
-    Ok(line)
+        line.created_at,
+    );
+    Ok(())
 }
 
 /// One line the actor may see.

@@ -114,7 +114,7 @@ pub fn write_off(ctx: &mut Context<'_>, loan_id: Uuid) -> Result<LoanRow, UseCas
         &Chain::of(loan.party_id, "loan", loan_id),
         "loan.written_off",
         &payload,
-    )?;
+    );
     Ok(loan)
 }
 

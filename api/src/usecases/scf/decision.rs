@@ -180,7 +180,7 @@ fn score(
         inputs: merchant_inputs(&record, ctx.today, &facts),
         decided_at: ctx.now,
     };
-    let stored = assess(ctx.conn, &ctx.policy.models, &request)?;
+    let stored = assess(ctx.conn, &mut ctx.audit_log, &ctx.policy.models, &request)?;
     Ok(PartyDecision {
         decision_id: stored.id,
         party_id: one.party,

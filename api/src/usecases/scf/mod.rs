@@ -75,7 +75,7 @@ pub fn record(
 ) -> Result<(), UseCaseError> {
     let payload =
         serde_json::to_value(payload).map_err(|e| UseCaseError::corrupt("audit payload", e))?;
-    ctx.audit(chain, action, &payload)?;
+    ctx.audit(chain, action, &payload);
     Ok(())
 }
 

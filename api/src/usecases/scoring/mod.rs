@@ -19,6 +19,7 @@ use credit_scoring::{
 };
 use diesel::PgConnection;
 use domain::money::Currency;
+use persistence::audit::AuditLog;
 use persistence::canonical::{canonical_json, sha256_hex};
 use persistence::parties::PartyRecord;
 use persistence::scoring::{self, ModelRow};
@@ -85,6 +86,7 @@ impl AssessmentRequest {
 /// read by the model; a failing challenger never fails the assessment.
 pub fn assess(
     conn: &mut PgConnection,
+    log: &mut AuditLog,
     models: &ModelCache,
     request: &AssessmentRequest,
 ) -> Result<StoredDecision, UseCaseError> {
@@ -114,7 +116,7 @@ pub fn assess(
         shadow_decision_id: None,
         decision,
     };
-    record::save(conn, &stored)?;
+    record::save(conn, log, &stored)?;
     let Some((challenger_key, share_bps)) = assigned.challenger else {
         return Ok(stored);
     };
@@ -122,7 +124,7 @@ pub fn assess(
         return Ok(stored);
     }
     let challenger = models.get_or_load(conn, &challenger_key)?;
-    let shadow_id = shadow(conn, &challenger, request, &stored)?;
+    let shadow_id = shadow(conn, log, &challenger, request, &stored)?;
     Ok(StoredDecision {
         shadow_decision_id: shadow_id,
         ..stored
@@ -132,6 +134,7 @@ pub fn assess(
 /// Scores the challenger and stores its decision as a shadow of `champion`.
 fn shadow(
     conn: &mut PgConnection,
+    log: &mut AuditLog,
     model: &CompiledModel,
     request: &AssessmentRequest,
     champion: &StoredDecision,
@@ -152,7 +155,7 @@ fn shadow(
         decision,
         ..champion.clone()
     };
-    record::save(conn, &shadow)?;
+    record::save(conn, log, &shadow)?;
     Ok(Some(shadow.id))
 }
 

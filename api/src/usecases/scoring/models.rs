@@ -22,7 +22,7 @@ pub fn upload(ctx: &mut Context<'_>, document: ModelDocument) -> Result<ModelRow
         &Chain::platform("scoring_model", format!("{}@{}", row.id, row.version)),
         "scoring.model_uploaded",
         &event,
-    )?;
+    );
     Ok(row)
 }
 
@@ -94,6 +94,6 @@ pub fn activate(ctx: &mut Context<'_>, ask: Activation) -> Result<AssignmentRow,
         &Chain::platform("scoring_assignment", product),
         "scoring.model_activated",
         &event,
-    )?;
+    );
     Ok(row)
 }

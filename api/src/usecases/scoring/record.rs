@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use credit_scoring::{Decision, Grade, Inputs, Outcome, ProductKind};
 use diesel::PgConnection;
 use domain::money::Currency;
-use persistence::audit::{self, Chain};
+use persistence::audit::{AuditLog, Chain};
 use persistence::scoring::{self, DecisionRow, EvidenceRow};
 use persistence::RepoError;
 use serde::de::DeserializeOwned;
@@ -44,8 +44,12 @@ impl StoredDecision {
     }
 }
 
-/// Stores the decision and appends it, in full, to its audit chain.
-pub(super) fn save(conn: &mut PgConnection, stored: &StoredDecision) -> Result<(), UseCaseError> {
+/// Stores the decision and records it, in full, on its audit chain.
+pub(super) fn save(
+    conn: &mut PgConnection,
+    log: &mut AuditLog,
+    stored: &StoredDecision,
+) -> Result<(), UseCaseError> {
     let (decision, evidence) = to_rows(stored)?;
     scoring::insert_decision(conn, &decision, &evidence)?;
     let action = if stored.is_shadow() {
@@ -53,14 +57,13 @@ pub(super) fn save(conn: &mut PgConnection, stored: &StoredDecision) -> Result<(
     } else {
         "credit.decided"
     };
-    audit::append(
-        conn,
+    log.record(
         &stored.chain(),
         &stored.decided_by,
         action,
         &audit_payload(stored),
         stored.decided_at,
-    )?;
+    );
     Ok(())
 }
 
