@@ -12,6 +12,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use diesel::PgConnection;
+use persistence::audit::AuditLog;
 use persistence::canonical::{canonical_json, sha256_hex};
 use persistence::idempotency::{self, Claim, KeyedRequest, StoredRequest};
 use serde::de::DeserializeOwned;
@@ -113,15 +114,17 @@ pub(crate) fn scope(
 }
 
 /// Runs `work` on `conn` (inside the caller's transaction) once it has claimed the key: the
-/// first request with a key does the work and stores its answer; a retry replays that answer.
+/// first request with a key does the work and stores its answer, in one statement with the
+/// audit events the work recorded; a retry replays that answer.
 pub(crate) fn guarded(
     conn: &mut PgConnection,
     scope: Option<Scope>,
     wait: Duration,
-    work: impl FnOnce(&mut PgConnection) -> Result<(StatusCode, Vec<u8>), ApiError>,
+    work: impl FnOnce(&mut PgConnection) -> Result<(StatusCode, Vec<u8>, AuditLog), ApiError>,
 ) -> Result<Outcome, ApiError> {
     let Some(scope) = scope else {
-        let (status, body) = work(conn)?;
+        let (status, body, mut log) = work(conn)?;
+        log.append(conn)?;
         return Ok(Outcome::Fresh(status, body));
     };
     match idempotency::claim_within(conn, &scope, wait)? {
@@ -136,9 +139,9 @@ pub(crate) fn guarded(
             })
         }
     }
-    let (status, body) = work(conn)?;
+    let (status, body, mut log) = work(conn)?;
     let stored_status = i16::try_from(status.as_u16()).map_err(ApiError::internal)?;
-    idempotency::answer(conn, &scope, stored_status, &body)?;
+    idempotency::answer(conn, &scope, stored_status, &body, &mut log)?;
     Ok(Outcome::Fresh(status, body))
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use persistence::audit::AuditLog;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -166,11 +167,11 @@ impl Call {
             .state
             .write(self.party_key(), route.clone(), move |conn| {
                 let outcome = idempotency::guarded(conn, scope, wait, |conn| {
-                    let answer;
-                    (answer, changed) = within(conn, &actor, &policy, work)?;
+                    let (answer, log);
+                    (answer, changed, log) = within(conn, &actor, &policy, work)?;
                     let reply = reply(answer)?;
                     verdict = reply.verdict;
-                    Ok((reply.status, reply.body))
+                    Ok((reply.status, reply.body, log))
                 })?;
                 Ok((outcome, verdict, changed))
             })
@@ -200,8 +201,10 @@ impl Call {
         let Reply { status, body, .. } = self
             .state
             .transaction(self.route(), move |conn| {
-                // A read changes nothing that requests keep.
-                reply(within(conn, &actor, &policy, work)?.0)
+                // A read changes nothing that requests keep, and records nothing.
+                let (answer, _, mut log) = within(conn, &actor, &policy, work)?;
+                log.append(conn)?;
+                reply(answer)
             })
             .await?;
         Ok(HttpResponse::build(status)
@@ -210,17 +213,18 @@ impl Call {
     }
 }
 
-/// Runs `work` in a fresh [`Context`]; answers its result and what it changed of what
-/// requests keep (to settle once committed).
+/// Runs `work` in a fresh [`Context`]; answers its result, what it changed of what requests
+/// keep (to settle once committed) and the audit events it recorded (to append before).
 fn within<T>(
     conn: &mut diesel::PgConnection,
     actor: &Actor,
     policy: &Policy,
     work: impl FnOnce(&mut Context<'_>) -> Result<T, UseCaseError>,
-) -> Result<(T, Vec<Shared>), ApiError> {
+) -> Result<(T, Vec<Shared>, AuditLog), ApiError> {
     let mut context = Context::open(conn, chrono::Utc::now(), actor, policy)?;
     let answer = work(&mut context)?;
-    Ok((answer, context.close()?))
+    let (changed, log) = context.close();
+    Ok((answer, changed, log))
 }
 
 fn actor_of(caller: &Caller) -> Actor {

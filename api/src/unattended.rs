@@ -26,7 +26,9 @@ pub fn run<T>(
     let (answer, changed) = conn.transaction(|c| {
         let mut context = Context::open(c, now, &actor, policy)?;
         let answer = work(&mut context)?;
-        Ok::<_, UseCaseError>((answer, context.close()?))
+        let (changed, mut log) = context.close();
+        log.append(c)?;
+        Ok::<_, UseCaseError>((answer, changed))
     })?;
     policy.settle(&changed);
     Ok(answer)

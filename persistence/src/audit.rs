@@ -14,8 +14,9 @@
 //! (chains hashed before it was recorded still verify).
 
 use chrono::{DateTime, SubsecRound, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -141,6 +142,31 @@ impl AuditLog {
     /// for events on distinct chains (a chain with two events takes a second statement for its
     /// second, since one statement moves a head once).
     pub fn append(&mut self, conn: &mut PgConnection) -> Result<Vec<EventRow>, RepoError> {
+        let (mut appended, last) = self.append_all_but_last_round(conn)?;
+        if !last.is_empty() {
+            appended.extend(seal(&last, run_round(conn, &last, None)?.0)?);
+        }
+        Ok(appended)
+    }
+
+    /// [`AuditLog::append`], with `tail` in the same statement as the last appends (one round
+    /// trip for both); answers the events and whether `tail` returned a row.
+    pub fn append_with(
+        &mut self,
+        conn: &mut PgConnection,
+        tail: Tail<'_>,
+    ) -> Result<(Vec<EventRow>, bool), RepoError> {
+        let (mut appended, last) = self.append_all_but_last_round(conn)?;
+        let (stored, touched) = run_round(conn, &last, Some(tail))?;
+        appended.extend(seal(&last, stored)?);
+        Ok((appended, touched))
+    }
+
+    /// Appends every round of distinct chains but the last, which it answers.
+    fn append_all_but_last_round(
+        &mut self,
+        conn: &mut PgConnection,
+    ) -> Result<(Vec<EventRow>, Vec<EventRow>), RepoError> {
         let mut appended = Vec::with_capacity(self.pending.len());
         let mut round: Vec<EventRow> = Vec::new();
         for event in std::mem::take(&mut self.pending) {
@@ -148,37 +174,70 @@ impl AuditLog {
                 .iter()
                 .any(|e| e.party_id == event.party_id && e.chain == event.chain);
             if repeats {
-                appended.extend(append_round(conn, &std::mem::take(&mut round))?);
+                let full = std::mem::take(&mut round);
+                appended.extend(seal(&full, run_round(conn, &full, None)?.0)?);
             }
             round.push(event);
         }
-        if !round.is_empty() {
-            appended.extend(append_round(conn, &round)?);
-        }
-        Ok(appended)
+        Ok((appended, round))
     }
 }
 
-/// Appends `events` (on distinct chains) in one statement: per event, the upsert creates its
-/// chain's head at genesis or takes the head's row lock and moves it, and hands the event its
-/// seq and both hashes.
+/// A statement that rides along with a log's appends (see [`AuditLog::append_with`]): a
+/// data-modifying statement with `RETURNING 1`, whose own parameters are `$1` to `$params`
+/// and are bound by `bind`.
+pub struct Tail<'a> {
+    pub sql: String,
+    pub params: usize,
+    pub bind: TailBinder<'a>,
+}
+
+/// Binds a [`Tail`]'s parameters onto the statement it is part of.
+pub type TailBinder<'a> = Box<dyn FnOnce(BoxedQuery<'a>) -> BoxedQuery<'a> + 'a>;
+
+/// A raw statement whose parameters are bound one by one.
+pub type BoxedQuery<'a> =
+    diesel::query_builder::BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery>;
+
+#[derive(QueryableByName)]
+struct TailRow {
+    #[diesel(sql_type = Bool)]
+    tail: bool,
+}
+
+#[derive(QueryableByName)]
+struct EventWithTail {
+    #[diesel(embed)]
+    event: EventRow,
+    #[diesel(sql_type = Bool)]
+    tail: bool,
+}
+
+/// Runs, in one statement, the appends of `events` (on distinct chains; see [`seal`]) and
+/// `tail` if any: per event, the upsert creates its chain's head at genesis or takes the head's
+/// row lock and moves it, and hands the event its seq and both hashes.
 ///
 /// The hashed body's keys sort with `seq` last, so the body is a prefix known here, the seq
-/// in decimal and `}`: PostgreSQL finishes the hash once it holds the head, and the result is
-/// checked against the Rust computation before it is trusted.
-fn append_round(conn: &mut PgConnection, events: &[EventRow]) -> Result<Vec<EventRow>, RepoError> {
-    let mut ctes = Vec::with_capacity(events.len());
+/// in decimal and `}`: PostgreSQL finishes the hash once it holds the head, and [`seal`]
+/// checks the result against the Rust computation before it is trusted.
+fn run_round<'a>(
+    conn: &mut PgConnection,
+    events: &[EventRow],
+    tail: Option<Tail<'a>>,
+) -> Result<(Vec<EventRow>, bool), RepoError> {
+    let first = tail.as_ref().map_or(1, |t| t.params + 1);
+    let mut ctes = Vec::with_capacity(events.len() + 1);
     let mut selects = Vec::with_capacity(events.len());
     for i in 0..events.len() {
-        // $1 is the genesis hash; event i binds chain, actor, time, action, payload, body
-        // prefix and owner as $(2+7i) to $(8+7i).
-        let p = |k: usize| format!("${}", 2 + 7 * i + k);
+        // Event i binds chain, actor, time, action, payload, body prefix and owner.
+        let p = |k: usize| format!("${}", first + 7 * i + k);
         let (chain, actor, at, action, payload, body, party) =
             (p(0), p(1), p(2), p(3), p(4), p(5), p(6));
         ctes.push(format!(
             "h{i} AS (
                  INSERT INTO audit_chain_heads AS h (party_id, chain, seq, hash, prev_hash)
-                 VALUES ({party}, {chain}, 1, lendline_sha256_hex($1 || {body} || '1}}'), $1)
+                 VALUES ({party}, {chain}, 1, lendline_sha256_hex('{GENESIS_HASH}' || {body} || '1}}'),
+                         '{GENESIS_HASH}')
                  ON CONFLICT (party_id, chain) DO UPDATE SET
                      seq = h.seq + 1,
                      prev_hash = h.hash,
@@ -194,10 +253,28 @@ fn append_round(conn: &mut PgConnection, events: &[EventRow]) -> Result<Vec<Even
         ));
         selects.push(format!("SELECT * FROM e{i}"));
     }
-    let sql = format!("WITH {} {}", ctes.join(", "), selects.join(" UNION ALL "));
-    let mut query = diesel::sql_query(sql)
-        .into_boxed()
-        .bind::<Text, _>(GENESIS_HASH);
+    let (tail_sql, bind) = match tail {
+        Some(tail) => (Some(tail.sql), Some(tail.bind)),
+        None => (None, None),
+    };
+    let touched = "EXISTS (SELECT 1 FROM t)";
+    if let Some(sql) = &tail_sql {
+        ctes.push(format!("t AS ({sql})"));
+    }
+    let sql = match (selects.is_empty(), tail_sql.is_some()) {
+        (true, true) => format!("WITH {} SELECT {touched} AS tail", ctes.join(", ")),
+        (true, false) => return Ok((Vec::new(), false)),
+        (false, true) => format!(
+            "WITH {} SELECT e.*, {touched} AS tail FROM ({}) e",
+            ctes.join(", "),
+            selects.join(" UNION ALL ")
+        ),
+        (false, false) => format!("WITH {} {}", ctes.join(", "), selects.join(" UNION ALL ")),
+    };
+    let mut query: BoxedQuery<'a> = diesel::sql_query(sql).into_boxed();
+    if let Some(bind) = bind {
+        query = bind(query);
+    }
     for event in events {
         query = query
             .bind::<Text, _>(event.chain.clone())
@@ -208,8 +285,20 @@ fn append_round(conn: &mut PgConnection, events: &[EventRow]) -> Result<Vec<Even
             .bind::<Text, _>(event.body_before_seq()?)
             .bind::<diesel::sql_types::Uuid, _>(event.party_id);
     }
-    let mut stored: Vec<EventRow> = query.load(conn)?;
-    // Answered in the order recorded, each checked against its own recomputed hash.
+    Ok(match (events.is_empty(), tail_sql.is_some()) {
+        (true, _) => (Vec::new(), query.get_result::<TailRow>(conn)?.tail),
+        (false, true) => {
+            let rows: Vec<EventWithTail> = query.load(conn)?;
+            let touched = rows.first().is_some_and(|r| r.tail);
+            (rows.into_iter().map(|r| r.event).collect(), touched)
+        }
+        (false, false) => (query.load(conn)?, false),
+    })
+}
+
+/// `stored`, the rows appended for `events`, in the order recorded, each checked against its
+/// own recomputed hash.
+fn seal(events: &[EventRow], mut stored: Vec<EventRow>) -> Result<Vec<EventRow>, RepoError> {
     let mut sealed = Vec::with_capacity(events.len());
     for event in events {
         let at = stored

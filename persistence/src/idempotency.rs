@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Bpchar, Bytea, Nullable, SmallInt, Text};
 use uuid::Uuid;
 
+use crate::audit::{AuditLog, Tail};
 use crate::error::RepoError;
 use crate::schema::idempotency_keys;
 
@@ -127,24 +128,34 @@ pub fn claim_within(
     }
 }
 
-/// Stores the answer of `request`, which claimed its key in this transaction.
+/// Stores the answer of `request`, which claimed its key in this transaction, in the same
+/// statement as the request's audit events (`log`): one round trip for both.
 pub fn answer(
     conn: &mut PgConnection,
     request: &KeyedRequest,
     status: i16,
     body: &[u8],
+    log: &mut AuditLog,
 ) -> Result<(), RepoError> {
-    let updated = diesel::update(idempotency_keys::table.find((
-        request.party,
-        &request.caller,
-        &request.key,
-    )))
-    .set((
-        idempotency_keys::response_status.eq(status),
-        idempotency_keys::response_body.eq(body),
-    ))
-    .execute(conn)?;
-    if updated == 1 {
+    let (party, caller, key) = (request.party, request.caller.clone(), request.key.clone());
+    let body = body.to_vec();
+    let tail = Tail {
+        sql: "UPDATE idempotency_keys SET response_status = $1, response_body = $2
+               WHERE party_id = $3 AND caller = $4 AND key = $5
+               RETURNING 1"
+            .into(),
+        params: 5,
+        bind: Box::new(move |query| {
+            query
+                .bind::<SmallInt, _>(status)
+                .bind::<Bytea, _>(body)
+                .bind::<diesel::sql_types::Uuid, _>(party)
+                .bind::<Text, _>(caller)
+                .bind::<Text, _>(key)
+        }),
+    };
+    let (_, answered) = log.append_with(conn, tail)?;
+    if answered {
         Ok(())
     } else {
         Err(RepoError::Corrupt(format!(

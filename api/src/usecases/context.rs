@@ -155,18 +155,20 @@ impl<'c> Context<'c> {
         self.changed.push(shared);
     }
 
-    /// Ends the request's work: appends what it recorded on audit chains (one statement), and
-    /// answers what it changed of what requests keep, for [`Policy::settle`] after the commit.
-    pub fn close(mut self) -> Result<Vec<Shared>, persistence::RepoError> {
-        self.audit_log.append(self.conn)?;
-        Ok(self.changed)
+    /// Ends the request's work: answers what it changed of what requests keep, for
+    /// [`Policy::settle`] after the commit, and the events it recorded on audit chains, which
+    /// the caller must append before it commits (with its idempotency answer, if it has one:
+    /// one statement for both).
+    #[must_use]
+    pub fn close(self) -> (Vec<Shared>, persistence::audit::AuditLog) {
+        (self.changed, self.audit_log)
     }
 }
 
 impl Context<'_> {
     /// Records `action` on the audit chain `chain` (e.g. an order's, kept with its merchant),
     /// as this request's actor at its clock reading: the one way a use case records what it did.
-    /// Appended with the request's other events when it closes, before it commits.
+    /// Appended with the request's other events when it closes ([`Context::close`]).
     pub fn audit(
         &mut self,
         chain: &persistence::audit::Chain,

@@ -15,7 +15,7 @@ use domain::money::{Currency, Money};
 use domain::repayment_allocation::{
     allocate_payment, AllocationOrder, ComponentKind, Due, DueStatus,
 };
-use persistence::audit::Chain;
+use persistence::audit::{AuditLog, Chain};
 use persistence::loans::{self, LoanRow};
 use persistence::loans_eod::Scope;
 use rust_decimal::Decimal;
@@ -52,23 +52,25 @@ pub fn repay(ctx: &mut Context<'_>, ask: Repay) -> Result<(LoanRow, Split), UseC
         now: ctx.now,
         actor: &ctx.actor.name,
     };
-    repay_locked(ctx.conn, loan, paid)
+    repay_locked(ctx.conn, &mut ctx.audit_log, loan, paid)
 }
 
 /// Books a repayment of `paid` on the loan (for products that repay a loan as a step of their
 /// own use case, e.g. an order's settlement).
 pub fn repay_loan(
     conn: &mut PgConnection,
+    log: &mut AuditLog,
     party: Uuid,
     loan_id: Uuid,
     paid: Payment<'_>,
 ) -> Result<(LoanRow, Split), UseCaseError> {
     let loan = loans::lock(conn, party, loan_id)?;
-    repay_locked(conn, loan, paid)
+    repay_locked(conn, log, loan, paid)
 }
 
 fn repay_locked(
     conn: &mut PgConnection,
+    log: &mut AuditLog,
     loan: LoanRow,
     paid: Payment<'_>,
 ) -> Result<(LoanRow, Split), UseCaseError> {
@@ -82,7 +84,7 @@ fn repay_locked(
     }
     let status = status_of(&loan)?;
     if payment_kind(status)? == Kind::Recovery {
-        return recover(conn, loan, paid);
+        return recover(conn, log, loan, paid);
     }
     let (mut loan, owed, mut entries) = owed_unposted(conn, loan.party_id, loan_id, today)?;
     if amount.amount() > owed.total() {
@@ -125,14 +127,13 @@ fn repay_locked(
     record(conn, &loan, movement, today, paid.now)?;
     let payload = serde_json::json!({"amount": amount.amount().to_string(), "split": split,
         "reference": paid.reference, "status": loan.status});
-    persistence::audit::append(
-        conn,
+    log.record(
         &Chain::of(loan.party_id, "loan", loan_id),
         paid.actor,
         "loan.repaid",
         &payload,
         paid.now,
-    )?;
+    );
     Ok((loan, split))
 }
 

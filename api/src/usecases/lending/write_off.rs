@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use diesel::PgConnection;
 use domain::ledger::{Account, JournalEntry};
-use persistence::audit::Chain;
+use persistence::audit::{AuditLog, Chain};
 use persistence::loans::{self, LoanRow};
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ use crate::usecases::{Context, UseCaseError};
 /// A repayment on a written-off loan is a recovery: cash in, recoveries income.
 pub fn recover(
     conn: &mut PgConnection,
+    log: &mut AuditLog,
     mut loan: LoanRow,
     paid: Payment<'_>,
 ) -> Result<(LoanRow, Split), UseCaseError> {
@@ -52,14 +53,13 @@ pub fn recover(
     record(conn, &loan, movement, paid.today, paid.now)?;
     let payload =
         serde_json::json!({"amount": amount.amount().to_string(), "reference": paid.reference});
-    persistence::audit::append(
-        conn,
+    log.record(
         &Chain::of(loan.party_id, "loan", loan.id),
         paid.actor,
         "loan.recovered",
         &payload,
         paid.now,
-    )?;
+    );
     Ok((loan, Split::default()))
 }
 

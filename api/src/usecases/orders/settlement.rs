@@ -112,7 +112,7 @@ fn repay_order_loan(
         now: ctx.now,
         actor: &ctx.actor.name,
     };
-    repay_loan(ctx.conn, loan.party_id, loan_id, paid)?;
+    repay_loan(ctx.conn, &mut ctx.audit_log, loan.party_id, loan_id, paid)?;
     Ok(to_loan)
 }
 
