@@ -30,6 +30,7 @@ pub mod schema;
 pub mod scoring;
 pub mod shards;
 pub mod statements;
+pub mod together;
 pub mod what_if;
 
 pub use error::RepoError;

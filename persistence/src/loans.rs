@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::error::RepoError;
 use crate::scf::registry::{self, PAYMENT_REFERENCE_KIND};
 use crate::schema::{loan_installments, loan_transactions, loans};
+use crate::together::together;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = loans)]
@@ -105,12 +106,18 @@ pub fn insert(
     loan: &LoanRow,
     installments: &[InstallmentRow],
 ) -> Result<(), RepoError> {
-    diesel::insert_into(loans::table)
-        .values(loan)
-        .execute(conn)?;
-    diesel::insert_into(loan_installments::table)
-        .values(installments)
-        .execute(conn)?;
+    if installments.is_empty() {
+        return Err(RepoError::Corrupt(format!(
+            "loan {} has no installment",
+            loan.id
+        )));
+    }
+    // One statement: the installments' key to their loan is checked after both are written.
+    together(
+        diesel::insert_into(loans::table).values(loan),
+        diesel::insert_into(loan_installments::table).values(installments),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use crate::error::RepoError;
 use crate::schema::{
     credit_decision_evidence, credit_decisions, scoring_assignments, scoring_models,
 };
+use crate::together::together;
 
 /// One stored model version; `document` is canonical JSON and never changes once stored.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -183,12 +184,12 @@ pub fn insert_decision(
     decision: &DecisionRow,
     evidence: &EvidenceRow,
 ) -> Result<(), RepoError> {
-    diesel::insert_into(credit_decisions::table)
-        .values(decision)
-        .execute(conn)?;
-    diesel::insert_into(credit_decision_evidence::table)
-        .values(evidence)
-        .execute(conn)?;
+    // One statement: the evidence's key to its decision is checked after both are written.
+    together(
+        diesel::insert_into(credit_decisions::table).values(decision),
+        diesel::insert_into(credit_decision_evidence::table).values(evidence),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

@@ -20,14 +20,14 @@ use crate::scf_support::{confirmed_receivable, factor, setup};
 
 /// The statements one request of each hot route may send.
 const BUDGETS: [(&str, f64); 6] = [
-    ("/v1/credit-line-applications", 11.0),
-    ("/v1/credit-lines/{id}/draws", 11.0),
+    ("/v1/credit-line-applications", 10.0),
+    ("/v1/credit-lines/{id}/draws", 10.0),
     // A repayment's external reference and a checkout's order reference are unique
     // platform-wide through the registry: one insert each (what a distributed schema needs).
     ("/v1/loans/{id}/repayments", 18.0),
-    ("/v1/installment-plans", 19.0),
+    ("/v1/installment-plans", 17.0),
     ("/v1/receivables", 8.0),
-    ("/v1/factoring-requests", 25.0),
+    ("/v1/factoring-requests", 23.0),
 ];
 
 /// Per route: (statements, requests) so far.
