@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::error::RepoError;
 use crate::schema::{credit_line_applications, credit_lines};
+use crate::together::together;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = credit_line_applications)]
@@ -42,10 +43,22 @@ pub struct LineRow {
     pub created_at: DateTime<Utc>,
 }
 
-pub fn insert_application(conn: &mut PgConnection, row: &ApplicationRow) -> Result<(), RepoError> {
-    diesel::insert_into(credit_line_applications::table)
-        .values(row)
-        .execute(conn)?;
+/// Stores an application, with the line its approval opens if it has one (one statement: the
+/// line's key to its application is checked after both are written).
+pub fn insert_application(
+    conn: &mut PgConnection,
+    row: &ApplicationRow,
+    line: Option<&LineRow>,
+) -> Result<(), RepoError> {
+    let application = diesel::insert_into(credit_line_applications::table).values(row);
+    match line {
+        Some(line) => together(
+            application,
+            diesel::insert_into(credit_lines::table).values(line),
+        )
+        .execute(conn)?,
+        None => application.execute(conn)?,
+    };
     Ok(())
 }
 

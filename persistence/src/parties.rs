@@ -11,7 +11,7 @@ use crate::error::RepoError;
 use crate::scf::registry::{self, REGISTRATION_KIND};
 use crate::schema::{parties, party_monthly_sales};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = parties)]
 pub struct PartyRow {
     pub id: Uuid,
@@ -116,13 +116,46 @@ fn with_sales(conn: &mut PgConnection, party: PartyRow) -> Result<PartyRecord, R
 /// application) take this lock first, so two such decisions for one party run one after the
 /// other and the second sees what the first committed. `FOR NO KEY UPDATE` leaves inserts of
 /// rows referencing the party (their foreign-key checks take `KEY SHARE`) unblocked.
+///
+/// One statement: the party joined with its months (a party without sales comes as one row
+/// without a month), the lock on the party's row only.
 pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<PartyRecord, RepoError> {
-    let party = parties::table
-        .find(id)
-        .select(PartyRow::as_select())
-        .for_no_key_update()
-        .first(conn)?;
-    with_sales(conn, party)
+    let rows: Vec<PartyMonth> = diesel::sql_query(
+        "SELECT p.*, s.month, s.amount
+           FROM parties p
+           LEFT JOIN party_monthly_sales s ON s.party_id = p.id
+          WHERE p.id = $1
+          ORDER BY s.month
+            FOR NO KEY UPDATE OF p",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .load(conn)?;
+    let party = rows.first().ok_or(RepoError::NotFound)?.party.clone();
+    let monthly_sales = rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(MonthlySalesRow {
+                party_id: id,
+                month: row.month?,
+                amount: row.amount?,
+            })
+        })
+        .collect();
+    Ok(PartyRecord {
+        party,
+        monthly_sales,
+    })
+}
+
+/// A party with one of its months (none for a party without sales).
+#[derive(QueryableByName)]
+struct PartyMonth {
+    #[diesel(embed)]
+    party: PartyRow,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+    month: Option<NaiveDate>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Numeric>)]
+    amount: Option<Decimal>,
 }
 
 /// Lists parties without their sales history (a list view does not need it).

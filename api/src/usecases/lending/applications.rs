@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::lines::{line_for, open_line, LineTerms};
+use super::lines::{line_for, open_line, record_opened, LineTerms};
 use crate::mail::{self, Template};
 use crate::usecases::scoring::assess;
 use crate::usecases::scoring::{
@@ -132,9 +132,9 @@ pub fn apply(ctx: &mut Context<'_>, ask: Apply) -> Result<Decided<Application>, 
         }
     };
     settle(&mut application, &record)?;
-    credit_lines::insert_application(ctx.conn, &application)?;
+    credit_lines::insert_application(ctx.conn, &application, line.as_ref())?;
     if let Some(line) = &line {
-        open_line(ctx.conn, &mut ctx.audit_log, line, &ctx.actor.name)?;
+        record_opened(&mut ctx.audit_log, line, &ctx.actor.name);
     }
     if verdict == Verdict::Referred {
         refer(ctx, &application, &stored, &reasons)?;

@@ -51,6 +51,12 @@ pub fn open_line(
     actor: &str,
 ) -> Result<(), UseCaseError> {
     credit_lines::insert_line(conn, line)?;
+    record_opened(log, line, actor);
+    Ok(())
+}
+
+/// Records the opening of `line`, stored, on its chain.
+pub fn record_opened(log: &mut AuditLog, line: &LineRow, actor: &str) {
     let payload = serde_json::json!({
         "application_id": line.application_id, "limit": line.limit_amount.to_string(),
         "annual_rate": line.annual_rate.to_string(), "expires_on": line.expires_on,
@@ -62,7 +68,6 @@ pub fn open_line(
         &payload,
         line.created_at,
     );
-    Ok(())
 }
 
 /// One line the actor may see.
