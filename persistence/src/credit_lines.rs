@@ -150,16 +150,17 @@ pub fn list_lines(conn: &mut PgConnection, f: &LineFilter) -> Result<Vec<LineRow
         .load(conn)?)
 }
 
-/// Reserves `amount` of the line's limit in one statement: succeeds only while the line is
-/// active, unexpired on `today` and has room, so concurrent draws can never overshoot.
+/// Reserves `amount` of `party`'s line's limit in one statement: succeeds only while the line
+/// is active, unexpired on `today` and has room, so concurrent draws can never overshoot.
+/// Answers the line as reserved, or `None` if it is not `party`'s or cannot take the amount.
 pub fn reserve(
     conn: &mut PgConnection,
     party: Uuid,
     line: Uuid,
     amount: Decimal,
     today: NaiveDate,
-) -> Result<bool, RepoError> {
-    let updated = diesel::update(
+) -> Result<Option<LineRow>, RepoError> {
+    Ok(diesel::update(
         credit_lines::table
             .find(line)
             .filter(credit_lines::party_id.eq(party))
@@ -168,8 +169,9 @@ pub fn reserve(
             .filter((credit_lines::used_amount + amount).le(credit_lines::limit_amount)),
     )
     .set(credit_lines::used_amount.eq(credit_lines::used_amount + amount))
-    .execute(conn)?;
-    Ok(updated == 1)
+    .returning(LineRow::as_returning())
+    .get_result(conn)
+    .optional()?)
 }
 
 /// Gives back `amount` of `party`'s line's limit (principal repaid or written off).

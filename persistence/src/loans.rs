@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::error::RepoError;
 use crate::scf::registry::{self, PAYMENT_REFERENCE_KIND};
 use crate::schema::{loan_installments, loan_transactions, loans};
-use crate::together::together;
+use crate::together::together3;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = loans)]
@@ -101,21 +101,28 @@ pub struct TransactionRow {
     pub party_id: Uuid,
 }
 
+/// Stores a new loan with its schedule and its disbursement (which moved no outside money, so
+/// has no external reference to register), in one statement: the schedule's and the
+/// disbursement's keys to the loan are checked after all three are written.
 pub fn insert(
     conn: &mut PgConnection,
     loan: &LoanRow,
     installments: &[InstallmentRow],
+    disbursement: &TransactionRow,
 ) -> Result<(), RepoError> {
-    if installments.is_empty() {
+    if installments.is_empty() || disbursement.external_reference_key.is_some() {
         return Err(RepoError::Corrupt(format!(
-            "loan {} has no installment",
+            "loan {} is booked without a schedule or with a referenced disbursement",
             loan.id
         )));
     }
-    // One statement: the installments' key to their loan is checked after both are written.
-    together(
+    together3(
         diesel::insert_into(loans::table).values(loan),
         diesel::insert_into(loan_installments::table).values(installments),
+        diesel::insert_into(loan_transactions::table).values((
+            disbursement,
+            loan_transactions::reference_fingerprint.eq(None::<String>),
+        )),
     )
     .execute(conn)?;
     Ok(())

@@ -1,31 +1,73 @@
-//! Two writes in one statement: `WITH first AS (<first>) <second>`, one round trip instead of
-//! two. Both see the snapshot taken before either ran, so `second` must not read what `first`
-//! writes; constraints are checked after both (a child row may refer to the parent row written
-//! beside it). Diesel numbers the parameters of both as one statement.
+//! Writes in one statement: `WITH first AS (<first>), second AS (<second>) <last>`, one round
+//! trip instead of one per write. All see the snapshot taken before any ran, so none may read
+//! what another writes; constraints are checked after all of them (a child row may refer to
+//! the parent row written beside it). Diesel numbers the parameters of all as one statement.
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::{PgConnection, QueryResult, RunQueryDsl};
 
-/// `first` then `second`, sent as one statement (see the module doc).
+/// `leading` writes (a tuple) then `last`, sent as one statement (see the module doc).
 #[derive(Debug, Clone, Copy, QueryId)]
-pub struct Together<A, B> {
-    first: A,
-    second: B,
+pub struct Together<L, Last> {
+    leading: L,
+    last: Last,
 }
 
 /// `first` and `second` as one statement.
-pub fn together<A, B>(first: A, second: B) -> Together<A, B> {
-    Together { first, second }
-}
-
-impl<A: QueryFragment<Pg>, B: QueryFragment<Pg>> QueryFragment<Pg> for Together<A, B> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql("WITH first AS (");
-        self.first.walk_ast(out.reborrow())?;
-        out.push_sql(") ");
-        self.second.walk_ast(out.reborrow())
+pub fn together<A, B>(first: A, second: B) -> Together<(A,), B> {
+    Together {
+        leading: (first,),
+        last: second,
     }
 }
 
-impl<A, B> RunQueryDsl<PgConnection> for Together<A, B> {}
+/// `first`, `second` and `third` as one statement.
+pub fn together3<A, B, C>(first: A, second: B, third: C) -> Together<(A, B), C> {
+    Together {
+        leading: (first, second),
+        last: third,
+    }
+}
+
+/// The writes that lead a [`Together`], each walked as a named common table expression.
+pub trait Leading {
+    fn walk_leading<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()>;
+}
+
+fn walk_cte<'b>(
+    name: &str,
+    write: &'b impl QueryFragment<Pg>,
+    out: &mut AstPass<'_, 'b, Pg>,
+) -> QueryResult<()> {
+    out.push_sql(name);
+    out.push_sql(" AS (");
+    write.walk_ast(out.reborrow())?;
+    out.push_sql(")");
+    Ok(())
+}
+
+impl<A: QueryFragment<Pg>> Leading for (A,) {
+    fn walk_leading<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        walk_cte("first", &self.0, out)
+    }
+}
+
+impl<A: QueryFragment<Pg>, B: QueryFragment<Pg>> Leading for (A, B) {
+    fn walk_leading<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        walk_cte("first", &self.0, out)?;
+        out.push_sql(", ");
+        walk_cte("second", &self.1, out)
+    }
+}
+
+impl<L: Leading, Last: QueryFragment<Pg>> QueryFragment<Pg> for Together<L, Last> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH ");
+        self.leading.walk_leading(&mut out)?;
+        out.push_sql(" ");
+        self.last.walk_ast(out.reborrow())
+    }
+}
+
+impl<L, Last> RunQueryDsl<PgConnection> for Together<L, Last> {}

@@ -286,6 +286,43 @@ async fn fifty_concurrent_draws_never_exceed_the_line() {
     assert_books_sound(&app).await;
 }
 
+/// A merchant's draw reserves its amount in the statement that finds the line, before the
+/// checks that need the line: a draw those checks refuse (too many decimals for the currency,
+/// a tenor beyond the line's) must leave the line exactly as it was.
+#[tokio::test]
+async fn a_draw_refused_after_its_amount_was_reserved_leaves_the_line_untouched() {
+    let app = TestApp::spawn().await;
+    let (_, token, line) = approved_line(&app, "30000.00").await;
+    let path = format!("/v1/credit-lines/{line}/draws");
+    for (body, code, field) in [
+        (
+            json!({"amount": "100.001", "tenor_days": 30, "repayment_method": "bullet"}),
+            "validation_failed",
+            "amount",
+        ),
+        (
+            json!({"amount": "100.00", "tenor_days": 9999, "repayment_method": "bullet"}),
+            "validation_failed",
+            "tenor_days",
+        ),
+    ] {
+        let key = uuid::Uuid::new_v4().to_string();
+        let (status, err) = post_keyed(&app, &path, &token, &key, &body).await;
+        assert_eq!(status, 422, "{err}");
+        assert_eq!(err["error"]["code"], code, "{err}");
+        assert_eq!(err["error"]["field"], field, "{err}");
+        let (status, view) = app.get(&format!("/v1/credit-lines/{line}"), &token).await;
+        assert_eq!(status, 200, "{view}");
+        assert_eq!(view["used"], "0.00", "{body}");
+        assert_eq!(view["available"], "30000.00", "{body}");
+    }
+    let loan = draw(&app, &token, line, "100.00", 30, "bullet").await;
+    assert_eq!(loan["principal"], "100.00", "{loan}");
+    let (_, view) = app.get(&format!("/v1/credit-lines/{line}"), &token).await;
+    assert_eq!(view["used"], "100.00");
+    assert_books_sound(&app).await;
+}
+
 #[tokio::test]
 async fn concurrent_repayments_with_and_without_interest_to_accrue_all_go_through() {
     // A repayment first books the interest accrued to date (its receivable is shared by every

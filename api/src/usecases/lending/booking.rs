@@ -137,6 +137,17 @@ pub fn record(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(), UseCaseError> {
+    loans::insert_transaction(conn, &transaction_row(loan, movement, today, now))?;
+    Ok(())
+}
+
+/// The row that records `movement` on `loan`, dated `today`.
+pub fn transaction_row(
+    loan: &LoanRow,
+    movement: Movement<'_>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> TransactionRow {
     let Movement {
         kind,
         amount,
@@ -144,28 +155,24 @@ pub fn record(
         reference,
         entry,
     } = movement;
-    loans::insert_transaction(
-        conn,
-        &TransactionRow {
-            id: Uuid::now_v7(),
-            loan_id: loan.id,
-            party_id: loan.party_id,
-            kind: kind.into(),
-            business_date: today,
-            amount,
-            principal: split.principal,
-            interest: split.interest,
-            penalty: split.penalty,
-            fee: split.fees,
-            external_reference: reference.map(String::from),
-            // Uniqueness is on the canonical key, so a disguised reference cannot book one
-            // payment twice.
-            external_reference_key: reference.map(domain::identifier::canonical_key),
-            journal_entry_id: entry,
-            created_at: now,
-        },
-    )?;
-    Ok(())
+    TransactionRow {
+        id: Uuid::now_v7(),
+        loan_id: loan.id,
+        party_id: loan.party_id,
+        kind: kind.into(),
+        business_date: today,
+        amount,
+        principal: split.principal,
+        interest: split.interest,
+        penalty: split.penalty,
+        fee: split.fees,
+        external_reference: reference.map(String::from),
+        // Uniqueness is on the canonical key, so a disguised reference cannot book one
+        // payment twice.
+        external_reference_key: reference.map(domain::identifier::canonical_key),
+        journal_entry_id: entry,
+        created_at: now,
+    }
 }
 
 /// The loan's typed status; a name our rules do not know is a corrupt row.

@@ -20,7 +20,8 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::accrual::{account, stored_currency};
-use super::booking::{record, Movement, Split};
+use super::booking::{transaction_row, Movement, Split};
+use crate::config::LoansConfig;
 use crate::mail::{self, Template};
 use crate::usecases::{figures, Context, UseCaseError};
 
@@ -59,17 +60,16 @@ pub fn draw_on_line(
     ctx: &mut Context<'_>,
     ask: DrawOnLine,
 ) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
-    let line = credit_lines::find_line(ctx.conn, ctx.actor.own_party(), ask.line_id)?;
-    let line = ctx.actor.visible(line.party_id, line)?;
-    let currency = stored_currency(&line.currency)?;
-    let amount = Money::parse_positive(&ask.amount, currency)
-        .map_err(|e| UseCaseError::invalid("amount", e))?;
-    let request = Draw {
-        amount,
-        tenor_days: ask.tenor_days,
-        method: ask.method,
+    let (loan, schedule) = match reserved_at_once(ctx, &ask)? {
+        Some((line, request)) => book(ctx, &line, &request)?,
+        None => {
+            let line = credit_lines::find_line(ctx.conn, ctx.actor.own_party(), ask.line_id)?;
+            let line = ctx.actor.visible(line.party_id, line)?;
+            let request = request_on(&line, &ask)?;
+            draw(ctx, &line, &request)?
+        }
     };
-    let (loan, schedule) = draw(ctx, &line, &request)?;
+    let currency = stored_currency(&loan.currency)?;
     mail::enqueue_for_party(
         ctx.conn,
         loan.party_id,
@@ -81,6 +81,46 @@ pub fn draw_on_line(
         },
     )?;
     Ok((loan, schedule))
+}
+
+/// A party drawing on its own line reserves the amount in the statement that finds the line,
+/// then checks what needs the line (the amount's decimals, the tenor): a refusal then rolls the
+/// reservation back with the request. `None` when the amount is not a plain positive number or
+/// the line cannot take it: the read-first path then says why.
+fn reserved_at_once(
+    ctx: &mut Context<'_>,
+    ask: &DrawOnLine,
+) -> Result<Option<(LineRow, Draw)>, UseCaseError> {
+    let (Some(party), Ok(amount)) = (ctx.actor.own_party(), ask.amount.parse::<Decimal>()) else {
+        return Ok(None);
+    };
+    if amount <= Decimal::ZERO {
+        return Ok(None);
+    }
+    let Some(line) = credit_lines::reserve(ctx.conn, party, ask.line_id, amount, ctx.today)? else {
+        return Ok(None);
+    };
+    let request = request_on(&line, ask)?;
+    if request.amount.amount() != amount {
+        return Err(UseCaseError::corrupt(
+            "draw amount",
+            "the reserved amount differs from the parsed one",
+        ));
+    }
+    check(&line, &request, &ctx.policy.loans)?;
+    Ok(Some((line, request)))
+}
+
+/// The draw `ask` asks of `line`, its amount read in the line's currency.
+fn request_on(line: &LineRow, ask: &DrawOnLine) -> Result<Draw, UseCaseError> {
+    let currency = stored_currency(&line.currency)?;
+    let amount = Money::parse_positive(&ask.amount, currency)
+        .map_err(|e| UseCaseError::invalid("amount", e))?;
+    Ok(Draw {
+        amount,
+        tenor_days: ask.tenor_days,
+        method: ask.method,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -162,13 +202,36 @@ fn refusal(line: &LineRow, amount: Money, today: NaiveDate) -> UseCaseError {
     )
 }
 
-/// Draws `draw` on `line` (already checked to belong to the caller).
+/// Draws `draw` on `line` (already checked to belong to the caller): checks it, reserves the
+/// amount (refused if the line cannot take it), then books the loan.
 pub fn draw(
     ctx: &mut Context<'_>,
     line: &LineRow,
     draw: &Draw,
 ) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
-    let (today, policy, conn) = (ctx.today, &ctx.policy.loans, &mut *ctx.conn);
+    // Refused before the limit is reserved, so a bad tenor never touches the line.
+    check(line, draw, &ctx.policy.loans)?;
+    let today = ctx.today;
+    if credit_lines::reserve(
+        ctx.conn,
+        line.party_id,
+        line.id,
+        draw.amount.amount(),
+        today,
+    )?
+    .is_none()
+    {
+        return Err(refusal(
+            &credit_lines::find_line(ctx.conn, Some(line.party_id), line.id)?,
+            draw.amount,
+            today,
+        ));
+    }
+    book(ctx, line, draw)
+}
+
+/// What a draw must meet on its line besides the limit: its currency and tenor.
+fn check(line: &LineRow, draw: &Draw, policy: &LoansConfig) -> Result<(), UseCaseError> {
     if draw.amount.currency().code() != line.currency {
         return Err(UseCaseError::invalid(
             "currency",
@@ -182,29 +245,30 @@ pub fn draw(
         days(policy.max_tenor_days.min(line.max_tenor_days)),
     )
     .map_err(tenor_error)?;
-    // Refused before the limit is reserved, so a bad tenor never touches the line.
     if draw.method == RepaymentMethod::EqualInstallments {
         tenor::monthly_installments(draw.tenor_days).map_err(tenor_error)?;
     }
-    let amount = draw.amount.amount();
-    if !credit_lines::reserve(conn, line.party_id, line.id, amount, today)? {
-        return Err(refusal(
-            &credit_lines::find_line(conn, Some(line.party_id), line.id)?,
-            draw.amount,
-            today,
-        ));
-    }
+    Ok(())
+}
+
+/// Books the loan of `draw`, its amount reserved on `line`.
+fn book(
+    ctx: &mut Context<'_>,
+    line: &LineRow,
+    draw: &Draw,
+) -> Result<(LoanRow, Vec<InstallmentRow>), UseCaseError> {
+    let today = ctx.today;
     let schedule = schedule_for(draw, line.annual_rate, today)?;
     let credit = account("cash:platform")?;
     originate(
-        conn,
+        ctx.conn,
         &mut ctx.audit_log,
         &NewLoan {
             party_id: line.party_id,
             line_id: Some(line.id),
             product: "stock_up",
             annual_rate: line.annual_rate,
-            penalty_rate_daily: policy.penalty_rate_daily,
+            penalty_rate_daily: ctx.policy.loans.penalty_rate_daily,
             method: draw.method.as_str(),
             schedule: &schedule,
             start: today,
@@ -244,7 +308,8 @@ pub fn originate(
     let installments = installment_rows(new.party_id, loan_id, new.schedule);
     let maturity = installments.last().map_or(new.start, |i| i.due_date);
     let loan = loan_row(new, loan_id, maturity, now)?;
-    loans::insert(conn, &loan, &installments)?;
+    // The entry first: the loan, its schedule and its disbursement (which names the entry)
+    // are then one statement.
     let entry = disbursement_entry(new, loan_id)?;
     let entry = persistence::ledger::post(conn, new.party_id, Uuid::now_v7(), &entry, None)?;
     let movement = Movement {
@@ -257,7 +322,8 @@ pub fn originate(
         reference: None,
         entry,
     };
-    record(conn, &loan, movement, new.start, now)?;
+    let disbursement = transaction_row(&loan, movement, new.start, now);
+    loans::insert(conn, &loan, &installments, &disbursement)?;
     let payload = serde_json::json!({"line_id": new.line_id, "product": new.product,
         "principal": loan.principal.to_string(), "method": new.method,
         "maturity_date": maturity, "annual_rate": new.annual_rate.to_string()});
