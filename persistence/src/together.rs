@@ -1,7 +1,9 @@
 //! Writes in one statement: `WITH first AS (<first>), second AS (<second>) <last>`, one round
 //! trip instead of one per write. All see the snapshot taken before any ran, so none may read
-//! what another writes; constraints are checked after all of them (a child row may refer to
-//! the parent row written beside it). Diesel numbers the parameters of all as one statement.
+//! what another writes; on one PostgreSQL, constraints are checked after all of them. Put the
+//! parent first all the same: a Citus coordinator runs each CTE as a statement of its own, in
+//! order, before the last one, so there a child's foreign key is checked when its write runs.
+//! Diesel numbers the parameters of all as one statement.
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
