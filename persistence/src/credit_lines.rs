@@ -43,8 +43,8 @@ pub struct LineRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Stores an application, with the line its approval opens if it has one (one statement: the
-/// line's key to its application is checked after both are written).
+/// Stores an application, with the line its approval opens if it has one: one statement, the
+/// application first (see `crate::together`).
 pub fn insert_application(
     conn: &mut PgConnection,
     row: &ApplicationRow,

@@ -102,8 +102,8 @@ pub struct TransactionRow {
 }
 
 /// Stores a new loan with its schedule and its disbursement (which moved no outside money, so
-/// has no external reference to register), in one statement: the schedule's and the
-/// disbursement's keys to the loan are checked after all three are written.
+/// has no external reference to register), in one statement, the loan first (see
+/// `crate::together`).
 pub fn insert(
     conn: &mut PgConnection,
     loan: &LoanRow,

@@ -184,7 +184,7 @@ pub fn insert_decision(
     decision: &DecisionRow,
     evidence: &EvidenceRow,
 ) -> Result<(), RepoError> {
-    // One statement: the evidence's key to its decision is checked after both are written.
+    // One statement, the decision first (see `crate::together`).
     together(
         diesel::insert_into(credit_decisions::table).values(decision),
         diesel::insert_into(credit_decision_evidence::table).values(evidence),
