@@ -13,6 +13,7 @@
 //! evidence commit on one shard. The owner is where a chain is kept, not what its hash covers
 //! (chains hashed before it was recorded still verify).
 
+use crate::prepared::Prepare;
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -285,6 +286,7 @@ fn run_round<'a>(
             .bind::<Text, _>(event.body_before_seq()?)
             .bind::<diesel::sql_types::Uuid, _>(event.party_id);
     }
+    let query = query.prepared();
     Ok(match (events.is_empty(), tail_sql.is_some()) {
         (true, _) => (Vec::new(), query.get_result::<TailRow>(conn)?.tail),
         (false, true) => {

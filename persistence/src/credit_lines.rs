@@ -1,6 +1,7 @@
 //! Credit-line applications and revolving credit lines, with the atomic limit reservation
 //! that keeps concurrent draws within the limit.
 
+use crate::prepared::Prepare;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -170,6 +171,7 @@ pub fn reserve(
     )
     .set(credit_lines::used_amount.eq(credit_lines::used_amount + amount))
     .returning(LineRow::as_returning())
+    .prepared()
     .get_result(conn)
     .optional()?)
 }
@@ -187,6 +189,7 @@ pub fn release(
             .filter(credit_lines::party_id.eq(party)),
     )
     .set(credit_lines::used_amount.eq(credit_lines::used_amount - amount))
+    .prepared()
     .execute(conn)?;
     Ok(())
 }
@@ -243,6 +246,7 @@ pub fn party_credit(
     )
     .bind::<diesel::sql_types::Uuid, _>(party)
     .bind::<diesel::sql_types::Date, _>(today)
+    .prepared()
     .get_result(conn)?)
 }
 

@@ -3,6 +3,7 @@
 //! party its caller acts for (the platform for staff), so on a cluster distributed by party it
 //! commits on the same shard as the effect.
 
+use crate::prepared::Prepare;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -93,6 +94,7 @@ pub fn claim(conn: &mut PgConnection, request: &KeyedRequest) -> Result<Claim, R
     .bind::<Text, _>(&request.path)
     .bind::<Text, _>(&request.request_hash)
     .bind::<diesel::sql_types::Uuid, _>(request.party)
+    .prepared()
     .get_result(conn)?;
     if row.claimed {
         return Ok(Claim::Fresh);

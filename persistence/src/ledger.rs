@@ -18,6 +18,7 @@
 //! the same party, so an entry commits on its owner's shard; a balance is summed over parties
 //! (and shards) on read.
 
+use crate::prepared::Prepare;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -98,6 +99,7 @@ pub fn post(
     let net = Net::of(&[entry]);
     let query = diesel::sql_query(format!("{ENTRY_CTE} {}", balances_upsert(12))).into_boxed();
     net.bind(lines.bind(query, party, id, entry, reverses, at), party, at)
+        .prepared()
         .execute(conn)?;
     Ok(id)
 }
@@ -118,12 +120,16 @@ pub fn post_all(
         let query = diesel::sql_query(format!("{ENTRY_CTE} SELECT 1")).into_boxed();
         Lines::of(entry)
             .bind(query, party, id, entry, None, at)
+            .prepared()
             .execute(conn)?;
         ids.push(id);
     }
     let all: Vec<&JournalEntry> = entries.iter().collect();
     let query = diesel::sql_query(balances_upsert(1)).into_boxed();
-    Net::of(&all).bind(query, party, at).execute(conn)?;
+    Net::of(&all)
+        .bind(query, party, at)
+        .prepared()
+        .execute(conn)?;
     Ok(ids)
 }
 

@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod parties;
 pub mod pool;
 pub mod portfolio;
+pub mod prepared;
 pub mod rekey;
 pub mod reviews;
 pub mod scf;

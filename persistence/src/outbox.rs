@@ -17,7 +17,26 @@ use diesel::sql_types::{Bool, Nullable, Text};
 use uuid::Uuid;
 
 use crate::error::RepoError;
+use crate::prepared::Prepare;
 use crate::schema::{outbox_emails, parties};
+
+/// Runs the delivery worker's bookkeeping (a claim, a delivery or failure recorded, a release)
+/// in a transaction whose commit does not wait for its WAL to reach disk.
+///
+/// At the peak every decision queues a message, and a commit that waits for its own flush per
+/// message would cost the disk as many flushes as the decisions' group commits. Losing such a
+/// commit in a crash loses nothing: the message is still pending when the server comes back,
+/// or its lease runs out, and it is sent again (delivery is at least once, same Message-ID).
+/// A message is queued in the causing change's own, durable, transaction.
+fn unflushed<T>(
+    conn: &mut PgConnection,
+    work: impl FnOnce(&mut PgConnection) -> Result<T, RepoError>,
+) -> Result<T, RepoError> {
+    conn.transaction(|c| {
+        diesel::sql_query("SET LOCAL synchronous_commit = off").execute(c)?;
+        work(c)
+    })
+}
 
 /// Where a message is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,10 +211,13 @@ pub fn claim_due(
     lease: Duration,
     limit: i64,
 ) -> Result<Vec<EmailRow>, RepoError> {
-    conn.transaction(|c| {
+    unflushed(conn, |c| {
+        // `status` written into the SQL, not bound: a plan PostgreSQL keeps for any status
+        // cannot use the partial index of pending messages (measured: 5 ms a claim once the
+        // table holds a peak's sent messages, against a walk of the due index).
         let due: Vec<Uuid> = outbox_emails::table
             .select(outbox_emails::id)
-            .filter(outbox_emails::status.eq(EmailStatus::Pending.as_str()))
+            .filter(diesel::dsl::sql::<Bool>("status = 'pending'"))
             .filter(outbox_emails::next_attempt_at.le(now))
             .order((
                 outbox_emails::next_attempt_at.asc(),
@@ -204,6 +226,7 @@ pub fn claim_due(
             .limit(limit)
             .for_update()
             .skip_locked()
+            .prepared()
             .load(c)?;
         if due.is_empty() {
             return Ok(Vec::new());
@@ -215,6 +238,7 @@ pub fn claim_due(
                 outbox_emails::next_attempt_at.eq(now + lease),
             ))
             .returning(EmailRow::as_returning())
+            .prepared()
             .get_results(c)?;
         // Ids are time-ordered (v7): oldest first, as they were picked.
         rows.sort_by_key(|r| r.id);
@@ -243,16 +267,19 @@ pub fn mark_sent(
     lease_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<usize, RepoError> {
-    Ok(
-        diesel::update(outbox_emails::table.filter(held(ids, lease_id)))
-            .set((
-                outbox_emails::status.eq(EmailStatus::Sent.as_str()),
-                outbox_emails::sent_at.eq(Some(now)),
-                outbox_emails::lease_id.eq(None::<Uuid>),
-                outbox_emails::last_error.eq(None::<String>),
-            ))
-            .execute(conn)?,
-    )
+    unflushed(conn, |c| {
+        Ok(
+            diesel::update(outbox_emails::table.filter(held(ids, lease_id)))
+                .set((
+                    outbox_emails::status.eq(EmailStatus::Sent.as_str()),
+                    outbox_emails::sent_at.eq(Some(now)),
+                    outbox_emails::lease_id.eq(None::<Uuid>),
+                    outbox_emails::last_error.eq(None::<String>),
+                ))
+                .prepared()
+                .execute(c)?,
+        )
+    })
 }
 
 /// Gives back claimed messages that were not attempted: due again at once, the claim's attempt
@@ -263,15 +290,18 @@ pub fn release(
     lease_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<usize, RepoError> {
-    Ok(
-        diesel::update(outbox_emails::table.filter(held(ids, lease_id)))
-            .set((
-                outbox_emails::lease_id.eq(None::<Uuid>),
-                outbox_emails::attempts.eq(outbox_emails::attempts - 1),
-                outbox_emails::next_attempt_at.eq(now),
-            ))
-            .execute(conn)?,
-    )
+    unflushed(conn, |c| {
+        Ok(
+            diesel::update(outbox_emails::table.filter(held(ids, lease_id)))
+                .set((
+                    outbox_emails::lease_id.eq(None::<Uuid>),
+                    outbox_emails::attempts.eq(outbox_emails::attempts - 1),
+                    outbox_emails::next_attempt_at.eq(now),
+                ))
+                .prepared()
+                .execute(c)?,
+        )
+    })
 }
 
 /// Records a failed attempt: retried at `retry_at`, or parked as `failed` when it is `None`.
@@ -289,19 +319,22 @@ pub fn record_failure(
         None => EmailStatus::Failed,
     };
     let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
-    let updated = diesel::update(
-        outbox_emails::table
-            .find(id)
-            .filter(outbox_emails::lease_id.eq(lease_id))
-            .filter(outbox_emails::status.eq(EmailStatus::Pending.as_str())),
-    )
-    .set((
-        outbox_emails::status.eq(status.as_str()),
-        outbox_emails::next_attempt_at.eq(retry_at.unwrap_or(now)),
-        outbox_emails::lease_id.eq(None::<Uuid>),
-        outbox_emails::last_error.eq(Some(error)),
-    ))
-    .execute(conn)?;
+    let updated = unflushed(conn, |c| {
+        Ok(diesel::update(
+            outbox_emails::table
+                .find(id)
+                .filter(outbox_emails::lease_id.eq(lease_id))
+                .filter(outbox_emails::status.eq(EmailStatus::Pending.as_str())),
+        )
+        .set((
+            outbox_emails::status.eq(status.as_str()),
+            outbox_emails::next_attempt_at.eq(retry_at.unwrap_or(now)),
+            outbox_emails::lease_id.eq(None::<Uuid>),
+            outbox_emails::last_error.eq(Some(error)),
+        ))
+        .prepared()
+        .execute(c)?)
+    })?;
     Ok(updated == 1)
 }
 

@@ -1,5 +1,6 @@
 //! Parties repository: onboarding and reading merchants, suppliers and core enterprises.
 
+use crate::prepared::Prepare;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -129,6 +130,7 @@ pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<PartyRecord, RepoError>
             FOR NO KEY UPDATE OF p",
     )
     .bind::<diesel::sql_types::Uuid, _>(id)
+    .prepared()
     .load(conn)?;
     let party = rows.first().ok_or(RepoError::NotFound)?.party.clone();
     let monthly_sales = rows

@@ -6,30 +6,40 @@
 //! Diesel numbers the parameters of all as one statement.
 
 use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::{PgConnection, QueryResult, RunQueryDsl};
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::QueryResult;
+
+use crate::prepared::{Prepare, Prepared};
 
 /// `leading` writes (a tuple) then `last`, sent as one statement (see the module doc).
-#[derive(Debug, Clone, Copy, QueryId)]
+#[derive(Debug, Clone, Copy)]
 pub struct Together<L, Last> {
     leading: L,
     last: Last,
 }
 
-/// `first` and `second` as one statement.
-pub fn together<A, B>(first: A, second: B) -> Together<(A,), B> {
+/// `first` and `second` as one statement, prepared (its SQL is built from structure only).
+pub fn together<A, B>(first: A, second: B) -> Prepared<Together<(A,), B>>
+where
+    Together<(A,), B>: QueryFragment<Pg>,
+{
     Together {
         leading: (first,),
         last: second,
     }
+    .prepared()
 }
 
-/// `first`, `second` and `third` as one statement.
-pub fn together3<A, B, C>(first: A, second: B, third: C) -> Together<(A, B), C> {
+/// `first`, `second` and `third` as one statement, prepared.
+pub fn together3<A, B, C>(first: A, second: B, third: C) -> Prepared<Together<(A, B), C>>
+where
+    Together<(A, B), C>: QueryFragment<Pg>,
+{
     Together {
         leading: (first, second),
         last: third,
     }
+    .prepared()
 }
 
 /// The writes that lead a [`Together`], each walked as a named common table expression.
@@ -71,5 +81,3 @@ impl<L: Leading, Last: QueryFragment<Pg>> QueryFragment<Pg> for Together<L, Last
         self.last.walk_ast(out.reborrow())
     }
 }
-
-impl<L, Last> RunQueryDsl<PgConnection> for Together<L, Last> {}

@@ -38,6 +38,7 @@ mod peak_admission;
 mod peak_decision_metrics;
 mod peak_group_commit;
 mod peak_outbox;
+mod peak_prepared;
 mod peak_statement_budget;
 mod peak_supervision;
 mod platform;

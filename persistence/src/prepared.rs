@@ -1,0 +1,55 @@
+//! Statements PostgreSQL prepares once per connection instead of parsing and planning on every
+//! call.
+//!
+//! Diesel prepares and caches its own query-builder statements, but sends a hand-written
+//! `sql_query`, an `UPDATE`, an upsert or a multi-row insert unprepared every time, because
+//! their SQL may differ from call to call under one Rust type. For the decision path's big
+//! common table expressions that planning is most of what PostgreSQL spends on them (measured
+//! with `pg_stat_statements` under `tests/src/bin/peak`: 0.5–0.8 ms of planning per call).
+//!
+//! [`Prepared`] marks such a statement safe to cache and keys the cache by its SQL text (never
+//! by its Rust type), so a statement whose SQL varies with its input (the number of audit
+//! chains, a schedule's rows) gets one cached statement per shape. Use it only for SQL built
+//! from structure, never for SQL with values written into its text: every distinct text would
+//! stay prepared for the life of the connection.
+
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::{PgConnection, QueryResult, RunQueryDsl};
+
+/// `Q`, prepared once per connection and cached under its SQL text (see the module doc).
+#[derive(Debug, Clone, Copy)]
+pub struct Prepared<Q>(Q);
+
+/// `.prepared()` on any statement: see [`Prepared`].
+pub trait Prepare: QueryFragment<Pg> + Sized {
+    fn prepared(self) -> Prepared<Self> {
+        Prepared(self)
+    }
+}
+
+impl<Q: QueryFragment<Pg>> Prepare for Q {}
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Prepared<Q> {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    // Diesel's caching rule, overridden: the statement is cached under its SQL text (see
+    // `QueryId` below), so SQL that differs between calls is a different cache entry.
+    fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+/// No static id: diesel then keys its statement cache by the SQL text and bind types.
+impl<Q> QueryId for Prepared<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: Query> Query for Prepared<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q> RunQueryDsl<PgConnection> for Prepared<Q> {}
