@@ -1,5 +1,5 @@
 //! Admission control: a bounded number of requests in flight, answered 503 with `Retry-After`
-//! at once beyond it.
+//! at once beyond it. The writes' bound follows their latency (`crate::concurrency`).
 //!
 //! At the midnight spike a server that accepts everything queues, and every queued request
 //! eventually times out on the client after it has cost us work: the classic collapse. So each
@@ -11,6 +11,7 @@
 //! which admission does not guard.)
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -18,8 +19,8 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, ResponseError};
 use prometheus::IntGauge;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::concurrency::{Adaptive, Budget, Permit};
 use crate::config::AdmissionConfig;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -48,25 +49,36 @@ impl Class {
     }
 }
 
+/// How often the writes' adaptive bound is reconsidered: long enough to average over a few
+/// dozen requests at the peak, short enough to follow a spike within a second.
+const ADAPT_WINDOW: Duration = Duration::from_millis(100);
+
 /// The two budgets and how long a refused client should wait.
 pub struct Admission {
-    reads: Arc<Semaphore>,
-    writes: Arc<Semaphore>,
+    reads: Arc<Budget>,
+    writes: Arc<Budget>,
     retry_after_seconds: u32,
 }
 
 impl Admission {
     pub fn new(config: &AdmissionConfig) -> Admission {
-        // At least one (zero would shed everything), at most what a semaphore can count.
-        let budget = |n: usize| Arc::new(Semaphore::new(n.clamp(1, Semaphore::MAX_PERMITS)));
+        let writes = match config.write_latency_target_ms {
+            0 => Budget::fixed(config.max_in_flight_writes),
+            target => Budget::adaptive(Adaptive {
+                min: config.min_in_flight_writes,
+                max: config.max_in_flight_writes,
+                target: Duration::from_millis(target),
+                window: ADAPT_WINDOW,
+            }),
+        };
         Admission {
-            reads: budget(config.max_in_flight_reads),
-            writes: budget(config.max_in_flight_writes),
+            reads: Budget::fixed(config.max_in_flight_reads),
+            writes,
             retry_after_seconds: config.retry_after_seconds,
         }
     }
 
-    fn budget(&self, class: Class) -> &Arc<Semaphore> {
+    fn budget(&self, class: Class) -> &Arc<Budget> {
         match class {
             Class::Read => &self.reads,
             Class::Write => &self.writes,
@@ -99,7 +111,11 @@ pub async fn admit(
             .map(ServiceResponse::map_into_left_body);
     };
     let class = Class::of(req.method());
-    let Ok(permit) = state.admission.budget(class).clone().try_acquire_owned() else {
+    let budget = state.admission.budget(class);
+    state
+        .metrics
+        .admission_limit(class.as_str(), budget.limit());
+    let Some(permit) = budget.try_acquire() else {
         state.metrics.shed(class.as_str());
         let response = state.admission.refusal().error_response();
         return Ok(req.into_response(response).map_into_right_body());
@@ -113,12 +129,12 @@ pub async fn admit(
 /// An admitted request's permit and its place in the in-flight gauge, both given back when the
 /// request ends, however it ends (a client that goes away drops the future mid-way).
 struct Admitted {
-    _permit: OwnedSemaphorePermit,
+    _permit: Permit,
     gauge: IntGauge,
 }
 
 impl Admitted {
-    fn new(permit: OwnedSemaphorePermit, gauge: IntGauge) -> Admitted {
+    fn new(permit: Permit, gauge: IntGauge) -> Admitted {
         gauge.inc();
         Admitted {
             _permit: permit,
@@ -160,14 +176,10 @@ mod tests {
             max_in_flight_writes: 1,
             ..AdmissionConfig::default()
         });
-        let held = admission
-            .budget(Class::Write)
-            .clone()
-            .try_acquire_owned()
-            .unwrap();
-        assert!(admission.budget(Class::Write).try_acquire().is_err());
-        assert!(admission.budget(Class::Read).try_acquire().is_ok());
+        let held = admission.budget(Class::Write).try_acquire().unwrap();
+        assert!(admission.budget(Class::Write).try_acquire().is_none());
+        assert!(admission.budget(Class::Read).try_acquire().is_some());
         drop(held);
-        assert!(admission.budget(Class::Write).try_acquire().is_ok());
+        assert!(admission.budget(Class::Write).try_acquire().is_some());
     }
 }

@@ -42,6 +42,12 @@ pub struct AdmissionConfig {
     pub max_in_flight_writes: usize,
     /// Reads (GET) at once; a separate budget so that a flood of one cannot starve the other.
     pub max_in_flight_reads: usize,
+    /// The average latency the writes' bound aims at (see `api/src/concurrency.rs`): slower,
+    /// and fewer writes are let in at once, down to `min_in_flight_writes`; 0 keeps the bound
+    /// fixed at `max_in_flight_writes`.
+    pub write_latency_target_ms: u64,
+    /// The least the adaptive bound on writes goes down to.
+    pub min_in_flight_writes: usize,
     /// The `Retry-After` a shed request is given.
     pub retry_after_seconds: u32,
 }
@@ -51,6 +57,8 @@ impl Default for AdmissionConfig {
         AdmissionConfig {
             max_in_flight_writes: 32,
             max_in_flight_reads: 64,
+            write_latency_target_ms: 25,
+            min_in_flight_writes: 4,
             retry_after_seconds: 1,
         }
     }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod checkout;
 pub mod cli;
 pub mod cli_scoring;
+pub mod concurrency;
 pub mod config;
 pub mod console;
 pub mod decimal_text;

@@ -26,6 +26,8 @@ pub struct Metrics {
     /// connection within the wait).
     shed: IntCounterVec,
     in_flight: IntGaugeVec,
+    /// Each budget's bound on requests in flight (the writes' adapts to their latency).
+    admission_limit: IntGaugeVec,
     connection_wait: Histogram,
     /// Statements each request sent to PostgreSQL (BEGIN and COMMIT included), by route.
     statements: HistogramVec,
@@ -62,6 +64,13 @@ impl Metrics {
             Opts::new(
                 "requests_in_flight",
                 "admitted requests being served, by budget",
+            ),
+            &["class"],
+        )?;
+        let admission_limit = IntGaugeVec::new(
+            Opts::new(
+                "admission_limit",
+                "the bound on requests in flight, by budget",
             ),
             &["class"],
         )?;
@@ -103,6 +112,7 @@ impl Metrics {
         registry.register(Box::new(decisions.clone()))?;
         registry.register(Box::new(shed.clone()))?;
         registry.register(Box::new(in_flight.clone()))?;
+        registry.register(Box::new(admission_limit.clone()))?;
         registry.register(Box::new(connection_wait.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
@@ -116,6 +126,7 @@ impl Metrics {
             pool_idle,
             shed,
             in_flight,
+            admission_limit,
             connection_wait,
             statements,
             batch_size,
@@ -125,6 +136,12 @@ impl Metrics {
 
     pub fn shed(&self, reason: &str) {
         self.shed.with_label_values(&[reason]).inc();
+    }
+
+    pub fn admission_limit(&self, class: &str, limit: usize) {
+        self.admission_limit
+            .with_label_values(&[class])
+            .set(i64::try_from(limit).unwrap_or(i64::MAX));
     }
 
     pub fn in_flight(&self, class: &str) -> IntGauge {

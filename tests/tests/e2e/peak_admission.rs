@@ -23,12 +23,8 @@ async fn stalled_post(app: &TestApp, token: &str) -> TcpStream {
     socket
 }
 
-#[tokio::test]
-async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_probes_go_on() {
-    let app = TestApp::spawn_with(|c| c.admission.max_in_flight_writes = 1).await;
-    let admin = app.admin();
-    let stalled = stalled_post(&app, &admin).await;
-    // Wait until the server has admitted the stalled request (the in-flight gauge says so).
+/// Waits until the server has admitted the stalled request (the in-flight gauge says so).
+async fn wait_admitted(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let metrics = app.metrics().await;
@@ -38,6 +34,23 @@ async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_prob
         assert!(Instant::now() < deadline, "never admitted: {metrics}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+async fn new_merchant(app: &TestApp, admin: &str) -> (u16, serde_json::Value) {
+    app.post(
+        "/v1/parties",
+        admin,
+        &lendline_tests::party_body("merchant"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_probes_go_on() {
+    let app = TestApp::spawn_with(|c| c.admission.max_in_flight_writes = 1).await;
+    let admin = app.admin();
+    let stalled = stalled_post(&app, &admin).await;
+    wait_admitted(&app).await;
     let started = Instant::now();
     let res = app
         .client
@@ -63,13 +76,7 @@ async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_prob
     drop(stalled);
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let (status, body) = app
-            .post(
-                "/v1/parties",
-                &admin,
-                &lendline_tests::party_body("merchant"),
-            )
-            .await;
+        let (status, body) = new_merchant(&app, &admin).await;
         if status == 201 {
             break;
         }
@@ -174,13 +181,7 @@ async fn losing_the_database_answers_503_fast_and_service_resumes_when_it_return
             "{probe} took {waited:?}"
         );
     }
-    let (status, body) = app
-        .post(
-            "/v1/parties",
-            &admin,
-            &lendline_tests::party_body("merchant"),
-        )
-        .await;
+    let (status, body) = new_merchant(&app, &admin).await;
     assert_eq!(status, 503, "a write while the database is down: {body}");
 
     let path = dir.path().to_path_buf();
@@ -221,4 +222,29 @@ async fn put(
         .await
         .unwrap();
     lendline_tests::read(res).await
+}
+
+#[tokio::test]
+async fn writes_slower_than_the_latency_target_shrink_the_write_bound() {
+    // Every write takes longer than a microsecond: the bound comes down to its floor.
+    let app = TestApp::spawn_with(|c| {
+        c.admission.max_in_flight_writes = 64;
+        c.admission.min_in_flight_writes = 1;
+        c.admission.write_latency_target_ms = 1;
+    })
+    .await;
+    let admin = app.admin();
+    let floor = "admission_limit{class=\"writes\"} 1\n";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !app.metrics().await.contains(floor) {
+        let (status, body) = new_merchant(&app, &admin).await;
+        assert_eq!(status, 201, "{body}");
+        assert!(Instant::now() < deadline, "{}", app.metrics().await);
+    }
+    // One write in flight now fills the budget: the next is shed at once.
+    let stalled = stalled_post(&app, &admin).await;
+    wait_admitted(&app).await;
+    let (status, body) = new_merchant(&app, &admin).await;
+    assert_eq!(status, 503, "{body}");
+    drop(stalled);
 }

@@ -138,7 +138,11 @@ async fn decide(setup: &Setup, n: u64, phase_start: Instant) -> Sample {
     }
 }
 
-/// `workers` callers, each sending its next decision as soon as the last is answered.
+/// The `Retry-After` of the server's default configuration.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// `workers` callers, each sending its next decision as soon as the last is answered (or, when
+/// it was refused, after the wait the refusal asked for).
 pub async fn closed_loop(setup: &Arc<Setup>, workers: u64, seconds: u64) -> Vec<Sample> {
     let start = Instant::now();
     let deadline = start + Duration::from_secs(seconds);
@@ -149,7 +153,13 @@ pub async fn closed_loop(setup: &Arc<Setup>, workers: u64, seconds: u64) -> Vec<
             let mut out = Vec::new();
             let mut n = w;
             while Instant::now() < deadline {
-                out.push(decide(&setup, n, start).await);
+                let sample = decide(&setup, n, start).await;
+                // A refused caller waits as told (the server's `Retry-After`), as a client does:
+                // retrying at once would only spin the machine's CPU against the bound.
+                if sample.status == 503 {
+                    tokio::time::sleep(RETRY_AFTER).await;
+                }
+                out.push(sample);
                 n += workers;
             }
             out
