@@ -64,6 +64,11 @@ async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_prob
     assert_eq!(res.status().as_u16(), 503);
     assert_eq!(res.headers()["retry-after"], "1");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        res.headers().get("connection").is_none_or(|c| c != "close"),
+        "a refusal keeps the connection for the retry: {:?}",
+        res.headers()
+    );
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unavailable", "{body}");
     assert!(waited < Duration::from_secs(1), "shed after {waited:?}");
