@@ -66,6 +66,9 @@ fn application_body() -> Value {
 pub async fn setup(config: &Config, base: &str, merchants: usize) -> Setup {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(1024)
+        // Idle connections are dropped before the server's keep-alive (5 s) closes them: a
+        // request sent on a connection the server is closing at that moment gets no answer.
+        .pool_idle_timeout(Duration::from_secs(3))
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap();
