@@ -95,29 +95,23 @@ pub fn order_fingerprint(merchant: Uuid, key: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-/// Stores a plan; its order reference is registered first, so a second plan for the same
-/// merchant's order fails with `RepoError::Conflict` on [`ORDER_TAKEN`].
+/// Stores a plan; its order reference is registered in the same statement, so a second plan
+/// for the same merchant's order fails with `RepoError::Conflict` on [`ORDER_TAKEN`].
 pub fn insert_plan(conn: &mut PgConnection, row: &PlanRow) -> Result<(), RepoError> {
-    let print = match &row.order_key {
-        Some(key) => {
-            let print = order_fingerprint(row.merchant_id, key);
-            registry::register(conn, &print, ORDER_KIND, row.loan_id).map_err(|e| {
-                if e.is_conflict_on(registry::DUPLICATE_CONSTRAINT) {
-                    RepoError::Conflict {
-                        constraint: ORDER_TAKEN.into(),
-                    }
-                } else {
-                    e
-                }
-            })?;
-            Some(print)
-        }
-        None => None,
+    let Some(key) = &row.order_key else {
+        diesel::insert_into(installment_plans::table)
+            .values((row, installment_plans::order_fingerprint.eq(None::<String>)))
+            .execute(conn)?;
+        return Ok(());
     };
-    diesel::insert_into(installment_plans::table)
-        .values((row, installment_plans::order_fingerprint.eq(print)))
-        .execute(conn)?;
-    Ok(())
+    let print = order_fingerprint(row.merchant_id, key);
+    registry::register_with(
+        conn,
+        (&print, ORDER_KIND, row.loan_id),
+        diesel::insert_into(installment_plans::table)
+            .values((row, installment_plans::order_fingerprint.eq(Some(&print)))),
+        ORDER_TAKEN,
+    )
 }
 
 pub fn find_plan(conn: &mut PgConnection, loan: Uuid) -> Result<PlanRow, RepoError> {

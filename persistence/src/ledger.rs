@@ -113,6 +113,10 @@ pub fn post_all(
     party: Uuid,
     entries: &[JournalEntry],
 ) -> Result<Vec<Uuid>, RepoError> {
+    // One entry (no accrual before the event): entry and balances in one statement.
+    if let [entry] = entries {
+        return Ok(vec![post(conn, party, Uuid::now_v7(), entry, None)?]);
+    }
     let at = Utc::now();
     let mut ids = Vec::with_capacity(entries.len());
     for entry in entries {

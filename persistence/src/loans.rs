@@ -6,12 +6,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Numeric};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use sha2::{Digest, Sha256};
 
 use crate::error::RepoError;
+use crate::prepared::Prepare;
 use crate::scf::registry::{self, PAYMENT_REFERENCE_KIND};
 use crate::schema::{loan_installments, loan_transactions, loans};
 use crate::together::together3;
@@ -259,36 +261,29 @@ pub fn payment_reference_fingerprint(key: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-/// Registers the payment reference `key` for transaction `id` (unique platform-wide, through
-/// the registry): a second one fails with `RepoError::Conflict` on [`REFERENCE_TAKEN`].
-pub fn register_reference(
-    conn: &mut PgConnection,
-    id: Uuid,
-    key: &str,
-) -> Result<String, RepoError> {
-    let print = payment_reference_fingerprint(key);
-    registry::register(conn, &print, PAYMENT_REFERENCE_KIND, id).map_err(|e| {
-        if e.is_conflict_on(registry::DUPLICATE_CONSTRAINT) {
-            RepoError::Conflict {
-                constraint: REFERENCE_TAKEN.into(),
-            }
-        } else {
-            e
-        }
-    })?;
-    Ok(print)
-}
-
-/// Books a transaction; its external reference, if any, is registered first.
+/// Books a transaction; its external reference, if any, is registered in the same statement
+/// (unique platform-wide, through the registry): a second one fails with
+/// `RepoError::Conflict` on [`REFERENCE_TAKEN`].
 pub fn insert_transaction(conn: &mut PgConnection, tx: &TransactionRow) -> Result<(), RepoError> {
-    let print = match &tx.external_reference_key {
-        Some(key) => Some(register_reference(conn, tx.id, key)?),
-        None => None,
+    let Some(key) = &tx.external_reference_key else {
+        diesel::insert_into(loan_transactions::table)
+            .values((
+                tx,
+                loan_transactions::reference_fingerprint.eq(None::<String>),
+            ))
+            .execute(conn)?;
+        return Ok(());
     };
-    diesel::insert_into(loan_transactions::table)
-        .values((tx, loan_transactions::reference_fingerprint.eq(print)))
-        .execute(conn)?;
-    Ok(())
+    let print = payment_reference_fingerprint(key);
+    registry::register_with(
+        conn,
+        (&print, PAYMENT_REFERENCE_KIND, tx.id),
+        diesel::insert_into(loan_transactions::table).values((
+            tx,
+            loan_transactions::reference_fingerprint.eq(Some(&print)),
+        )),
+        REFERENCE_TAKEN,
+    )
 }
 
 /// The transactions of `party`'s loan `loan`, oldest first, after `after`.
@@ -313,22 +308,39 @@ pub fn transactions(
         .load(conn)?)
 }
 
-/// Principal overdue on `date`: scheduled principal due before `date` not yet repaid.
+#[derive(QueryableByName)]
+struct ScheduledBy {
+    #[diesel(sql_type = Nullable<Numeric>)]
+    before: Option<Decimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    through: Option<Decimal>,
+}
+
+/// Principal not yet repaid that was scheduled before `date`, and through `date`, in one
+/// statement: what is past due on `date`, and that plus what falls due on it.
 pub fn overdue_principal(
     conn: &mut PgConnection,
     loan: &LoanRow,
     date: NaiveDate,
-) -> Result<Decimal, RepoError> {
+) -> Result<(Decimal, Decimal), RepoError> {
     // Cumulative principal grows with the due date, so the latest due installment holds it.
-    let due: Option<Decimal> = loan_installments::table
-        .filter(loan_installments::party_id.eq(loan.party_id))
-        .filter(loan_installments::loan_id.eq(loan.id))
-        .filter(loan_installments::due_date.lt(date))
-        .order(loan_installments::due_date.desc())
-        .select(loan_installments::cum_principal)
-        .first(conn)
-        .optional()?;
-    Ok((due.unwrap_or(Decimal::ZERO) - loan.principal_paid).max(Decimal::ZERO))
+    let scheduled: ScheduledBy = diesel::sql_query(
+        "SELECT (SELECT cum_principal FROM loan_installments
+                  WHERE party_id = $1 AND loan_id = $2 AND due_date < $3
+                  ORDER BY due_date DESC LIMIT 1) AS before,
+                (SELECT cum_principal FROM loan_installments
+                  WHERE party_id = $1 AND loan_id = $2 AND due_date <= $3
+                  ORDER BY due_date DESC LIMIT 1) AS through",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(loan.party_id)
+    .bind::<diesel::sql_types::Uuid, _>(loan.id)
+    .bind::<diesel::sql_types::Date, _>(date)
+    .prepared()
+    .get_result(conn)?;
+    let unpaid = |due: Option<Decimal>| {
+        (due.unwrap_or(Decimal::ZERO) - loan.principal_paid).max(Decimal::ZERO)
+    };
+    Ok((unpaid(scheduled.before), unpaid(scheduled.through)))
 }
 
 /// Replaces the schedule and principal of a loan (an installment plan cut by a refund).

@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::error::RepoError;
+use crate::prepared::Prepare;
 
 /// What an accrual run added, per currency, for the ledger.
 #[derive(Debug, Clone, QueryableByName, PartialEq, Eq)]
@@ -139,18 +140,58 @@ pub fn accrue(
 /// Sets days past due and bucket for every active loan (or the one loan of `scope`, whatever
 /// its status) as of the end of `date`; answers how many loans changed.
 pub fn age(conn: &mut PgConnection, date: NaiveDate, scope: Scope) -> Result<usize, RepoError> {
+    Ok(diesel::sql_query(aging(scope, "$1::date", ""))
+        .bind::<Date, _>(date)
+        .bind::<Nullable<SqlUuid>, _>(scope.loan())
+        .bind::<Nullable<SqlUuid>, _>(scope.party())
+        .execute(conn)?)
+}
+
+/// A loan's days past due and bucket after [`age_loan`] changed them.
+#[derive(Debug, Clone, QueryableByName, PartialEq, Eq)]
+pub struct Aged {
+    #[diesel(sql_type = Int4)]
+    pub dpd: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub bucket: String,
+}
+
+/// Ages `party`'s loan `id` as of the later of `not_before` and the last end of day (whose
+/// aging a payment must not undo), in one statement; answers the new figures if they changed.
+pub fn age_loan(
+    conn: &mut PgConnection,
+    not_before: NaiveDate,
+    party: Uuid,
+    id: Uuid,
+) -> Result<Option<Aged>, RepoError> {
+    let scope = Scope::Loan { party, id };
+    let as_of = "greatest($1::date, (SELECT max(business_date) FROM eod_runs))";
+    Ok(
+        diesel::sql_query(aging(scope, as_of, " RETURNING l.dpd, l.bucket"))
+            .bind::<Date, _>(not_before)
+            .bind::<Nullable<SqlUuid>, _>(scope.loan())
+            .bind::<Nullable<SqlUuid>, _>(scope.party())
+            .prepared()
+            .get_result(conn)
+            .optional()?,
+    )
+}
+
+/// The aging statement over `scope` as of the date `as_of` ($1 in it; the scope's are $2 and
+/// $3), updating only loans whose figures change, followed by `returning`.
+fn aging(scope: Scope, as_of: &str, returning: &str) -> String {
     let scope_filter = scope.filter(2, 3);
-    Ok(diesel::sql_query(format!(
+    format!(
         // The first unpaid installment of every loan in one hash aggregate, not a lookup per loan.
         // Joined and updated on (party_id, id), like the accrual.
         "WITH first_unpaid AS (
              SELECT i.party_id, i.loan_id, min(i.due_date) AS due
                FROM loan_installments i JOIN loans l ON l.party_id = i.party_id AND l.id = i.loan_id
               WHERE {scope_filter}
-                AND i.due_date <= $1::date AND i.cum_principal > l.principal_paid
+                AND i.due_date <= {as_of} AND i.cum_principal > l.principal_paid
               GROUP BY i.party_id, i.loan_id
          ), aged AS (
-             SELECT l.party_id, l.id, coalesce($1::date + 1 - f.due, 0) AS dpd
+             SELECT l.party_id, l.id, coalesce({as_of} + 1 - f.due, 0) AS dpd
                FROM loans l LEFT JOIN first_unpaid f ON f.party_id = l.party_id AND f.loan_id = l.id
               WHERE {scope_filter}
          ), bucketed AS (
@@ -161,12 +202,8 @@ pub fn age(conn: &mut PgConnection, date: NaiveDate, scope: Scope) -> Result<usi
          UPDATE loans l SET dpd = b.dpd, bucket = b.bucket
            FROM bucketed b
           WHERE l.party_id = b.party_id AND l.id = b.id AND {scope_filter}
-            AND (l.dpd <> b.dpd OR l.bucket <> b.bucket)"
-    ))
-    .bind::<Date, _>(date)
-    .bind::<Nullable<SqlUuid>, _>(scope.loan())
-    .bind::<Nullable<SqlUuid>, _>(scope.party())
-    .execute(conn)?)
+            AND (l.dpd <> b.dpd OR l.bucket <> b.bucket){returning}"
+    )
 }
 
 /// Freezes active lines that have a loan more than `max_dpd` days past due, and lifts a freeze

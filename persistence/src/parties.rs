@@ -72,18 +72,13 @@ pub fn registration_fingerprint(country: &str, registration_number: &str) -> Str
 pub fn insert(conn: &mut PgConnection, record: &PartyRecord) -> Result<(), RepoError> {
     let party = &record.party;
     let print = registration_fingerprint(&party.country, &party.registration_number);
-    registry::register(conn, &print, REGISTRATION_KIND, party.id).map_err(|e| {
-        if e.is_conflict_on(registry::DUPLICATE_CONSTRAINT) {
-            RepoError::Conflict {
-                constraint: REGISTRATION_TAKEN.into(),
-            }
-        } else {
-            e
-        }
-    })?;
-    diesel::insert_into(parties::table)
-        .values((party, parties::registration_fingerprint.eq(&print)))
-        .execute(conn)?;
+    registry::register_with(
+        conn,
+        (&print, REGISTRATION_KIND, party.id),
+        diesel::insert_into(parties::table)
+            .values((party, parties::registration_fingerprint.eq(&print))),
+        REGISTRATION_TAKEN,
+    )?;
     diesel::insert_into(party_monthly_sales::table)
         .values(&record.monthly_sales)
         .execute(conn)?;

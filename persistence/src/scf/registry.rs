@@ -1,11 +1,14 @@
 //! The registry of fingerprints: what makes a second registration of the same receivable, bill
 //! or warehouse receipt impossible, and what outside financiers may ask about.
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{QueryFragment, QueryId};
 use uuid::Uuid;
 
 use crate::error::RepoError;
 use crate::schema::registry_entries;
+use crate::together::together;
 
 /// The constraint a duplicate registration breaks.
 pub const DUPLICATE_CONSTRAINT: &str = "registry_entries_pkey";
@@ -32,13 +35,44 @@ pub fn register(
     kind: &str,
     subject: Uuid,
 ) -> Result<(), RepoError> {
-    diesel::insert_into(registry_entries::table)
-        .values((
-            registry_entries::fingerprint.eq(fingerprint),
-            registry_entries::kind.eq(kind),
-            registry_entries::subject_id.eq(subject),
-        ))
-        .execute(conn)?;
+    registration(fingerprint, kind, subject).execute(conn)?;
+    Ok(())
+}
+
+/// The insert that registers `fingerprint`.
+fn registration<'a>(
+    fingerprint: &'a str,
+    kind: &'a str,
+    subject: Uuid,
+) -> impl QueryFragment<Pg> + RunQueryDsl<PgConnection> + QueryId + 'a {
+    diesel::insert_into(registry_entries::table).values((
+        registry_entries::fingerprint.eq(fingerprint),
+        registry_entries::kind.eq(kind),
+        registry_entries::subject_id.eq(subject),
+    ))
+}
+
+/// Registers `fingerprint` for `subject` and runs `write` (the row the registration guards)
+/// in one statement (`crate::together`, the registration first). A fingerprint already
+/// registered fails as `RepoError::Conflict` on `taken`, the name the caller's clients know.
+pub fn register_with<W: QueryFragment<Pg>>(
+    conn: &mut PgConnection,
+    (fingerprint, kind, subject): (&str, &str, Uuid),
+    write: W,
+    taken: &str,
+) -> Result<(), RepoError> {
+    together(registration(fingerprint, kind, subject), write)
+        .execute(conn)
+        .map_err(|e| {
+            let e = RepoError::from(e);
+            if e.is_conflict_on(DUPLICATE_CONSTRAINT) {
+                RepoError::Conflict {
+                    constraint: taken.into(),
+                }
+            } else {
+                e
+            }
+        })?;
     Ok(())
 }
 

@@ -24,8 +24,8 @@ const BUDGETS: [(&str, f64); 6] = [
     ("/v1/credit-lines/{id}/draws", 8.0),
     // A repayment's external reference and a checkout's order reference are unique
     // platform-wide through the registry: one insert each (what a distributed schema needs).
-    ("/v1/loans/{id}/repayments", 18.0),
-    ("/v1/installment-plans", 15.0),
+    ("/v1/loans/{id}/repayments", 13.0),
+    ("/v1/installment-plans", 14.0),
     ("/v1/receivables", 8.0),
     ("/v1/factoring-requests", 23.0),
 ];

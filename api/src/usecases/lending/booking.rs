@@ -78,9 +78,7 @@ pub fn owed_unposted(
     let scope = Scope::Loan { party, id: loan_id };
     let (_, accrued) = accrue(conn, today, scope, today)?;
     let loan = loans::get(conn, party, loan_id)?;
-    let past_due = loans::overdue_principal(conn, &loan, today)?;
-    let due_through_today =
-        loans::overdue_principal(conn, &loan, today.succ_opt().unwrap_or(today))?;
+    let (past_due, due_through_today) = loans::overdue_principal(conn, &loan, today)?;
     let owed = Owed {
         penalty: loan.penalty_outstanding(),
         fees: loan.fees_outstanding(),

@@ -17,7 +17,6 @@ use domain::repayment_allocation::{
 };
 use persistence::audit::{AuditLog, Chain};
 use persistence::loans::{self, LoanRow};
-use persistence::loans_eod::Scope;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -152,21 +151,17 @@ fn payment_kind(status: LoanStatus) -> Result<Kind, UseCaseError> {
 /// day already run today keeps its aging.
 fn age_now(
     conn: &mut PgConnection,
-    loan: LoanRow,
+    mut loan: LoanRow,
     today: NaiveDate,
 ) -> Result<LoanRow, UseCaseError> {
-    let last_eod = persistence::loans_eod::last_run(conn)?;
-    match today.pred_opt().map(|d| last_eod.map_or(d, |e| e.max(d))) {
-        Some(as_of) => {
-            let scope = Scope::Loan {
-                party: loan.party_id,
-                id: loan.id,
-            };
-            persistence::loans_eod::age(conn, as_of, scope)?;
-            Ok(loans::get(conn, loan.party_id, loan.id)?)
-        }
-        None => Ok(loan),
+    let Some(yesterday) = today.pred_opt() else {
+        return Ok(loan);
+    };
+    if let Some(aged) = persistence::loans_eod::age_loan(conn, yesterday, loan.party_id, loan.id)? {
+        loan.dpd = aged.dpd;
+        loan.bucket = aged.bucket;
     }
+    Ok(loan)
 }
 
 fn repayment_entry(
