@@ -85,25 +85,9 @@ pub fn insert(conn: &mut PgConnection, record: &PartyRecord) -> Result<(), RepoE
     Ok(())
 }
 
+/// A party with its sales history, in one statement (see [`joined`]).
 pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<PartyRecord, RepoError> {
-    let party = parties::table
-        .find(id)
-        .select(PartyRow::as_select())
-        .first(conn)?;
-    with_sales(conn, party)
-}
-
-fn with_sales(conn: &mut PgConnection, party: PartyRow) -> Result<PartyRecord, RepoError> {
-    let id = party.id;
-    let monthly_sales = party_monthly_sales::table
-        .filter(party_monthly_sales::party_id.eq(id))
-        .order(party_monthly_sales::month.asc())
-        .select(MonthlySalesRow::as_select())
-        .load(conn)?;
-    Ok(PartyRecord {
-        party,
-        monthly_sales,
-    })
+    joined(conn, id, "")
 }
 
 /// Locks a party's row for the rest of the transaction and answers it with its sales history.
@@ -116,14 +100,19 @@ fn with_sales(conn: &mut PgConnection, party: PartyRow) -> Result<PartyRecord, R
 /// One statement: the party joined with its months (a party without sales comes as one row
 /// without a month), the lock on the party's row only.
 pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<PartyRecord, RepoError> {
-    let rows: Vec<PartyMonth> = diesel::sql_query(
+    joined(conn, id, " FOR NO KEY UPDATE OF p")
+}
+
+/// The party joined with its months in one statement (a party without sales comes as one row
+/// without a month), followed by `locking`.
+fn joined(conn: &mut PgConnection, id: Uuid, locking: &str) -> Result<PartyRecord, RepoError> {
+    let rows: Vec<PartyMonth> = diesel::sql_query(format!(
         "SELECT p.*, s.month, s.amount
            FROM parties p
            LEFT JOIN party_monthly_sales s ON s.party_id = p.id
           WHERE p.id = $1
-          ORDER BY s.month
-            FOR NO KEY UPDATE OF p",
-    )
+          ORDER BY s.month{locking}"
+    ))
     .bind::<diesel::sql_types::Uuid, _>(id)
     .prepared()
     .load(conn)?;

@@ -26,8 +26,8 @@ const BUDGETS: [(&str, f64); 6] = [
     // platform-wide through the registry: one insert each (what a distributed schema needs).
     ("/v1/loans/{id}/repayments", 13.0),
     ("/v1/installment-plans", 14.0),
-    ("/v1/receivables", 8.0),
-    ("/v1/factoring-requests", 23.0),
+    ("/v1/receivables", 7.0),
+    ("/v1/factoring-requests", 21.0),
 ];
 
 /// Per route: (statements, requests) so far.
