@@ -13,7 +13,6 @@
 //! evidence commit on one shard. The owner is where a chain is kept, not what its hash covers
 //! (chains hashed before it was recorded still verify).
 
-use crate::prepared::Prepare;
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -24,6 +23,7 @@ use uuid::Uuid;
 use crate::canonical::{canonical_json, sha256_hex};
 use crate::error::RepoError;
 use crate::ledger::PLATFORM;
+use crate::prepared::Prepare;
 use crate::schema::{audit_chain_seals, audit_checkpoint_heads, audit_checkpoints, audit_events};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -1,13 +1,13 @@
 //! Credit-line applications and revolving credit lines, with the atomic limit reservation
 //! that keeps concurrent draws within the limit.
 
-use crate::prepared::Prepare;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::error::RepoError;
+use crate::prepared::Prepare;
 use crate::schema::{credit_line_applications, credit_lines};
 use crate::together::together;
 

@@ -3,7 +3,6 @@
 //! party its caller acts for (the platform for staff), so on a cluster distributed by party it
 //! commits on the same shard as the effect.
 
-use crate::prepared::Prepare;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -13,6 +12,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditLog, Tail};
 use crate::error::RepoError;
+use crate::prepared::Prepare;
 use crate::schema::idempotency_keys;
 
 #[derive(Debug, Clone)]

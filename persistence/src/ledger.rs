@@ -18,7 +18,6 @@
 //! the same party, so an entry commits on its owner's shard; a balance is summed over parties
 //! (and shards) on read.
 
-use crate::prepared::Prepare;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -31,6 +30,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::error::RepoError;
+use crate::prepared::Prepare;
 use crate::schema::{account_balances, journal_entries, postings};
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -157,7 +157,8 @@ pub struct Aged {
 }
 
 /// Ages `party`'s loan `id` as of the later of `not_before` and the last end of day (whose
-/// aging a payment must not undo), in one statement; answers the new figures if they changed.
+/// aging a payment or refund must not undo), in one statement; answers the new figures if
+/// they changed. End of day ages every active loan with [`age`].
 pub fn age_loan(
     conn: &mut PgConnection,
     not_before: NaiveDate,

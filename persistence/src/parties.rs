@@ -1,6 +1,5 @@
 //! Parties repository: onboarding and reading merchants, suppliers and core enterprises.
 
-use crate::prepared::Prepare;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -9,6 +8,7 @@ use uuid::Uuid;
 use sha2::{Digest, Sha256};
 
 use crate::error::RepoError;
+use crate::prepared::Prepare;
 use crate::scf::registry::{self, REGISTRATION_KIND};
 use crate::schema::{parties, party_monthly_sales};
 

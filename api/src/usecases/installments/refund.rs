@@ -13,7 +13,6 @@ use domain::money::{Money, RoundingMode};
 use persistence::audit::Chain;
 use persistence::installment_plans::{self, PlanRow};
 use persistence::loans::{self, InstallmentRow, LoanRow};
-use persistence::loans_eod::Scope;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -102,12 +101,9 @@ pub fn refund(ctx: &mut Context<'_>, ask: Refund) -> Result<Refunded, UseCaseErr
         plan.refunded,
         plan.clawed_back,
     )?;
+    // The same aging as a repayment's; the loan is read again below.
     if let Some(yesterday) = ctx.today.pred_opt() {
-        let scope = Scope::Loan {
-            party: loan.party_id,
-            id: loan.id,
-        };
-        persistence::loans_eod::age(ctx.conn, yesterday, scope)?;
+        persistence::loans_eod::age_loan(ctx.conn, yesterday, loan.party_id, loan.id)?;
     }
     let outcome = book(ctx, &loan, amount, &split, accrued, &ask.reference)?;
     let payload = serde_json::json!({"amount": amount.amount().to_string(), "reference": ask.reference,
