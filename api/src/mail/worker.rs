@@ -7,21 +7,21 @@
 //! [`BATCH`]): a short transaction picks them with `SELECT … FOR UPDATE SKIP LOCKED` and gives
 //! this worker one lease on them, so another worker, in this process or another server, neither
 //! waits for nor takes them. The worker then talks SMTP with no database transaction open, and
-//! marks each accepted message sent as soon as the server has taken it, which only the lease
-//! holder can do. Claiming in batches keeps the database work per message small on a busy
-//! night, when every loan sends mail.
+//! marks accepted messages sent soon after the server has taken them (together, see
+//! [`Outcomes`]), which only the lease holder can do. Claiming and recording in batches keeps
+//! the database work per message small on a busy night, when every loan sends mail.
 //!
 //! An SMTP acceptance and a database commit cannot be one atomic step, so the guarantee is at
 //! least once: if the process dies (or the database is unreachable) after the server accepted
-//! and before the mark commits, the lease runs out and that message goes again. Graceful
-//! shutdown waits for the message in flight and gives the rest of the batch back, so a restart
-//! does not open that window, unless the shutdown's grace period runs out first: then the
-//! conversation is cut, and it and the rest of its batch go again once their lease runs out. A
-//! resent message keeps its Message-ID (derived from the outbox id), so mail clients show it
-//! once. Short of that, a message is sent once: the worker starts a conversation only while the
-//! lease ([`LEASE`]) still outlasts its deadline (`smtp.message_deadline_ms`, which bounds the
-//! whole conversation) and the recording of its outcome, and gives the rest of the batch back
-//! otherwise.
+//! and before the mark commits, the lease runs out and the messages not yet marked go again.
+//! Graceful shutdown waits for the message in flight, records what was delivered and gives the
+//! rest of the batch back, so a restart does not open that window, unless the shutdown's grace
+//! period runs out first: then the conversation is cut, and it and the rest of its batch go
+//! again once their lease runs out. A resent message keeps its Message-ID (derived from the
+//! outbox id), so mail clients show it once. Short of that, a message is sent once: the worker
+//! starts a conversation only while the lease ([`LEASE`]) still outlasts its deadline
+//! (`smtp.message_deadline_ms`, which bounds the whole conversation) and the recording of its
+//! outcome, and gives the rest of the batch back otherwise.
 //!
 //! A transient failure (connection refused, 4xx) is retried after `backoff_base × 2^(n-1)`
 //! (capped at [`MAX_BACKOFF`]); after `max_attempts` attempts, or at once on a permanent failure
@@ -155,8 +155,6 @@ async fn run(pool: DbPool, mailer: Mailer, pace: Pace, mut stopped: watch::Recei
     tracing::info!("outbox worker stopped");
 }
 
-// Over 70 lines: claim, deliver with deadlines, and record outcomes share one lease; to
-// split (claim / deliver / record) when it next changes.
 /// Claims, sends and records a batch of due messages; answers whether there was any.
 async fn deliver_batch(
     pool: &DbPool,
@@ -175,63 +173,27 @@ async fn deliver_batch(
     };
     let lease_id =
         lease_id.ok_or_else(|| RepoError::Corrupt("a claimed email has no lease".into()))?;
+    let mut outcomes = Outcomes::new(pool, lease_id);
     let mut untried = Vec::new();
-    let mut slow_database = false;
     for email in &batch {
         // Start a conversation only if it, and recording its outcome, end within the lease:
         // otherwise another worker could take the message over and send it again. A stopping
         // worker finishes the message in flight and gives the rest back; so does one whose
         // last record took longer than allowed (the database is struggling).
-        if slow_database
+        if outcomes.slow_database
             || *stopped.borrow()
             || claimed_at.elapsed() + pace.message_deadline + RECORD_MAX >= LEASE
         {
             untried.push(email.id);
             continue;
         }
-        let id = email.id;
-        let outcome = tokio::time::timeout(pace.message_deadline, mailer.deliver(email))
-            .await
-            .unwrap_or_else(|_| {
-                Err(Failure {
-                    permanent: false,
-                    message: format!("no answer within {:?}", pace.message_deadline),
-                })
-            });
-        let record = async {
-            match outcome {
-                // Marked at once, not at the end of the batch, so that the window in which a crash
-                // resends a delivered message stays one UPDATE long.
-                Ok(()) => blocking(pool, move |c| {
-                    outbox::mark_sent(c, &[id], lease_id, Utc::now()).map(|n| n == 1)
-                })
-                .await
-                .map_err(|e| (e, true)),
-                Err(failure) => record_failure(pool, pace, email, lease_id, &failure)
-                    .await
-                    .map_err(|e| (e, false)),
-            }
-        };
-        let Ok(recorded) = tokio::time::timeout(RECORD_MAX, record).await else {
-            // The record may still land; if it does not before the lease ends, the message goes
-            // again (at least once, same Message-ID).
-            tracing::warn!(%id, "recording an outbox outcome is taking too long");
-            slow_database = true;
-            continue;
-        };
-        match recorded {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::warn!(%id, "outbox lease ran out before the outcome was recorded")
-            }
-            Err((e, true)) => {
-                tracing::error!(%id, error = %e, "email sent but not marked; it will be sent again");
-            }
-            Err((e, false)) => {
-                tracing::warn!(%id, error = %e, "email failure not recorded; it will be retried");
-            }
+        outcomes.record_deliveries_if_due().await;
+        match deliver(mailer, pace, email).await {
+            Ok(()) => outcomes.delivered(email.id).await,
+            Err(failure) => outcomes.failed(pace, email, &failure).await,
         }
     }
+    outcomes.record_deliveries().await;
     if !untried.is_empty() {
         blocking(pool, move |c| {
             outbox::release(c, &untried, lease_id, Utc::now())
@@ -239,6 +201,113 @@ async fn deliver_batch(
         .await?;
     }
     Ok(true)
+}
+
+/// One conversation, cut at the message's deadline whatever the mail server does.
+async fn deliver(mailer: &Mailer, pace: &Pace, email: &EmailRow) -> Result<(), Failure> {
+    tokio::time::timeout(pace.message_deadline, mailer.deliver(email))
+        .await
+        .unwrap_or_else(|_| {
+            Err(Failure {
+                permanent: false,
+                message: format!("no answer within {:?}", pace.message_deadline),
+            })
+        })
+}
+
+/// The outcomes of one claim, recorded under its lease.
+///
+/// Deliveries are recorded together: before the next conversation once the oldest one not yet
+/// recorded is [`RECORD_DELIVERIES_EVERY`] old, and at the end of the batch. After a spike the outbox holds
+/// thousands of messages, and one UPDATE (and one transaction) per message is database work
+/// that competes with the decisions still arriving. The price is a wider window in which a
+/// crash resends a delivered message (at least once, same Message-ID): the deliveries of up to
+/// that interval plus one conversation (at most its deadline), instead of one. Failures are recorded one by one: each has its own retry time.
+struct Outcomes<'a> {
+    pool: &'a DbPool,
+    lease_id: uuid::Uuid,
+    delivered: Vec<uuid::Uuid>,
+    oldest: Option<tokio::time::Instant>,
+    /// A record took longer than [`RECORD_MAX`]: the rest of the batch is given back.
+    slow_database: bool,
+}
+
+/// How long a delivery may wait to be recorded with the next ones (see [`Outcomes`]).
+const RECORD_DELIVERIES_EVERY: Duration = Duration::from_millis(100);
+
+impl<'a> Outcomes<'a> {
+    fn new(pool: &'a DbPool, lease_id: uuid::Uuid) -> Outcomes<'a> {
+        Outcomes {
+            pool,
+            lease_id,
+            delivered: Vec::new(),
+            oldest: None,
+            slow_database: false,
+        }
+    }
+
+    async fn delivered(&mut self, id: uuid::Uuid) {
+        self.delivered.push(id);
+        self.oldest.get_or_insert_with(tokio::time::Instant::now);
+        self.record_deliveries_if_due().await;
+    }
+
+    async fn record_deliveries_if_due(&mut self) {
+        if self
+            .oldest
+            .is_some_and(|oldest| oldest.elapsed() >= RECORD_DELIVERIES_EVERY)
+        {
+            self.record_deliveries().await;
+        }
+    }
+
+    async fn record_deliveries(&mut self) {
+        self.oldest = None;
+        let ids = std::mem::take(&mut self.delivered);
+        if ids.is_empty() {
+            return;
+        }
+        let (count, lease_id) = (ids.len(), self.lease_id);
+        let record = blocking(self.pool, move |c| {
+            outbox::mark_sent(c, &ids, lease_id, Utc::now())
+        });
+        match tokio::time::timeout(RECORD_MAX, record).await {
+            // The record may still land; if it does not before the lease ends, the messages go
+            // again (at least once, same Message-ID).
+            Err(_) => {
+                tracing::warn!(count, "recording deliveries is taking too long");
+                self.slow_database = true;
+            }
+            Ok(Ok(recorded)) if recorded == count => {}
+            Ok(Ok(recorded)) => tracing::warn!(
+                lost = count - recorded,
+                "outbox lease ran out before deliveries were recorded"
+            ),
+            Ok(Err(e)) => tracing::error!(
+                count,
+                error = %e,
+                "emails sent but not marked; they will be sent again"
+            ),
+        }
+    }
+
+    async fn failed(&mut self, pace: &Pace, email: &EmailRow, failure: &Failure) {
+        let id = email.id;
+        let record = record_failure(self.pool, pace, email, self.lease_id, failure);
+        match tokio::time::timeout(RECORD_MAX, record).await {
+            Err(_) => {
+                tracing::warn!(%id, "recording an outbox failure is taking too long");
+                self.slow_database = true;
+            }
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => {
+                tracing::warn!(%id, "outbox lease ran out before the failure was recorded")
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(%id, error = %e, "email failure not recorded; it will be retried")
+            }
+        }
+    }
 }
 
 async fn record_failure(

@@ -135,10 +135,11 @@ fn overload_report(
         .map(|s| s.sent + s.latency)
         .max()
         .map_or(seconds as f64, |d| d.as_secs_f64().max(seconds as f64));
+    let (normal_s, abnormal) = time_to_normal(probes, half_p99);
     let result = Overload {
         within_20ms_pct: 100.0 * within_20ms as f64 / shed.len().max(1) as f64,
         p99_ratio: percentile_ms(&ok, 0.99) / half_p99.max(0.001),
-        normal_s: time_to_normal(probes, half_p99),
+        normal_s,
         errors: error_count,
     };
     let normal = result.normal_s.map_or_else(
@@ -161,7 +162,30 @@ fn overload_report(
         errors(&[spike, probes].concat()),
         normal,
     );
+    if !abnormal.is_empty() {
+        println!("     abnormal windows after it: {}", abnormal.join("; "));
+    }
     result
+}
+
+/// Samples the outbox's backlog once a second for `seconds`: mail the spike left behind is
+/// work the server does while the probes measure whether it is back to normal.
+fn outbox_backlog(
+    database: &system::Database,
+    bin_dir: &std::path::Path,
+    data_dir: &std::path::Path,
+    seconds: u64,
+) -> tokio::task::JoinHandle<Vec<Option<u64>>> {
+    let (database, bin_dir, data_dir) = (database.clone(), bin_dir.to_owned(), data_dir.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let start = std::time::Instant::now();
+        (0..seconds)
+            .map(|i| {
+                std::thread::sleep(Duration::from_secs(i).saturating_sub(start.elapsed()));
+                database.outbox_pending(&bin_dir, &data_dir)
+            })
+            .collect()
+    })
 }
 
 fn seconds_probed(probes: &[Sample]) -> u64 {
@@ -171,8 +195,10 @@ fn seconds_probed(probes: &[Sample]) -> u64 {
 /// Probes at half capacity sent from the moment the spike's last request left, in 500 ms
 /// windows; a window is normal when every probe in it was accepted (2xx or 422) and its p99
 /// is within 3x the half-capacity p99. Answers when the last abnormal window ended (None: the
-/// last window probed was still abnormal).
-fn time_to_normal(probes: &[Sample], half_p99: f64) -> Option<f64> {
+/// last window probed was still abnormal), and what made each abnormal window so: refusals
+/// (the write bound still low) or slow answers (the server still busy after the spike) call
+/// for different remedies.
+fn time_to_normal(probes: &[Sample], half_p99: f64) -> (Option<f64>, Vec<String>) {
     let window = Duration::from_millis(500);
     let windows = probes
         .iter()
@@ -181,6 +207,7 @@ fn time_to_normal(probes: &[Sample], half_p99: f64) -> Option<f64> {
         .unwrap_or(0)
         + 1;
     let mut last_abnormal = None;
+    let mut why = Vec::new();
     for w in 0..windows {
         let inside: Vec<&Sample> = probes
             .iter()
@@ -188,16 +215,23 @@ fn time_to_normal(probes: &[Sample], half_p99: f64) -> Option<f64> {
             .collect();
         let refused = inside
             .iter()
-            .any(|s| !((200..300).contains(&s.status) || s.status == 422));
-        if refused || percentile_ms(&inside, 0.99) > 3.0 * half_p99 {
+            .filter(|s| !((200..300).contains(&s.status) || s.status == 422))
+            .count();
+        let p99 = percentile_ms(&inside, 0.99);
+        if refused > 0 || p99 > 3.0 * half_p99 {
             last_abnormal = Some(w);
+            why.push(format!(
+                "{:.1}s: {refused} refused, p99 {p99:.0} ms",
+                w as f64 / 2.0
+            ));
         }
     }
-    match last_abnormal {
+    let normal = match last_abnormal {
         None => Some(0.0),
         Some(w) if w + 1 == windows => None,
         Some(w) => Some((w + 1) as f64 / 2.0),
-    }
+    };
+    (normal, why)
 }
 
 #[tokio::main]
@@ -236,8 +270,9 @@ async fn main() {
     let mut config = api::config::Config::load(None, &|k| std::env::var(k).ok()).unwrap();
     config.data_dir = server.data_dir.clone();
     let setup = Arc::new(load::setup(&config, &server.base, opts.merchants as usize).await);
-    let rss_before = system::rss_mb(pid);
+    let rss_before = system::rss(pid);
     let warm_up = load::closed_loop(&setup, opts.workers, 3).await;
+    let rss_warm = system::rss(pid);
 
     let cpu0 = system::cpu(pid, &postmasters);
     let ceiling = load::closed_loop(&setup, opts.workers, opts.ceiling_s).await;
@@ -284,6 +319,7 @@ async fn main() {
         let base = (2 + i as u64) << 32;
         let spike =
             load::open_loop(&setup, capacity * k as f64, opts.overload_s as f64, base).await;
+        let backlog = outbox_backlog(&database, &bin_dir, &server.data_dir, opts.probe_s);
         let probes = load::open_loop(
             &setup,
             capacity / 2.0,
@@ -292,6 +328,7 @@ async fn main() {
         )
         .await;
         let (spike, probes) = (spike.await.unwrap(), probes.await.unwrap());
+        let backlog = backlog.await.unwrap();
         overloads.push(overload_report(
             k,
             &spike,
@@ -299,12 +336,20 @@ async fn main() {
             opts.overload_s,
             half_p99,
         ));
+        println!(
+            "     emails waiting in the outbox each second after the spike: {}",
+            backlog
+                .iter()
+                .map(|n| n.map_or("?".into(), |n| n.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
         all.extend(spike);
         all.extend(probes);
     }
 
     let waited = tokio::time::Instant::now();
-    let rss_after = system::rss_mb(pid);
+    let rss_after = system::rss(pid);
     check::integrity(
         &setup,
         &database,
@@ -315,9 +360,9 @@ async fn main() {
     )
     .await;
     tokio::time::sleep(Duration::from_secs(opts.settle_s).saturating_sub(waited.elapsed())).await;
-    let rss_later = system::rss_mb(pid);
+    let rss_later = system::rss(pid);
     println!(
-        "Server RSS: {rss_before:.0} MB before load, {rss_after:.0} MB after, {rss_later:.0} MB {} s later",
+        "Server RSS: {rss_before} before load, {rss_warm} after the 3 s warm-up, {rss_after} after the load, {rss_later} {} s later",
         opts.settle_s
     );
     let three = &overloads[0];
@@ -337,7 +382,7 @@ async fn main() {
         verdict(overloads.iter().all(|o| o.errors == 0)),
         three.errors,
         overloads[1].errors,
-        verdict(rss_later <= rss_before * 1.2),
+        verdict(rss_later.total_mb <= rss_before.total_mb * 1.2),
     );
     server.stop();
     let _ = std::fs::remove_dir_all(work.path());

@@ -76,17 +76,42 @@ pub fn cpu(server: u32, postmasters: &[u32]) -> Cpu {
     }
 }
 
-pub fn rss_mb(pid: u32) -> f64 {
+/// A process's resident memory: all of it, and the part that is its own (heap and stacks, as
+/// opposed to pages of its program file, which the kernel may drop and read again).
+#[derive(Clone, Copy)]
+pub struct Rss {
+    pub total_mb: f64,
+    pub anon_mb: f64,
+}
+
+impl std::fmt::Display for Rss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.0} MB ({:.0} MB anonymous)",
+            self.total_mb, self.anon_mb
+        )
+    }
+}
+
+pub fn rss(pid: u32) -> Rss {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+    let mb = |field: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    Rss {
+        total_mb: mb("VmRSS:"),
+        anon_mb: mb("RssAnon:"),
+    }
 }
 
 /// Where the benchmarked server keeps its data: the embedded cluster it starts itself, or a
 /// server named by `--database-url` (a Citus coordinator, say) running on this machine.
+#[derive(Clone)]
 pub enum Database {
     Embedded,
     External(String),
@@ -100,6 +125,20 @@ impl Database {
             Database::Embedded => vec![postmaster_pid(data_dir)],
             Database::External(_) => local_postmasters(),
         }
+    }
+
+    /// Emails waiting in the outbox (None if the count could not be read).
+    pub fn outbox_pending(&self, bin_dir: &Path, data_dir: &Path) -> Option<u64> {
+        let out = self
+            .psql(bin_dir, data_dir)
+            .args([
+                "-qAt",
+                "-c",
+                "SELECT count(*) FROM outbox_emails WHERE status = 'pending'",
+            ])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
     }
 
     /// psql connected to the server's database.
