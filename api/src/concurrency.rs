@@ -6,10 +6,17 @@
 //! admitted p99 grows to 0.4–1.4 s and even a refusal waits 0.1–1 s for its turn; with 8 in
 //! flight, refusals are answered within 20 ms and admitted p99 stays near 0.1 s, but the ceiling
 //! drops. So the write budget adapts (additive increase, multiplicative decrease): every
-//! `window` it compares the average latency of the requests that finished in it with a target;
-//! above it the bound shrinks by a quarter (never below `min`), at or below it, if requests were
-//! refused in the window, it grows by one (never above `max`). A spike brings the bound down
-//! within a few windows; a quiet spell lets it back up one step per window.
+//! `window` it compares the average latency of the requests that finished in it with a target.
+//! Above it, if the budget was full in the window, the bound shrinks by a quarter (never below
+//! `min`); at or below it, if the budget was full or nearly (three quarters of it in flight),
+//! it grows by one (never above `max`). A spike brings the bound down within a few windows.
+//!
+//! Both moves ask whether the bound was what limited the window. A slow window with room to
+//! spare was slowed by something the bound does not cause (a WAL flush that stalls, a vacuum):
+//! shrinking would only refuse requests at a load the server carries (measured after a spike,
+//! at half capacity: the bound, brought down by single stalls, refused a few requests every
+//! second for 5–7 s). And growing before the budget is quite full keeps room for a burst
+//! instead of waiting for it to be refused.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -37,6 +44,8 @@ struct Adapt {
     rule: Adaptive,
     /// Requests refused since the window began.
     refused: AtomicBool,
+    /// The most requests in flight at once since the window began.
+    peak: AtomicUsize,
     window: Mutex<Window>,
 }
 
@@ -82,6 +91,7 @@ impl Budget {
             adapt: Some(Adapt {
                 rule,
                 refused: AtomicBool::new(false),
+                peak: AtomicUsize::new(0),
                 window: Mutex::new(Window::new()),
             }),
         })
@@ -100,10 +110,14 @@ impl Budget {
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < limit).then_some(n + 1)
             });
-        if taken.is_err() {
-            if let Some(adapt) = &self.adapt {
-                adapt.refused.store(true, Ordering::Relaxed);
+        match (taken, &self.adapt) {
+            (Err(_), Some(adapt)) => adapt.refused.store(true, Ordering::Relaxed),
+            (Ok(before), Some(adapt)) => {
+                adapt.peak.fetch_max(before + 1, Ordering::Relaxed);
             }
+            _ => {}
+        }
+        if taken.is_err() {
             return None;
         }
         Some(Permit {
@@ -113,9 +127,9 @@ impl Budget {
     }
 
     fn release(&self, latency: Duration) {
-        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+        let in_flight = self.in_flight.fetch_sub(1, Ordering::AcqRel) - 1;
         if let Some(adapt) = &self.adapt {
-            if let Some(next) = adapt.observe(latency, self.limit()) {
+            if let Some(next) = adapt.observe(latency, self.limit(), in_flight) {
                 self.limit.store(next, Ordering::Relaxed);
             }
         }
@@ -124,7 +138,8 @@ impl Budget {
 
 impl Adapt {
     /// Adds a finished request to the window; at the window's end answers the next bound.
-    fn observe(&self, latency: Duration, limit: usize) -> Option<usize> {
+    /// `in_flight` (those still running) starts the next window's peak.
+    fn observe(&self, latency: Duration, limit: usize, in_flight: usize) -> Option<usize> {
         let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
         window.total += latency;
         window.finished += 1;
@@ -134,9 +149,12 @@ impl Adapt {
         let average = window.total / window.finished;
         *window = Window::new();
         let refused = self.refused.swap(false, Ordering::Relaxed);
-        Some(if average > self.rule.target {
+        let peak = self.peak.swap(in_flight, Ordering::Relaxed);
+        let full = refused || peak >= limit;
+        let nearly_full = full || 4 * peak >= 3 * limit;
+        Some(if average > self.rule.target && full {
             (limit * 3 / 4).max(self.rule.min)
-        } else if refused {
+        } else if average <= self.rule.target && nearly_full {
             (limit + 1).min(self.rule.max)
         } else {
             limit
@@ -188,24 +206,58 @@ mod tests {
     }
 
     #[test]
-    fn slow_answers_shrink_the_bound_by_a_quarter_down_to_the_floor() {
+    fn slow_answers_while_the_budget_is_full_shrink_the_bound_by_a_quarter_down_to_the_floor() {
         let budget = Budget::adaptive(rule());
         assert_eq!(budget.limit(), 8);
-        finish(&budget, Duration::from_millis(50));
-        assert_eq!(budget.limit(), 6);
-        for _ in 0..10 {
-            finish(&budget, Duration::from_millis(50));
+        let mut held: Vec<Permit> = (0..8).map(|_| budget.try_acquire().unwrap()).collect();
+        for permit in &mut held {
+            permit.since -= Duration::from_millis(50);
         }
-        assert_eq!(budget.limit(), 2, "never below the floor");
+        drop(held.pop());
+        assert_eq!(budget.limit(), 6, "8 in flight of 8, slow: a quarter less");
+        drop(held);
+        assert_eq!(
+            budget.limit(),
+            2,
+            "still full and slow at each step, never below the floor"
+        );
     }
 
     #[test]
-    fn fast_answers_grow_the_bound_by_one_only_while_requests_are_refused() {
+    fn slow_answers_with_room_to_spare_leave_the_bound_alone() {
+        let budget = Budget::adaptive(rule());
+        for _ in 0..10 {
+            finish(&budget, Duration::from_millis(50));
+        }
+        assert_eq!(
+            budget.limit(),
+            8,
+            "one in flight of 8: the bound did not slow it"
+        );
+    }
+
+    #[test]
+    fn fast_answers_grow_a_nearly_full_budget_to_keep_room_for_a_burst() {
+        let budget = Budget::adaptive(rule());
+        budget.limit.store(4, Ordering::Relaxed);
+        let fast = Duration::from_millis(5);
+        let held: Vec<Permit> = (0..3).map(|_| budget.try_acquire().unwrap()).collect();
+        drop(held);
+        assert_eq!(
+            budget.limit(),
+            5,
+            "3 of 4 in flight, none refused: one more"
+        );
+        for _ in 0..10 {
+            finish(&budget, fast);
+        }
+        assert_eq!(budget.limit(), 5, "one at a time: room enough");
+    }
+
+    #[test]
+    fn fast_answers_grow_a_full_budget_by_one_up_to_the_ceiling() {
         let budget = Budget::adaptive(rule());
         budget.limit.store(2, Ordering::Relaxed);
-        let fast = Duration::from_millis(5);
-        finish(&budget, fast);
-        assert_eq!(budget.limit(), 2, "nobody refused: unchanged");
         for grown in 3..=8 {
             let held: Vec<Permit> = (0..budget.limit())
                 .map(|_| budget.try_acquire().unwrap())

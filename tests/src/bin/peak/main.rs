@@ -308,6 +308,20 @@ async fn main() {
         half.len() - half_ok.len(),
         half.len()
     );
+    // The same 500 ms windows that decide "normal" after a spike, over the half-capacity phase
+    // itself: how often a window fails the test with no spike before it (a WAL flush or a
+    // vacuum that stalls, a refusal at a burst), which is the floor under "time to normal".
+    let (_, baseline) = time_to_normal(&half, half_p99);
+    println!(
+        "  windows that would count as abnormal in this phase itself: {} of {}{}",
+        baseline.len(),
+        2 * opts.half_s,
+        if baseline.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", baseline.join("; "))
+        }
+    );
 
     println!(
         "Overload ({} s each, then half-capacity probes for {} s):",
