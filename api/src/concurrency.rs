@@ -7,16 +7,17 @@
 //! flight, refusals are answered within 20 ms and admitted p99 stays near 0.1 s, but the ceiling
 //! drops. So the write budget adapts (additive increase, multiplicative decrease): every
 //! `window` it compares the average latency of the requests that finished in it with a target.
-//! Above it, if the budget was full in the window, the bound shrinks by a quarter (never below
-//! `min`); at or below it, if the budget was full or nearly (three quarters of it in flight),
-//! it grows by one (never above `max`). A spike brings the bound down within a few windows.
+//! Above it, if the budget was full in the window, the bound shrinks in proportion (twice the
+//! target: half the bound), by a quarter at least and never below `min`. At or below it, it
+//! grows by one (never above `max`) if the budget was full or nearly (three quarters of it in
+//! flight), or if requests took at most half the target. A spike brings the bound down in one
+//! or two windows; once it is over the bound climbs back, one step per window.
 //!
 //! Both moves ask whether the bound was what limited the window. A slow window with room to
 //! spare was slowed by something the bound does not cause (a WAL flush that stalls, a vacuum):
-//! shrinking would only refuse requests at a load the server carries (measured after a spike,
-//! at half capacity: the bound, brought down by single stalls, refused a few requests every
-//! second for 5–7 s). And growing before the budget is quite full keeps room for a burst
-//! instead of waiting for it to be refused.
+//! shrinking would only refuse requests at a load the server carries. And a bound left low
+//! after a spike refuses the bursts of an ordinary load: measured at half capacity after a
+//! spike, a bound that grew only on refusals refused a few requests every second for 5–7 s.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -152,9 +153,12 @@ impl Adapt {
         let peak = self.peak.swap(in_flight, Ordering::Relaxed);
         let full = refused || peak >= limit;
         let nearly_full = full || 4 * peak >= 3 * limit;
-        Some(if average > self.rule.target && full {
-            (limit * 3 / 4).max(self.rule.min)
-        } else if average <= self.rule.target && nearly_full {
+        let target = self.rule.target;
+        Some(if average > target && full {
+            let proportional = limit as u128 * target.as_nanos() / average.as_nanos();
+            let proportional = usize::try_from(proportional).unwrap_or(limit);
+            proportional.min(limit * 3 / 4).max(self.rule.min)
+        } else if average <= target && (nearly_full || average <= target / 2) {
             (limit + 1).min(self.rule.max)
         } else {
             limit
@@ -206,7 +210,7 @@ mod tests {
     }
 
     #[test]
-    fn slow_answers_while_the_budget_is_full_shrink_the_bound_by_a_quarter_down_to_the_floor() {
+    fn slow_answers_while_the_budget_is_full_shrink_the_bound_in_proportion_down_to_the_floor() {
         let budget = Budget::adaptive(rule());
         assert_eq!(budget.limit(), 8);
         let mut held: Vec<Permit> = (0..8).map(|_| budget.try_acquire().unwrap()).collect();
@@ -214,12 +218,31 @@ mod tests {
             permit.since -= Duration::from_millis(50);
         }
         drop(held.pop());
-        assert_eq!(budget.limit(), 6, "8 in flight of 8, slow: a quarter less");
+        assert_eq!(
+            budget.limit(),
+            3,
+            "8 in flight of 8, 2.5 times the target: 8 / 2.5"
+        );
         drop(held);
         assert_eq!(
             budget.limit(),
             2,
             "still full and slow at each step, never below the floor"
+        );
+    }
+
+    #[test]
+    fn a_full_budget_just_over_its_target_shrinks_by_a_quarter() {
+        let budget = Budget::adaptive(rule());
+        let mut held: Vec<Permit> = (0..8).map(|_| budget.try_acquire().unwrap()).collect();
+        for permit in &mut held {
+            permit.since -= Duration::from_millis(21);
+        }
+        drop(held.pop());
+        assert_eq!(
+            budget.limit(),
+            6,
+            "8 in flight of 8, a little slow: a quarter less"
         );
     }
 
@@ -237,38 +260,68 @@ mod tests {
     }
 
     #[test]
-    fn fast_answers_grow_a_nearly_full_budget_to_keep_room_for_a_burst() {
+    fn answers_within_the_target_grow_a_nearly_full_budget_to_keep_room_for_a_burst() {
         let budget = Budget::adaptive(rule());
         budget.limit.store(4, Ordering::Relaxed);
-        let fast = Duration::from_millis(5);
-        let held: Vec<Permit> = (0..3).map(|_| budget.try_acquire().unwrap()).collect();
-        drop(held);
+        let within = Duration::from_millis(15);
+        let mut held: Vec<Permit> = (0..3).map(|_| budget.try_acquire().unwrap()).collect();
+        held[0].since -= within;
+        drop(held.remove(0));
         assert_eq!(
             budget.limit(),
             5,
             "3 of 4 in flight, none refused: one more"
         );
-        for _ in 0..10 {
-            finish(&budget, fast);
+        for mut permit in held {
+            permit.since -= within;
         }
-        assert_eq!(budget.limit(), 5, "one at a time: room enough");
+        for _ in 0..10 {
+            finish(&budget, within);
+        }
+        assert_eq!(
+            budget.limit(),
+            5,
+            "one or two at a time, within the target: room enough"
+        );
     }
 
     #[test]
-    fn fast_answers_grow_a_full_budget_by_one_up_to_the_ceiling() {
+    fn answers_within_half_the_target_bring_the_bound_back_up_after_a_spike() {
         let budget = Budget::adaptive(rule());
         budget.limit.store(2, Ordering::Relaxed);
-        for grown in 3..=8 {
-            let held: Vec<Permit> = (0..budget.limit())
+        for _ in 0..10 {
+            finish(&budget, Duration::from_millis(5));
+        }
+        assert_eq!(
+            budget.limit(),
+            8,
+            "one at a time, but quick: back to the ceiling"
+        );
+    }
+
+    #[test]
+    fn answers_within_the_target_grow_a_full_budget_by_one_up_to_the_ceiling() {
+        let budget = Budget::adaptive(rule());
+        budget.limit.store(2, Ordering::Relaxed);
+        let fill = |budget: &Arc<Budget>| {
+            let mut held: Vec<Permit> = (0..budget.limit())
                 .map(|_| budget.try_acquire().unwrap())
                 .collect();
             assert!(budget.try_acquire().is_none(), "full at {}", budget.limit());
-            drop(held);
-            assert_eq!(budget.limit(), grown, "refusals and fast answers: one more");
+            for permit in &mut held {
+                permit.since -= Duration::from_millis(15);
+            }
+            held
+        };
+        for grown in 3..=8 {
+            drop(fill(&budget));
+            assert_eq!(
+                budget.limit(),
+                grown,
+                "refused, within the target: one more"
+            );
         }
-        let held: Vec<Permit> = (0..8).map(|_| budget.try_acquire().unwrap()).collect();
-        assert!(budget.try_acquire().is_none());
-        drop(held);
+        drop(fill(&budget));
         assert_eq!(budget.limit(), 8, "never above the ceiling");
     }
 }
