@@ -193,10 +193,20 @@ mod tests {
         }
     }
 
+    /// `n` requests in flight, each taking `latency` when its permit is dropped.
+    fn hold(budget: &Arc<Budget>, n: usize, latency: Duration) -> Vec<Permit> {
+        (0..n)
+            .map(|_| {
+                let mut permit = budget.try_acquire().unwrap();
+                permit.since -= latency;
+                permit
+            })
+            .collect()
+    }
+
     /// One request that took `latency`, from admission to its end.
     fn finish(budget: &Arc<Budget>, latency: Duration) {
-        let mut permit = budget.try_acquire().unwrap();
-        permit.since -= latency;
+        drop(hold(budget, 1, latency));
     }
 
     #[test]
@@ -213,10 +223,7 @@ mod tests {
     fn slow_answers_while_the_budget_is_full_shrink_the_bound_in_proportion_down_to_the_floor() {
         let budget = Budget::adaptive(rule());
         assert_eq!(budget.limit(), 8);
-        let mut held: Vec<Permit> = (0..8).map(|_| budget.try_acquire().unwrap()).collect();
-        for permit in &mut held {
-            permit.since -= Duration::from_millis(50);
-        }
+        let mut held = hold(&budget, 8, Duration::from_millis(50));
         drop(held.pop());
         assert_eq!(
             budget.limit(),
@@ -234,10 +241,7 @@ mod tests {
     #[test]
     fn a_full_budget_just_over_its_target_shrinks_by_a_quarter() {
         let budget = Budget::adaptive(rule());
-        let mut held: Vec<Permit> = (0..8).map(|_| budget.try_acquire().unwrap()).collect();
-        for permit in &mut held {
-            permit.since -= Duration::from_millis(21);
-        }
+        let mut held = hold(&budget, 8, Duration::from_millis(21));
         drop(held.pop());
         assert_eq!(
             budget.limit(),
@@ -264,17 +268,14 @@ mod tests {
         let budget = Budget::adaptive(rule());
         budget.limit.store(4, Ordering::Relaxed);
         let within = Duration::from_millis(15);
-        let mut held: Vec<Permit> = (0..3).map(|_| budget.try_acquire().unwrap()).collect();
-        held[0].since -= within;
+        let mut held = hold(&budget, 3, within);
         drop(held.remove(0));
         assert_eq!(
             budget.limit(),
             5,
             "3 of 4 in flight, none refused: one more"
         );
-        for mut permit in held {
-            permit.since -= within;
-        }
+        drop(held);
         for _ in 0..10 {
             finish(&budget, within);
         }
@@ -304,13 +305,8 @@ mod tests {
         let budget = Budget::adaptive(rule());
         budget.limit.store(2, Ordering::Relaxed);
         let fill = |budget: &Arc<Budget>| {
-            let mut held: Vec<Permit> = (0..budget.limit())
-                .map(|_| budget.try_acquire().unwrap())
-                .collect();
+            let held = hold(budget, budget.limit(), Duration::from_millis(15));
             assert!(budget.try_acquire().is_none(), "full at {}", budget.limit());
-            for permit in &mut held {
-                permit.since -= Duration::from_millis(15);
-            }
             held
         };
         for grown in 3..=8 {
