@@ -16,12 +16,13 @@
 //! and before the mark commits, the lease runs out and the messages not yet marked go again.
 //! Graceful shutdown waits for the message in flight, records what was delivered and gives the
 //! rest of the batch back, so a restart does not open that window, unless the shutdown's grace
-//! period runs out first: then the conversation is cut, and it and the rest of its batch go
-//! again once their lease runs out. A resent message keeps its Message-ID (derived from the
-//! outbox id), so mail clients show it once. Short of that, a message is sent once: the worker
-//! starts a conversation only while the lease ([`LEASE`]) still outlasts its deadline
-//! (`smtp.message_deadline_ms`, which bounds the whole conversation) and the recording of its
-//! outcome, and gives the rest of the batch back otherwise.
+//! period runs out first: then the conversation is cut, and it, the rest of its batch and the
+//! deliveries not yet recorded go again once their lease runs out. A resent message keeps its
+//! Message-ID (derived from the outbox id), so mail clients show it once. Short of that, a
+//! message is sent once: the worker starts a conversation only while the lease ([`LEASE`])
+//! still outlasts its deadline (`smtp.message_deadline_ms`, which bounds the whole
+//! conversation) and the recording of its outcome, and gives the rest of the batch back
+//! otherwise.
 //!
 //! A transient failure (connection refused, 4xx) is retried after `backoff_base × 2^(n-1)`
 //! (capped at [`MAX_BACKOFF`]); after `max_attempts` attempts, or at once on a permanent failure
@@ -46,10 +47,11 @@ pub const LEASE: Duration = Duration::from_secs(300);
 /// The most messages claimed in one round.
 pub const BATCH: i64 = 32;
 /// The longest deadline a message's delivery may be given (`smtp.message_deadline_ms` is capped
-/// at it), so that a conversation and its record always end within the lease.
+/// at it), so that a conversation and its record (which starts at most
+/// [`RECORD_DELIVERIES_EVERY`] after the conversation ends) always end within the lease.
 pub const MAX_MESSAGE_DEADLINE: Duration = Duration::from_secs(240);
-/// Time allowed for recording a conversation's outcome (a pool wait and one UPDATE); a record
-/// that takes longer ends the batch.
+/// Time allowed for recording outcomes (a pool wait and one UPDATE); after a record that takes
+/// longer, or fails, no conversation of the batch starts.
 pub const RECORD_MAX: Duration = Duration::from_secs(30);
 /// The longest wait between two attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
@@ -179,17 +181,17 @@ async fn deliver_batch(
         // Start a conversation only if it, and recording its outcome, end within the lease:
         // otherwise another worker could take the message over and send it again. A stopping
         // worker finishes the message in flight and gives the rest back; so does one whose
-        // last record took longer than allowed (the database is struggling).
-        if outcomes.slow_database
+        // last record failed or took longer than allowed (the database is struggling).
+        if outcomes.database_trouble
             || *stopped.borrow()
-            || claimed_at.elapsed() + pace.message_deadline + RECORD_MAX >= LEASE
+            || claimed_at.elapsed() + pace.message_deadline + RECORD_DELIVERIES_EVERY + RECORD_MAX
+                >= LEASE
         {
             untried.push(email.id);
             continue;
         }
-        outcomes.record_deliveries_if_due().await;
-        match deliver(mailer, pace, email).await {
-            Ok(()) => outcomes.delivered(email.id).await,
+        match outcomes.converse(mailer, pace, email).await {
+            Ok(()) => outcomes.delivered(email.id),
             Err(failure) => outcomes.failed(pace, email, &failure).await,
         }
     }
@@ -217,19 +219,22 @@ async fn deliver(mailer: &Mailer, pace: &Pace, email: &EmailRow) -> Result<(), F
 
 /// The outcomes of one claim, recorded under its lease.
 ///
-/// Deliveries are recorded together: before the next conversation once the oldest one not yet
-/// recorded is [`RECORD_DELIVERIES_EVERY`] old, and at the end of the batch. After a spike the outbox holds
-/// thousands of messages, and one UPDATE (and one transaction) per message is database work
-/// that competes with the decisions still arriving. The price is a wider window in which a
-/// crash resends a delivered message (at least once, same Message-ID): the deliveries of up to
-/// that interval plus one conversation (at most its deadline), instead of one. Failures are recorded one by one: each has its own retry time.
+/// Deliveries are recorded together: [`RECORD_DELIVERIES_EVERY`] after the oldest one not yet
+/// recorded (while the next conversation goes on, if one is under way), before a failure is
+/// recorded, and at the end of the batch. After a spike the outbox holds thousands of
+/// messages, and one UPDATE (and one transaction) per message is database work that competes
+/// with the decisions still arriving. The price is a wider window in which a crash (or a
+/// shutdown whose grace runs out) resends a delivered message, at least once with the same
+/// Message-ID: the deliveries of that interval and the record under way, instead of one.
+/// Failures are recorded one by one: each has its own retry time.
 struct Outcomes<'a> {
     pool: &'a DbPool,
     lease_id: uuid::Uuid,
     delivered: Vec<uuid::Uuid>,
     oldest: Option<tokio::time::Instant>,
-    /// A record took longer than [`RECORD_MAX`]: the rest of the batch is given back.
-    slow_database: bool,
+    /// A record failed or took longer than [`RECORD_MAX`]: no conversation starts after it,
+    /// since its outcome could not be recorded either.
+    database_trouble: bool,
 }
 
 /// How long a delivery may wait to be recorded with the next ones (see [`Outcomes`]).
@@ -242,22 +247,45 @@ impl<'a> Outcomes<'a> {
             lease_id,
             delivered: Vec::new(),
             oldest: None,
-            slow_database: false,
+            database_trouble: false,
         }
     }
 
-    async fn delivered(&mut self, id: uuid::Uuid) {
+    fn delivered(&mut self, id: uuid::Uuid) {
         self.delivered.push(id);
         self.oldest.get_or_insert_with(tokio::time::Instant::now);
-        self.record_deliveries_if_due().await;
     }
 
-    async fn record_deliveries_if_due(&mut self) {
-        if self
-            .oldest
-            .is_some_and(|oldest| oldest.elapsed() >= RECORD_DELIVERIES_EVERY)
-        {
+    /// One conversation; the deliveries waiting to be recorded are recorded when due while it
+    /// goes on, so that a slow mail server does not hold them back.
+    async fn converse(
+        &mut self,
+        mailer: &Mailer,
+        pace: &Pace,
+        email: &EmailRow,
+    ) -> Result<(), Failure> {
+        let conversation = deliver(mailer, pace, email);
+        tokio::pin!(conversation);
+        let Some(oldest) = self.oldest else {
+            return conversation.await;
+        };
+        // An atomic, not a Cell: the worker's future moves between the runtime's threads.
+        let recording = std::sync::atomic::AtomicBool::new(false);
+        let record = async {
+            tokio::time::sleep_until(oldest + RECORD_DELIVERIES_EVERY).await;
+            recording.store(true, std::sync::atomic::Ordering::Relaxed);
             self.record_deliveries().await;
+        };
+        tokio::pin!(record);
+        tokio::select! {
+            outcome = &mut conversation => {
+                // A record under way is finished, not dropped: its outcome is needed.
+                if recording.load(std::sync::atomic::Ordering::Relaxed) {
+                    record.await;
+                }
+                outcome
+            }
+            () = &mut record => conversation.await,
         }
     }
 
@@ -276,35 +304,41 @@ impl<'a> Outcomes<'a> {
             // again (at least once, same Message-ID).
             Err(_) => {
                 tracing::warn!(count, "recording deliveries is taking too long");
-                self.slow_database = true;
+                self.database_trouble = true;
             }
             Ok(Ok(recorded)) if recorded == count => {}
             Ok(Ok(recorded)) => tracing::warn!(
                 lost = count - recorded,
                 "outbox lease ran out before deliveries were recorded"
             ),
-            Ok(Err(e)) => tracing::error!(
-                count,
-                error = %e,
-                "emails sent but not marked; they will be sent again"
-            ),
+            Ok(Err(e)) => {
+                tracing::error!(
+                    count,
+                    error = %e,
+                    "emails sent but not marked; they will be sent again"
+                );
+                self.database_trouble = true;
+            }
         }
     }
 
     async fn failed(&mut self, pace: &Pace, email: &EmailRow, failure: &Failure) {
+        // Deliveries first: the failure's record may take long, and they must not wait for it.
+        self.record_deliveries().await;
         let id = email.id;
         let record = record_failure(self.pool, pace, email, self.lease_id, failure);
         match tokio::time::timeout(RECORD_MAX, record).await {
             Err(_) => {
                 tracing::warn!(%id, "recording an outbox failure is taking too long");
-                self.slow_database = true;
+                self.database_trouble = true;
             }
             Ok(Ok(true)) => {}
             Ok(Ok(false)) => {
                 tracing::warn!(%id, "outbox lease ran out before the failure was recorded")
             }
             Ok(Err(e)) => {
-                tracing::warn!(%id, error = %e, "email failure not recorded; it will be retried")
+                tracing::warn!(%id, error = %e, "email failure not recorded; it will be retried");
+                self.database_trouble = true;
             }
         }
     }
@@ -387,7 +421,7 @@ mod tests {
 
     #[test]
     fn the_lease_outlasts_the_longest_delivery_and_its_record() {
-        assert!(MAX_MESSAGE_DEADLINE + RECORD_MAX < LEASE);
+        assert!(MAX_MESSAGE_DEADLINE + RECORD_DELIVERIES_EVERY + RECORD_MAX < LEASE);
         let smtp = SmtpConfig {
             message_deadline_ms: u64::MAX,
             ..SmtpConfig::default()
