@@ -5,21 +5,25 @@
 //! that rate the admitted requests and the server's front door fight the database for the CPU,
 //! admitted p99 grows to 0.4–1.4 s and even a refusal waits 0.1–1 s for its turn; with 8 in
 //! flight, refusals are answered within 20 ms and admitted p99 stays near 0.1 s, but the ceiling
-//! drops. So the write budget adapts (additive increase, multiplicative decrease): every
-//! `window` it compares the average latency of the requests that finished in it with a target.
-//! Above it, if the budget was full in the window, the bound shrinks in proportion (twice the
-//! target: half the bound), by a quarter at least and never below `min`. At or below it, it
-//! grows by one (never above `max`) if the budget was full or nearly (three quarters of it in
-//! flight), or if requests took at most half the target. A spike brings the bound down in one
-//! or two windows; once it is over the bound climbs back, one step per window.
+//! drops. So the write budget adapts: every `window` it compares the average latency of the
+//! requests that finished in it with a target. Above it, if the budget was full in the window,
+//! the bound shrinks in proportion (twice the target: half the bound), by a quarter at least
+//! and never below `min`; if the budget was nearly full (three quarters of it in flight), it
+//! holds. Otherwise it grows by one, never above `max`.
 //!
-//! Both moves ask whether the bound was what limited the window. A slow window with room to
+//! The moves ask whether the bound was what limited the window. A slow window with room to
 //! spare was slowed by something the bound does not cause (a WAL flush that stalls, a vacuum):
-//! shrinking would only refuse requests at a load the server carries. And a bound left low
-//! after a spike refuses the bursts of an ordinary load: measured at half capacity after a
-//! spike, a bound that grew only on refusals refused a few requests every second for 5–7 s.
+//! shrinking would only refuse requests at a load the server carries. And a bound that is not
+//! what limits climbs back, one step per window, whatever the latency: measured at half
+//! capacity after a spike, a bound that grew only on refusals refused a few requests every
+//! second for 5–7 s; and a deployment whose requests take longer than the target even unloaded
+//! would otherwise be left at `min` by its first spike.
+//!
+//! Only requests admitted under the bound in force count towards its next move: those admitted
+//! under an earlier, larger bound still drain after a shrink, and counting their latency again
+//! would shrink it again for the same excess.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -43,10 +47,11 @@ pub struct Adaptive {
 #[derive(Debug)]
 struct Adapt {
     rule: Adaptive,
-    /// Requests refused since the window began.
-    refused: AtomicBool,
     /// The most requests in flight at once since the window began.
     peak: AtomicUsize,
+    /// Counts the bound's changes: a permit carries the one it was admitted under.
+    generation: AtomicU64,
+    /// Held while a window's end decides the bound, so that two ends never race.
     window: Mutex<Window>,
 }
 
@@ -91,8 +96,8 @@ impl Budget {
             limit: AtomicUsize::new(rule.max),
             adapt: Some(Adapt {
                 rule,
-                refused: AtomicBool::new(false),
                 peak: AtomicUsize::new(0),
+                generation: AtomicU64::new(0),
                 window: Mutex::new(Window::new()),
             }),
         })
@@ -111,58 +116,67 @@ impl Budget {
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < limit).then_some(n + 1)
             });
-        match (taken, &self.adapt) {
-            (Err(_), Some(adapt)) => adapt.refused.store(true, Ordering::Relaxed),
-            (Ok(before), Some(adapt)) => {
-                adapt.peak.fetch_max(before + 1, Ordering::Relaxed);
-            }
-            _ => {}
-        }
-        if taken.is_err() {
-            return None;
-        }
+        let before = taken.ok()?;
+        let generation = self.adapt.as_ref().map_or(0, |adapt| {
+            adapt.peak.fetch_max(before + 1, Ordering::Relaxed);
+            adapt.generation.load(Ordering::Acquire)
+        });
         Some(Permit {
             budget: Arc::clone(self),
             since: Instant::now(),
+            generation,
         })
     }
 
-    fn release(&self, latency: Duration) {
+    fn release(&self, latency: Duration, generation: u64) {
+        // Never below zero: every permit was counted in when it was given.
         let in_flight = self.in_flight.fetch_sub(1, Ordering::AcqRel) - 1;
         if let Some(adapt) = &self.adapt {
-            if let Some(next) = adapt.observe(latency, self.limit(), in_flight) {
-                self.limit.store(next, Ordering::Relaxed);
-            }
+            adapt.observe(&self.limit, latency, generation, in_flight);
         }
     }
 }
 
 impl Adapt {
-    /// Adds a finished request to the window; at the window's end answers the next bound.
-    /// `in_flight` (those still running) starts the next window's peak.
-    fn observe(&self, latency: Duration, limit: usize, in_flight: usize) -> Option<usize> {
+    /// Adds a finished request to the window; at the window's end moves the bound. `in_flight`
+    /// (those still running) starts the next window's peak.
+    fn observe(&self, limit: &AtomicUsize, latency: Duration, generation: u64, in_flight: usize) {
         let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+        if generation != self.generation.load(Ordering::Acquire) {
+            return;
+        }
         window.total += latency;
         window.finished += 1;
         if window.began.elapsed() < self.rule.window {
-            return None;
+            return;
         }
         let average = window.total / window.finished;
         *window = Window::new();
-        let refused = self.refused.swap(false, Ordering::Relaxed);
         let peak = self.peak.swap(in_flight, Ordering::Relaxed);
-        let full = refused || peak >= limit;
-        let nearly_full = full || 4 * peak >= 3 * limit;
+        let current = limit.load(Ordering::Relaxed);
+        let next = self.next_bound(current, peak, average);
+        if next != current {
+            limit.store(next, Ordering::Relaxed);
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// The bound after a window in which at most `peak` requests were in flight at once under
+    /// `limit`, and those that finished took `average`.
+    fn next_bound(&self, limit: usize, peak: usize, average: Duration) -> usize {
         let target = self.rule.target;
-        Some(if average > target && full {
-            let proportional = limit as u128 * target.as_nanos() / average.as_nanos();
+        let full = peak >= limit;
+        let nearly_full = peak.saturating_mul(4) >= limit.saturating_mul(3);
+        if average > target && full {
+            let proportional =
+                (limit as u128).saturating_mul(target.as_nanos()) / average.as_nanos();
             let proportional = usize::try_from(proportional).unwrap_or(limit);
-            proportional.min(limit * 3 / 4).max(self.rule.min)
-        } else if average <= target && (nearly_full || average <= target / 2) {
-            (limit + 1).min(self.rule.max)
-        } else {
+            proportional.min(limit - limit / 4).max(self.rule.min)
+        } else if average > target && nearly_full {
             limit
-        })
+        } else {
+            limit.saturating_add(1).min(self.rule.max)
+        }
     }
 }
 
@@ -172,11 +186,12 @@ impl Adapt {
 pub struct Permit {
     budget: Arc<Budget>,
     since: Instant,
+    generation: u64,
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.budget.release(self.since.elapsed());
+        self.budget.release(self.since.elapsed(), self.generation);
     }
 }
 
@@ -233,8 +248,15 @@ mod tests {
         drop(held);
         assert_eq!(
             budget.limit(),
+            3,
+            "admitted under the old bound: not counted again"
+        );
+        let mut held = hold(&budget, 3, Duration::from_millis(50));
+        drop(held.pop());
+        assert_eq!(
+            budget.limit(),
             2,
-            "still full and slow at each step, never below the floor"
+            "full and slow again, never below the floor"
         );
     }
 
@@ -251,52 +273,34 @@ mod tests {
     }
 
     #[test]
-    fn slow_answers_with_room_to_spare_leave_the_bound_alone() {
+    fn a_nearly_full_budget_holds_while_slow_and_grows_within_the_target() {
         let budget = Budget::adaptive(rule());
+        budget.limit.store(4, Ordering::Relaxed);
+        let mut held = hold(&budget, 3, Duration::from_millis(50));
+        drop(held.pop());
+        assert_eq!(budget.limit(), 4, "3 of 4 in flight, slow: held");
+        drop(held);
+        budget.limit.store(4, Ordering::Relaxed);
+        let mut held = hold(&budget, 3, Duration::from_millis(15));
+        drop(held.pop());
+        assert_eq!(
+            budget.limit(),
+            5,
+            "3 of 4 in flight, within the target: one more"
+        );
+    }
+
+    #[test]
+    fn a_bound_with_room_to_spare_climbs_back_however_slow_the_answers() {
+        let budget = Budget::adaptive(rule());
+        budget.limit.store(2, Ordering::Relaxed);
         for _ in 0..10 {
             finish(&budget, Duration::from_millis(50));
         }
         assert_eq!(
             budget.limit(),
             8,
-            "one in flight of 8: the bound did not slow it"
-        );
-    }
-
-    #[test]
-    fn answers_within_the_target_grow_a_nearly_full_budget_to_keep_room_for_a_burst() {
-        let budget = Budget::adaptive(rule());
-        budget.limit.store(4, Ordering::Relaxed);
-        let within = Duration::from_millis(15);
-        let mut held = hold(&budget, 3, within);
-        drop(held.remove(0));
-        assert_eq!(
-            budget.limit(),
-            5,
-            "3 of 4 in flight, none refused: one more"
-        );
-        drop(held);
-        for _ in 0..10 {
-            finish(&budget, within);
-        }
-        assert_eq!(
-            budget.limit(),
-            5,
-            "one or two at a time, within the target: room enough"
-        );
-    }
-
-    #[test]
-    fn answers_within_half_the_target_bring_the_bound_back_up_after_a_spike() {
-        let budget = Budget::adaptive(rule());
-        budget.limit.store(2, Ordering::Relaxed);
-        for _ in 0..10 {
-            finish(&budget, Duration::from_millis(5));
-        }
-        assert_eq!(
-            budget.limit(),
-            8,
-            "one at a time, but quick: back to the ceiling"
+            "one in flight at a time: the bound did not slow them, and climbs to the ceiling"
         );
     }
 
@@ -311,13 +315,28 @@ mod tests {
         };
         for grown in 3..=8 {
             drop(fill(&budget));
-            assert_eq!(
-                budget.limit(),
-                grown,
-                "refused, within the target: one more"
-            );
+            assert_eq!(budget.limit(), grown, "full, within the target: one more");
         }
         drop(fill(&budget));
         assert_eq!(budget.limit(), 8, "never above the ceiling");
+    }
+
+    #[test]
+    fn a_window_is_judged_by_its_average_not_by_its_last_request() {
+        let budget = Budget::adaptive(Adaptive {
+            window: Duration::from_millis(50),
+            ..rule()
+        });
+        let mut held = hold(&budget, 7, Duration::from_millis(1));
+        held.push(hold(&budget, 1, Duration::from_millis(60)).remove(0));
+        let slow = held.pop();
+        drop(held);
+        std::thread::sleep(Duration::from_millis(60));
+        drop(slow);
+        assert_eq!(
+            budget.limit(),
+            8,
+            "full, average (7 x 1 ms + 60 ms) / 8 within the target: not shrunk"
+        );
     }
 }
