@@ -219,6 +219,14 @@ mod tests {
             .collect()
     }
 
+    /// `n` requests in flight, each taking `latency`, and one of them finishes: the bound after
+    /// it, and the requests still in flight.
+    fn one_of(budget: &Arc<Budget>, n: usize, latency: Duration) -> (usize, Vec<Permit>) {
+        let mut held = hold(budget, n, latency);
+        drop(held.pop());
+        (budget.limit(), held)
+    }
+
     /// One request that took `latency`, from admission to its end.
     fn finish(budget: &Arc<Budget>, latency: Duration) {
         drop(hold(budget, 1, latency));
@@ -238,56 +246,35 @@ mod tests {
     fn slow_answers_while_the_budget_is_full_shrink_the_bound_in_proportion_down_to_the_floor() {
         let budget = Budget::adaptive(rule());
         assert_eq!(budget.limit(), 8);
-        let mut held = hold(&budget, 8, Duration::from_millis(50));
-        drop(held.pop());
-        assert_eq!(
-            budget.limit(),
-            3,
-            "8 in flight of 8, 2.5 times the target: 8 / 2.5"
-        );
+        let (limit, held) = one_of(&budget, 8, Duration::from_millis(50));
+        assert_eq!(limit, 3, "8 in flight of 8, 2.5 times the target: 8 / 2.5");
         drop(held);
         assert_eq!(
             budget.limit(),
             3,
             "admitted under the old bound: not counted again"
         );
-        let mut held = hold(&budget, 3, Duration::from_millis(50));
-        drop(held.pop());
-        assert_eq!(
-            budget.limit(),
-            2,
-            "full and slow again, never below the floor"
-        );
+        let (limit, _still_in_flight) = one_of(&budget, 3, Duration::from_millis(50));
+        assert_eq!(limit, 2, "full and slow again, never below the floor");
     }
 
     #[test]
     fn a_full_budget_just_over_its_target_shrinks_by_a_quarter() {
         let budget = Budget::adaptive(rule());
-        let mut held = hold(&budget, 8, Duration::from_millis(21));
-        drop(held.pop());
-        assert_eq!(
-            budget.limit(),
-            6,
-            "8 in flight of 8, a little slow: a quarter less"
-        );
+        let (limit, _still_in_flight) = one_of(&budget, 8, Duration::from_millis(21));
+        assert_eq!(limit, 6, "8 in flight of 8, a little slow: a quarter less");
     }
 
     #[test]
     fn a_nearly_full_budget_holds_while_slow_and_grows_within_the_target() {
         let budget = Budget::adaptive(rule());
         budget.limit.store(4, Ordering::Relaxed);
-        let mut held = hold(&budget, 3, Duration::from_millis(50));
-        drop(held.pop());
-        assert_eq!(budget.limit(), 4, "3 of 4 in flight, slow: held");
+        let (limit, held) = one_of(&budget, 3, Duration::from_millis(50));
+        assert_eq!(limit, 4, "3 of 4 in flight, slow: held");
         drop(held);
         budget.limit.store(4, Ordering::Relaxed);
-        let mut held = hold(&budget, 3, Duration::from_millis(15));
-        drop(held.pop());
-        assert_eq!(
-            budget.limit(),
-            5,
-            "3 of 4 in flight, within the target: one more"
-        );
+        let (limit, _still_in_flight) = one_of(&budget, 3, Duration::from_millis(15));
+        assert_eq!(limit, 5, "3 of 4 in flight, within the target: one more");
     }
 
     #[test]
@@ -327,10 +314,8 @@ mod tests {
             window: Duration::from_millis(50),
             ..rule()
         });
-        let mut held = hold(&budget, 7, Duration::from_millis(1));
-        held.push(hold(&budget, 1, Duration::from_millis(60)).remove(0));
-        let slow = held.pop();
-        drop(held);
+        let slow = hold(&budget, 1, Duration::from_millis(60));
+        drop(hold(&budget, 7, Duration::from_millis(1)));
         std::thread::sleep(Duration::from_millis(60));
         drop(slow);
         assert_eq!(
