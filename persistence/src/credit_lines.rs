@@ -58,7 +58,7 @@ pub fn insert_application(
             diesel::insert_into(credit_lines::table).values(line),
         )
         .execute(conn)?,
-        None => application.execute(conn)?,
+        None => application.prepared().execute(conn)?,
     };
     Ok(())
 }

@@ -276,8 +276,10 @@ pub fn mark_sent(
                     outbox_emails::lease_id.eq(None::<Uuid>),
                     outbox_emails::last_error.eq(None::<String>),
                 ))
+                .returning(outbox_emails::id)
                 .prepared()
-                .execute(c)?,
+                .load::<Uuid>(c)?
+                .len(),
         )
     })
 }
@@ -298,8 +300,10 @@ pub fn release(
                     outbox_emails::attempts.eq(outbox_emails::attempts - 1),
                     outbox_emails::next_attempt_at.eq(now),
                 ))
+                .returning(outbox_emails::id)
                 .prepared()
-                .execute(c)?,
+                .load::<Uuid>(c)?
+                .len(),
         )
     })
 }
@@ -332,10 +336,11 @@ pub fn record_failure(
             outbox_emails::lease_id.eq(None::<Uuid>),
             outbox_emails::last_error.eq(Some(error)),
         ))
+        .returning(outbox_emails::id)
         .prepared()
-        .execute(c)?)
+        .load::<Uuid>(c)?)
     })?;
-    Ok(updated == 1)
+    Ok(updated.len() == 1)
 }
 
 /// Resets a parked message to pending, due now, with a fresh attempt budget.

@@ -15,7 +15,9 @@
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::{PgConnection, QueryResult, RunQueryDsl};
+use diesel::row::NamedRow;
+use diesel::sql_types::Untyped;
+use diesel::{PgConnection, QueryResult, QueryableByName, RunQueryDsl};
 
 /// `Q`, prepared once per connection and cached under its SQL text (see the module doc).
 #[derive(Debug, Clone, Copy)]
@@ -53,3 +55,50 @@ impl<Q: Query> Query for Prepared<Q> {
 }
 
 impl<Q> RunQueryDsl<PgConnection> for Prepared<Q> {}
+
+impl<Q: QueryFragment<Pg>> Prepared<Q> {
+    /// Runs a statement that answers no rows, prepared. This shadows diesel's `execute`, which
+    /// would not prepare it: diesel executes through a reference, and `QueryFragment for &T`
+    /// does not pass on [`Prepared`]'s caching rule, so the inner statement's own rule (never
+    /// cache) won. Under `tests/src/bin/peak` the PostgreSQL log showed the loan, ledger and
+    /// decision inserts sent unnamed, parsed and planned on every call. Loading takes the
+    /// statement by value, so this runs it as a load of no rows. Diesel reports the rows
+    /// affected only on the path that cannot prepare: where the count matters, add
+    /// `RETURNING` and count the rows answered.
+    pub fn execute(self, conn: &mut PgConnection) -> QueryResult<()> {
+        Unreturning(self).load::<NoRow>(conn).map(drop)
+    }
+}
+
+/// A prepared statement run through diesel's loading path (see [`Prepared::execute`]).
+struct Unreturning<Q>(Prepared<Q>);
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Unreturning<Q> {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, backend: &Pg) -> QueryResult<bool> {
+        self.0.is_safe_to_cache_prepared(backend)
+    }
+}
+
+impl<Q> QueryId for Unreturning<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q> Query for Unreturning<Q> {
+    type SqlType = Untyped;
+}
+
+impl<Q> RunQueryDsl<PgConnection> for Unreturning<Q> {}
+
+/// What a statement without `RETURNING` answers: no rows, so this is never built from one.
+struct NoRow;
+
+impl QueryableByName<Pg> for NoRow {
+    fn build<'a>(_row: &impl NamedRow<'a, Pg>) -> diesel::deserialize::Result<Self> {
+        Ok(NoRow)
+    }
+}

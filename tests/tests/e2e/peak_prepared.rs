@@ -63,3 +63,39 @@ fn a_prepared_statement_is_prepared_once_and_keyed_by_its_text() {
         .unwrap();
     assert_eq!(prepared_with(&mut conn, "'three '"), 0);
 }
+
+/// A statement that answers no rows is prepared too. Diesel's own `execute` runs a statement
+/// through a reference, which dropped `prepared()`'s caching rule: the decision path's loan,
+/// ledger and decision inserts were sent unnamed and planned on every call until
+/// `Prepared::execute` took their place.
+#[test]
+fn a_prepared_statement_without_rows_is_prepared_once_and_runs_every_time() {
+    let mut conn = PgConnection::establish(&lendline_tests::fresh_database_url()).unwrap();
+    diesel::sql_query("CREATE TEMP TABLE prepared_writes (n integer NOT NULL)")
+        .execute(&mut conn)
+        .unwrap();
+    for n in 0..3 {
+        diesel::sql_query("INSERT INTO prepared_writes (n) VALUES ($1)")
+            .bind::<Integer, _>(n)
+            .prepared()
+            .execute(&mut conn)
+            .unwrap();
+    }
+    assert_eq!(
+        prepared_with(&mut conn, "INSERT INTO prepared_writes"),
+        1,
+        "prepared once, reused"
+    );
+    let rows = diesel::sql_query("SELECT count(*) AS n FROM prepared_writes")
+        .get_result::<Count>(&mut conn)
+        .unwrap()
+        .n;
+    assert_eq!(rows, 3, "every call wrote its row");
+
+    // A failing statement still fails: the loading path reports errors as diesel's did.
+    let refused = diesel::sql_query("INSERT INTO prepared_writes (n) VALUES ($1)")
+        .bind::<diesel::sql_types::Nullable<Integer>, _>(None::<i32>)
+        .prepared()
+        .execute(&mut conn);
+    assert!(refused.is_err(), "a NOT NULL violation is an error");
+}

@@ -376,7 +376,11 @@ async fn main() {
     tokio::time::sleep(Duration::from_secs(opts.settle_s).saturating_sub(waited.elapsed())).await;
     let rss_later = system::rss(pid);
     println!(
-        "Server RSS: {rss_before} before load, {rss_warm} after the 3 s warm-up, {rss_after} after the load, {rss_later} {} s later",
+        "Server RSS: {} before load, {} after the 3 s warm-up, {} after the load, {} {} s later",
+        system::show(rss_before),
+        system::show(rss_warm),
+        system::show(rss_after),
+        system::show(rss_later),
         opts.settle_s
     );
     let three = &overloads[0];
@@ -396,7 +400,9 @@ async fn main() {
         verdict(overloads.iter().all(|o| o.errors == 0)),
         three.errors,
         overloads[1].errors,
-        verdict(rss_later.total_mb <= rss_before.total_mb * 1.2),
+        verdict(
+            matches!((rss_before, rss_later), (Some(b), Some(l)) if l.total_mb <= b.total_mb * 1.2)
+        ),
     );
     server.stop();
     let _ = std::fs::remove_dir_all(work.path());

@@ -94,19 +94,29 @@ impl std::fmt::Display for Rss {
     }
 }
 
-pub fn rss(pid: u32) -> Rss {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+/// `None` once the process has exited (a zombie has no `VmRSS`): a server that died must not
+/// read as one that gave its memory back.
+pub fn rss(pid: u32) -> Option<Rss> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let mb = |field: &str| {
         status
             .lines()
             .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
+            .map(|kb| kb / 1024.0)
     };
-    Rss {
-        total_mb: mb("VmRSS:"),
-        anon_mb: mb("RssAnon:"),
-    }
+    Some(Rss {
+        total_mb: mb("VmRSS:")?,
+        anon_mb: mb("RssAnon:")?,
+    })
+}
+
+/// An RSS reading as printed: the figures, or that the server was no longer running.
+pub fn show(rss: Option<Rss>) -> String {
+    rss.map_or_else(
+        || "none (the server had exited)".to_string(),
+        |r| r.to_string(),
+    )
 }
 
 /// Where the benchmarked server keeps its data: the embedded cluster it starts itself, or a
