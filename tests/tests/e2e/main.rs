@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod audit_hash;
 mod auth;
 mod console;
 mod console_admin;
