@@ -245,6 +245,7 @@ pub fn record_payment(conn: &mut PgConnection, loan: &LoanRow) -> Result<(), Rep
         loans::written_off_on.eq(loan.written_off_on),
         loans::recovered.eq(loan.recovered),
     ))
+    .prepared()
     .execute(conn)?;
     Ok(())
 }

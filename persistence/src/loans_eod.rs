@@ -134,6 +134,8 @@ pub fn accrue(
     .bind::<Nullable<SqlUuid>, _>(scope.loan())
     .bind::<Date, _>(fees_through)
     .bind::<Nullable<SqlUuid>, _>(scope.party())
+    // Prepared per scope's shape: a repayment accrues its own loan this way first.
+    .prepared()
     .load(conn)?)
 }
 
