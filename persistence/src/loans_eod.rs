@@ -83,7 +83,7 @@ pub fn accrue(
     fees_through: NaiveDate,
     scope: Scope,
 ) -> Result<Vec<AccrualTotals>, RepoError> {
-    Ok(diesel::sql_query(format!(
+    let query = diesel::sql_query(format!(
         // `agg` reads every installment once (a hash aggregate, not a lookup per loan):
         // penalty is owed on each installment's unpaid principal for every day of the span
         // from its due date on, which equals summing the overdue principal day by day.
@@ -133,10 +133,15 @@ pub fn accrue(
     .bind::<Date, _>(through)
     .bind::<Nullable<SqlUuid>, _>(scope.loan())
     .bind::<Date, _>(fees_through)
-    .bind::<Nullable<SqlUuid>, _>(scope.party())
-    // Prepared per scope's shape: a repayment accrues its own loan this way first.
-    .prepared()
-    .load(conn)?)
+    .bind::<Nullable<SqlUuid>, _>(scope.party());
+    Ok(match scope {
+        // A repayment accrues its own loan first: prepared, like the rest of its path.
+        Scope::Loan { .. } => query.prepared().load(conn)?,
+        // End of day is planned afresh with its values: a generic plan cannot tell that the
+        // scope's parameters are null, would take "every active loan" for a handful of rows
+        // and could drop the hash aggregate above.
+        Scope::Active => query.load(conn)?,
+    })
 }
 
 /// Sets days past due and bucket for every active loan (or the one loan of `scope`, whatever

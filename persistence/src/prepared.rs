@@ -57,14 +57,15 @@ impl<Q: Query> Query for Prepared<Q> {
 impl<Q> RunQueryDsl<PgConnection> for Prepared<Q> {}
 
 impl<Q: QueryFragment<Pg>> Prepared<Q> {
-    /// Runs a statement that answers no rows, prepared. This shadows diesel's `execute`, which
-    /// would not prepare it: diesel executes through a reference, and `QueryFragment for &T`
-    /// does not pass on [`Prepared`]'s caching rule, so the inner statement's own rule (never
-    /// cache) won. Under `tests/src/bin/peak` the PostgreSQL log showed the loan, ledger and
-    /// decision inserts sent unnamed, parsed and planned on every call. Loading takes the
-    /// statement by value, so this runs it as a load of no rows. Diesel reports the rows
-    /// affected only on the path that cannot prepare: where the count matters, add
-    /// `RETURNING` and count the rows answered.
+    /// Runs a statement for its effects, prepared; any rows it answers are read and dropped.
+    /// This shadows diesel's `execute`, which would not prepare it: diesel executes through a
+    /// reference, and `QueryFragment for &T` does not pass on [`Prepared`]'s caching rule, so
+    /// the inner statement's own rule won, and diesel never caches a `sql_query`, an
+    /// `UPDATE`, an upsert, a multi-row insert or an insert with `DEFAULT` values. Under
+    /// `tests/src/bin/peak` the PostgreSQL log showed the loan, ledger and decision inserts
+    /// sent unnamed, parsed and planned on every call. Loading takes the statement by value,
+    /// so this runs it as a load. Diesel reports the rows affected only on the path that
+    /// cannot prepare: where the count matters, add `RETURNING` and count the rows answered.
     pub fn execute(self, conn: &mut PgConnection) -> QueryResult<()> {
         Unreturning(self).load::<NoRow>(conn).map(drop)
     }
@@ -94,7 +95,7 @@ impl<Q> Query for Unreturning<Q> {
 
 impl<Q> RunQueryDsl<PgConnection> for Unreturning<Q> {}
 
-/// What a statement without `RETURNING` answers: no rows, so this is never built from one.
+/// A row of a statement run for its effects, dropped unread.
 struct NoRow;
 
 impl QueryableByName<Pg> for NoRow {

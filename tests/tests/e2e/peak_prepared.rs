@@ -97,5 +97,14 @@ fn a_prepared_statement_without_rows_is_prepared_once_and_runs_every_time() {
         .bind::<diesel::sql_types::Nullable<Integer>, _>(None::<i32>)
         .prepared()
         .execute(&mut conn);
-    assert!(refused.is_err(), "a NOT NULL violation is an error");
+    assert!(
+        matches!(
+            refused,
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::NotNullViolation,
+                _
+            ))
+        ),
+        "a NOT NULL violation is reported as diesel reports it: {refused:?}"
+    );
 }
