@@ -29,6 +29,7 @@
 //! (5xx, an address that does not parse), the message is parked as `failed` until an admin
 //! replays it (`POST /v1/admin/outbox/{id}/replay`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -270,17 +271,17 @@ impl<'a> Outcomes<'a> {
             return conversation.await;
         };
         // An atomic, not a Cell: the worker's future moves between the runtime's threads.
-        let recording = std::sync::atomic::AtomicBool::new(false);
+        let recording = AtomicBool::new(false);
         let record = async {
             tokio::time::sleep_until(oldest + RECORD_DELIVERIES_EVERY).await;
-            recording.store(true, std::sync::atomic::Ordering::Relaxed);
+            recording.store(true, Ordering::Relaxed);
             self.record_deliveries().await;
         };
         tokio::pin!(record);
         tokio::select! {
             outcome = &mut conversation => {
                 // A record under way is finished, not dropped: its outcome is needed.
-                if recording.load(std::sync::atomic::Ordering::Relaxed) {
+                if recording.load(Ordering::Relaxed) {
                     record.await;
                 }
                 outcome
