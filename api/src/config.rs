@@ -233,7 +233,7 @@ where
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {
-    /// Unset: emails are written as files under `data_dir/mail`.
+    /// Unset: emails are appended to the day's mailbox, `data_dir/mail/<UTC date>.mbox`.
     pub host: Option<String>,
     pub port: u16,
     pub username: Option<String>,

@@ -6,6 +6,7 @@
 //! email exists exactly when the change that caused it commits. The [`worker`] delivers it
 //! later, retrying while the mail server is away.
 
+pub mod mailbox;
 pub mod templates;
 pub mod transport;
 pub mod worker;

@@ -1,6 +1,10 @@
 //! How a queued email leaves the server: over SMTP with lettre, or, when no SMTP host is
-//! configured (the embedded default), as an `.eml` file under `<data_dir>/mail/`, so that
-//! nothing is lost on a machine without a mail server.
+//! configured (the embedded default), appended to the day's mailbox under `<data_dir>/mail/`
+//! (`<UTC date>.mbox`, mboxrd), so that nothing is lost on a machine without a mail server.
+//!
+//! One mailbox per day rather than one file per message: creating a file costs an inode, and
+//! under the peak benchmark ext4's inode allocation (`find_inode_bit` → `recently_deleted`)
+//! was a fifth of the server's CPU, 70–760 µs per message against about 5 µs for an append.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,7 +30,7 @@ pub enum Mailer {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
     },
-    Files {
+    Mailboxes {
         dir: PathBuf,
         from: Mailbox,
     },
@@ -65,7 +69,7 @@ impl Mailer {
             .parse()
             .with_context(|| format!("smtp.from {:?} is not an address", smtp.from))?;
         let Some(host) = smtp.host.as_deref() else {
-            return Ok(Mailer::Files {
+            return Ok(Mailer::Mailboxes {
                 dir: data_dir.join("mail"),
                 from,
             });
@@ -96,11 +100,11 @@ impl Mailer {
     pub fn describe(&self) -> String {
         match self {
             Mailer::Smtp { .. } => "smtp".into(),
-            Mailer::Files { dir, .. } => format!("files under {}", dir.display()),
+            Mailer::Mailboxes { dir, .. } => format!("mailboxes under {}", dir.display()),
         }
     }
 
-    /// Hands `email` to the mail server (or writes its file). `Ok` means the server accepted
+    /// Hands `email` to the mail server (or appends it to the day's mailbox). `Ok` means the server accepted
     /// responsibility for it.
     pub async fn deliver(&self, email: &EmailRow) -> Result<(), Failure> {
         match self {
@@ -115,14 +119,13 @@ impl Mailer {
                     }
                 })
             }
-            Mailer::Files { dir, from } => {
+            Mailer::Mailboxes { dir, from } => {
                 let bytes = build_message(from, email)?.formatted();
-                let dir = dir.clone();
-                let name = format!("{}.eml", email.id);
-                tokio::task::spawn_blocking(move || write_file(&dir, &name, &bytes))
+                let path = dir.join(mailbox_name(chrono::Utc::now()));
+                tokio::task::spawn_blocking(move || super::mailbox::append(&path, &bytes))
                     .await
                     .map_err(Failure::transient)?
-                    .map_err(|e| Failure::transient(format!("writing mail file: {e}")))
+                    .map_err(|e| Failure::transient(format!("appending to the mailbox: {e}")))
             }
         }
     }
@@ -149,12 +152,9 @@ fn build_message(from: &Mailbox, email: &EmailRow) -> Result<Message, Failure> {
         .map_err(|e| Failure::permanent(format!("building the message: {e}")))
 }
 
-/// Writes beside the final name and renames, so a reader never sees half a message.
-fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let partial = dir.join(format!("{name}.part"));
-    std::fs::write(&partial, bytes)?;
-    std::fs::rename(&partial, dir.join(name))
+/// The mailbox a message delivered at `now` goes to: one per UTC day.
+pub fn mailbox_name(now: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}.mbox", now.format("%Y-%m-%d"))
 }
 
 #[cfg(test)]
@@ -171,9 +171,23 @@ mod tests {
     }
 
     #[test]
-    fn without_an_smtp_host_emails_go_to_files_under_the_data_dir() {
+    fn without_an_smtp_host_emails_go_to_mailboxes_under_the_data_dir() {
         let mailer = Mailer::from_config(&smtp(None, "none"), Path::new("/data")).unwrap();
-        assert_eq!(mailer.describe(), "files under /data/mail");
+        assert_eq!(mailer.describe(), "mailboxes under /data/mail");
+    }
+
+    #[test]
+    fn a_day_has_one_mailbox_named_by_its_utc_date() {
+        let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        assert_eq!(mailbox_name(at("2026-11-11T00:00:00Z")), "2026-11-11.mbox");
+        assert_eq!(
+            mailbox_name(at("2026-11-11T23:59:59+00:00")),
+            "2026-11-11.mbox"
+        );
+        assert_eq!(
+            mailbox_name(at("2026-11-11T23:30:00-01:00")),
+            "2026-11-12.mbox"
+        );
     }
 
     #[test]

@@ -242,7 +242,7 @@ async fn a_refused_onboarding_queues_no_email() {
 }
 
 #[tokio::test]
-async fn without_smtp_emails_are_written_as_files_under_the_data_dir() {
+async fn without_smtp_emails_are_appended_to_the_days_mailbox_under_the_data_dir() {
     let app = spawn(None, 3).await;
     let recipient = onboard(&app).await;
     let sent = eventually("the email is marked sent", || async {
@@ -252,14 +252,31 @@ async fn without_smtp_emails_are_written_as_files_under_the_data_dir() {
             .next()
     })
     .await;
-    let file = app
-        .config
-        .data_dir
-        .join("mail")
-        .join(format!("{}.eml", sent["id"].as_str().unwrap()));
-    let text = std::fs::read_to_string(&file).unwrap();
-    assert!(text.contains("Subject: Welcome to Lendline"), "{text}");
-    assert!(text.contains(&format!("To: {recipient}")), "{text}");
+    let id = sent["id"].as_str().unwrap();
+    // Every mailbox of the directory: the test may straddle midnight UTC.
+    let dir = app.config.data_dir.join("mail");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(path.extension().unwrap(), "mbox", "{}", path.display());
+        let text = std::fs::read_to_string(&path).unwrap();
+        found.extend(
+            api::mail::mailbox::messages(&text)
+                .into_iter()
+                .filter(|m| m.contains(&format!("Message-ID: <{id}@"))),
+        );
+    }
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("Subject: Welcome to Lendline"),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[0].contains(&format!("To: {recipient}")),
+        "{}",
+        found[0]
+    );
 }
 
 #[tokio::test]

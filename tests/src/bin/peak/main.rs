@@ -274,9 +274,9 @@ async fn main() {
     let warm_up = load::closed_loop(&setup, opts.workers, 3).await;
     let rss_warm = system::rss(pid);
 
-    let cpu0 = system::cpu(pid, &postmasters);
+    let (cpu0, batches0) = (system::cpu(pid, &postmasters), server.batches().await);
     let ceiling = load::closed_loop(&setup, opts.workers, opts.ceiling_s).await;
-    let cpu1 = system::cpu(pid, &postmasters);
+    let (cpu1, batches1) = (system::cpu(pid, &postmasters), server.batches().await);
     let ceiling_ok = accepted(&ceiling);
     let capacity = ceiling_ok.len() as f64 / opts.ceiling_s as f64;
     let per = ceiling_ok.len().max(1) as f64;
@@ -289,9 +289,10 @@ async fn main() {
         capacity / pg_tps
     );
     println!(
-        "CPU per decision at the ceiling: server {:.2} ms, PostgreSQL {:.2} ms",
+        "CPU per decision at the ceiling: server {:.2} ms, PostgreSQL {:.2} ms; {:.1} writes per group-commit batch",
         (cpu1.server_ms - cpu0.server_ms) / per,
-        (cpu1.postgres_ms - cpu0.postgres_ms) / per
+        (cpu1.postgres_ms - cpu0.postgres_ms) / per,
+        batches0.mean_until(batches1)
     );
 
     let half = load::open_loop(&setup, capacity / 2.0, opts.half_s as f64, 1 << 32)

@@ -304,11 +304,27 @@ pub fn pg_bin_dir(explicit: Option<String>) -> PathBuf {
         .expect("no /usr/lib/postgresql/*/bin with pgbench and psql; pass --pg-bin-dir")
 }
 
+/// Group-commit batches counted by the server's metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct Batches {
+    pub batches: f64,
+    pub writes: f64,
+}
+
+impl Batches {
+    /// Writes per batch between `self` and the later reading `then`.
+    pub fn mean_until(self, then: Batches) -> f64 {
+        (then.writes - self.writes) / (then.batches - self.batches).max(1.0)
+    }
+}
+
 /// The release server, started on a throwaway data directory with its embedded cluster.
 pub struct Server {
     pub child: Child,
     pub data_dir: PathBuf,
     pub base: String,
+    /// The management listener, for `/metrics`.
+    pub management: String,
 }
 
 use lendline_tests::free_port;
@@ -353,6 +369,27 @@ impl Server {
             child,
             data_dir,
             base,
+            management: format!("http://127.0.0.1:{management}"),
+        }
+    }
+
+    /// How many group-commit batches the server has committed and how many writes they held.
+    pub async fn batches(&self) -> Batches {
+        let text = reqwest::get(format!("{}/metrics", self.management))
+            .await
+            .and_then(reqwest::Response::error_for_status);
+        let text = match text {
+            Ok(response) => response.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        let read = |name: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name)?.trim().parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        Batches {
+            batches: read("group_commit_batch_size_count "),
+            writes: read("group_commit_batch_size_sum "),
         }
     }
 
