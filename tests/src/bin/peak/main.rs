@@ -271,11 +271,14 @@ async fn main() {
     config.data_dir = server.data_dir.clone();
     let setup = Arc::new(load::setup(&config, &server.base, opts.merchants as usize).await);
     let rss_before = system::rss(pid);
+    let machine_start = system::machine();
     let warm_up = load::closed_loop(&setup, opts.workers, 3).await;
     let rss_warm = system::rss(pid);
 
     let (cpu0, batches0) = (system::cpu(pid, &postmasters), server.batches().await);
+    let machine0 = system::machine();
     let ceiling = load::closed_loop(&setup, opts.workers, opts.ceiling_s).await;
+    let machine1 = system::machine();
     let (cpu1, batches1) = (system::cpu(pid, &postmasters), server.batches().await);
     let ceiling_ok = accepted(&ceiling);
     let capacity = ceiling_ok.len() as f64 / opts.ceiling_s as f64;
@@ -294,6 +297,7 @@ async fn main() {
         (cpu1.postgres_ms - cpu0.postgres_ms) / per,
         batches0.mean_until(batches1)
     );
+    println!("  the machine at the ceiling: {}", machine0.until(machine1));
 
     let half = load::open_loop(&setup, capacity / 2.0, opts.half_s as f64, 1 << 32)
         .await
@@ -332,6 +336,7 @@ async fn main() {
     let mut overloads = Vec::new();
     for (i, k) in [3u64, 5].into_iter().enumerate() {
         let base = (2 + i as u64) << 32;
+        let machine_before = system::machine();
         let spike =
             load::open_loop(&setup, capacity * k as f64, opts.overload_s as f64, base).await;
         let backlog = outbox_backlog(&database, &bin_dir, &server.data_dir, opts.probe_s);
@@ -359,10 +364,18 @@ async fn main() {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
+        println!(
+            "     the machine over the spike and the probes: {}",
+            machine_before.until(system::machine())
+        );
         all.extend(spike);
         all.extend(probes);
     }
 
+    println!(
+        "The machine over every load phase: {}",
+        machine_start.until(system::machine())
+    );
     let waited = tokio::time::Instant::now();
     let rss_after = system::rss(pid);
     check::integrity(

@@ -76,6 +76,48 @@ pub fn cpu(server: u32, postmasters: &[u32]) -> Cpu {
     }
 }
 
+/// The whole machine's CPU time so far (`/proc/stat`, in clock ticks): how much of it the
+/// hypervisor gave to other guests (steal) and how much sat waiting for the disk (iowait). On a
+/// shared machine these say how far a run's figures were the machine's rather than the code's.
+#[derive(Clone, Copy, Debug)]
+pub struct Machine {
+    total: f64,
+    steal: f64,
+    iowait: f64,
+}
+
+pub fn machine() -> Machine {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+    let ticks: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let at = |i: usize| ticks.get(i).copied().unwrap_or(0.0);
+    Machine {
+        // Guest time is already counted in user time.
+        total: (0..8).map(at).sum(),
+        steal: at(7),
+        iowait: at(4),
+    }
+}
+
+impl Machine {
+    /// Steal and iowait between `self` and the later reading `then`, as shares of all CPU time.
+    pub fn until(self, then: Machine) -> String {
+        let total = (then.total - self.total).max(1.0);
+        format!(
+            "steal {:.1} %, iowait {:.1} % of the machine's CPU time",
+            100.0 * (then.steal - self.steal) / total,
+            100.0 * (then.iowait - self.iowait) / total
+        )
+    }
+}
+
 /// A process's resident memory: all of it, and the part that is its own (heap and stacks, as
 /// opposed to pages of its program file, which the kernel may drop and read again).
 #[derive(Clone, Copy)]
