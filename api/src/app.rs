@@ -150,6 +150,7 @@ impl Application {
                 },
             )
         };
+        let shards = shard_map(&database.url);
         let state = web::Data::new(AppState {
             pool,
             probe_pool: side_pool(1, 1_000, 1_000),
@@ -157,15 +158,18 @@ impl Application {
             limits: config.limits.clone(),
             metrics: Metrics::new()?,
             idempotency_wait_ms: config.idempotency.wait_ms,
-            policy: std::sync::Arc::new(crate::usecases::context::Policy::new(
-                config.loans.clone(),
-                config.audit.auditor_emails.clone(),
-                Duration::from_millis(config.database.cache_ms),
-            )),
+            policy: std::sync::Arc::new(crate::usecases::context::Policy {
+                mail_rides: shards.is_none(),
+                ..crate::usecases::context::Policy::new(
+                    config.loans.clone(),
+                    config.audit.auditor_emails.clone(),
+                    Duration::from_millis(config.database.cache_ms),
+                )
+            }),
             limiter: crate::rate_limit::ClientLimiter::from_limits(&config.limits),
             admission: Admission::new(&config.admission),
             party_kinds: Default::default(),
-            shards: shard_map(&database.url),
+            shards,
             group_commit: (config.group_commit.lanes > 0).then(|| {
                 Arc::new(crate::group_commit::GroupCommit::new(
                     config.group_commit.lanes,

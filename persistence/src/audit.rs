@@ -16,7 +16,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Text, Timestamptz};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -108,10 +108,29 @@ pub fn append(
 }
 
 /// Events recorded as work goes and appended together before it commits: one statement for
-/// all of them instead of one per event (a decision that opens a line records three).
-#[derive(Debug, Default)]
+/// all of them instead of one per event (a decision that opens a line records three). Writes
+/// that nothing in the request reads back (a message queued for a party) may ride along in
+/// the same statement ([`AuditLog::ride`]).
+#[derive(Default)]
 pub struct AuditLog {
     pending: Vec<EventRow>,
+    riders: Vec<Rider>,
+}
+
+/// A write that rides along with a log's last appends, and the error it answers if it touched
+/// no row.
+struct Rider {
+    tail: Tail<'static>,
+    untouched: fn() -> RepoError,
+}
+
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("pending", &self.pending)
+            .field("riders", &self.riders.len())
+            .finish()
+    }
 }
 
 impl AuditLog {
@@ -139,13 +158,22 @@ impl AuditLog {
         });
     }
 
+    /// Sends `tail` with the last appends instead of on its own: one round trip fewer. The
+    /// append answers `untouched()` if `tail` returned no row (and then nothing of the request
+    /// may commit: the caller's transaction rolls back with the error).
+    pub fn ride(&mut self, tail: Tail<'static>, untouched: fn() -> RepoError) {
+        self.riders.push(Rider { tail, untouched });
+    }
+
     /// Appends every recorded event in the order recorded, and empties the log: one statement
     /// for events on distinct chains (a chain with two events takes a second statement for its
     /// second, since one statement moves a head once).
     pub fn append(&mut self, conn: &mut PgConnection) -> Result<Vec<EventRow>, RepoError> {
         let (mut appended, last) = self.append_all_but_last_round(conn)?;
-        if !last.is_empty() {
-            appended.extend(seal(&last, run_round(conn, &last, None)?.0)?);
+        let riders = std::mem::take(&mut self.riders);
+        if !last.is_empty() || !riders.is_empty() {
+            let (stored, _) = run_last_round(conn, &last, riders, None)?;
+            appended.extend(seal(&last, stored)?);
         }
         Ok(appended)
     }
@@ -158,7 +186,8 @@ impl AuditLog {
         tail: Tail<'_>,
     ) -> Result<(Vec<EventRow>, bool), RepoError> {
         let (mut appended, last) = self.append_all_but_last_round(conn)?;
-        let (stored, touched) = run_round(conn, &last, Some(tail))?;
+        let riders = std::mem::take(&mut self.riders);
+        let (stored, touched) = run_last_round(conn, &last, riders, Some(tail))?;
         appended.extend(seal(&last, stored)?);
         Ok((appended, touched))
     }
@@ -176,7 +205,7 @@ impl AuditLog {
                 .any(|e| e.party_id == event.party_id && e.chain == event.chain);
             if repeats {
                 let full = std::mem::take(&mut round);
-                appended.extend(seal(&full, run_round(conn, &full, None)?.0)?);
+                appended.extend(seal(&full, run_round(conn, &full, Vec::new())?.0)?);
             }
             round.push(event);
         }
@@ -184,9 +213,34 @@ impl AuditLog {
     }
 }
 
-/// A statement that rides along with a log's appends (see [`AuditLog::append_with`]): a
-/// data-modifying statement with `RETURNING 1`, whose own parameters are `$1` to `$params`
-/// and are bound by `bind`.
+/// The last round of a log: its events, its riders and `tail`, in one statement. Answers the
+/// events and whether `tail` returned a row; a rider that returned none answers its error.
+fn run_last_round<'a>(
+    conn: &mut PgConnection,
+    events: &[EventRow],
+    riders: Vec<Rider>,
+    tail: Option<Tail<'a>>,
+) -> Result<(Vec<EventRow>, bool), RepoError> {
+    let mut untouched = Vec::with_capacity(riders.len());
+    let mut tails: Vec<Tail<'a>> = Vec::with_capacity(riders.len() + 1);
+    for rider in riders {
+        untouched.push(rider.untouched);
+        tails.push(rider.tail);
+    }
+    let has_tail = tail.is_some();
+    tails.extend(tail);
+    let (stored, touched) = run_round(conn, events, tails)?;
+    if let Some((_, error)) = touched.iter().zip(&untouched).find(|(t, _)| !**t) {
+        return Err(error());
+    }
+    let tail_touched = has_tail && touched.last().copied().unwrap_or(false);
+    Ok((stored, tail_touched))
+}
+
+/// A statement that rides along with a log's appends (see [`AuditLog::append_with`] and
+/// [`AuditLog::ride`]): a data-modifying statement with `RETURNING 1`, whose own parameters
+/// are `$1` to `$params` and are bound by `bind`. Its text has no `$` but its parameters'
+/// (they are renumbered when several ride in one statement).
 pub struct Tail<'a> {
     pub sql: String,
     pub params: usize,
@@ -194,24 +248,42 @@ pub struct Tail<'a> {
 }
 
 /// Binds a [`Tail`]'s parameters onto the statement it is part of.
-pub type TailBinder<'a> = Box<dyn FnOnce(BoxedQuery<'a>) -> BoxedQuery<'a> + 'a>;
+pub type TailBinder<'a> = Box<dyn for<'q> FnOnce(BoxedQuery<'q>) -> BoxedQuery<'q> + 'a>;
 
 /// A raw statement whose parameters are bound one by one.
 pub type BoxedQuery<'a> =
     diesel::query_builder::BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery>;
 
+/// `sql` with every parameter `$n` renumbered `$n + by`.
+fn shift_params(sql: &str, by: usize) -> String {
+    let mut shifted = String::with_capacity(sql.len() + 8);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        shifted.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => shifted.push_str(&(n + by).to_string()),
+            Err(_) => shifted.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    shifted.push_str(rest);
+    shifted
+}
+
 #[derive(QueryableByName)]
 struct TailRow {
-    #[diesel(sql_type = Bool)]
-    tail: bool,
+    #[diesel(sql_type = Array<Bool>)]
+    tails: Vec<bool>,
 }
 
 #[derive(QueryableByName)]
 struct EventWithTail {
     #[diesel(embed)]
     event: EventRow,
-    #[diesel(sql_type = Bool)]
-    tail: bool,
+    #[diesel(sql_type = Array<Bool>)]
+    tails: Vec<bool>,
 }
 
 /// Runs, in one statement, the appends of `events` (on distinct chains; see [`seal`]) and
@@ -224,10 +296,10 @@ struct EventWithTail {
 fn run_round<'a>(
     conn: &mut PgConnection,
     events: &[EventRow],
-    tail: Option<Tail<'a>>,
-) -> Result<(Vec<EventRow>, bool), RepoError> {
-    let first = tail.as_ref().map_or(1, |t| t.params + 1);
-    let mut ctes = Vec::with_capacity(events.len() + 1);
+    tails: Vec<Tail<'a>>,
+) -> Result<(Vec<EventRow>, Vec<bool>), RepoError> {
+    let first = tails.iter().map(|t| t.params).sum::<usize>() + 1;
+    let mut ctes = Vec::with_capacity(events.len() + tails.len());
     let mut selects = Vec::with_capacity(events.len());
     for i in 0..events.len() {
         // Event i binds chain, actor, time, action, payload, body prefix and owner.
@@ -254,26 +326,29 @@ fn run_round<'a>(
         ));
         selects.push(format!("SELECT * FROM e{i}"));
     }
-    let (tail_sql, bind) = match tail {
-        Some(tail) => (Some(tail.sql), Some(tail.bind)),
-        None => (None, None),
-    };
-    let touched = "EXISTS (SELECT 1 FROM t)";
-    if let Some(sql) = &tail_sql {
-        ctes.push(format!("t AS ({sql})"));
+    let mut binds = Vec::with_capacity(tails.len());
+    let mut touched = Vec::with_capacity(tails.len());
+    let mut offset = 0;
+    for (k, tail) in tails.into_iter().enumerate() {
+        ctes.push(format!("t{k} AS ({})", shift_params(&tail.sql, offset)));
+        touched.push(format!("EXISTS (SELECT 1 FROM t{k})"));
+        offset += tail.params;
+        binds.push(tail.bind);
     }
-    let sql = match (selects.is_empty(), tail_sql.is_some()) {
-        (true, true) => format!("WITH {} SELECT {touched} AS tail", ctes.join(", ")),
-        (true, false) => return Ok((Vec::new(), false)),
-        (false, true) => format!(
-            "WITH {} SELECT e.*, {touched} AS tail FROM ({}) e",
+    let touched = format!("ARRAY[{}]::bool[] AS tails", touched.join(", "));
+    let sql = match (selects.is_empty(), binds.is_empty()) {
+        (true, true) => return Ok((Vec::new(), Vec::new())),
+        (true, false) => format!("WITH {} SELECT {touched}", ctes.join(", ")),
+        (false, false) => format!(
+            "WITH {} SELECT e.*, {touched} FROM ({}) e",
             ctes.join(", "),
             selects.join(" UNION ALL ")
         ),
-        (false, false) => format!("WITH {} {}", ctes.join(", "), selects.join(" UNION ALL ")),
+        (false, true) => format!("WITH {} {}", ctes.join(", "), selects.join(" UNION ALL ")),
     };
+    let with_tails = !binds.is_empty();
     let mut query: BoxedQuery<'a> = diesel::sql_query(sql).into_boxed();
-    if let Some(bind) = bind {
+    for bind in binds {
         query = bind(query);
     }
     for event in events {
@@ -287,14 +362,14 @@ fn run_round<'a>(
             .bind::<diesel::sql_types::Uuid, _>(event.party_id);
     }
     let query = query.prepared();
-    Ok(match (events.is_empty(), tail_sql.is_some()) {
-        (true, _) => (Vec::new(), query.get_result::<TailRow>(conn)?.tail),
+    Ok(match (events.is_empty(), with_tails) {
+        (true, _) => (Vec::new(), query.get_result::<TailRow>(conn)?.tails),
         (false, true) => {
             let rows: Vec<EventWithTail> = query.load(conn)?;
-            let touched = rows.first().is_some_and(|r| r.tail);
+            let touched = rows.first().map(|r| r.tails.clone()).unwrap_or_default();
             (rows.into_iter().map(|r| r.event).collect(), touched)
         }
-        (false, false) => (query.load(conn)?, false),
+        (false, false) => (query.load(conn)?, Vec::new()),
     })
 }
 
@@ -485,4 +560,20 @@ pub fn create_checkpoint(
             .execute(conn)?;
     }
     Ok(Some(checkpoint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shift_params;
+
+    #[test]
+    fn a_riders_parameters_are_renumbered_past_those_before_it() {
+        let sql = "UPDATE k SET a = $1, b = $10 WHERE c = $2 AND d = '$' RETURNING 1";
+        assert_eq!(
+            shift_params(sql, 7),
+            "UPDATE k SET a = $8, b = $17 WHERE c = $9 AND d = '$' RETURNING 1"
+        );
+        assert_eq!(shift_params(sql, 0), sql);
+        assert_eq!(shift_params("$", 3), "$");
+    }
 }

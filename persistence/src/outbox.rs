@@ -17,6 +17,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 use uuid::Uuid;
 
+use crate::audit::{AuditLog, Tail};
 use crate::error::RepoError;
 use crate::prepared::Prepare;
 use crate::schema::{outbox_emails, parties};
@@ -209,6 +210,33 @@ pub fn enqueue_for_party(
         return Err(RepoError::NotFound);
     }
     Ok(id)
+}
+
+/// [`enqueue_for_party`] as a write that rides along with the request's audit appends
+/// ([`AuditLog::ride`]): one statement fewer for a decision that mails its party. Answers the
+/// message's id; the append answers `NotFound` when there is no such party.
+pub fn enqueue_for_party_with(log: &mut AuditLog, party_id: Uuid, email: NewEmail) -> Uuid {
+    let id = Uuid::now_v7();
+    let tail = Tail {
+        sql: "INSERT INTO outbox_emails
+                  (id, template, reference, recipient, subject, text_body, html_body)
+              SELECT $1, $2, $3, contact_email, $4, $5, $6 FROM parties WHERE id = $7
+              RETURNING 1"
+            .into(),
+        params: 7,
+        bind: Box::new(move |query| {
+            query
+                .bind::<diesel::sql_types::Uuid, _>(id)
+                .bind::<Text, _>(email.template)
+                .bind::<Nullable<Text>, _>(email.reference)
+                .bind::<Text, _>(email.subject)
+                .bind::<Text, _>(email.text_body)
+                .bind::<Text, _>(email.html_body)
+                .bind::<diesel::sql_types::Uuid, _>(party_id)
+        }),
+    };
+    log.ride(tail, || RepoError::NotFound);
+    id
 }
 
 /// Claims up to `limit` of the oldest due pending messages under one fresh lease: rows another

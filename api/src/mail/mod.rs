@@ -1,8 +1,8 @@
-//! Email: templates, the transports (SMTP or files), and the outbox worker that delivers what
-//! handlers queue.
+//! Email: templates, the transports (SMTP or daily mailboxes), and the outbox worker that
+//! delivers what handlers queue.
 //!
 //! A handler never talks to a mail server. It renders a [`Template`] and queues the result with
-//! [`enqueue_for_party`] (or [`enqueue_to`]) on the connection of its own transaction, so the
+//! [`enqueue_in`] (or [`enqueue_for_party`], [`enqueue_to`]) in its own transaction, so the
 //! email exists exactly when the change that caused it commits. The [`worker`] delivers it
 //! later, retrying while the mail server is away.
 
@@ -16,6 +16,8 @@ use persistence::outbox::{self, NewEmail};
 use persistence::RepoError;
 use uuid::Uuid;
 
+use crate::usecases::Context;
+
 pub use templates::Template;
 
 /// Renders `template` and queues it for the contact address of `party_id`, inside the
@@ -25,11 +27,28 @@ pub fn enqueue_for_party(
     party_id: Uuid,
     template: &Template,
 ) -> Result<Uuid, RepoError> {
-    outbox::enqueue_for_party(
-        conn,
-        party_id,
-        &message(template, String::new(), Some(format!("party:{party_id}"))),
-    )
+    outbox::enqueue_for_party(conn, party_id, &for_party(template, party_id))
+}
+
+/// Queues `template` for the contact address of `party_id` as part of a use case: the message
+/// rides along with the request's audit appends (one statement fewer), except on a distributed
+/// database, where the outbox is the coordinator's own table and is written on its own.
+pub fn enqueue_in(
+    ctx: &mut Context<'_>,
+    party_id: Uuid,
+    template: &Template,
+) -> Result<(), RepoError> {
+    let email = for_party(template, party_id);
+    if ctx.policy.mail_rides {
+        outbox::enqueue_for_party_with(&mut ctx.audit_log, party_id, email);
+        Ok(())
+    } else {
+        outbox::enqueue_for_party(ctx.conn, party_id, &email).map(drop)
+    }
+}
+
+fn for_party(template: &Template, party_id: Uuid) -> NewEmail {
+    message(template, String::new(), Some(format!("party:{party_id}")))
 }
 
 fn message(template: &Template, recipient: String, reference: Option<String>) -> NewEmail {

@@ -62,6 +62,10 @@ pub struct Policy {
     pub auditor_emails: Vec<String>,
     /// The business date, reused for a moment (see [`Recent`]).
     pub calendar: Recent<NaiveDate>,
+    /// Whether a use case's email rides along with its audit appends (`mail::enqueue_in`):
+    /// not on a Citus cluster, where the outbox is the coordinator's table and the appends
+    /// go to a party's shard.
+    pub mail_rides: bool,
 }
 
 /// What a use case may change that requests keep for a moment (see [`Recent`]).
@@ -89,6 +93,7 @@ impl Policy {
             models: Arc::new(ModelCache::new(cache_ttl)),
             auditor_emails,
             calendar: Recent::new(cache_ttl),
+            mail_rides: true,
         }
     }
 }

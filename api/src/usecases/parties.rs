@@ -31,7 +31,7 @@ pub fn onboard(
         party_name: p.name.clone(),
         party_kind: p.kind.clone(),
     };
-    mail::enqueue_for_party(ctx.conn, p.id, &welcome)?;
+    mail::enqueue_in(ctx, p.id, &welcome)?;
     Ok(record)
 }
 

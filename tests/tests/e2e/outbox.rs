@@ -377,3 +377,84 @@ fn a_message_being_claimed_is_skipped_and_only_the_lease_holder_records_the_outc
     assert_eq!(ids(again.clone()), [second]);
     assert_eq!(again[0].attempts, 2);
 }
+
+/// A decision's message rides in the statement of its audit appends: the party's address is
+/// looked up there, and a party that does not exist fails the append, so the request rolls
+/// back with nothing queued and nothing recorded.
+#[tokio::test]
+async fn a_message_riding_with_the_audit_appends_is_queued_once_or_fails_them_all() {
+    use diesel::Connection;
+    use persistence::audit::{AuditLog, Chain};
+    use persistence::RepoError;
+
+    let app = spawn(None, 3).await;
+    let recipient = onboard(&app).await;
+    let party: Uuid = entries_for(&app, "", &recipient).await[0]["reference"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("party:")
+        .parse()
+        .unwrap();
+    let url = app.database_url.clone();
+    let (queued, chain_of_missing) = tokio::task::spawn_blocking(move || {
+        let mut conn = persistence::db::connect(&url).unwrap();
+        let email = |subject: &str| NewEmail {
+            recipient: String::new(),
+            template: "welcome".into(),
+            subject: subject.into(),
+            text_body: "text".into(),
+            html_body: "<p>html</p>".into(),
+            reference: Some(format!("party:{party}")),
+        };
+        let at = chrono::Utc::now();
+        let queued = conn
+            .transaction::<_, RepoError, _>(|c| {
+                let mut log = AuditLog::default();
+                log.record(
+                    &Chain::of(party, "ride", party),
+                    "test",
+                    "rode",
+                    &serde_json::json!({}),
+                    at,
+                );
+                let id = persistence::outbox::enqueue_for_party_with(
+                    &mut log,
+                    party,
+                    email("Rode along"),
+                );
+                assert_eq!(log.append(c)?.len(), 1);
+                Ok(id)
+            })
+            .unwrap();
+        let missing = Uuid::now_v7();
+        let chain = Chain::of(party, "ride", missing);
+        let failed = conn.transaction::<(), RepoError, _>(|c| {
+            let mut log = AuditLog::default();
+            log.record(&chain, "test", "rode", &serde_json::json!({}), at);
+            persistence::outbox::enqueue_for_party_with(&mut log, missing, email("Nobody"));
+            log.append(c).map(drop)
+        });
+        assert!(matches!(failed, Err(RepoError::NotFound)), "{failed:?}");
+        (queued, chain.name)
+    })
+    .await
+    .unwrap();
+    let mine = entries_for(&app, "", &recipient).await;
+    let rode: Vec<&Value> = mine
+        .iter()
+        .filter(|e| e["subject"] == "Rode along")
+        .collect();
+    assert_eq!(rode.len(), 1, "{mine:?}");
+    assert_eq!(rode[0]["id"], queued.to_string());
+    assert!(outbox(&app, "")
+        .await
+        .iter()
+        .all(|e| e["subject"] != "Nobody"));
+    for (entity, events) in [(format!("ride:{party}"), 1), (chain_of_missing, 0)] {
+        let (status, trail) = app
+            .get(&format!("/v1/audit/events?entity={entity}"), &app.admin())
+            .await;
+        assert_eq!(status, 200, "{trail}");
+        assert_eq!(trail["items"].as_array().unwrap().len(), events, "{trail}");
+    }
+}

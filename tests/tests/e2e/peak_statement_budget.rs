@@ -19,9 +19,10 @@ use crate::lending_support::{apply, draw, merchant_with_sales, post_keyed, repay
 use crate::scf_support::{confirmed_receivable, factor, setup};
 
 /// The statements one request of each hot route may send.
+/// The decisions mail their party in the statement of their audit appends (`mail::enqueue_in`).
 const BUDGETS: [(&str, f64); 6] = [
-    ("/v1/credit-line-applications", 8.0),
-    ("/v1/credit-lines/{id}/draws", 8.0),
+    ("/v1/credit-line-applications", 7.0),
+    ("/v1/credit-lines/{id}/draws", 7.0),
     // A repayment's external reference and a checkout's order reference are unique
     // platform-wide through the registry: one insert each (what a distributed schema needs).
     ("/v1/loans/{id}/repayments", 13.0),

@@ -259,8 +259,8 @@ fn announce(
         "application.decided",
         &application.decision,
     );
-    mail::enqueue_for_party(
-        ctx.conn,
+    mail::enqueue_in(
+        ctx,
         application.party_id,
         &Template::ApplicationDecided {
             application_id: application.id,

@@ -70,8 +70,8 @@ pub fn draw_on_line(
         }
     };
     let currency = stored_currency(&loan.currency)?;
-    mail::enqueue_for_party(
-        ctx.conn,
+    mail::enqueue_in(
+        ctx,
         loan.party_id,
         &Template::LoanDisbursed {
             loan_id: loan.id,
