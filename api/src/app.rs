@@ -77,21 +77,29 @@ impl Database {
     }
 }
 
-/// The shards of a Citus database, read once at start (shards are split or moved by an
-/// operator, and a stale map only batches writes of two shards together); `None` on plain
-/// PostgreSQL, or when the database cannot tell now (group commit then batches by party hash).
-fn shard_map(url: &str) -> Option<persistence::shards::ShardMap> {
-    let map = persistence::db::connect(url)
-        .and_then(|mut conn| persistence::shards::ShardMap::load(&mut conn));
-    match map {
-        Ok(Some(map)) => {
-            tracing::info!(shards = map.count(), "Citus: group commit batches by shard");
-            Some(map)
+/// What the database is, read once at start: the shards of a Citus cluster (shards are split
+/// or moved by an operator, and a stale map only batches writes of two shards together), and
+/// whether it is known to be plain PostgreSQL. Neither when the database cannot tell now:
+/// group commit then batches by party hash, and email is written on its own.
+fn layout(url: &str) -> (Option<persistence::shards::ShardMap>, bool) {
+    let read = persistence::db::connect(url).and_then(|mut conn| {
+        if persistence::shards::is_citus(&mut conn)? {
+            Ok((true, persistence::shards::ShardMap::load(&mut conn)?))
+        } else {
+            Ok((false, None))
         }
-        Ok(None) => None,
+    });
+    match read {
+        Ok((false, _)) => (None, true),
+        Ok((true, map)) => {
+            if let Some(map) = &map {
+                tracing::info!(shards = map.count(), "Citus: group commit batches by shard");
+            }
+            (map, false)
+        }
         Err(error) => {
-            tracing::warn!(%error, "could not read the shard map; batching by party");
-            None
+            tracing::warn!(%error, "could not tell the database's layout; batching by party");
+            (None, false)
         }
     }
 }
@@ -150,7 +158,7 @@ impl Application {
                 },
             )
         };
-        let shards = shard_map(&database.url);
+        let (shards, plain) = layout(&database.url);
         let state = web::Data::new(AppState {
             pool,
             probe_pool: side_pool(1, 1_000, 1_000),
@@ -159,7 +167,7 @@ impl Application {
             metrics: Metrics::new()?,
             idempotency_wait_ms: config.idempotency.wait_ms,
             policy: std::sync::Arc::new(crate::usecases::context::Policy {
-                mail_rides: shards.is_none(),
+                mail_rides: plain,
                 ..crate::usecases::context::Policy::new(
                     config.loans.clone(),
                     config.audit.auditor_emails.clone(),

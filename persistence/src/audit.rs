@@ -229,7 +229,14 @@ fn run_last_round<'a>(
     }
     let has_tail = tail.is_some();
     tails.extend(tail);
+    let expected = tails.len();
     let (stored, touched) = run_round(conn, events, tails)?;
+    if touched.len() != expected {
+        return Err(RepoError::Corrupt(format!(
+            "an audit append answered {} of its {expected} riding writes",
+            touched.len()
+        )));
+    }
     if let Some((_, error)) = touched.iter().zip(&untouched).find(|(t, _)| !**t) {
         return Err(error());
     }

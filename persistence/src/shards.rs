@@ -28,11 +28,7 @@ impl ShardMap {
     /// The shards of `parties` on a Citus coordinator; `None` on plain PostgreSQL or before the
     /// tables are distributed.
     pub fn load(conn: &mut PgConnection) -> Result<Option<ShardMap>, RepoError> {
-        let citus: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')",
-        ))
-        .get_result(conn)?;
-        if !citus {
+        if !is_citus(conn)? {
             return Ok(None);
         }
         let starts: Vec<i32> = diesel::sql_query(
@@ -101,6 +97,14 @@ fn finish(mut v: [u32; 3]) -> u32 {
         v[x] = (v[x] ^ v[y]).wrapping_sub(v[y].rotate_left(r));
     }
     v[2]
+}
+
+/// Whether the database is a Citus cluster (the extension is installed).
+pub fn is_citus(conn: &mut PgConnection) -> Result<bool, RepoError> {
+    Ok(diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')",
+    ))
+    .get_result(conn)?)
 }
 
 #[cfg(test)]

@@ -5,6 +5,9 @@
 //! deliveries never interleave. A message's lines that look like a separator (`From `, after
 //! any number of `>`) get one more `>`, which [`messages`] takes off again: mboxrd, the
 //! variant that reads back exactly what was written.
+//!
+//! Delivery is at least once, as over SMTP: a message whose delivery was not recorded (a
+//! crash, the per-message deadline) is appended again later, with the same Message-ID.
 
 use std::fs::OpenOptions;
 use std::io::{ErrorKind, Write};
@@ -16,8 +19,11 @@ const SEPARATOR: &str = "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\n";
 
 /// Appends `message` (as lettre formats it, lines ending in CRLF) to the mailbox at `path`,
 /// creating the mailbox and its directory if need be.
+///
+/// A record after the first starts with an empty line: should a write have stopped halfway
+/// (a full disk), the next separator still begins a line of its own, and the cut message
+/// stays one message (whose delivery was not recorded, so it is sent again whole).
 pub fn append(path: &Path, message: &[u8]) -> std::io::Result<()> {
-    let record = record(&String::from_utf8_lossy(message));
     let open = || OpenOptions::new().create(true).append(true).open(path);
     let mut file = match open() {
         Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -28,7 +34,13 @@ pub fn append(path: &Path, message: &[u8]) -> std::io::Result<()> {
         }
         other => other?,
     };
-    file.write_all(record.as_bytes())
+    let mut text = if file.metadata()?.len() > 0 {
+        "\n".to_string()
+    } else {
+        String::new()
+    };
+    text.push_str(&record(&String::from_utf8_lossy(message)));
+    file.write_all(text.as_bytes())
 }
 
 /// `message` as a mailbox record: the separator, its lines with Unix endings and separators
@@ -65,8 +77,9 @@ pub fn messages(mailbox: &str) -> Vec<String> {
     messages
         .into_iter()
         .map(|mut lines| {
-            // The blank line that ends a record is the mailbox's, not the message's.
-            if lines.last() == Some(&"") {
+            // The blank lines that end a record are the mailbox's: a message is written
+            // without trailing empty lines.
+            while lines.last() == Some(&"") {
                 lines.pop();
             }
             lines.join("\n")
@@ -96,6 +109,28 @@ mod tests {
             [
                 "Subject: one\n\nFrom here on\n>From quoted\n\nend",
                 "Subject: two\n\n>>From deep\nFromage",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_record_cut_short_stays_one_message_and_the_next_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("day.mbox");
+        append(&path, b"Subject: whole\r\n\r\nbody\r\n").unwrap();
+        // What a write stopped by a full disk leaves: part of a record, no line end.
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"\nFrom MAILER-DAEMON Thu Jan  1 00:00:00 1970\nSubject: cut\n\nhal")
+            .unwrap();
+        append(&path, b"Subject: next\r\n\r\nafter\r\n").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("From "), "{text}");
+        assert_eq!(
+            messages(&text),
+            [
+                "Subject: whole\n\nbody",
+                "Subject: cut\n\nhal",
+                "Subject: next\n\nafter"
             ]
         );
     }

@@ -63,8 +63,9 @@ pub struct Policy {
     /// The business date, reused for a moment (see [`Recent`]).
     pub calendar: Recent<NaiveDate>,
     /// Whether a use case's email rides along with its audit appends (`mail::enqueue_in`):
-    /// not on a Citus cluster, where the outbox is the coordinator's table and the appends
-    /// go to a party's shard.
+    /// only on a database known to be plain PostgreSQL (off by default), never on a Citus
+    /// cluster, where the outbox is the coordinator's table and the appends go to a party's
+    /// shard.
     pub mail_rides: bool,
 }
 
@@ -93,7 +94,7 @@ impl Policy {
             models: Arc::new(ModelCache::new(cache_ttl)),
             auditor_emails,
             calendar: Recent::new(cache_ttl),
-            mail_rides: true,
+            mail_rides: false,
         }
     }
 }

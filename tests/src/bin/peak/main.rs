@@ -292,7 +292,7 @@ async fn main() {
         capacity / pg_tps
     );
     println!(
-        "CPU per decision at the ceiling: server {:.2} ms, PostgreSQL {:.2} ms; {:.1} writes per group-commit batch",
+        "CPU per decision at the ceiling: server {:.2} ms, PostgreSQL {:.2} ms; {} writes per group-commit batch",
         (cpu1.server_ms - cpu0.server_ms) / per,
         (cpu1.postgres_ms - cpu0.postgres_ms) / per,
         batches0.mean_until(batches1)

@@ -354,9 +354,14 @@ pub struct Batches {
 }
 
 impl Batches {
-    /// Writes per batch between `self` and the later reading `then`.
-    pub fn mean_until(self, then: Batches) -> f64 {
-        (then.writes - self.writes) / (then.batches - self.batches).max(1.0)
+    /// Writes per batch between `self` and the later reading `then`; "none" when no batch was
+    /// committed (group commit off).
+    pub fn mean_until(self, then: Batches) -> String {
+        let batches = then.batches - self.batches;
+        if batches < 1.0 {
+            return "none".into();
+        }
+        format!("{:.1}", (then.writes - self.writes) / batches)
     }
 }
 
