@@ -84,7 +84,7 @@ impl Database {
 fn layout(url: &str) -> (Option<persistence::shards::ShardMap>, bool) {
     let read = persistence::db::connect(url).and_then(|mut conn| {
         if persistence::shards::is_citus(&mut conn)? {
-            Ok((true, persistence::shards::ShardMap::load(&mut conn)?))
+            Ok((true, persistence::shards::ShardMap::read(&mut conn)?))
         } else {
             Ok((false, None))
         }

@@ -31,6 +31,11 @@ impl ShardMap {
         if !is_citus(conn)? {
             return Ok(None);
         }
+        ShardMap::read(conn)
+    }
+
+    /// [`ShardMap::load`] on a database already known to be a Citus coordinator.
+    pub fn read(conn: &mut PgConnection) -> Result<Option<ShardMap>, RepoError> {
         let starts: Vec<i32> = diesel::sql_query(
             "SELECT shardminvalue::integer AS start FROM pg_dist_shard
               WHERE logicalrelid = 'parties'::regclass ORDER BY 1",

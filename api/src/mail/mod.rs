@@ -2,7 +2,7 @@
 //! delivers what handlers queue.
 //!
 //! A handler never talks to a mail server. It renders a [`Template`] and queues the result with
-//! [`enqueue_in`] (or [`enqueue_for_party`], [`enqueue_to`]) in its own transaction, so the
+//! [`enqueue_in`] (or [`enqueue_to`]) in its own transaction, so the
 //! email exists exactly when the change that caused it commits. The [`worker`] delivers it
 //! later, retrying while the mail server is away.
 
@@ -20,19 +20,10 @@ use crate::usecases::Context;
 
 pub use templates::Template;
 
-/// Renders `template` and queues it for the contact address of `party_id`, inside the
-/// caller's transaction. `NotFound` when there is no such party.
-pub fn enqueue_for_party(
-    conn: &mut PgConnection,
-    party_id: Uuid,
-    template: &Template,
-) -> Result<Uuid, RepoError> {
-    outbox::enqueue_for_party(conn, party_id, &for_party(template, party_id))
-}
-
-/// Queues `template` for the contact address of `party_id` as part of a use case: the message
-/// rides along with the request's audit appends (one statement fewer), except on a distributed
-/// database, where the outbox is the coordinator's own table and is written on its own.
+/// Renders `template` and queues it for the contact address of `party_id` as part of a use
+/// case: the message rides along with the request's audit appends (one statement fewer),
+/// except on a distributed database, where the outbox is the coordinator's own table and is
+/// written on its own. `NotFound` (from the append, or at once) when there is no such party.
 pub fn enqueue_in(
     ctx: &mut Context<'_>,
     party_id: Uuid,
@@ -72,15 +63,12 @@ pub fn notify(
     subject: String,
     lines: Vec<String>,
 ) -> Result<Uuid, RepoError> {
-    enqueue_for_party(
-        conn,
-        party_id,
-        &Template::LendingNotice {
-            template,
-            subject,
-            lines,
-        },
-    )
+    let notice = Template::LendingNotice {
+        template,
+        subject,
+        lines,
+    };
+    outbox::enqueue_for_party(conn, party_id, &for_party(&notice, party_id))
 }
 
 /// Renders `template` and queues it for `recipient`, inside the caller's transaction.
