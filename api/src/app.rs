@@ -167,7 +167,7 @@ impl Application {
             metrics: Metrics::new()?,
             idempotency_wait_ms: config.idempotency.wait_ms,
             policy: std::sync::Arc::new(crate::usecases::context::Policy {
-                mail_rides: plain,
+                writes_ride: plain,
                 ..crate::usecases::context::Policy::new(
                     config.loans.clone(),
                     config.audit.auditor_emails.clone(),

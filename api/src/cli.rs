@@ -192,6 +192,7 @@ fn migrate_with_progress(database: &Database) -> anyhow::Result<usize> {
 
 fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("effective configuration:\n{config}");
+    crate::memory::limit_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -254,6 +254,13 @@ pub struct Tail<'a> {
     pub bind: TailBinder<'a>,
 }
 
+/// Runs `tail` on its own, where it cannot ride along with appends (see [`AuditLog::ride`]);
+/// answers whether it returned a row.
+pub fn run_alone(conn: &mut PgConnection, tail: Tail<'_>) -> Result<bool, RepoError> {
+    let query = (tail.bind)(diesel::sql_query(tail.sql).into_boxed());
+    Ok(query.prepared().count(conn)? > 0)
+}
+
 /// Binds a [`Tail`]'s parameters onto the statement it is part of.
 pub type TailBinder<'a> = Box<dyn for<'q> FnOnce(BoxedQuery<'q>) -> BoxedQuery<'q> + 'a>;
 

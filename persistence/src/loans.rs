@@ -309,39 +309,34 @@ pub fn transactions(
         .load(conn)?)
 }
 
-#[derive(QueryableByName)]
-struct ScheduledBy {
-    #[diesel(sql_type = Nullable<Numeric>)]
-    before: Option<Decimal>,
-    #[diesel(sql_type = Nullable<Numeric>)]
-    through: Option<Decimal>,
-}
-
-/// Principal not yet repaid that was scheduled before `date`, and through `date`, in one
-/// statement: what is past due on `date`, and that plus what falls due on it.
-pub fn overdue_principal(
+/// The loan with the principal not yet repaid that was scheduled before `date`, and through
+/// `date`, in one statement: what is past due on `date`, and that plus what falls due on it.
+pub fn get_with_overdue(
     conn: &mut PgConnection,
-    loan: &LoanRow,
+    party: Uuid,
+    id: Uuid,
     date: NaiveDate,
-) -> Result<(Decimal, Decimal), RepoError> {
+) -> Result<(LoanRow, Decimal, Decimal), RepoError> {
     // Cumulative principal grows with the due date, so the latest due installment holds it.
-    let scheduled: ScheduledBy = diesel::sql_query(
-        "SELECT (SELECT cum_principal FROM loan_installments
-                  WHERE party_id = $1 AND loan_id = $2 AND due_date < $3
-                  ORDER BY due_date DESC LIMIT 1) AS before,
-                (SELECT cum_principal FROM loan_installments
-                  WHERE party_id = $1 AND loan_id = $2 AND due_date <= $3
-                  ORDER BY due_date DESC LIMIT 1) AS through",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(loan.party_id)
-    .bind::<diesel::sql_types::Uuid, _>(loan.id)
-    .bind::<diesel::sql_types::Date, _>(date)
-    .prepared()
-    .get_result(conn)?;
+    let scheduled = |comparison: &str| {
+        diesel::dsl::sql::<Nullable<Numeric>>(&format!(
+            "(SELECT cum_principal FROM loan_installments i
+               WHERE i.party_id = loans.party_id AND i.loan_id = loans.id AND i.due_date {comparison} "
+        ))
+        .bind::<diesel::sql_types::Date, _>(date)
+        .sql(" ORDER BY i.due_date DESC LIMIT 1)")
+    };
+    let (loan, before, through): (LoanRow, Option<Decimal>, Option<Decimal>) = loans::table
+        .find(id)
+        .filter(loans::party_id.eq(party))
+        .select((LoanRow::as_select(), scheduled("<"), scheduled("<=")))
+        .prepared()
+        .get_result(conn)?;
     let unpaid = |due: Option<Decimal>| {
         (due.unwrap_or(Decimal::ZERO) - loan.principal_paid).max(Decimal::ZERO)
     };
-    Ok((unpaid(scheduled.before), unpaid(scheduled.through)))
+    let (past_due, through) = (unpaid(before), unpaid(through));
+    Ok((loan, past_due, through))
 }
 
 /// Replaces the schedule and principal of a loan (an installment plan cut by a refund).

@@ -17,10 +17,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 use uuid::Uuid;
 
-use crate::audit::{AuditLog, Tail};
+use crate::audit::{run_alone, AuditLog, BoxedQuery, Tail, TailBinder};
 use crate::error::RepoError;
 use crate::prepared::Prepare;
-use crate::schema::{outbox_emails, parties};
+use crate::schema::outbox_emails;
 
 /// Runs the delivery worker's bookkeeping (a claim, a delivery or failure recorded, a release)
 /// in a transaction whose commit does not wait for its WAL to reach disk.
@@ -90,18 +90,6 @@ pub struct NewEmail {
     pub reference: Option<String>,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = outbox_emails)]
-struct EmailInsert<'a> {
-    id: Uuid,
-    template: &'a str,
-    reference: Option<&'a str>,
-    recipient: &'a str,
-    subject: &'a str,
-    text_body: &'a str,
-    html_body: &'a str,
-}
-
 /// A stored message, bodies included (what the worker sends).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox_emails)]
@@ -162,60 +150,33 @@ const MAX_ERROR_CHARS: usize = 1000;
 /// Queues `email` for delivery as part of the caller's transaction and answers its id: if the
 /// transaction rolls back, the email was never queued.
 pub fn enqueue(conn: &mut PgConnection, email: &NewEmail) -> Result<Uuid, RepoError> {
-    let id = Uuid::now_v7();
-    diesel::insert_into(outbox_emails::table)
-        .values(&EmailInsert {
-            id,
-            template: &email.template,
-            reference: email.reference.as_deref(),
-            recipient: &email.recipient,
-            subject: &email.subject,
-            text_body: &email.text_body,
-            html_body: &email.html_body,
-        })
-        .execute(conn)?;
+    let (id, tail) = to_recipient(email.clone());
+    run_alone(conn, tail)?;
     Ok(id)
 }
 
-/// Queues `email` for the contact address of `party_id` (its `recipient` is not used), in one
-/// statement: every loan and decision mails its party, so the lookup rides along with the
-/// insert. `NotFound` when there is no such party.
-pub fn enqueue_for_party(
-    conn: &mut PgConnection,
-    party_id: Uuid,
-    email: &NewEmail,
-) -> Result<Uuid, RepoError> {
+/// The insert that queues `email` for its `recipient`, as a write that can ride along with a
+/// request's audit appends ([`AuditLog::ride`]) or run alone; answers the message's id.
+pub fn to_recipient(email: NewEmail) -> (Uuid, Tail<'static>) {
     let id = Uuid::now_v7();
-    let inserted = diesel::insert_into(outbox_emails::table)
-        .values(parties::table.filter(parties::id.eq(party_id)).select((
-            id.into_sql::<diesel::sql_types::Uuid>(),
-            email.template.as_str().into_sql::<Text>(),
-            email.reference.as_deref().into_sql::<Nullable<Text>>(),
-            parties::contact_email,
-            email.subject.as_str().into_sql::<Text>(),
-            email.text_body.as_str().into_sql::<Text>(),
-            email.html_body.as_str().into_sql::<Text>(),
-        )))
-        .into_columns((
-            outbox_emails::id,
-            outbox_emails::template,
-            outbox_emails::reference,
-            outbox_emails::recipient,
-            outbox_emails::subject,
-            outbox_emails::text_body,
-            outbox_emails::html_body,
-        ))
-        .execute(conn)?;
-    if inserted == 0 {
-        return Err(RepoError::NotFound);
-    }
-    Ok(id)
+    let tail = Tail {
+        sql: "INSERT INTO outbox_emails
+                  (id, template, reference, recipient, subject, text_body, html_body)
+              VALUES ($1, $2, $3, $7, $4, $5, $6)
+              RETURNING 1"
+            .into(),
+        params: 7,
+        bind: binder(id, email, |q, recipient: String| {
+            q.bind::<Text, _>(recipient)
+        }),
+    };
+    (id, tail)
 }
 
-/// [`enqueue_for_party`] as a write that rides along with the request's audit appends
-/// ([`AuditLog::ride`]): one statement fewer for a decision that mails its party. Answers the
-/// message's id; the append answers `NotFound` when there is no such party.
-pub fn enqueue_for_party_with(log: &mut AuditLog, party_id: Uuid, email: NewEmail) -> Uuid {
+/// The insert that queues `email` for the contact address of `party_id` (its `recipient` is
+/// not used), looked up in the same statement: every loan and decision mails its party. It
+/// returns no row when there is no such party. Rides or runs alone like [`to_recipient`].
+pub fn for_party(party_id: Uuid, email: NewEmail) -> (Uuid, Tail<'static>) {
     let id = Uuid::now_v7();
     let tail = Tail {
         sql: "INSERT INTO outbox_emails
@@ -224,17 +185,35 @@ pub fn enqueue_for_party_with(log: &mut AuditLog, party_id: Uuid, email: NewEmai
               RETURNING 1"
             .into(),
         params: 7,
-        bind: Box::new(move |query| {
-            query
-                .bind::<diesel::sql_types::Uuid, _>(id)
-                .bind::<Text, _>(email.template)
-                .bind::<Nullable<Text>, _>(email.reference)
-                .bind::<Text, _>(email.subject)
-                .bind::<Text, _>(email.text_body)
-                .bind::<Text, _>(email.html_body)
-                .bind::<diesel::sql_types::Uuid, _>(party_id)
+        bind: binder(id, email, move |q, _| {
+            q.bind::<diesel::sql_types::Uuid, _>(party_id)
         }),
     };
+    (id, tail)
+}
+
+/// Binds a queued message's id and fields as `$1` to `$6`, then `seventh` as `$7`.
+fn binder(
+    id: Uuid,
+    email: NewEmail,
+    seventh: impl for<'q> FnOnce(BoxedQuery<'q>, String) -> BoxedQuery<'q> + Send + 'static,
+) -> TailBinder<'static> {
+    Box::new(move |query| {
+        let query = query
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .bind::<Text, _>(email.template)
+            .bind::<Nullable<Text>, _>(email.reference)
+            .bind::<Text, _>(email.subject)
+            .bind::<Text, _>(email.text_body)
+            .bind::<Text, _>(email.html_body);
+        seventh(query, email.recipient)
+    })
+}
+
+/// [`for_party`] riding along with the appends of `log`: `NotFound` from the append when
+/// there is no such party. Answers the message's id.
+pub fn enqueue_for_party_with(log: &mut AuditLog, party_id: Uuid, email: NewEmail) -> Uuid {
+    let (id, tail) = for_party(party_id, email);
     log.ride(tail, || RepoError::NotFound);
     id
 }

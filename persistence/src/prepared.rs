@@ -67,7 +67,13 @@ impl<Q: QueryFragment<Pg>> Prepared<Q> {
     /// so this runs it as a load. Diesel reports the rows affected only on the path that
     /// cannot prepare: where the count matters, add `RETURNING` and count the rows answered.
     pub fn execute(self, conn: &mut PgConnection) -> QueryResult<()> {
-        Unreturning(self).load::<NoRow>(conn).map(drop)
+        self.count(conn).map(drop)
+    }
+
+    /// [`Prepared::execute`], answering how many rows the statement answered: with
+    /// `RETURNING`, how many it wrote.
+    pub fn count(self, conn: &mut PgConnection) -> QueryResult<usize> {
+        Unreturning(self).load::<NoRow>(conn).map(|rows| rows.len())
     }
 }
 

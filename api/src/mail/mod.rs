@@ -21,21 +21,16 @@ use crate::usecases::Context;
 pub use templates::Template;
 
 /// Renders `template` and queues it for the contact address of `party_id` as part of a use
-/// case: the message rides along with the request's audit appends (one statement fewer),
-/// except on a distributed database, where the outbox is the coordinator's own table and is
-/// written on its own. `NotFound` (from the append, or at once) when there is no such party.
+/// case: the message rides along with the request's audit appends where writes ride
+/// ([`Context::write_at_close`]). `NotFound` (from the append, or at once) when there is no
+/// such party.
 pub fn enqueue_in(
     ctx: &mut Context<'_>,
     party_id: Uuid,
     template: &Template,
 ) -> Result<(), RepoError> {
-    let email = for_party(template, party_id);
-    if ctx.policy.mail_rides {
-        outbox::enqueue_for_party_with(&mut ctx.audit_log, party_id, email);
-        Ok(())
-    } else {
-        outbox::enqueue_for_party(ctx.conn, party_id, &email).map(drop)
-    }
+    let (_, insert) = outbox::for_party(party_id, for_party(template, party_id));
+    ctx.write_at_close(insert, || RepoError::NotFound)
 }
 
 fn for_party(template: &Template, party_id: Uuid) -> NewEmail {
@@ -54,21 +49,22 @@ fn message(template: &Template, recipient: String, reference: Option<String>) ->
     }
 }
 
-/// Queues a plain notice (a subject and paragraphs) for a party's contact address; `template`
-/// is the name it is stored under (e.g. `margin_call`).
+/// Queues a plain notice (a subject and paragraphs) for a party's contact address as part of a
+/// use case, like [`enqueue_in`]; `template` is the name it is stored under (e.g.
+/// `margin_call`).
 pub fn notify(
-    conn: &mut PgConnection,
+    ctx: &mut Context<'_>,
     party_id: Uuid,
     template: &'static str,
     subject: String,
     lines: Vec<String>,
-) -> Result<Uuid, RepoError> {
+) -> Result<(), RepoError> {
     let notice = Template::LendingNotice {
         template,
         subject,
         lines,
     };
-    outbox::enqueue_for_party(conn, party_id, &for_party(&notice, party_id))
+    enqueue_in(ctx, party_id, &notice)
 }
 
 /// Renders `template` and queues it for `recipient`, inside the caller's transaction.

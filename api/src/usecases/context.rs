@@ -62,11 +62,11 @@ pub struct Policy {
     pub auditor_emails: Vec<String>,
     /// The business date, reused for a moment (see [`Recent`]).
     pub calendar: Recent<NaiveDate>,
-    /// Whether a use case's email rides along with its audit appends (`mail::enqueue_in`):
-    /// only on a database known to be plain PostgreSQL (off by default), never on a Citus
-    /// cluster, where the outbox is the coordinator's table and the appends go to a party's
-    /// shard.
-    pub mail_rides: bool,
+    /// Whether the writes of [`Context::write_at_close`] ride along with the request's audit
+    /// appends: only on a database known to be plain PostgreSQL (off by default), never on a
+    /// Citus cluster, where the outbox is the coordinator's table, the appends go to a
+    /// party's shard, and a statement of many writes is split by the coordinator anyway.
+    pub writes_ride: bool,
 }
 
 /// What a use case may change that requests keep for a moment (see [`Recent`]).
@@ -94,7 +94,7 @@ impl Policy {
             models: Arc::new(ModelCache::new(cache_ttl)),
             auditor_emails,
             calendar: Recent::new(cache_ttl),
-            mail_rides: false,
+            writes_ride: false,
         }
     }
 }
@@ -172,6 +172,26 @@ impl<'c> Context<'c> {
 }
 
 impl Context<'_> {
+    /// Makes `tail` part of this request, for a write that nothing later in the request reads
+    /// and that no other write of the request touches (one statement changes a row once): it
+    /// rides in the statement of the request's audit appends where [`Policy::writes_ride`]
+    /// (one round trip fewer), else it runs now. The request fails with `untouched()` if
+    /// `tail` returns no row.
+    pub fn write_at_close(
+        &mut self,
+        tail: persistence::audit::Tail<'static>,
+        untouched: fn() -> persistence::RepoError,
+    ) -> Result<(), persistence::RepoError> {
+        if self.policy.writes_ride {
+            self.audit_log.ride(tail, untouched);
+            Ok(())
+        } else if persistence::audit::run_alone(self.conn, tail)? {
+            Ok(())
+        } else {
+            Err(untouched())
+        }
+    }
+
     /// Records `action` on the audit chain `chain` (e.g. an order's, kept with its merchant),
     /// as this request's actor at its clock reading: the one way a use case records what it did.
     /// Appended with the request's other events when it closes ([`Context::close`]).

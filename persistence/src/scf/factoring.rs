@@ -34,10 +34,32 @@ pub struct RequestRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub fn insert(conn: &mut PgConnection, row: &RequestRow) -> Result<(), RepoError> {
-    diesel::insert_into(factoring_requests::table)
-        .values(row)
-        .execute(conn)?;
+/// Stores a new request with what it asks to finance and on what terms, in one statement;
+/// `pending` while the request waits for a risk officer.
+pub fn insert_linked(
+    conn: &mut PgConnection,
+    row: &RequestRow,
+    terms: &[LinkTerms],
+    pending: bool,
+) -> Result<(), RepoError> {
+    let links: Vec<_> = terms
+        .iter()
+        .map(|t| {
+            (
+                links::supplier_id.eq(row.supplier_id),
+                links::request_id.eq(row.id),
+                links::receivable_id.eq(t.receivable),
+                links::pending.eq(pending),
+                links::advance_rate.eq(t.advance_rate),
+                links::concentration_limit.eq(t.concentration_limit),
+            )
+        })
+        .collect();
+    crate::together::together(
+        diesel::insert_into(factoring_requests::table).values(row),
+        diesel::insert_into(links::table).values(links),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -82,34 +104,6 @@ pub struct LinkTerms {
     pub receivable: Uuid,
     pub advance_rate: Decimal,
     pub concentration_limit: Option<Decimal>,
-}
-
-/// Records what `request` asked to finance and on what terms; `pending` while the request
-/// waits for a risk officer.
-pub fn link(
-    conn: &mut PgConnection,
-    supplier: Uuid,
-    request: Uuid,
-    terms: &[LinkTerms],
-    pending: bool,
-) -> Result<(), RepoError> {
-    let rows: Vec<_> = terms
-        .iter()
-        .map(|t| {
-            (
-                links::supplier_id.eq(supplier),
-                links::request_id.eq(request),
-                links::receivable_id.eq(t.receivable),
-                links::pending.eq(pending),
-                links::advance_rate.eq(t.advance_rate),
-                links::concentration_limit.eq(t.concentration_limit),
-            )
-        })
-        .collect();
-    diesel::insert_into(links::table)
-        .values(rows)
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Re-prices the receivables of `request` (an approval after review prices as of that day),

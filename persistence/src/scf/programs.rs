@@ -2,9 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::audit::Tail;
 use crate::error::RepoError;
 use crate::schema::{factoring_programs, program_suppliers};
 
@@ -108,6 +110,44 @@ pub fn save(conn: &mut PgConnection, row: &ProgramRow) -> Result<(), RepoError> 
         .filter(factoring_programs::core_enterprise_id.eq(row.core_enterprise_id));
     diesel::update(stored).set(row).execute(conn)?;
     Ok(())
+}
+
+/// The write of `program`'s debtor exposure, as a write that rides along with a request's
+/// audit appends or runs alone ([`Tail`]); it returns no row when the program is not its core
+/// enterprise's.
+pub fn exposure_change(program: &ProgramRow) -> Tail<'static> {
+    exposure_write(
+        "UPDATE factoring_programs SET debtor_exposure = $1
+          WHERE id = $2 AND core_enterprise_id = $3
+         RETURNING 1",
+        program.debtor_exposure,
+        (program.id, program.core_enterprise_id),
+    )
+}
+
+/// The write of `member`'s exposure, like [`exposure_change`].
+pub fn member_exposure_change(member: &MemberRow) -> Tail<'static> {
+    exposure_write(
+        "UPDATE program_suppliers SET exposure = $1
+          WHERE program_id = $2 AND supplier_id = $3
+         RETURNING 1",
+        member.exposure,
+        (member.program_id, member.supplier_id),
+    )
+}
+
+/// `sql` writing `exposure` (`$1`) to the row keyed by `key` (`$2`, `$3`).
+fn exposure_write(sql: &str, exposure: Decimal, key: (Uuid, Uuid)) -> Tail<'static> {
+    Tail {
+        sql: sql.into(),
+        params: 3,
+        bind: Box::new(move |query| {
+            query
+                .bind::<sql_types::Numeric, _>(exposure)
+                .bind::<sql_types::Uuid, _>(key.0)
+                .bind::<sql_types::Uuid, _>(key.1)
+        }),
+    }
 }
 
 pub fn insert_member(conn: &mut PgConnection, row: &MemberRow) -> Result<(), RepoError> {

@@ -2,9 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use diesel::sql_types;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::audit::Tail;
 use crate::error::RepoError;
 use crate::schema::receivables;
 
@@ -146,6 +148,28 @@ pub fn by_request(
         .order(receivables::id.asc())
         .select(ReceivableRow::as_select())
         .load(conn)?)
+}
+
+/// The write of `row`'s state, financing request and update time (what financing it changes),
+/// as a write that rides along with a request's audit appends or runs alone
+/// ([`crate::audit::Tail`]); it returns no row when the receivable is not its supplier's.
+pub fn state_change(row: &ReceivableRow) -> Tail<'static> {
+    let row = row.clone();
+    Tail {
+        sql: "UPDATE receivables SET state = $1, factoring_request_id = $2, updated_at = $3
+               WHERE id = $4 AND supplier_id = $5
+              RETURNING 1"
+            .into(),
+        params: 5,
+        bind: Box::new(move |query| {
+            query
+                .bind::<sql_types::Text, _>(row.state)
+                .bind::<sql_types::Nullable<sql_types::Uuid>, _>(row.factoring_request_id)
+                .bind::<sql_types::Timestamptz, _>(row.updated_at)
+                .bind::<sql_types::Uuid, _>(row.id)
+                .bind::<sql_types::Uuid, _>(row.supplier_id)
+        }),
+    }
 }
 
 pub fn save(conn: &mut PgConnection, row: &ReceivableRow) -> Result<(), RepoError> {

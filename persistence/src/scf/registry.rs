@@ -92,8 +92,20 @@ pub fn set_encumbered(
     subject: Uuid,
     encumbered: bool,
 ) -> Result<(), RepoError> {
-    diesel::update(registry_entries::table.filter(registry_entries::subject_id.eq(subject)))
-        .set(registry_entries::encumbered.eq(encumbered))
-        .execute(conn)?;
+    crate::audit::run_alone(conn, encumbrance(subject, encumbered))?;
     Ok(())
+}
+
+/// [`set_encumbered`] as a write that rides along with a request's audit appends or runs
+/// alone ([`crate::audit::Tail`]); it returns no row when `subject` is not registered.
+pub fn encumbrance(subject: Uuid, encumbered: bool) -> crate::audit::Tail<'static> {
+    crate::audit::Tail {
+        sql: "UPDATE registry_entries SET encumbered = $1 WHERE subject_id = $2 RETURNING 1".into(),
+        params: 2,
+        bind: Box::new(move |query| {
+            query
+                .bind::<diesel::sql_types::Bool, _>(encumbered)
+                .bind::<diesel::sql_types::Uuid, _>(subject)
+        }),
+    }
 }

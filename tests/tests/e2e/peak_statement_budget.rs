@@ -19,16 +19,18 @@ use crate::lending_support::{apply, draw, merchant_with_sales, post_keyed, repay
 use crate::scf_support::{confirmed_receivable, factor, setup};
 
 /// The statements one request of each hot route may send.
-/// The decisions mail their party in the statement of their audit appends (`mail::enqueue_in`).
+/// What nothing later in a request reads (its email, a financed receivable's new state, a
+/// program's exposure) is written in the statement of its audit appends
+/// (`Context::write_at_close`).
 const BUDGETS: [(&str, f64); 6] = [
     ("/v1/credit-line-applications", 7.0),
     ("/v1/credit-lines/{id}/draws", 7.0),
     // A repayment's external reference and a checkout's order reference are unique
     // platform-wide through the registry: one insert each (what a distributed schema needs).
-    ("/v1/loans/{id}/repayments", 13.0),
-    ("/v1/installment-plans", 14.0),
+    ("/v1/loans/{id}/repayments", 12.0),
+    ("/v1/installment-plans", 11.0),
     ("/v1/receivables", 7.0),
-    ("/v1/factoring-requests", 21.0),
+    ("/v1/factoring-requests", 14.0),
 ];
 
 /// Per route: (statements, requests) so far.

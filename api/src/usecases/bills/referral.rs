@@ -67,7 +67,7 @@ pub fn bill_closed(ctx: &mut Context<'_>, review: &ReviewRow) -> Result<(), UseC
         &payload,
     )?;
     mail::notify(
-        ctx.conn,
+        ctx,
         referral.holder_id,
         "bill_discount_reviewed",
         format!("Your bill discount was {to}"),

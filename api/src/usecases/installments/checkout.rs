@@ -157,8 +157,10 @@ fn book(
     let payload = serde_json::json!({"merchant_id": row.merchant_id, "order_reference": row.order_reference,
         "purchase_amount": row.purchase_amount.to_string(), "merchant_subsidy": row.merchant_subsidy.to_string(),
         "merchant_settlement": row.merchant_settlement.to_string(), "decision_id": row.decision_id});
+    // The plan's own chain: the loan's takes its origination in this request, and one
+    // statement moves a chain's head once.
     ctx.audit(
-        &Chain::of(loan.party_id, "loan", loan.id),
+        &Chain::of(loan.party_id, "installment_plan", loan.id),
         "installment_plan.created",
         &payload,
     );
@@ -222,7 +224,7 @@ fn notify_created(
         )
     }));
     mail::notify(
-        ctx.conn,
+        ctx,
         plan.shopper_id,
         "installment_plan_created",
         "Your installment plan".into(),
@@ -237,7 +239,7 @@ fn notify_created(
         ccy.code()
     );
     mail::notify(
-        ctx.conn,
+        ctx,
         plan.merchant_id,
         "installment_plan_settled",
         format!("Order {} settled", plan.order_reference),

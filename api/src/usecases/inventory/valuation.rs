@@ -108,7 +108,7 @@ fn call_margin(
         goods.receipt_number, unit_value.amount(), goods.currency, MARGIN_CALL_LTV
     );
     mail::notify(
-        ctx.conn,
+        ctx,
         goods.merchant_id,
         "margin_call",
         format!("Margin call on warehouse receipt {}", goods.receipt_number),

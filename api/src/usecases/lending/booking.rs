@@ -77,8 +77,7 @@ pub fn owed_unposted(
 ) -> Result<(LoanRow, Owed, Vec<JournalEntry>), UseCaseError> {
     let scope = Scope::Loan { party, id: loan_id };
     let (_, accrued) = accrue(conn, today, scope, today)?;
-    let loan = loans::get(conn, party, loan_id)?;
-    let (past_due, due_through_today) = loans::overdue_principal(conn, &loan, today)?;
+    let (loan, past_due, due_through_today) = loans::get_with_overdue(conn, party, loan_id, today)?;
     let owed = Owed {
         penalty: loan.penalty_outstanding(),
         fees: loan.fees_outstanding(),

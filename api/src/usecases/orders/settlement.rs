@@ -76,7 +76,7 @@ pub fn settle(ctx: &mut Context<'_>, ask: SettleOrder) -> Result<Settled, UseCas
         to_merchant
     );
     mail::notify(
-        ctx.conn,
+        ctx,
         order.merchant_id,
         "order_settled",
         format!("Order {} settled", order.order_number),

@@ -13,11 +13,12 @@ use domain::scf_state::{MembershipState, ReceivableState};
 use persistence::scf::factoring as requests;
 use persistence::scf::programs::{self, MemberRow, ProgramRow};
 use persistence::scf::receivables::{self, ReceivableRow};
+use persistence::RepoError;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::{shown, stored_currency, stored_state};
-use crate::usecases::UseCaseError;
+use crate::usecases::{Context, UseCaseError};
 
 /// Everything a request needs, locked until the transaction ends.
 pub struct Locked {
@@ -143,7 +144,7 @@ fn limit_exceeded(which: &str, available: Decimal, currency: &str) -> UseCaseErr
 /// Adds `exposure` per program to the debtor and supplier exposures, refusing any overshoot.
 /// The rows are locked, so the check and the update cannot be interleaved with another request.
 pub fn reserve_limits(
-    conn: &mut PgConnection,
+    ctx: &mut Context<'_>,
     locked: &mut Locked,
     exposure: &BTreeMap<Uuid, Decimal>,
 ) -> Result<(), UseCaseError> {
@@ -172,8 +173,11 @@ pub fn reserve_limits(
         }
         program.debtor_exposure += amount;
         member.exposure += amount;
-        programs::save(conn, program)?;
-        programs::save_member(conn, member)?;
+        // Locked by `lock_and_check`, each written once (one program per entry).
+        ctx.write_at_close(programs::exposure_change(program), || RepoError::NotFound)?;
+        ctx.write_at_close(programs::member_exposure_change(member), || {
+            RepoError::NotFound
+        })?;
     }
     Ok(())
 }

@@ -115,9 +115,8 @@ fn store(
 ) -> Result<(), UseCaseError> {
     row.decision = decided.to_json()?;
     row.state = state_of(decided.outcome).as_str().into();
-    requests::insert(ctx.conn, row)?;
     let referred = decided.outcome == Outcome::Refer;
-    requests::link(ctx.conn, row.supplier_id, row.id, terms, referred)?;
+    requests::insert_linked(ctx.conn, row, terms, referred)?;
     if referred {
         // The review case of a referred request, in the risk officers' queue.
         let amount = (review_amount, row.currency.as_str());

@@ -14,6 +14,7 @@ use persistence::scf::factoring::{LinkTerms, RequestRow};
 use persistence::scf::programs::ProgramRow;
 use persistence::scf::receivables::{self, ReceivableRow};
 use persistence::scf::registry;
+use persistence::RepoError;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -133,7 +134,7 @@ pub fn fund_single(
 ) -> Result<(), UseCaseError> {
     let (r, _) = single_of(locked)?;
     eligibility::reserve_limits(
-        ctx.conn,
+        ctx,
         locked,
         &BTreeMap::from([(r.program_id, q.advance.amount())]),
     )?;
@@ -163,7 +164,7 @@ pub fn fund_pool(
         *exposure.entry(r.program_id).or_default() +=
             valuation::exposure_of(r, terms.rate_of(r)?, c);
     }
-    eligibility::reserve_limits(ctx.conn, locked, &exposure)?;
+    eligibility::reserve_limits(ctx, locked, &exposure)?;
     mark_financed(ctx, &mut locked.receivables, row.id)?;
     row.state = FactoringState::Funded.as_str().into();
     Ok(())
@@ -182,8 +183,11 @@ fn mark_financed(
         r.state = ReceivableState::Financed.as_str().into();
         r.factoring_request_id = Some(request);
         r.updated_at = ctx.now;
-        receivables::save(ctx.conn, r)?;
-        registry::set_encumbered(ctx.conn, r.id, true)?;
+        // Nothing later in the request reads these rows back (it holds them locked).
+        ctx.write_at_close(receivables::state_change(r), || RepoError::NotFound)?;
+        ctx.write_at_close(registry::encumbrance(r.id, true), || {
+            RepoError::Corrupt("a financed receivable is not in the registry".into())
+        })?;
         record(
             ctx,
             &Chain::of(r.supplier_id, "receivable", r.id),

@@ -3,11 +3,12 @@
 //!
 //! The email is queued in the outbox inside the financing transaction, so that a notice is sent
 //! exactly when the assignment exists (and at least once, by the outbox worker). The notice is
-//! also recorded on the receivable's audit chain.
+//! also recorded on an audit chain of the receivable's notices.
 
 use persistence::audit::Chain;
 use persistence::outbox::{self, NewEmail};
 use persistence::scf::receivables::ReceivableRow;
+use persistence::RepoError;
 use uuid::Uuid;
 
 use super::{record, shown, stored_currency};
@@ -36,20 +37,22 @@ pub fn assignment(
         due = r.due_date,
     );
     let html_body = format!("<pre>{}</pre>", escape_html(&text_body));
-    let email_id = outbox::enqueue(
-        ctx.conn,
-        &NewEmail {
-            recipient: debtor.party.contact_email.clone(),
-            template: TEMPLATE.into(),
-            subject: subject.clone(),
-            text_body,
-            html_body,
-            reference: Some(format!("receivable:{}", r.id)),
-        },
-    )?;
+    let (email_id, insert) = outbox::to_recipient(NewEmail {
+        recipient: debtor.party.contact_email.clone(),
+        template: TEMPLATE.into(),
+        subject: subject.clone(),
+        text_body,
+        html_body,
+        reference: Some(format!("receivable:{}", r.id)),
+    });
+    ctx.write_at_close(insert, || {
+        RepoError::Corrupt("an insert of a notice wrote no row".into())
+    })?;
+    // A chain of its own, not the receivable's: the receivable's chain already takes its
+    // financing in this request, and one statement moves a chain's head once.
     record(
         ctx,
-        &Chain::of(r.supplier_id, "receivable", r.id),
+        &Chain::of(r.supplier_id, "assignment_notice", r.id),
         "receivable.assignment_notice",
         &serde_json::json!({"email_id": email_id, "recipient": debtor.party.contact_email,
             "subject": subject}),

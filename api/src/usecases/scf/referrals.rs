@@ -135,7 +135,7 @@ fn tell(ctx: &mut Context<'_>, review: &ReviewRow, row: &RequestRow) -> Result<(
     )?;
     let advance = shown(row.advance_total, stored_currency(&row.currency)?);
     mail::notify(
-        ctx.conn,
+        ctx,
         row.supplier_id,
         "factoring_reviewed",
         format!("Your factoring request was {}", row.state),
