@@ -154,7 +154,8 @@ pub fn by_request(
 /// as a write that rides along with a request's audit appends or runs alone
 /// ([`crate::audit::Tail`]); it returns no row when the receivable is not its supplier's.
 pub fn state_change(row: &ReceivableRow) -> Tail<'static> {
-    let row = row.clone();
+    let (state, request, at) = (row.state.clone(), row.factoring_request_id, row.updated_at);
+    let (id, supplier) = (row.id, row.supplier_id);
     Tail {
         sql: "UPDATE receivables SET state = $1, factoring_request_id = $2, updated_at = $3
                WHERE id = $4 AND supplier_id = $5
@@ -163,11 +164,11 @@ pub fn state_change(row: &ReceivableRow) -> Tail<'static> {
         params: 5,
         bind: Box::new(move |query| {
             query
-                .bind::<sql_types::Text, _>(row.state)
-                .bind::<sql_types::Nullable<sql_types::Uuid>, _>(row.factoring_request_id)
-                .bind::<sql_types::Timestamptz, _>(row.updated_at)
-                .bind::<sql_types::Uuid, _>(row.id)
-                .bind::<sql_types::Uuid, _>(row.supplier_id)
+                .bind::<sql_types::Text, _>(state)
+                .bind::<sql_types::Nullable<sql_types::Uuid>, _>(request)
+                .bind::<sql_types::Timestamptz, _>(at)
+                .bind::<sql_types::Uuid, _>(id)
+                .bind::<sql_types::Uuid, _>(supplier)
         }),
     }
 }
