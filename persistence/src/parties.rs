@@ -90,6 +90,42 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<PartyRecord, RepoError>
     joined(conn, id, "")
 }
 
+/// The parties of `ids` that exist, with their sales histories, in one statement: a decision
+/// that scores several parties (a factoring request's supplier and debtors) reads them in one
+/// round trip.
+pub fn find_many(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<PartyRecord>, RepoError> {
+    let rows: Vec<PartyMonth> = diesel::sql_query(
+        "SELECT p.*, s.month, s.amount
+           FROM parties p
+           LEFT JOIN party_monthly_sales s ON s.party_id = p.id
+          WHERE p.id = ANY($1)
+          ORDER BY p.id, s.month",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ids)
+    .prepared()
+    .load(conn)?;
+    let mut records: Vec<PartyRecord> = Vec::new();
+    for row in rows {
+        let id = row.party.id;
+        if records.last().is_none_or(|r| r.party.id != id) {
+            records.push(PartyRecord {
+                party: row.party,
+                monthly_sales: Vec::new(),
+            });
+        }
+        if let (Some(record), Some(month), Some(amount)) =
+            (records.last_mut(), row.month, row.amount)
+        {
+            record.monthly_sales.push(MonthlySalesRow {
+                party_id: id,
+                month,
+                amount,
+            });
+        }
+    }
+    Ok(records)
+}
+
 /// Locks a party's row for the rest of the transaction and answers it with its sales history.
 ///
 /// Decisions that read a party's exposure and then add to it (a checkout, a credit-line

@@ -5,10 +5,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types as sql;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::audit::Tail;
 use crate::error::RepoError;
 use crate::schema::{
     credit_decision_evidence, credit_decisions, scoring_assignments, scoring_models,
@@ -176,6 +178,60 @@ pub fn list_assignments(conn: &mut PgConnection) -> Result<Vec<AssignmentRow>, R
         ))
         .select(AssignmentRow::as_select())
         .load(conn)?)
+}
+
+/// The inserts of a decision and of its evidence as writes that ride along with a request's
+/// audit appends ([`crate::audit::AuditLog::ride`]): nothing later in a request reads a decision
+/// it made. The evidence's foreign key to its decision is checked when the statement ends, after
+/// both inserts. Where writes cannot ride, [`insert_decision`] writes both in one statement.
+pub fn decision_inserts(decision: DecisionRow, evidence: EvidenceRow) -> [Tail<'static>; 2] {
+    let decision = Tail {
+        sql: "INSERT INTO credit_decisions
+                  (id, party_id, product, subject, model_id, model_version, outcome, credit_limit,
+                   rate_annual, currency, reasons, decided_at, decided_by, is_shadow,
+                   champion_decision_id)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+              RETURNING 1"
+            .into(),
+        params: 15,
+        bind: Box::new(move |q| {
+            q.bind::<sql::Uuid, _>(decision.id)
+                .bind::<sql::Uuid, _>(decision.party_id)
+                .bind::<sql::Text, _>(decision.product)
+                .bind::<sql::Text, _>(decision.subject)
+                .bind::<sql::Text, _>(decision.model_id)
+                .bind::<sql::Integer, _>(decision.model_version)
+                .bind::<sql::Text, _>(decision.outcome)
+                .bind::<sql::Numeric, _>(decision.credit_limit)
+                .bind::<sql::Numeric, _>(decision.rate_annual)
+                .bind::<sql::Text, _>(decision.currency)
+                .bind::<sql::Jsonb, _>(decision.reasons)
+                .bind::<sql::Timestamptz, _>(decision.decided_at)
+                .bind::<sql::Text, _>(decision.decided_by)
+                .bind::<sql::Bool, _>(decision.is_shadow)
+                .bind::<sql::Nullable<sql::Uuid>, _>(decision.champion_decision_id)
+        }),
+    };
+    let evidence = Tail {
+        sql: "INSERT INTO credit_decision_evidence
+                  (decision_id, party_id, score, grade, probability_of_default, inputs,
+                   feature_points, rules_fired)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+              RETURNING 1"
+            .into(),
+        params: 8,
+        bind: Box::new(move |q| {
+            q.bind::<sql::Uuid, _>(evidence.decision_id)
+                .bind::<sql::Uuid, _>(evidence.party_id)
+                .bind::<sql::Double, _>(evidence.score)
+                .bind::<sql::Text, _>(evidence.grade)
+                .bind::<sql::Double, _>(evidence.probability_of_default)
+                .bind::<sql::Jsonb, _>(evidence.inputs)
+                .bind::<sql::Jsonb, _>(evidence.feature_points)
+                .bind::<sql::Jsonb, _>(evidence.rules_fired)
+        }),
+    };
+    [decision, evidence]
 }
 
 /// Stores a decision with its evidence.

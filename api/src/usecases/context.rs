@@ -152,6 +152,21 @@ impl<'c> Context<'c> {
         Ok(party)
     }
 
+    /// Reads the parties of `ids` that [`Context::party`] has not read yet, in one statement.
+    pub fn read_parties(&mut self, ids: &[Uuid]) -> Result<(), persistence::RepoError> {
+        let unread: Vec<Uuid> = ids
+            .iter()
+            .filter(|id| !self.parties.contains_key(id))
+            .copied()
+            .collect();
+        if unread.len() > 1 {
+            for party in persistence::parties::find_many(self.conn, &unread)? {
+                self.parties.insert(party.party.id, party);
+            }
+        }
+        Ok(())
+    }
+
     /// This request changes `shared`: no request keeps it until this one has committed.
     pub fn forget(&mut self, shared: Shared) {
         match shared {
@@ -192,6 +207,26 @@ impl Context<'_> {
         }
     }
 
+    /// [`Context::write_at_close`] for writes that nothing later in the request reads and that
+    /// return a row each: `ride` makes them writes that ride in the statement of the request's
+    /// audit appends where [`Policy::writes_ride`], else `alone` writes them now (in as few
+    /// statements as it can).
+    pub fn writes_at_close<W, const N: usize>(
+        &mut self,
+        writes: W,
+        ride: impl FnOnce(W) -> [persistence::audit::Tail<'static>; N],
+        alone: impl FnOnce(&mut PgConnection, W) -> Result<(), persistence::RepoError>,
+    ) -> Result<(), persistence::RepoError> {
+        if self.policy.writes_ride {
+            for tail in ride(writes) {
+                self.audit_log.ride(tail, unwritten);
+            }
+            Ok(())
+        } else {
+            alone(self.conn, writes)
+        }
+    }
+
     /// Records `action` on the audit chain `chain` (e.g. an order's, kept with its merchant),
     /// as this request's actor at its clock reading: the one way a use case records what it did.
     /// Appended with the request's other events when it closes ([`Context::close`]).
@@ -204,4 +239,9 @@ impl Context<'_> {
         self.audit_log
             .record(chain, &self.actor.name, action, payload, self.now);
     }
+}
+
+/// What an insert that returned no row answers: it cannot happen short of a broken database.
+fn unwritten() -> persistence::RepoError {
+    persistence::RepoError::Corrupt("an insert riding with the audit appends wrote no row".into())
 }

@@ -70,7 +70,7 @@ pub fn check(
         inputs: merchant_inputs(borrower, ctx.today, &facts),
         decided_at: ctx.now,
     };
-    let stored = assess(ctx.conn, &mut ctx.audit_log, &ctx.policy.models, &request)?;
+    let stored = assess(ctx, &request)?;
     let decision = &stored.decision;
     let mut reasons: Vec<String> = decision.reasons.iter().map(|r| r.text.clone()).collect();
     let engine_approves = decision.outcome == Outcome::Approve;

@@ -19,18 +19,19 @@ use crate::lending_support::{apply, draw, merchant_with_sales, post_keyed, repay
 use crate::scf_support::{confirmed_receivable, factor, setup};
 
 /// The statements one request of each hot route may send.
-/// What nothing later in a request reads (its email, a financed receivable's new state, a
-/// program's exposure) is written in the statement of its audit appends
-/// (`Context::write_at_close`).
+/// What nothing later in a request reads (its email, its credit decisions, a financed
+/// receivable's new state, a program's exposure) is written in the statement of its audit
+/// appends (`Context::write_at_close`); the parties a factoring decision scores are read in one
+/// statement.
 const BUDGETS: [(&str, f64); 6] = [
-    ("/v1/credit-line-applications", 7.0),
+    ("/v1/credit-line-applications", 6.0),
     ("/v1/credit-lines/{id}/draws", 7.0),
     // A repayment's external reference and a checkout's order reference are unique
     // platform-wide through the registry: one insert each (what a distributed schema needs).
     ("/v1/loans/{id}/repayments", 12.0),
-    ("/v1/installment-plans", 11.0),
+    ("/v1/installment-plans", 10.0),
     ("/v1/receivables", 7.0),
-    ("/v1/factoring-requests", 14.0),
+    ("/v1/factoring-requests", 11.0),
 ];
 
 /// Per route: (statements, requests) so far.

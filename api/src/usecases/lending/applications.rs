@@ -182,7 +182,7 @@ fn score(
         inputs: merchant_inputs(&party, ctx.today, &facts),
         decided_at: ctx.now,
     };
-    assess(ctx.conn, &mut ctx.audit_log, &ctx.policy.models, &request)
+    assess(ctx, &request)
 }
 
 fn open(

@@ -180,7 +180,7 @@ fn score(
         inputs: merchant_inputs(&record, ctx.today, &facts),
         decided_at: ctx.now,
     };
-    let stored = assess(ctx.conn, &mut ctx.audit_log, &ctx.policy.models, &request)?;
+    let stored = assess(ctx, &request)?;
     Ok(PartyDecision {
         decision_id: stored.id,
         party_id: one.party,
@@ -196,6 +196,8 @@ fn decide_each(
     ask: &Ask<'_>,
     scored: &[Scored],
 ) -> Result<ScfDecision, UseCaseError> {
+    let parties: Vec<Uuid> = scored.iter().map(|one| one.party).collect();
+    ctx.read_parties(&parties)?;
     let decisions = scored
         .iter()
         .map(|one| score(ctx, ask, one))

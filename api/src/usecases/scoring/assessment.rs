@@ -42,7 +42,7 @@ pub fn assess_party(
         inputs: with_overrides(party_inputs(&party, ctx.today), &ask.overrides),
         decided_at: ctx.now,
     };
-    assess(ctx.conn, &mut ctx.audit_log, &ctx.policy.models, &request)
+    assess(ctx, &request)
 }
 
 /// A stored decision: staff see any; the party it concerns sees its own, except shadows

@@ -19,7 +19,6 @@ use credit_scoring::{
 };
 use diesel::PgConnection;
 use domain::money::Currency;
-use persistence::audit::AuditLog;
 use persistence::canonical::{canonical_json, sha256_hex};
 use persistence::parties::PartyRecord;
 use persistence::scoring::{self, ModelRow};
@@ -30,7 +29,7 @@ pub use cache::{ModelCache, ModelKey};
 pub use inputs::{merchant_inputs, party_inputs, with_overrides, ApplicationFacts, SALES_MONTHS};
 pub use record::{grade_text, load_decision, outcome_text, StoredDecision};
 
-use crate::usecases::UseCaseError;
+use crate::usecases::{Context, UseCaseError};
 
 /// Who stored the shipped default model.
 pub const SYSTEM_ACTOR: &str = "system:lendline";
@@ -85,11 +84,11 @@ impl AssessmentRequest {
 /// Runs on the caller's connection and transaction. Refuses with 422 when the inputs cannot be
 /// read by the model; a failing challenger never fails the assessment.
 pub fn assess(
-    conn: &mut PgConnection,
-    log: &mut AuditLog,
-    models: &ModelCache,
+    ctx: &mut Context<'_>,
     request: &AssessmentRequest,
 ) -> Result<StoredDecision, UseCaseError> {
+    // The policy outlives the request: its models stay at hand while the context is lent.
+    let models = &ctx.policy.models;
     let subject = request.subject.trim();
     if subject.is_empty() || subject.chars().count() > MAX_SUBJECT_CHARS {
         return Err(UseCaseError::invalid(
@@ -98,12 +97,12 @@ pub fn assess(
         ));
     }
     let decided_at = request.decided_at.trunc_subsecs(6);
-    let assigned = Assigned::load(conn, models, request.product)?;
+    let assigned = Assigned::load(ctx.conn, models, request.product)?;
     let champion_key = match assigned.champion {
         Some(key) => key,
-        None => ensure_default_model(conn, decided_at)?,
+        None => ensure_default_model(ctx.conn, decided_at)?,
     };
-    let champion = models.get_or_load(conn, &champion_key)?;
+    let champion = models.get_or_load(ctx.conn, &champion_key)?;
     let decision = decide(&champion, request.product, &request.inputs).map_err(decision_refused)?;
     let stored = StoredDecision {
         id: Uuid::now_v7(),
@@ -116,15 +115,15 @@ pub fn assess(
         shadow_decision_id: None,
         decision,
     };
-    record::save(conn, log, &stored)?;
+    record::save(ctx, &stored)?;
     let Some((challenger_key, share_bps)) = assigned.challenger else {
         return Ok(stored);
     };
     if !routes_to_challenger(subject, share_bps) {
         return Ok(stored);
     }
-    let challenger = models.get_or_load(conn, &challenger_key)?;
-    let shadow_id = shadow(conn, log, &challenger, request, &stored)?;
+    let challenger = models.get_or_load(ctx.conn, &challenger_key)?;
+    let shadow_id = shadow(ctx, &challenger, request, &stored)?;
     Ok(StoredDecision {
         shadow_decision_id: shadow_id,
         ..stored
@@ -133,8 +132,7 @@ pub fn assess(
 
 /// Scores the challenger and stores its decision as a shadow of `champion`.
 fn shadow(
-    conn: &mut PgConnection,
-    log: &mut AuditLog,
+    ctx: &mut Context<'_>,
     model: &CompiledModel,
     request: &AssessmentRequest,
     champion: &StoredDecision,
@@ -155,7 +153,7 @@ fn shadow(
         decision,
         ..champion.clone()
     };
-    record::save(conn, log, &shadow)?;
+    record::save(ctx, &shadow)?;
     Ok(Some(shadow.id))
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use credit_scoring::{Decision, Grade, Inputs, Outcome, ProductKind};
 use diesel::PgConnection;
 use domain::money::Currency;
-use persistence::audit::{AuditLog, Chain};
+use persistence::audit::Chain;
 use persistence::scoring::{self, DecisionRow, EvidenceRow};
 use persistence::RepoError;
 use serde::de::DeserializeOwned;
@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::usecases::UseCaseError;
+use crate::usecases::{Context, UseCaseError};
 
 /// A decision as stored: the engine's [`Decision`] plus who, what and when.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,19 +45,21 @@ impl StoredDecision {
 }
 
 /// Stores the decision and records it, in full, on its audit chain.
-pub(super) fn save(
-    conn: &mut PgConnection,
-    log: &mut AuditLog,
-    stored: &StoredDecision,
-) -> Result<(), UseCaseError> {
+/// Nothing later in a request reads the decision it made, so its rows are written when the
+/// request closes ([`Context::writes_at_close`]).
+pub(super) fn save(ctx: &mut Context<'_>, stored: &StoredDecision) -> Result<(), UseCaseError> {
     let (decision, evidence) = to_rows(stored)?;
-    scoring::insert_decision(conn, &decision, &evidence)?;
+    ctx.writes_at_close(
+        (decision, evidence),
+        |(decision, evidence)| scoring::decision_inserts(decision, evidence),
+        |conn, (decision, evidence)| scoring::insert_decision(conn, &decision, &evidence),
+    )?;
     let action = if stored.is_shadow() {
         "credit.shadow_decided"
     } else {
         "credit.decided"
     };
-    log.record(
+    ctx.audit_log.record(
         &stored.chain(),
         &stored.decided_by,
         action,
