@@ -19,16 +19,24 @@ use diesel::row::NamedRow;
 use diesel::sql_types::Untyped;
 use diesel::{PgConnection, QueryResult, QueryableByName, RunQueryDsl};
 
-/// `Q`, prepared once per connection and cached under its SQL text (see the module doc).
+/// `Q`, prepared once per connection and cached under its SQL text (see the module doc), unless
+/// it was found too big to keep ([`Prepared::sized`]).
 #[derive(Debug, Clone, Copy)]
-pub struct Prepared<Q>(Q);
+pub struct Prepared<Q>(Q, bool);
 
 /// `.prepared()` on any statement: see [`Prepared`].
 pub trait Prepare: QueryFragment<Pg> + Sized {
     fn prepared(self) -> Prepared<Self> {
-        Prepared(self)
+        Prepared(self, true)
     }
 }
+
+/// The most parts (rows of a multi-row insert, writes of one statement) a statement whose shape
+/// follows its input may have and still be kept prepared. Each shape stays prepared, with its
+/// plan, in the server and in PostgreSQL for the life of the connection: a supplier sending
+/// factoring pools of every size from 2 to 500 would otherwise leave hundreds of big plans on
+/// every connection. Past this size a statement is rare and planned on each call.
+pub const PREPARE_UP_TO: usize = 32;
 
 impl<Q: QueryFragment<Pg>> Prepare for Q {}
 
@@ -40,7 +48,7 @@ impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Prepared<Q> {
     // Diesel's caching rule, overridden: the statement is cached under its SQL text (see
     // `QueryId` below), so SQL that differs between calls is a different cache entry.
     fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
-        Ok(true)
+        Ok(self.1)
     }
 }
 
@@ -57,6 +65,11 @@ impl<Q: Query> Query for Prepared<Q> {
 impl<Q> RunQueryDsl<PgConnection> for Prepared<Q> {}
 
 impl<Q: QueryFragment<Pg>> Prepared<Q> {
+    /// Kept prepared only if its shape has at most [`PREPARE_UP_TO`] `parts`.
+    pub fn sized(self, parts: usize) -> Prepared<Q> {
+        Prepared(self.0, self.1 && parts <= PREPARE_UP_TO)
+    }
+
     /// Runs a statement for its effects, prepared; any rows it answers are read and dropped.
     /// This shadows diesel's `execute`, which would not prepare it: diesel executes through a
     /// reference, and `QueryFragment for &T` does not pass on [`Prepared`]'s caching rule, so

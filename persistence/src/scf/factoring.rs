@@ -59,6 +59,7 @@ pub fn insert_linked(
         diesel::insert_into(factoring_requests::table).values(row),
         diesel::insert_into(links::table).values(links),
     )
+    .sized(terms.len())
     .execute(conn)?;
     Ok(())
 }

@@ -358,3 +358,56 @@ async fn a_pool_over_two_debtors_lends_on_each_at_its_own_programs_terms() {
     assert_eq!(debtor_exposure(&app, a.program).await, Decimal::from(9_000));
     assert_books_sound(&app).await;
 }
+
+/// The largest pool a request may finance (`MAX_POOL_SIZE`, 500 receivables) is decided and
+/// stored whole: its links in one statement and the receivables' new states and encumbrances
+/// riding with its audit appends, more parts than a statement may have and stay prepared
+/// (`persistence::prepared::PREPARE_UP_TO`), so it is planned on its call and leaves no plan
+/// behind. Every receivable is then financed, none can be financed twice, and the books hold.
+#[tokio::test]
+async fn a_pool_of_the_largest_size_is_financed_whole_and_only_once() {
+    use futures_util::stream::{self, StreamExt};
+
+    const SIZE: usize = 500;
+    let app = TestApp::spawn().await;
+    let scf = setup(&app, json!({})).await;
+    let mut ids: Vec<Uuid> = stream::iter(0..SIZE)
+        .map(|n| {
+            let (app, scf) = (&app, &scf);
+            async move { confirmed_receivable(app, scf, &format!("BIG-{n}"), "100.00", 60).await }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    ids.sort();
+    assert_eq!(ids.len(), SIZE);
+
+    let pool = factor(&app, &scf, &ids).await;
+    let summary = format!("{} {}", pool["state"], pool["decision"]);
+    assert_eq!(pool["state"], "funded", "{summary}");
+    assert_eq!(pool["receivable_ids"].as_array().map(Vec::len), Some(SIZE));
+    assert_eq!(pool["face_total"], "50000.00", "{summary}");
+    for id in [ids[0], ids[SIZE / 2], ids[SIZE - 1]] {
+        let (status, r) = app
+            .get(&format!("/v1/receivables/{id}"), &scf.supplier_token)
+            .await;
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(r["state"], "financed", "{r}");
+    }
+    // The whole pool again, and a pool of two of its receivables: both refused.
+    for again in [ids.clone(), vec![ids[1], ids[SIZE - 2]]] {
+        let (status, body) = post_key(
+            &app,
+            "/v1/factoring-requests",
+            &scf.supplier_token,
+            &json!({"receivable_ids": again}),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (422, Some("receivable_not_eligible")),
+            "{body}"
+        );
+    }
+    assert_books_sound(&app).await;
+}
