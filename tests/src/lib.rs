@@ -234,6 +234,12 @@ pub fn fresh_database_url() -> String {
     fresh_database().1
 }
 
+/// Whether the tests' databases are distributed (the server named by
+/// [`EXTERNAL_DATABASE_ENV`] is a Citus coordinator).
+pub fn on_citus() -> bool {
+    cluster().citus.is_some()
+}
+
 /// A fresh, migrated database that is never distributed, for the tests that run migrations
 /// down and up over stored data: a distributed schema is not migrated back, so on a Citus
 /// cluster this is an ordinary PostgreSQL database on the coordinator, without the extension.
