@@ -108,9 +108,9 @@ pub fn append(
 }
 
 /// Events recorded as work goes and appended together before it commits: one statement for
-/// all of them instead of one per event (a decision that opens a line records three). Writes
-/// that nothing in the request reads back (a message queued for a party) may ride along in
-/// the same statement ([`AuditLog::ride`]).
+/// all of them instead of one per event (a decision that opens a line records three), or one
+/// per [`ROUND_PARTS`] parts for a big request. Writes that nothing in the request reads back
+/// (a message queued for a party) may ride along in the same statement ([`AuditLog::ride`]).
 #[derive(Default)]
 pub struct AuditLog {
     pending: Vec<EventRow>,
@@ -167,7 +167,7 @@ impl AuditLog {
 
     /// Appends every recorded event in the order recorded, and empties the log: one statement
     /// for events on distinct chains (a chain with two events takes a second statement for its
-    /// second, since one statement moves a head once).
+    /// second, since one statement moves a head once), split past [`ROUND_PARTS`] parts.
     pub fn append(&mut self, conn: &mut PgConnection) -> Result<Vec<EventRow>, RepoError> {
         let (mut appended, last) = self.append_all_but_last_round(conn)?;
         let riders = std::mem::take(&mut self.riders);
@@ -205,7 +205,7 @@ impl AuditLog {
                 .any(|e| e.party_id == event.party_id && e.chain == event.chain);
             if repeats {
                 let full = std::mem::take(&mut round);
-                appended.extend(seal(&full, run_round(conn, &full, Vec::new())?.0)?);
+                appended.extend(run_last_rounds(conn, full, Vec::new(), None)?.0);
             }
             round.push(event);
         }
@@ -216,13 +216,14 @@ impl AuditLog {
 /// The most parts (events and riding writes) one append statement takes. PostgreSQL's time to
 /// plan a statement grows faster than its common table expressions (measured: a factoring pool
 /// of 500 receivables, a thousand events and fifteen hundred writes in one statement, was
-/// still being planned after the 5 s statement timeout), so a log bigger than this (a big
-/// pool's) is appended in statements of this size, every one of a shape that stays prepared.
+/// still being planned after the 5 s statement timeout), so a round bigger than this (a big
+/// pool's) is appended in statements of this size. They stay prepared: their shapes depend on
+/// how the kinds of write fall into each statement, a bounded number of small statements.
 const ROUND_PARTS: usize = crate::prepared::PREPARE_UP_TO;
 
-/// The last round of a log (events on distinct chains), its riders and `tail`: in one
-/// statement, or in several of at most [`ROUND_PARTS`] parts with `tail` in the last. Answers
-/// the events, sealed, and whether `tail` returned a row.
+/// A round of a log (events on distinct chains), with the riders and `tail` if it is the last:
+/// in one statement, or in several of at most [`ROUND_PARTS`] parts with `tail` in the last.
+/// Answers the events, sealed, and whether `tail` returned a row.
 fn run_last_rounds(
     conn: &mut PgConnection,
     mut events: Vec<EventRow>,

@@ -182,8 +182,10 @@ pub fn list_assignments(conn: &mut PgConnection) -> Result<Vec<AssignmentRow>, R
 
 /// The inserts of a decision and of its evidence as writes that ride along with a request's
 /// audit appends ([`crate::audit::AuditLog::ride`]): nothing later in a request reads a decision
-/// it made. The evidence's foreign key to its decision is checked when the statement ends, after
-/// both inserts. Where writes cannot ride, [`insert_decision`] writes both in one statement.
+/// it made. The decision rides before its evidence, so the evidence's foreign key holds whether
+/// both land in one statement (checked when it ends) or in consecutive ones (a big request's
+/// appends are split). Where writes cannot ride, [`insert_decision`] writes both in one
+/// statement.
 pub fn decision_inserts(decision: DecisionRow, evidence: EvidenceRow) -> [Tail<'static>; 2] {
     let decision = Tail {
         sql: "INSERT INTO credit_decisions

@@ -111,7 +111,8 @@ pub struct Context<'c> {
     changed: Vec<Shared>,
     /// Parties this request has read through [`Context::party`].
     parties: HashMap<Uuid, PartyRecord>,
-    /// What the request records on audit chains, appended in one statement when it closes.
+    /// What the request records on audit chains, appended when it closes (one statement for a
+    /// request of a few events and riding writes).
     pub audit_log: persistence::audit::AuditLog,
 }
 

@@ -360,10 +360,11 @@ async fn a_pool_over_two_debtors_lends_on_each_at_its_own_programs_terms() {
 }
 
 /// The largest pool a request may finance (`MAX_POOL_SIZE`, 500 receivables) is decided and
-/// stored whole: its links in one statement and the receivables' new states and encumbrances
-/// riding with its audit appends, more parts than a statement may have and stay prepared
-/// (`persistence::prepared::PREPARE_UP_TO`), so it is planned on its call and leaves no plan
-/// behind. Every receivable is then financed, none can be financed twice, and the books hold.
+/// stored whole: its links in one statement, more rows than a statement may have and stay
+/// prepared (`persistence::prepared::PREPARE_UP_TO`), and its thousand audit events with the
+/// receivables' new states and encumbrances riding along in statements of 32 parts (one
+/// statement of them all was still being planned at the 5 s statement timeout). Every
+/// receivable is then financed, none can be financed twice, and the books hold.
 #[tokio::test]
 async fn a_pool_of_the_largest_size_is_financed_whole_and_only_once() {
     use futures_util::stream::{self, StreamExt};
