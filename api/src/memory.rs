@@ -65,7 +65,8 @@ pub fn spawn_trimmer(metrics: Metrics) {
 }
 
 /// The server's own allocations go to mimalloc (the binary's global allocator), libpq's and
-/// other C libraries' to the C library's malloc: both are asked.
+/// other C libraries' to the C library's malloc: both are asked. (Where the library runs in a
+/// process with another global allocator, the tests', mimalloc holds nothing to collect.)
 #[allow(unsafe_code)]
 fn give_back_free_memory() {
     // SAFETY: mi_collect only frees memory mimalloc holds unused; `true` forces it at once.

@@ -172,7 +172,7 @@ impl AuditLog {
         let (mut appended, last) = self.append_all_but_last_round(conn)?;
         let riders = std::mem::take(&mut self.riders);
         if !last.is_empty() || !riders.is_empty() {
-            let (stored, _) = run_last_rounds(conn, last, riders, None)?;
+            let (stored, _) = run_in_statements(conn, last, riders, None)?;
             appended.extend(stored);
         }
         Ok(appended)
@@ -187,7 +187,7 @@ impl AuditLog {
     ) -> Result<(Vec<EventRow>, bool), RepoError> {
         let (mut appended, last) = self.append_all_but_last_round(conn)?;
         let riders = std::mem::take(&mut self.riders);
-        let (stored, touched) = run_last_rounds(conn, last, riders, Some(tail))?;
+        let (stored, touched) = run_in_statements(conn, last, riders, Some(tail))?;
         appended.extend(stored);
         Ok((appended, touched))
     }
@@ -205,7 +205,7 @@ impl AuditLog {
                 .any(|e| e.party_id == event.party_id && e.chain == event.chain);
             if repeats {
                 let full = std::mem::take(&mut round);
-                appended.extend(run_last_rounds(conn, full, Vec::new(), None)?.0);
+                appended.extend(run_in_statements(conn, full, Vec::new(), None)?.0);
             }
             round.push(event);
         }
@@ -224,7 +224,7 @@ const ROUND_PARTS: usize = crate::prepared::PREPARE_UP_TO;
 /// A round of a log (events on distinct chains), with the riders and `tail` if it is the last:
 /// in one statement, or in several of at most [`ROUND_PARTS`] parts with `tail` in the last.
 /// Answers the events, sealed, and whether `tail` returned a row.
-fn run_last_rounds(
+fn run_in_statements(
     conn: &mut PgConnection,
     mut events: Vec<EventRow>,
     mut riders: Vec<Rider>,

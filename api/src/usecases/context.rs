@@ -198,29 +198,31 @@ impl Context<'_> {
         tail: persistence::audit::Tail<'static>,
         untouched: fn() -> persistence::RepoError,
     ) -> Result<(), persistence::RepoError> {
-        if self.policy.writes_ride {
-            self.audit_log.ride(tail, untouched);
-            Ok(())
-        } else if persistence::audit::run_alone(self.conn, tail)? {
-            Ok(())
-        } else {
-            Err(untouched())
-        }
+        self.writes_at_close(
+            tail,
+            |tail| [tail],
+            |conn, tail| match persistence::audit::run_alone(conn, tail)? {
+                true => Ok(()),
+                false => Err(untouched()),
+            },
+            untouched,
+        )
     }
 
-    /// [`Context::write_at_close`] for writes that nothing later in the request reads and that
-    /// return a row each: `ride` makes them writes that ride in the statement of the request's
-    /// audit appends where [`Policy::writes_ride`], else `alone` writes them now (in as few
-    /// statements as it can).
+    /// [`Context::write_at_close`] for several writes that may run alone in fewer statements
+    /// than they ride in: `ride` makes them writes that ride in the statement of the request's
+    /// audit appends where [`Policy::writes_ride`] (each failing the request with
+    /// `untouched()` if it returns no row), else `alone` writes them now.
     pub fn writes_at_close<W, const N: usize>(
         &mut self,
         writes: W,
         ride: impl FnOnce(W) -> [persistence::audit::Tail<'static>; N],
         alone: impl FnOnce(&mut PgConnection, W) -> Result<(), persistence::RepoError>,
+        untouched: fn() -> persistence::RepoError,
     ) -> Result<(), persistence::RepoError> {
         if self.policy.writes_ride {
             for tail in ride(writes) {
-                self.audit_log.ride(tail, unwritten);
+                self.audit_log.ride(tail, untouched);
             }
             Ok(())
         } else {
@@ -240,9 +242,4 @@ impl Context<'_> {
         self.audit_log
             .record(chain, &self.actor.name, action, payload, self.now);
     }
-}
-
-/// What an insert that returned no row answers: it cannot happen short of a broken database.
-fn unwritten() -> persistence::RepoError {
-    persistence::RepoError::Corrupt("an insert riding with the audit appends wrote no row".into())
 }

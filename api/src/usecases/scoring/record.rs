@@ -53,6 +53,7 @@ pub(super) fn save(ctx: &mut Context<'_>, stored: &StoredDecision) -> Result<(),
         (decision, evidence),
         |(decision, evidence)| scoring::decision_inserts(decision, evidence),
         |conn, (decision, evidence)| scoring::insert_decision(conn, &decision, &evidence),
+        || RepoError::Corrupt("a decision's insert wrote no row".into()),
     )?;
     let action = if stored.is_shadow() {
         "credit.shadow_decided"
