@@ -24,6 +24,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod background;
 mod check;
 mod load;
 mod system;
@@ -250,15 +251,16 @@ async fn main() {
     println!("work directory {}", work.path().display());
 
     let bin_dir = system::pg_bin_dir(arg("--pg-bin-dir"));
-    let pg_tps = system::pgbench_ceiling(
+    let pg = system::pgbench_ceiling(
         &bin_dir,
         work.path(),
         opts.pgbench_clients as u32,
         opts.pgbench_s,
     );
+    let pg_tps = pg.tps;
     println!(
-        "PostgreSQL ceiling: {pg_tps:.0} decision-shaped transactions/s ({} clients, {} s, durable, one commit each)",
-        opts.pgbench_clients, opts.pgbench_s
+        "PostgreSQL ceiling: {pg_tps:.0} decision-shaped transactions/s ({} clients, {} s, durable, one commit each; {:.1} KB of WAL each)",
+        opts.pgbench_clients, opts.pgbench_s, pg.wal_per_transaction / 1024.0
     );
 
     let database = match arg("--database-url") {
@@ -270,16 +272,19 @@ async fn main() {
     let mut config = api::config::Config::load(None, &|k| std::env::var(k).ok()).unwrap();
     config.data_dir = server.data_dir.clone();
     let setup = Arc::new(load::setup(&config, &server.base, opts.merchants as usize).await);
+    background::log_maintenance(&database, &bin_dir, &server.data_dir);
     let rss_before = system::rss(pid);
     let machine_start = system::machine();
     let warm_up = load::closed_loop(&setup, opts.workers, 3).await;
     let rss_warm = system::rss(pid);
 
+    let wal0 = database.wal_bytes(&bin_dir, &server.data_dir);
     let (cpu0, batches0) = (system::cpu(pid, &postmasters), server.batches().await);
     let machine0 = system::machine();
     let ceiling = load::closed_loop(&setup, opts.workers, opts.ceiling_s).await;
     let machine1 = system::machine();
     let (cpu1, batches1) = (system::cpu(pid, &postmasters), server.batches().await);
+    let wal1 = database.wal_bytes(&bin_dir, &server.data_dir);
     let ceiling_ok = accepted(&ceiling);
     let capacity = ceiling_ok.len() as f64 / opts.ceiling_s as f64;
     let per = ceiling_ok.len().max(1) as f64;
@@ -297,8 +302,17 @@ async fn main() {
         (cpu1.postgres_ms - cpu0.postgres_ms) / per,
         batches0.mean_until(batches1)
     );
+    if let (Some(wal0), Some(wal1)) = (wal0, wal1) {
+        // Everything the database logged meanwhile, the outbox's deliveries included.
+        println!(
+            "  WAL per decision at the ceiling: {:.1} KB ({:.1}x pgbench's transaction)",
+            (wal1 - wal0) / per / 1024.0,
+            (wal1 - wal0) / per / pg.wal_per_transaction.max(1.0)
+        );
+    }
     println!("  the machine at the ceiling: {}", machine0.until(machine1));
 
+    let half_began = std::time::SystemTime::now();
     let half = load::open_loop(&setup, capacity / 2.0, opts.half_s as f64, 1 << 32)
         .await
         .await
@@ -327,6 +341,13 @@ async fn main() {
             format!(" ({})", baseline.join("; "))
         }
     );
+    background::report(
+        "  ",
+        "the phase's start",
+        &server.data_dir,
+        half_began,
+        half_began,
+    );
 
     println!(
         "Overload ({} s each, then half-capacity probes for {} s):",
@@ -337,6 +358,7 @@ async fn main() {
     for (i, k) in [3u64, 5].into_iter().enumerate() {
         let base = (2 + i as u64) << 32;
         let machine_before = system::machine();
+        let spike_began = std::time::SystemTime::now();
         let spike =
             load::open_loop(&setup, capacity * k as f64, opts.overload_s as f64, base).await;
         let backlog = outbox_backlog(&database, &bin_dir, &server.data_dir, opts.probe_s);
@@ -367,6 +389,14 @@ async fn main() {
         println!(
             "     the machine over the spike and the probes: {}",
             machine_before.until(system::machine())
+        );
+        let spike_ended = spike_began + Duration::from_secs(opts.overload_s);
+        background::report(
+            "     ",
+            "the spike's end",
+            &server.data_dir,
+            spike_began,
+            spike_ended,
         );
         all.extend(spike);
         all.extend(probes);

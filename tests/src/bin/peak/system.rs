@@ -193,6 +193,17 @@ impl Database {
         String::from_utf8_lossy(&out.stdout).trim().parse().ok()
     }
 
+    /// WAL the server's database has written so far, in bytes (on Citus, the coordinator's);
+    /// None if it could not be read.
+    pub fn wal_bytes(&self, bin_dir: &Path, data_dir: &Path) -> Option<f64> {
+        let out = self
+            .psql(bin_dir, data_dir)
+            .args(["-qAt", "-c", WAL_BYTES])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    }
+
     /// psql connected to the server's database.
     pub fn psql(&self, bin_dir: &Path, data_dir: &Path) -> Command {
         match self {
@@ -263,9 +274,18 @@ pub fn psql(bin_dir: &Path, data_dir: &Path, database: &str, sql: &str) -> Strin
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// What pgbench measured: committed transactions per second, and the WAL each wrote.
+pub struct Ceiling {
+    pub tps: f64,
+    pub wal_per_transaction: f64,
+}
+
+/// WAL written so far by the cluster (`pg_stat_wal`), in bytes.
+const WAL_BYTES: &str = "SELECT wal_bytes FROM pg_stat_wal";
+
 /// PostgreSQL's ceiling: committed decision-shaped transactions per second with `clients`
 /// connections, on a fresh cluster started exactly as the server's durable default.
-pub fn pgbench_ceiling(bin_dir: &Path, work: &Path, clients: u32, seconds: u64) -> f64 {
+pub fn pgbench_ceiling(bin_dir: &Path, work: &Path, clients: u32, seconds: u64) -> Ceiling {
     let dir = work.join("pgbench");
     let options = ClusterOptions {
         bin_dir: Some(bin_dir.to_path_buf()),
@@ -275,6 +295,7 @@ pub fn pgbench_ceiling(bin_dir: &Path, work: &Path, clients: u32, seconds: u64) 
     psql(bin_dir, &dir, "postgres", "CREATE DATABASE bench");
     psql(bin_dir, &dir, "bench", SCHEMA);
     psql(bin_dir, &dir, "bench", "VACUUM ANALYZE");
+    let wal_before: f64 = psql(bin_dir, &dir, "bench", WAL_BYTES).parse().unwrap();
     let script = work.join("decision.pgbench");
     std::fs::write(&script, SCRIPT).unwrap();
     let (c, t) = (clients.to_string(), seconds.to_string());
@@ -301,18 +322,26 @@ pub fn pgbench_ceiling(bin_dir: &Path, work: &Path, clients: u32, seconds: u64) 
     .output()
     .expect("pgbench");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    drop(cluster);
     assert!(
         out.status.success(),
         "pgbench failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("tps = "))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .expect("a tps line in pgbench's output")
+    let wal_after: f64 = psql(bin_dir, &dir, "bench", WAL_BYTES).parse().unwrap();
+    drop(cluster);
+    let figure = |prefix: &str| -> f64 {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("a '{prefix}' line in pgbench's output"))
+    };
+    Ceiling {
+        tps: figure("tps = "),
+        wal_per_transaction: (wal_after - wal_before)
+            / figure("number of transactions actually processed: ").max(1.0),
+    }
 }
 
 /// Stops the pgbench cluster however its function ends.
