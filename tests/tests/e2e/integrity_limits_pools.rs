@@ -9,9 +9,7 @@ use api::auth::Role;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::scf_support::{
-    assert_books_sound, confirmed_receivable, join, post_key, program_of, Scf,
-};
+use crate::scf_support::{assert_books_sound, confirmed_receivable, factor, join, program_of, Scf};
 use lendline_tests::{party_body, TestApp};
 
 async fn party_with_sales(app: &TestApp, kind: &str, monthly: &str) -> Uuid {
@@ -77,14 +75,7 @@ async fn a_pool_whose_debtor_shares_fit_their_limits_is_approved_though_the_whol
         confirmed_receivable(&app, &a, "PA-2", "50000.00", 60).await,
         confirmed_receivable(&app, &b, "PB-1", "100000.00", 60).await,
     ];
-    let (status, pool) = post_key(
-        &app,
-        "/v1/factoring-requests",
-        &a.supplier_token,
-        &json!({"receivable_ids": ids}),
-    )
-    .await;
-    assert_eq!(status, 201, "{pool}");
+    let pool = factor(&app, &a, &ids).await;
     // 200,000 × 0.80 = 160,000 in all, 80,000 against each debtor: within each debtor's
     // three months of sales, which the whole pool is not.
     assert_eq!(pool["borrowing_base"], "160000.00", "{pool}");
@@ -113,14 +104,7 @@ async fn a_pool_lending_more_against_one_debtor_than_its_limit_is_still_referred
         confirmed_receivable(&app, &a, "QA-2", "87500.00", 60).await,
         confirmed_receivable(&app, &b, "QB-1", "25000.00", 60).await,
     ];
-    let (status, pool) = post_key(
-        &app,
-        "/v1/factoring-requests",
-        &a.supplier_token,
-        &json!({"receivable_ids": ids}),
-    )
-    .await;
-    assert_eq!(status, 201, "{pool}");
+    let pool = factor(&app, &a, &ids).await;
     // 140,000 against debtor A (over 120,000), 20,000 against B: 160,000 in all.
     assert_eq!(pool["borrowing_base"], "160000.00", "{pool}");
     assert_eq!(pool["state"], "referred", "{pool}");

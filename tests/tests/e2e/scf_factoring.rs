@@ -3,10 +3,12 @@
 
 use rust_decimal::Decimal;
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::lending_support::set_date;
 use crate::scf_support::{
-    assert_books_sound, balance, confirmed_receivable, factor, in_days, pay, post_key, setup,
+    assert_books_sound, balance, confirmed_receivable, factor, factor_refused, in_days, pay,
+    post_key, setup,
 };
 use lendline_tests::TestApp;
 
@@ -242,32 +244,22 @@ async fn an_unconfirmed_or_disputed_receivable_is_not_financed_when_the_program_
             &crate::scf_support::receivable_body(scf.core, "INV-5001", "1000.00", 30),
         )
         .await;
-    let id = r["id"].as_str().unwrap();
-    let (status, body) = post_key(
+    let id: Uuid = r["id"].as_str().unwrap().parse().unwrap();
+    factor_refused(
         &app,
-        "/v1/factoring-requests",
-        &scf.supplier_token,
-        &json!({"receivable_ids": [id]}),
+        &scf,
+        &[id],
+        "receivable_not_eligible",
+        "not confirmed",
     )
     .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (422, Some("receivable_not_eligible"))
-    );
     app.post(
         &format!("/v1/receivables/{id}/dispute"),
         &scf.core_token,
         &json!({}),
     )
     .await;
-    let (status, _) = post_key(
-        &app,
-        "/v1/factoring-requests",
-        &scf.supplier_token,
-        &json!({"receivable_ids": [id]}),
-    )
-    .await;
-    assert_eq!(status, 422);
+    factor_refused(&app, &scf, &[id], "receivable_not_eligible", "disputed").await;
     assert_books_sound(&app).await;
 }
 
@@ -291,18 +283,7 @@ async fn a_tenor_beyond_the_program_maximum_or_a_debtor_limit_overshoot_is_refus
     let a = confirmed_receivable(&app, &scf, "INV-6002", "100000.00", 60).await;
     let b = confirmed_receivable(&app, &scf, "INV-6003", "100000.00", 60).await;
     factor(&app, &scf, &[a]).await;
-    let (status, body) = post_key(
-        &app,
-        "/v1/factoring-requests",
-        &scf.supplier_token,
-        &json!({"receivable_ids": [b]}),
-    )
-    .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (422, Some("limit_exceeded")),
-        "{body}"
-    );
+    factor_refused(&app, &scf, &[b], "limit_exceeded", "over the debtor limit").await;
     assert_books_sound(&app).await;
 }
 

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::lending_support::set_date;
 use crate::scf_support::{
-    assert_books_sound, balance, confirmed_receivable, factor, in_days, join, member, pay,
-    post_key, program, setup, Scf,
+    assert_books_sound, balance, confirmed_receivable, factor, factor_refused, in_days, join,
+    member, pay, post_key, program, request_factoring, setup, Scf,
 };
 use lendline_tests::TestApp;
 
@@ -56,13 +56,7 @@ async fn a_pool_of_twenty_invoices_lends_against_its_base_net_of_concentration_e
     for i in 0..4 {
         ids.push(confirmed_receivable(&app, &b, &format!("B-{i}"), "5000.00", 60).await);
     }
-    let (status, pool) = post_key(
-        &app,
-        "/v1/factoring-requests",
-        &supplier_token,
-        &json!({"receivable_ids": ids}),
-    )
-    .await;
+    let (status, pool) = request_factoring(&app, &supplier_token, &ids).await;
     assert_eq!(status, 201, "{pool}");
     assert_eq!(pool["kind"], "pool");
     assert_eq!(pool["state"], "funded", "{pool}");
@@ -397,18 +391,14 @@ async fn a_pool_of_the_largest_size_is_financed_whole_and_only_once() {
     }
     // The whole pool again, and a pool of two of its receivables: both refused.
     for again in [ids.clone(), vec![ids[1], ids[SIZE - 2]]] {
-        let (status, body) = post_key(
+        factor_refused(
             &app,
-            "/v1/factoring-requests",
-            &scf.supplier_token,
-            &json!({"receivable_ids": again}),
+            &scf,
+            &again,
+            "receivable_not_eligible",
+            "financed once",
         )
         .await;
-        assert_eq!(
-            (status, body["error"]["code"].as_str()),
-            (422, Some("receivable_not_eligible")),
-            "{body}"
-        );
     }
     assert_books_sound(&app).await;
 }

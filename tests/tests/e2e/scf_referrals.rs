@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::lending_support::set_date;
 use crate::scf_support::{
-    assert_books_sound, balance, confirmed_receivable, factor, in_days, pay, post_key, program,
-    setup, setup_on, Scf,
+    assert_books_sound, balance, confirmed_receivable, factor, factor_refused, in_days, pay,
+    post_key, program, setup, setup_on, Scf,
 };
 use lendline_tests::{party_body, TestApp};
 
@@ -117,18 +117,14 @@ async fn a_referred_invoice_waits_alone_and_is_funded_when_two_officers_approve(
     assert_eq!(request["state"], "referred", "{request}");
     let request_id = request["id"].as_str().unwrap();
     assert_eq!(request["receivable_ids"], json!([id]), "{request}");
-    let (status, again) = post_key(
+    factor_refused(
         &app,
-        "/v1/factoring-requests",
-        &scf.supplier_token,
-        &json!({"receivable_ids": [id]}),
+        &scf,
+        &[id],
+        "receivable_not_eligible",
+        "a receivable waits in one review at a time",
     )
     .await;
-    assert_eq!(
-        (status, again["error"]["code"].as_str()),
-        (422, Some("receivable_not_eligible")),
-        "a receivable waits in one review at a time: {again}"
-    );
     let case = case_of(&app, request_id).await;
     let (status, priced) = decide(
         &app,

@@ -111,13 +111,7 @@ async fn a_supplier_cannot_read_or_factor_another_suppliers_receivable() {
         .get(&format!("/v1/receivables/{id}"), &other_token)
         .await;
     assert_eq!(status, 404);
-    let (status, _) = crate::scf_support::post_key(
-        &app,
-        "/v1/factoring-requests",
-        &other_token,
-        &json!({"receivable_ids": [id]}),
-    )
-    .await;
+    let (status, _) = crate::scf_support::request_factoring(&app, &other_token, &[id]).await;
     assert_eq!(status, 404);
     let (_, list) = app.get("/v1/receivables", &other_token).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);

@@ -157,15 +157,31 @@ pub async fn confirmed_receivable(
 }
 
 pub async fn factor(app: &TestApp, scf: &Scf, ids: &[Uuid]) -> Value {
-    let (status, body) = post_key(
-        app,
-        "/v1/factoring-requests",
-        &scf.supplier_token,
-        &json!({"receivable_ids": ids}),
-    )
-    .await;
+    let (status, body) = request_factoring(app, &scf.supplier_token, ids).await;
     assert_eq!(status, 201, "{body}");
     body
+}
+
+/// Asks, as `token`, to factor the receivables `ids` (one invoice, or a pool): the answer.
+pub async fn request_factoring(app: &TestApp, token: &str, ids: &[Uuid]) -> (u16, Value) {
+    post_key(
+        app,
+        "/v1/factoring-requests",
+        token,
+        &json!({"receivable_ids": ids}),
+    )
+    .await
+}
+
+/// Asks, as the program's supplier, to factor `ids`, which must be refused 422 with `code`
+/// (`why` says why, for the failure message).
+pub async fn factor_refused(app: &TestApp, scf: &Scf, ids: &[Uuid], code: &str, why: &str) {
+    let (status, body) = request_factoring(app, &scf.supplier_token, ids).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some(code)),
+        "{why}: {body}"
+    );
 }
 
 /// An account's balance (debits positive), or "0" when it has none.
