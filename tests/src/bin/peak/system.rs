@@ -181,24 +181,29 @@ impl Database {
 
     /// Emails waiting in the outbox (None if the count could not be read).
     pub fn outbox_pending(&self, bin_dir: &Path, data_dir: &Path) -> Option<u64> {
-        let out = self
-            .psql(bin_dir, data_dir)
-            .args([
-                "-qAt",
-                "-c",
-                "SELECT count(*) FROM outbox_emails WHERE status = 'pending'",
-            ])
-            .output()
-            .ok()?;
-        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+        self.number(
+            bin_dir,
+            data_dir,
+            "SELECT count(*) FROM outbox_emails WHERE status = 'pending'",
+        )
     }
 
     /// WAL the server's database has written so far, in bytes (on Citus, the coordinator's);
     /// None if it could not be read.
     pub fn wal_bytes(&self, bin_dir: &Path, data_dir: &Path) -> Option<f64> {
+        self.number(bin_dir, data_dir, WAL_BYTES)
+    }
+
+    /// The one value `sql` answers, None if it could not be read.
+    fn number<T: std::str::FromStr>(
+        &self,
+        bin_dir: &Path,
+        data_dir: &Path,
+        sql: &str,
+    ) -> Option<T> {
         let out = self
             .psql(bin_dir, data_dir)
-            .args(["-qAt", "-c", WAL_BYTES])
+            .args(["-qAt", "-c", sql])
             .output()
             .ok()?;
         String::from_utf8_lossy(&out.stdout).trim().parse().ok()
