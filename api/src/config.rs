@@ -101,6 +101,10 @@ pub struct DatabaseConfig {
     /// again: a change made through another instance is seen within it (one made through
     /// this instance at once).
     pub cache_ms: u64,
+    /// Pooled connections kept open while idle; the others close after
+    /// `idle_timeout_seconds` idle (within 30 s more), and open again when the load returns.
+    pub min_idle: u32,
+    pub idle_timeout_seconds: u64,
 }
 
 impl Default for DatabaseConfig {
@@ -111,6 +115,8 @@ impl Default for DatabaseConfig {
             statement_timeout_ms: 5_000,
             lock_timeout_ms: 2_000,
             cache_ms: 1_000,
+            min_idle: 4,
+            idle_timeout_seconds: 20,
         }
     }
 }
@@ -124,6 +130,8 @@ impl Config {
             connect_timeout_seconds: self.database.connect_timeout_seconds,
             statement_timeout_ms: self.database.statement_timeout_ms,
             lock_timeout_ms: self.database.lock_timeout_ms,
+            min_idle: self.database.min_idle,
+            idle_timeout: std::time::Duration::from_secs(self.database.idle_timeout_seconds),
         }
     }
 }

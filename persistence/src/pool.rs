@@ -32,18 +32,12 @@ pub struct PoolSettings {
     pub statement_timeout_ms: u64,
     /// How long a statement waits for a row lock before it fails (0: forever).
     pub lock_timeout_ms: u64,
-}
-
-impl Default for PoolSettings {
-    fn default() -> Self {
-        PoolSettings {
-            size: 16,
-            acquire_timeout: Duration::from_millis(500),
-            connect_timeout_seconds: 2,
-            statement_timeout_ms: 5_000,
-            lock_timeout_ms: 2_000,
-        }
-    }
+    /// Connections kept open when idle. Those above it close once idle for `idle_timeout`
+    /// (r2d2 looks every 30 s): after a spike, each would otherwise keep its backend, its
+    /// buffers and its cache of prepared statements (the server's text of every shape of
+    /// statement it has run) for good.
+    pub min_idle: u32,
+    pub idle_timeout: Duration,
 }
 
 /// A pooled PostgreSQL session that can be marked broken by its user.
@@ -136,8 +130,12 @@ pub fn build_pool(url: &str, settings: &PoolSettings) -> DbPool {
         ),
         generation: Arc::new(AtomicU64::new(0)),
     };
+    let size = settings.size.max(1);
     Pool::builder()
-        .max_size(settings.size.max(1))
+        .max_size(size)
+        .min_idle(Some(settings.min_idle.min(size)))
+        // r2d2 refuses a zero idle timeout.
+        .idle_timeout(Some(settings.idle_timeout.max(Duration::from_secs(1))))
         // r2d2 refuses a zero timeout.
         .connection_timeout(settings.acquire_timeout.max(Duration::from_millis(1)))
         .test_on_check_out(false)

@@ -39,6 +39,7 @@ mod peak_admission;
 mod peak_decision_metrics;
 mod peak_group_commit;
 mod peak_outbox;
+mod peak_pool;
 mod peak_prepared;
 mod peak_statement_budget;
 mod peak_supervision;
