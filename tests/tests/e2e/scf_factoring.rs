@@ -272,14 +272,14 @@ async fn a_tenor_beyond_the_program_maximum_or_a_debtor_limit_overshoot_is_refus
     )
     .await;
     let long = confirmed_receivable(&app, &scf, "INV-6001", "1000.00", 120).await;
-    let (status, body) = post_key(
+    factor_refused(
         &app,
-        "/v1/factoring-requests",
-        &scf.supplier_token,
-        &json!({"receivable_ids": [long]}),
+        &scf,
+        &[long],
+        "receivable_not_eligible",
+        "a tenor of 120 days against the program's 90",
     )
     .await;
-    assert_eq!(status, 422, "{body}");
     let a = confirmed_receivable(&app, &scf, "INV-6002", "100000.00", 60).await;
     let b = confirmed_receivable(&app, &scf, "INV-6003", "100000.00", 60).await;
     factor(&app, &scf, &[a]).await;
