@@ -134,9 +134,8 @@ pub fn build_pool(url: &str, settings: &PoolSettings) -> DbPool {
     Pool::builder()
         .max_size(size)
         .min_idle(Some(settings.min_idle.min(size)))
-        // r2d2 refuses a zero idle timeout.
+        // r2d2 refuses zero timeouts.
         .idle_timeout(Some(settings.idle_timeout.max(Duration::from_secs(1))))
-        // r2d2 refuses a zero timeout.
         .connection_timeout(settings.acquire_timeout.max(Duration::from_millis(1)))
         .test_on_check_out(false)
         .build_unchecked(manager)
