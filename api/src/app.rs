@@ -170,7 +170,7 @@ impl Application {
                 writes_ride: plain,
                 ..crate::usecases::context::Policy::new(
                     config.loans.clone(),
-                    config.audit.auditor_emails.clone(),
+                    config.audit.clone(),
                     Duration::from_millis(config.database.cache_ms),
                 )
             }),

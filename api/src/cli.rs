@@ -167,10 +167,10 @@ fn run_eod(
     let mut conn = persistence::db::connect(&database.url)?;
     let now = chrono::Utc::now();
     progress.step("end of day: accrual, aging, freezes and reminders");
-    // The checkpoint job has its own auditor list; no request shares this policy.
+    // End of day seals no checkpoint; no request shares this policy.
     let policy = crate::usecases::context::Policy::new(
         config.loans.clone(),
-        Vec::new(),
+        crate::config::AuditConfig::default(),
         std::time::Duration::from_millis(config.database.cache_ms),
     );
     crate::unattended::run(&mut conn, "system:eod", &policy, now, |ctx| {

@@ -182,8 +182,12 @@ impl Default for LoansConfig {
 pub struct AuditConfig {
     /// How often the server seals a checkpoint over the chain heads that moved (0: never).
     pub checkpoint_interval_seconds: u64,
-    /// Outside auditors who receive every checkpoint by email.
+    /// Outside auditors who receive by email the last checkpoint of every sealing round (and
+    /// every checkpoint sealed on request); it vouches for the ones before it.
     pub auditor_emails: Vec<String>,
+    /// The most chain heads one checkpoint covers; a round seals as many checkpoints as the
+    /// heads that moved need (see `persistence::audit::create_checkpoint`).
+    pub checkpoint_max_chains: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -200,6 +204,7 @@ impl Default for AuditConfig {
         AuditConfig {
             checkpoint_interval_seconds: 300,
             auditor_emails: Vec::new(),
+            checkpoint_max_chains: 10_000,
         }
     }
 }

@@ -2,13 +2,13 @@
 //! day at the configured time, and purging expired idempotency keys.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use persistence::{DbPool, RepoError};
 
-use crate::config::Config;
-use crate::usecases::books::seal_checkpoint;
+use crate::config::{AuditConfig, Config};
+use crate::usecases::books::{notify_auditors, seal_checkpoint};
 use crate::usecases::context::Policy;
 
 /// Starts the periodic jobs on the current runtime; they stop when the runtime does. End of
@@ -17,16 +17,11 @@ pub fn spawn(pool: DbPool, config: &Config, policy: Arc<Policy>) {
     let interval = config.audit.checkpoint_interval_seconds;
     if interval > 0 {
         let pool = pool.clone();
-        let auditors = config.audit.auditor_emails.clone();
+        let audit = config.audit.clone();
         every(
             Duration::from_secs(interval),
             "audit checkpoint",
-            move || {
-                let mut conn = pool.get()?;
-                diesel::Connection::transaction(&mut **conn, |c| {
-                    seal_checkpoint(c, Utc::now(), &auditors).map(|_| ())
-                })
-            },
+            move || seal_round(&pool, &audit),
         );
     }
     if let Some(at) = config.loans.eod_at {
@@ -38,11 +33,71 @@ pub fn spawn(pool: DbPool, config: &Config, policy: Arc<Policy>) {
     let retention =
         chrono::Duration::hours(i64::try_from(config.idempotency.retention_hours).unwrap_or(24));
     every(Duration::from_secs(3600), "idempotency purge", move || {
-        let mut conn = pool.get()?;
-        let purged = persistence::idempotency::purge_before(&mut conn, Utc::now() - retention)?;
+        let cutoff = Utc::now() - retention;
+        let mut purged = 0;
+        in_paced_steps(|| {
+            let mut conn = pool.get()?;
+            let (deleted, more) =
+                persistence::idempotency::purge_step(&mut conn, cutoff, PURGE_STEP_ROWS)?;
+            purged += deleted;
+            Ok(more)
+        })?;
         tracing::info!(purged, "expired idempotency keys purged");
         Ok(())
     });
+}
+
+/// Idempotency keys deleted a statement.
+const PURGE_STEP_ROWS: u32 = 10_000;
+
+/// Runs `step` until it answers that nothing is left, pausing after each step as long as it
+/// took: a job catching up on a peak's backlog (heads that moved, keys that expired) never
+/// takes more than half of a core from decisions, and never holds one long transaction.
+fn in_paced_steps(mut step: impl FnMut() -> Result<bool, RepoError>) -> Result<(), RepoError> {
+    loop {
+        let started = Instant::now();
+        if !step()? {
+            return Ok(());
+        }
+        std::thread::sleep(started.elapsed());
+    }
+}
+
+/// Seals checkpoints over every chain head that moved, one bounded checkpoint a transaction,
+/// walking the heads in key order (see [`in_paced_steps`]), and announces the round's last
+/// checkpoint to the auditors.
+fn seal_round(pool: &DbPool, audit: &AuditConfig) -> Result<(), RepoError> {
+    let mut after = None;
+    let mut unannounced = None;
+    in_paced_steps(|| {
+        let mut conn = pool.get()?;
+        let sealed = diesel::Connection::transaction(&mut **conn, |c| {
+            seal_checkpoint(c, Utc::now(), audit, after.as_ref())
+        })?;
+        Ok(match sealed {
+            Some(sealed) if sealed.full => {
+                after = Some(sealed.resume_after);
+                unannounced = Some(sealed.checkpoint);
+                true
+            }
+            // Not full: the round's last, announced in its own transaction.
+            Some(_) => {
+                unannounced = None;
+                false
+            }
+            None => false,
+        })
+    })?;
+    // The round's last checkpoint was full and nothing had moved after it.
+    match unannounced {
+        Some(checkpoint) => {
+            let mut conn = pool.get()?;
+            diesel::Connection::transaction(&mut **conn, |c| {
+                notify_auditors(c, &checkpoint, &audit.auditor_emails)
+            })
+        }
+        None => Ok(()),
+    }
 }
 
 /// Once the wall clock passes `at` (UTC) on or after the business date, runs end of day for the

@@ -167,10 +167,33 @@ pub fn answer(
     }
 }
 
-/// Deletes keys created before `cutoff`; answers how many.
-pub fn purge_before(conn: &mut PgConnection, cutoff: DateTime<Utc>) -> Result<usize, RepoError> {
-    Ok(
-        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)))
-            .execute(conn)?,
-    )
+/// Deletes the oldest keys created before `cutoff`: `max_rows` of them (and any created at the
+/// same instant as the last) when there are more, else all. Answers how many, and whether any
+/// may be left. In steps because a day after a peak a whole hour of it expires at once:
+/// millions of keys in one statement would be one long transaction and a burst of WAL.
+pub fn purge_step(
+    conn: &mut PgConnection,
+    cutoff: DateTime<Utc>,
+    max_rows: u32,
+) -> Result<(usize, bool), RepoError> {
+    let expired = idempotency_keys::created_at.lt(cutoff);
+    // Found through the index on the creation time: the step's last key.
+    let last: Option<DateTime<Utc>> = idempotency_keys::table
+        .filter(expired)
+        .order(idempotency_keys::created_at.asc())
+        .offset(i64::from(max_rows.max(1)) - 1)
+        .select(idempotency_keys::created_at)
+        .first(conn)
+        .optional()?;
+    Ok(match last {
+        Some(last) => {
+            let older = idempotency_keys::created_at.le(last);
+            let deleted = diesel::delete(idempotency_keys::table.filter(older)).execute(conn)?;
+            (deleted, true)
+        }
+        None => {
+            let deleted = diesel::delete(idempotency_keys::table.filter(expired)).execute(conn)?;
+            (deleted, false)
+        }
+    })
 }

@@ -151,7 +151,9 @@ pub async fn latest_checkpoint(call: Call) -> Result<HttpResponse, ApiError> {
     .await
 }
 
-/// Seals a checkpoint now over the chain heads that moved (the server also does so periodically).
+/// Seals a checkpoint now over chain heads that moved, at most `audit.checkpoint_max_chains` of
+/// them: call again until the answer is 200 to seal them all (the server also does so
+/// periodically).
 #[utoipa::path(post, path = "/v1/audit/checkpoints", tag = "audit", security(("bearer" = [])),
     responses((status = 201, body = CheckpointView), (status = 200, body = CheckpointView,
         description = "nothing moved: the latest checkpoint"), (status = 404, body = ErrorBody)))]

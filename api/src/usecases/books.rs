@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use domain::ledger::Account;
 use persistence::audit::Chain;
-use persistence::audit::{self, CheckpointRow, EventRow};
+use persistence::audit::{self, CheckpointRow, EventRow, SealCursor, Sealed};
 use persistence::audit_verify::{self, VerifyReport};
 use persistence::ledger::{self, BalanceMismatch, BalanceRow, PostingRow};
 use persistence::outbox::{self, EmailFilter, EmailSummary, Replay};
@@ -15,6 +15,7 @@ use persistence::RepoError;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::config::AuditConfig;
 use crate::mail::{self, Template};
 use crate::usecases::{Context, UseCaseError};
 
@@ -94,42 +95,62 @@ pub fn events(
     Ok(audit::events_of(ctx.conn, &entity, after, limit)?)
 }
 
-/// Seals a checkpoint over the chain heads that moved, if any did (`true`), else answers the
-/// latest (`false`).
+/// Seals a checkpoint over chain heads that moved, if any did (`true`), else answers the
+/// latest (`false`): at most `audit.checkpoint_max_chains` heads, the first in key order, so a
+/// request stays short however many moved; calling again seals the next ones (the periodic
+/// round seals them all). Its hash goes to every auditor.
 pub fn checkpoint_now(ctx: &mut Context<'_>) -> Result<(bool, CheckpointRow), UseCaseError> {
-    let auditors = ctx.policy.auditor_emails.clone();
-    match seal_checkpoint(ctx.conn, ctx.now, &auditors)? {
-        Some(sealed) => Ok((true, sealed)),
+    let audit = ctx.policy.audit.clone();
+    match audit::create_checkpoint(ctx.conn, ctx.now, None, audit.checkpoint_max_chains)? {
+        Some(sealed) => {
+            notify_auditors(ctx.conn, &sealed.checkpoint, &audit.auditor_emails)?;
+            Ok((true, sealed.checkpoint))
+        }
         None => Ok((false, latest_checkpoint(ctx)?)),
     }
 }
 
-/// Seals a checkpoint at `now` and sends its hash to every auditor, so that a later rewrite
-/// of history would contradict mail already delivered outside the platform. Also run by the
-/// periodic job.
+/// Seals the next checkpoint of a round, over the heads that moved after `after` (see
+/// `persistence::audit::create_checkpoint`). When it ends the round (it covers fewer heads than
+/// it may), its hash goes to every auditor in the same transaction. Run by the periodic job.
 pub fn seal_checkpoint(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
-    auditors: &[String],
-) -> Result<Option<CheckpointRow>, RepoError> {
-    let checkpoint = audit::create_checkpoint(conn, now)?;
-    if let Some(c) = &checkpoint {
-        let template = Template::AuditCheckpoint {
-            id: c.id,
-            hash: c.hash.clone(),
-            created_at: c.created_at.to_rfc3339(),
-        };
-        for auditor in auditors {
-            let reference = Some(format!("audit_checkpoint:{}", c.id));
-            mail::enqueue_to(conn, auditor, &template, reference)?;
+    audit: &AuditConfig,
+    after: Option<&SealCursor>,
+) -> Result<Option<Sealed>, RepoError> {
+    let sealed = audit::create_checkpoint(conn, now, after, audit.checkpoint_max_chains)?;
+    if let Some(sealed) = &sealed {
+        if !sealed.full {
+            notify_auditors(conn, &sealed.checkpoint, &audit.auditor_emails)?;
         }
         tracing::info!(
-            checkpoint = c.id,
-            auditors = auditors.len(),
+            checkpoint = sealed.checkpoint.id,
+            chains = sealed.checkpoint.chains_covered,
             "checkpoint sealed"
         );
     }
-    Ok(checkpoint)
+    Ok(sealed)
+}
+
+/// Sends `checkpoint`'s hash to every auditor, so that a later rewrite of history would
+/// contradict mail already delivered outside the platform. Checkpoints are hash-chained: the
+/// hash of a round's last one vouches for every one before it, so auditors get one a round.
+pub fn notify_auditors(
+    conn: &mut PgConnection,
+    checkpoint: &CheckpointRow,
+    auditors: &[String],
+) -> Result<(), RepoError> {
+    let template = Template::AuditCheckpoint {
+        id: checkpoint.id,
+        hash: checkpoint.hash.clone(),
+        created_at: checkpoint.created_at.to_rfc3339(),
+    };
+    for auditor in auditors {
+        let reference = Some(format!("audit_checkpoint:{}", checkpoint.id));
+        mail::enqueue_to(conn, auditor, &template, reference)?;
+    }
+    Ok(())
 }
 
 pub fn outbox(

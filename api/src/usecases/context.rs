@@ -10,7 +10,7 @@ use diesel::PgConnection;
 use persistence::parties::PartyRecord;
 use uuid::Uuid;
 
-use crate::config::LoansConfig;
+use crate::config::{AuditConfig, LoansConfig};
 use crate::usecases::error::UseCaseError;
 use crate::usecases::recent::Recent;
 use crate::usecases::scoring::ModelCache;
@@ -58,8 +58,8 @@ impl Actor {
 pub struct Policy {
     pub loans: LoansConfig,
     pub models: Arc<ModelCache>,
-    /// Who receives every sealed audit checkpoint's hash.
-    pub auditor_emails: Vec<String>,
+    /// Who receives sealed audit checkpoints' hashes, and how many heads a checkpoint covers.
+    pub audit: AuditConfig,
     /// The business date, reused for a moment (see [`Recent`]).
     pub calendar: Recent<NaiveDate>,
     /// Whether the writes of [`Context::write_at_close`] ride along with the request's audit
@@ -88,11 +88,11 @@ impl Policy {
     }
 
     /// The policy of a server (or a command) whose shared state is reused for `cache_ttl`.
-    pub fn new(loans: LoansConfig, auditor_emails: Vec<String>, cache_ttl: Duration) -> Policy {
+    pub fn new(loans: LoansConfig, audit: AuditConfig, cache_ttl: Duration) -> Policy {
         Policy {
             loans,
             models: Arc::new(ModelCache::new(cache_ttl)),
-            auditor_emails,
+            audit,
             calendar: Recent::new(cache_ttl),
             writes_ride: false,
         }

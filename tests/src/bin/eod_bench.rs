@@ -46,7 +46,7 @@ fn main() {
     let started = Instant::now();
     let policy = api::usecases::context::Policy::new(
         api::config::LoansConfig::default(),
-        Vec::new(),
+        api::config::AuditConfig::default(),
         api::usecases::recent::DEFAULT_TTL,
     );
     let stats = api::unattended::run(

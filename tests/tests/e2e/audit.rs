@@ -287,3 +287,131 @@ async fn a_checkpoint_with_nothing_new_returns_the_latest() {
     assert_eq!((first, second), (201, 200));
     assert_eq!(body["id"], 1);
 }
+
+/// Appends one event on each of `chains` in a single transaction, so that a sealing round sees
+/// all of them or none.
+fn append_together(url: &str, chains: &[&str]) {
+    let mut conn = persistence::db::connect(url).unwrap();
+    conn.transaction(|c| {
+        let mut log = audit::AuditLog::default();
+        for chain in chains {
+            let chain = Chain::platform("loan", chain);
+            log.record(
+                &chain,
+                "admin:platform",
+                "test.step",
+                &json!({}),
+                Utc::now(),
+            );
+        }
+        log.append(c)
+    })
+    .unwrap();
+}
+
+/// `(id, chains_covered)` of every checkpoint, oldest first.
+fn checkpoints(url: &str) -> Vec<(i64, i64)> {
+    use persistence::schema::audit_checkpoints::dsl::*;
+    let mut conn = persistence::db::connect(url).unwrap();
+    audit_checkpoints
+        .order(id.asc())
+        .select((id, chains_covered))
+        .load(&mut conn)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_checkpoint_on_request_covers_at_most_the_configured_heads_and_the_next_call_the_rest() {
+    let app = TestApp::spawn_with(|c| c.audit.checkpoint_max_chains = 1).await;
+    let url = app.database_url.clone();
+    tokio::task::spawn_blocking(move || append_together(&url, &["a", "b"]))
+        .await
+        .unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let (status, body) = app
+            .post("/v1/audit/checkpoints", &app.admin(), &json!({}))
+            .await;
+        answers.push((status, body["id"].clone(), body["chains_covered"].clone()));
+    }
+    assert_eq!(
+        answers,
+        [
+            (201, json!(1), json!(1)),
+            (201, json!(2), json!(1)),
+            (200, json!(2), json!(1))
+        ],
+        "one head each, then nothing moved: the latest"
+    );
+    let report = verify(&app, "").await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["checkpoints_checked"], 2, "{report}");
+}
+
+#[tokio::test]
+async fn a_sealing_round_covers_every_moved_head_in_bounded_checkpoints_and_mails_only_its_last() {
+    let app = TestApp::spawn_with(|c| {
+        c.audit.checkpoint_interval_seconds = 1;
+        c.audit.checkpoint_max_chains = 2;
+        c.audit.auditor_emails = vec!["auditor@example.com".into()];
+    })
+    .await;
+    let url = app.database_url.clone();
+    // Waits until the round that sees `chains` has sealed `sealed` chains in all and mailed
+    // `mails` checkpoints in all: it is over.
+    let round = |chains: &'static [&'static str], sealed: i64, mails: i64| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || {
+            append_together(&url, chains);
+            let mut conn = persistence::db::connect(&url).unwrap();
+            for _ in 0..100 {
+                let seals: i64 = persistence::schema::audit_chain_seals::table
+                    .count()
+                    .get_result(&mut conn)
+                    .unwrap();
+                let mailed: i64 = persistence::schema::outbox_emails::table
+                    .filter(persistence::schema::outbox_emails::template.eq("audit_checkpoint"))
+                    .count()
+                    .get_result(&mut conn)
+                    .unwrap();
+                if (seals, mailed) == (sealed, mails) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            panic!("no round sealed {sealed} chains and mailed {mails} checkpoints");
+        })
+    };
+    // Four heads, two a checkpoint: the second is full and nothing moved after it.
+    round(&["a", "b", "c", "d"], 4, 1).await.unwrap();
+    // One more: a checkpoint with room to spare ends that round.
+    round(&["e"], 5, 2).await.unwrap();
+    // Let a round with nothing moved pass: it seals nothing and mails nobody.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+
+    let url = app.database_url.clone();
+    let (sealed, mailed) = tokio::task::spawn_blocking(move || {
+        use persistence::schema::outbox_emails::dsl::*;
+        let mut conn = persistence::db::connect(&url).unwrap();
+        let mailed: Vec<(String, Option<String>)> = outbox_emails
+            .filter(template.eq("audit_checkpoint"))
+            .order(reference.asc())
+            .select((recipient, reference))
+            .load(&mut conn)
+            .unwrap();
+        (checkpoints(&url), mailed)
+    })
+    .await
+    .unwrap();
+    assert_eq!(sealed, [(1, 2), (2, 2), (3, 1)]);
+    let to = |id: i64| {
+        (
+            "auditor@example.com".to_string(),
+            Some(format!("audit_checkpoint:{id}")),
+        )
+    };
+    assert_eq!(mailed, [to(2), to(3)], "each round's last checkpoint only");
+    let report = verify(&app, "").await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["checkpoints_checked"], 3, "{report}");
+}

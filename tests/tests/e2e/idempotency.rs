@@ -137,20 +137,26 @@ async fn a_malformed_key_is_refused() {
 }
 
 #[tokio::test]
-async fn expired_keys_are_purged() {
+async fn expired_keys_are_purged_oldest_first_in_steps() {
     let app = TestApp::spawn().await;
-    post_with_key(&app, "old", &party_body("merchant")).await;
+    let mut first = String::new();
+    for key in ["oldest", "older", "old"] {
+        let (status, text, _) = post_with_key(&app, key, &party_body("merchant")).await;
+        assert_eq!(status, 201, "{text}");
+        first = text;
+    }
     let mut conn = persistence::db::connect(&app.database_url).unwrap();
-    let purged = persistence::idempotency::purge_before(
-        &mut conn,
-        chrono::Utc::now() - chrono::Duration::hours(24),
-    )
-    .unwrap();
-    assert_eq!(purged, 0, "a fresh key is kept");
-    let purged = persistence::idempotency::purge_before(
-        &mut conn,
-        chrono::Utc::now() + chrono::Duration::seconds(1),
-    )
-    .unwrap();
-    assert_eq!(purged, 1);
+    let day_ago = chrono::Utc::now() - chrono::Duration::hours(24);
+    let step = persistence::idempotency::purge_step(&mut conn, day_ago, 2).unwrap();
+    assert_eq!(step, (0, false), "fresh keys are kept");
+    let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let step = persistence::idempotency::purge_step(&mut conn, later, 2).unwrap();
+    assert_eq!(step, (2, true), "two in a step, and more may be left");
+    let step = persistence::idempotency::purge_step(&mut conn, later, 2).unwrap();
+    assert_eq!(step, (1, false), "the last one, and nothing left");
+    // Its key gone, the newest request's key makes a new party, not a replay.
+    let (status, again, _) = post_with_key(&app, "old", &party_body("merchant")).await;
+    assert_eq!(status, 201, "{again}");
+    let id = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap()["id"].clone();
+    assert_ne!(id(&again), id(&first));
 }
