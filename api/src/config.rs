@@ -204,7 +204,7 @@ impl Default for AuditConfig {
         AuditConfig {
             checkpoint_interval_seconds: 300,
             auditor_emails: Vec::new(),
-            checkpoint_max_chains: 10_000,
+            checkpoint_max_chains: 5_000,
         }
     }
 }
