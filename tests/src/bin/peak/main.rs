@@ -8,7 +8,8 @@
 //! 3. latency at half that capacity (open loop);
 //! 4. overload at 3x and 5x capacity (open loop) followed at once by half-capacity probes
 //!    that tell when service is normal again;
-//! 5. CPU per decision in the server and in PostgreSQL, RSS before, after and later;
+//! 5. CPU per decision in the server, in PostgreSQL and in this tool (the load generator), next
+//!    to pgbench's transaction in PostgreSQL and in pgbench; RSS before, after and later;
 //! 6. integrity: every acknowledged decision stored exactly once, trial balance zero, audit
 //!    chain verified.
 //!
@@ -262,6 +263,10 @@ async fn main() {
         "PostgreSQL ceiling: {pg_tps:.0} decision-shaped transactions/s ({} clients, {} s, durable, one commit each; {:.1} KB of WAL each)",
         opts.pgbench_clients, opts.pgbench_s, pg.wal_per_transaction / 1024.0
     );
+    println!(
+        "  CPU per transaction: PostgreSQL {:.2} ms, pgbench {:.2} ms",
+        pg.postgres_ms, pg.client_ms
+    );
 
     let database = match arg("--database-url") {
         Some(url) => system::Database::External(url),
@@ -297,9 +302,10 @@ async fn main() {
         capacity / pg_tps
     );
     println!(
-        "CPU per decision at the ceiling: server {:.2} ms, PostgreSQL {:.2} ms; {} writes per group-commit batch",
+        "CPU per decision at the ceiling: server {:.2} ms, PostgreSQL {:.2} ms, load generator {:.2} ms; {} writes per group-commit batch",
         (cpu1.server_ms - cpu0.server_ms) / per,
         (cpu1.postgres_ms - cpu0.postgres_ms) / per,
+        (cpu1.load_ms - cpu0.load_ms) / per,
         batches0.mean_until(batches1)
     );
     if let (Some(wal0), Some(wal1)) = (wal0, wal1) {

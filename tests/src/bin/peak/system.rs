@@ -51,29 +51,37 @@ fn children_of(parent: u32) -> Vec<u32> {
     out
 }
 
-/// CPU used so far by the server and by PostgreSQL: the postmaster, its live children, and
-/// (through the postmaster's cutime/cstime) the children it has already reaped.
+/// CPU used so far by the server, by PostgreSQL and by this tool (the load generator).
 #[derive(Clone, Copy, Debug)]
 pub struct Cpu {
     pub server_ms: f64,
     pub postgres_ms: f64,
+    pub load_ms: f64,
 }
 
 pub fn cpu(server: u32, postmasters: &[u32]) -> Cpu {
-    let postgres_ms = postmasters
-        .iter()
-        .map(|&postmaster| {
-            cpu_ms(postmaster, true)
-                + children_of(postmaster)
-                    .into_iter()
-                    .map(|pid| cpu_ms(pid, false))
-                    .sum::<f64>()
-        })
-        .sum();
     Cpu {
         server_ms: cpu_ms(server, false),
-        postgres_ms,
+        postgres_ms: postmasters.iter().map(|&p| cluster_cpu_ms(p)).sum(),
+        load_ms: cpu_ms(std::process::id(), false),
     }
+}
+
+/// CPU used so far by a PostgreSQL cluster: its postmaster, the postmaster's live children,
+/// and (through its cutime/cstime) the children it has already reaped.
+fn cluster_cpu_ms(postmaster: u32) -> f64 {
+    cpu_ms(postmaster, true)
+        + children_of(postmaster)
+            .into_iter()
+            .map(|pid| cpu_ms(pid, false))
+            .sum::<f64>()
+}
+
+/// CPU used so far by this tool's children that have ended (pgbench, through `runuser` when
+/// it runs as root).
+fn reaped_children_ms() -> f64 {
+    let own = std::process::id();
+    cpu_ms(own, true) - cpu_ms(own, false)
 }
 
 /// The whole machine's CPU time so far (`/proc/stat`, in clock ticks): how much of it the
@@ -283,6 +291,9 @@ pub fn psql(bin_dir: &Path, data_dir: &Path, database: &str, sql: &str) -> Strin
 pub struct Ceiling {
     pub tps: f64,
     pub wal_per_transaction: f64,
+    /// CPU per transaction in PostgreSQL and in pgbench, in milliseconds.
+    pub postgres_ms: f64,
+    pub client_ms: f64,
 }
 
 /// WAL written so far by the cluster (`pg_stat_wal`), in bytes.
@@ -305,6 +316,8 @@ pub fn pgbench_ceiling(bin_dir: &Path, work: &Path, clients: u32, seconds: u64) 
     std::fs::write(&script, SCRIPT).unwrap();
     let (c, t) = (clients.to_string(), seconds.to_string());
     let script_arg = script.display().to_string();
+    let postmaster = postmaster_pid(&dir);
+    let cpu_before = (cluster_cpu_ms(postmaster), reaped_children_ms());
     let out = pg_client(
         bin_dir,
         "pgbench",
@@ -326,6 +339,7 @@ pub fn pgbench_ceiling(bin_dir: &Path, work: &Path, clients: u32, seconds: u64) 
     )
     .output()
     .expect("pgbench");
+    let cpu_after = (cluster_cpu_ms(postmaster), reaped_children_ms());
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         out.status.success(),
@@ -342,10 +356,12 @@ pub fn pgbench_ceiling(bin_dir: &Path, work: &Path, clients: u32, seconds: u64) 
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("a '{prefix}' line in pgbench's output"))
     };
+    let transactions = figure("number of transactions actually processed: ").max(1.0);
     Ceiling {
         tps: figure("tps = "),
-        wal_per_transaction: (wal_after - wal_before)
-            / figure("number of transactions actually processed: ").max(1.0),
+        wal_per_transaction: (wal_after - wal_before) / transactions,
+        postgres_ms: (cpu_after.0 - cpu_before.0) / transactions,
+        client_ms: (cpu_after.1 - cpu_before.1) / transactions,
     }
 }
 
