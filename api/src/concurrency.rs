@@ -19,6 +19,10 @@
 //! second for 5–7 s; and a deployment whose requests take longer than the target even unloaded
 //! would otherwise be left at `min` by its first spike.
 //!
+//! The target is at least three times the baseline, the lowest average of the windows in which
+//! the bound was not nearly full: a deployment (or a machine) whose requests take longer
+//! unloaded than the configured target is not taken for an overloaded one.
+//!
 //! Only requests admitted under the bound in force count towards its next move: those admitted
 //! under an earlier, larger bound still drain after a shrink, and counting their latency again
 //! would shrink it again for the same excess.
@@ -60,6 +64,8 @@ struct Window {
     began: Instant,
     total: Duration,
     finished: u32,
+    /// The lowest window average seen, drifting up slowly (see [`Adapt::target`]).
+    baseline: Option<Duration>,
 }
 
 impl Window {
@@ -68,9 +74,18 @@ impl Window {
             began: Instant::now(),
             total: Duration::ZERO,
             finished: 0,
+            baseline: None,
         }
     }
 }
+
+/// The target is at least this many times the baseline (an unloaded request's latency).
+const BASELINE_MULTIPLE: u32 = 3;
+
+/// How fast the baseline may rise, per window: by 1/1024 (a tenth in 10 s of 100 ms windows),
+/// so that a lasting change of the deployment's speed is followed within minutes while a spike's
+/// slow windows barely move it.
+const BASELINE_DRIFT: u32 = 1024;
 
 impl Budget {
     /// At most `limit` at once (at least one: zero would refuse everything).
@@ -151,33 +166,60 @@ impl Adapt {
             return;
         }
         let average = window.total / window.finished;
-        *window = Window::new();
         let peak = self.peak.swap(in_flight, Ordering::Relaxed);
         let current = limit.load(Ordering::Relaxed);
-        let next = self.next_bound(current, peak, average);
+        // Only a window the bound did not crowd tells what a request takes unloaded.
+        let baseline = if nearly_full(peak, current) {
+            window.baseline
+        } else {
+            Some(
+                window
+                    .baseline
+                    .map_or(average, |b| average.min(b + b / BASELINE_DRIFT)),
+            )
+        };
+        *window = Window {
+            baseline,
+            ..Window::new()
+        };
+        let target = baseline.map_or(self.rule.target, |b| self.target(b));
+        let next = self.next_bound(current, peak, average, target);
         if next != current {
             limit.store(next, Ordering::Relaxed);
             self.generation.fetch_add(1, Ordering::AcqRel);
         }
     }
 
+    /// The latency aimed at: the configured target, or three times the baseline when that is
+    /// more. The baseline is the lowest average of the windows in which the bound was not
+    /// nearly full (rising by 1/1024 a window at most): about what a request takes unloaded. A deployment whose requests take 30 ms
+    /// unloaded (a Citus cluster across machines) would otherwise shrink its bound to the
+    /// floor at any load, as if it were overloaded, and so would a busy machine whose
+    /// decisions take the target's 8 ms unloaded.
+    fn target(&self, baseline: Duration) -> Duration {
+        self.rule.target.max(baseline * BASELINE_MULTIPLE)
+    }
+
     /// The bound after a window in which at most `peak` requests were in flight at once under
-    /// `limit`, and those that finished took `average`.
-    fn next_bound(&self, limit: usize, peak: usize, average: Duration) -> usize {
-        let target = self.rule.target;
+    /// `limit`, and those that finished took `average`, against `target`.
+    fn next_bound(&self, limit: usize, peak: usize, average: Duration, target: Duration) -> usize {
         let full = peak >= limit;
-        let nearly_full = peak.saturating_mul(4) >= limit.saturating_mul(3);
         if average > target && full {
             let proportional =
                 (limit as u128).saturating_mul(target.as_nanos()) / average.as_nanos();
             let proportional = usize::try_from(proportional).unwrap_or(limit);
             proportional.min(limit - limit / 4).max(self.rule.min)
-        } else if average > target && nearly_full {
+        } else if average > target && nearly_full(peak, limit) {
             limit
         } else {
             limit.saturating_add(1).min(self.rule.max)
         }
     }
+}
+
+/// Three quarters of the bound or more were in flight at once.
+fn nearly_full(peak: usize, limit: usize) -> bool {
+    peak.saturating_mul(4) >= limit.saturating_mul(3)
 }
 
 /// A request's place in flight, given back (and its latency observed) when dropped, however
@@ -306,6 +348,31 @@ mod tests {
         }
         drop(fill(&budget));
         assert_eq!(budget.limit(), 8, "never above the ceiling");
+    }
+
+    #[test]
+    fn a_deployment_slow_even_unloaded_is_held_to_three_times_that_not_to_the_target() {
+        let budget = Budget::adaptive(rule());
+        finish(&budget, Duration::from_millis(30));
+        budget.limit.store(4, Ordering::Relaxed);
+        let (limit, _still_in_flight) = one_of(&budget, 4, Duration::from_millis(40));
+        assert_eq!(
+            limit, 5,
+            "30 ms unloaded: full at 40 ms is within 90 ms, one more (not shrunk for 20 ms)"
+        );
+    }
+
+    #[test]
+    fn the_baseline_is_the_fastest_uncrowded_window_and_rises_only_slowly() {
+        let budget = Budget::adaptive(rule());
+        finish(&budget, Duration::from_millis(30));
+        finish(&budget, Duration::from_millis(5));
+        finish(&budget, Duration::from_millis(50));
+        let (limit, _still_in_flight) = one_of(&budget, 8, Duration::from_millis(50));
+        assert_eq!(
+            limit, 3,
+            "baseline about 5 ms: the target is the configured 20 ms, and 8 at 50 ms shrink"
+        );
     }
 
     #[test]
