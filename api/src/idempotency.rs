@@ -130,25 +130,19 @@ pub(crate) fn guarded(
     match idempotency::claim_within(conn, &scope, wait)? {
         Claim::Fresh => {}
         Claim::Answered(stored) => return replay(&scope, stored),
-        Claim::Busy => return Err(in_progress()),
+        Claim::Busy => {
+            return Err(ApiError::Conflict {
+                code: "request_in_progress",
+                message: "a request with this Idempotency-Key is still being processed".into(),
+                field: Some(HEADER.into()),
+                retry_after_seconds: Some(1),
+            })
+        }
     }
     let (status, body, mut log) = work(conn)?;
     let stored_status = i16::try_from(status.as_u16()).map_err(ApiError::internal)?;
-    if !idempotency::answer(conn, &scope, stored_status, &body, &mut log)? {
-        // Another request with the key committed a moment after this one's claim looked: the
-        // error undoes this one's work, and the client's retry replays the other's answer.
-        return Err(in_progress());
-    }
+    idempotency::answer(conn, &scope, stored_status, &body, &mut log)?;
     Ok(Outcome::Fresh(status, body))
-}
-
-fn in_progress() -> ApiError {
-    ApiError::Conflict {
-        code: "request_in_progress",
-        message: "a request with this Idempotency-Key is still being processed".into(),
-        field: Some(HEADER.into()),
-        retry_after_seconds: Some(1),
-    }
 }
 
 impl Outcome {

@@ -52,6 +52,8 @@ pub enum Claim {
 struct ClaimRow {
     #[diesel(sql_type = Bool)]
     locked: bool,
+    #[diesel(sql_type = Bool)]
+    claimed: bool,
     #[diesel(sql_type = Nullable<Text>)]
     method: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -65,26 +67,38 @@ struct ClaimRow {
 }
 
 /// Claims (caller, key) for `request` in one statement: takes the key's transaction-scoped
-/// lock without waiting, and reads the stored answer if there is one. The key's row is written
-/// only with its answer ([`answer`]): one version of it, not a placeholder and then its answer.
+/// lock without waiting, and under it inserts the key's row (its answer is filled in by
+/// [`answer`] before commit, so nobody ever reads the placeholder) or reads the stored answer.
 ///
-/// Every holder of a key takes the lock first, so two requests with one key never run at
-/// once. A request with the key that committed after this statement's snapshot was taken but
-/// before its lock shows as [`Claim::Fresh`]; this one's [`answer`] then finds the key taken
-/// and this one's work is undone, and the next try replays that answer.
+/// Every holder of a key takes the lock first, so an insert under the lock never waits on
+/// another transaction's row. A key answered after this statement's snapshot was taken shows
+/// as neither inserted nor stored: [`Claim::Busy`], and the next try sees it.
 pub fn claim(conn: &mut PgConnection, request: &KeyedRequest) -> Result<Claim, RepoError> {
     let row: ClaimRow = diesel::sql_query(
         "WITH lock AS (
-             SELECT pg_try_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0)) AS locked)
-         SELECT lock.locked, k.method, k.path, k.request_hash, k.response_status, k.response_body
+             SELECT pg_try_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0)) AS locked),
+         claim AS (
+             INSERT INTO idempotency_keys
+                 (party_id, caller, key, method, path, request_hash, response_status, response_body)
+             SELECT $6, $1, $2, $3, $4, $5, 0, ''::bytea FROM lock WHERE locked
+             ON CONFLICT DO NOTHING
+             RETURNING 1)
+         SELECT lock.locked, EXISTS (SELECT 1 FROM claim) AS claimed,
+                k.method, k.path, k.request_hash, k.response_status, k.response_body
            FROM lock
-           LEFT JOIN idempotency_keys k ON k.party_id = $3 AND k.caller = $1 AND k.key = $2",
+           LEFT JOIN idempotency_keys k ON k.party_id = $6 AND k.caller = $1 AND k.key = $2",
     )
     .bind::<Text, _>(&request.caller)
     .bind::<Text, _>(&request.key)
+    .bind::<Text, _>(&request.method)
+    .bind::<Text, _>(&request.path)
+    .bind::<Text, _>(&request.request_hash)
     .bind::<diesel::sql_types::Uuid, _>(request.party)
     .prepared()
     .get_result(conn)?;
+    if row.claimed {
+        return Ok(Claim::Fresh);
+    }
     let stored = (|| {
         Some(StoredRequest {
             method: row.method?,
@@ -95,9 +109,8 @@ pub fn claim(conn: &mut PgConnection, request: &KeyedRequest) -> Result<Claim, R
         })
     })();
     Ok(match stored {
-        _ if !row.locked => Claim::Busy,
-        Some(stored) => Claim::Answered(stored),
-        None => Claim::Fresh,
+        Some(stored) if row.locked => Claim::Answered(stored),
+        _ => Claim::Busy,
     })
 }
 
@@ -118,41 +131,40 @@ pub fn claim_within(
 }
 
 /// Stores the answer of `request`, which claimed its key in this transaction, in the same
-/// statement as the request's audit events (`log`): one round trip for both. Answers `false`,
-/// storing nothing, if a request with the key committed between this one's claim and now (see
-/// [`claim`]): the caller must then undo its work.
+/// statement as the request's audit events (`log`): one round trip for both.
 pub fn answer(
     conn: &mut PgConnection,
     request: &KeyedRequest,
     status: i16,
     body: &[u8],
     log: &mut AuditLog,
-) -> Result<bool, RepoError> {
-    let request = request.clone();
+) -> Result<(), RepoError> {
+    let (party, caller, key) = (request.party, request.caller.clone(), request.key.clone());
     let body = body.to_vec();
     let tail = Tail {
-        sql: "INSERT INTO idempotency_keys
-                  (party_id, caller, key, method, path, request_hash, response_status,
-                   response_body)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-              ON CONFLICT DO NOTHING
-              RETURNING 1"
+        sql: "UPDATE idempotency_keys SET response_status = $1, response_body = $2
+               WHERE party_id = $3 AND caller = $4 AND key = $5
+               RETURNING 1"
             .into(),
-        params: 8,
+        params: 5,
         bind: Box::new(move |query| {
             query
-                .bind::<diesel::sql_types::Uuid, _>(request.party)
-                .bind::<Text, _>(request.caller)
-                .bind::<Text, _>(request.key)
-                .bind::<Text, _>(request.method)
-                .bind::<Text, _>(request.path)
-                .bind::<Bpchar, _>(request.request_hash)
                 .bind::<SmallInt, _>(status)
                 .bind::<Bytea, _>(body)
+                .bind::<diesel::sql_types::Uuid, _>(party)
+                .bind::<Text, _>(caller)
+                .bind::<Text, _>(key)
         }),
     };
     let (_, answered) = log.append_with(conn, tail)?;
-    Ok(answered)
+    if answered {
+        Ok(())
+    } else {
+        Err(RepoError::Corrupt(format!(
+            "idempotency key {} was answered without being claimed",
+            request.key
+        )))
+    }
 }
 
 /// Deletes the oldest keys created before `cutoff`: `max_rows` of them (and any created at the
