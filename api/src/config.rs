@@ -188,7 +188,7 @@ pub struct AuditConfig {
     pub auditor_emails: Vec<String>,
     /// The most chain heads one checkpoint covers; a round seals as many checkpoints as the
     /// heads that moved need (see `persistence::audit::create_checkpoint`).
-    pub checkpoint_max_chains: u32,
+    pub checkpoint_max_chains: std::num::NonZeroU32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -205,7 +205,7 @@ impl Default for AuditConfig {
         AuditConfig {
             checkpoint_interval_seconds: 300,
             auditor_emails: Vec::new(),
-            checkpoint_max_chains: 5_000,
+            checkpoint_max_chains: const { std::num::NonZeroU32::new(5_000).unwrap() },
         }
     }
 }

@@ -69,7 +69,7 @@ fn in_paced_steps(mut step: impl FnMut() -> Result<bool, RepoError>) -> Result<(
 fn seal_round(pool: &DbPool, audit: &AuditConfig) -> Result<(), RepoError> {
     let mut after = None;
     let mut unannounced = None;
-    in_paced_steps(|| {
+    let sealed = in_paced_steps(|| {
         let mut conn = pool.get()?;
         let sealed = diesel::Connection::transaction(&mut **conn, |c| {
             seal_checkpoint(c, Utc::now(), audit, after.as_ref())
@@ -87,17 +87,17 @@ fn seal_round(pool: &DbPool, audit: &AuditConfig) -> Result<(), RepoError> {
             }
             None => false,
         })
-    })?;
-    // The round's last checkpoint was full and nothing had moved after it.
-    match unannounced {
-        Some(checkpoint) => {
-            let mut conn = pool.get()?;
-            diesel::Connection::transaction(&mut **conn, |c| {
-                notify_auditors(c, &checkpoint, &audit.auditor_emails)
-            })
-        }
-        None => Ok(()),
+    });
+    // The round's last checkpoint, if its own transaction did not announce it: it was full and
+    // nothing had moved after it, or the round failed after it (what was sealed is published
+    // all the same).
+    if let Some(checkpoint) = unannounced {
+        let mut conn = pool.get()?;
+        diesel::Connection::transaction(&mut **conn, |c| {
+            notify_auditors(c, &checkpoint, &audit.auditor_emails)
+        })?;
     }
+    sealed
 }
 
 /// Once the wall clock passes `at` (UTC) on or after the business date, runs end of day for the

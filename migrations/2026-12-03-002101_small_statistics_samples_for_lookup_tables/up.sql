@@ -1,5 +1,5 @@
--- The tables a peak fills fastest are only ever read by key (audit trails and chain heads,
--- emails, idempotency keys, scoring evidence), yet autovacuum analyzes each of them every time
+-- The tables a peak fills fastest are read by key (audit trails and chain heads, idempotency
+-- keys, scoring evidence; emails also by status and due time, through their indexes), yet autovacuum analyzes each of them every time
 -- it grows by a tenth, sampling 30,000 rows (300 times the default target of 100): right after
 -- a spike, a second or two of a core while the server is still catching up. A target of 10
 -- samples 3,000 rows, plenty for plans that are index lookups. Measured on a quick benchmark
@@ -16,7 +16,7 @@ BEGIN
     FOR col IN
         SELECT a.attrelid::regclass AS tab, a.attname
           FROM pg_attribute a
-         WHERE a.attstattarget <> 0 AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE a.attstattarget IS DISTINCT FROM 0 AND a.attnum > 0 AND NOT a.attisdropped
            AND a.attrelid = ANY (ARRAY['audit_events', 'audit_chain_heads', 'outbox_emails',
                                        'idempotency_keys', 'credit_decision_evidence']::regclass[])
     LOOP

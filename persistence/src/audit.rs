@@ -518,6 +518,10 @@ struct MovedHead {
     seq: i64,
     #[diesel(sql_type = Text)]
     hash: String,
+    /// Its place among the checkpoint's heads ordered by chain, in the database's collation
+    /// (what the verifier recomputes the digest in).
+    #[diesel(sql_type = BigInt)]
+    chain_rank: i64,
 }
 
 /// Where a sealing round stands: the last chain head (in key order, owner then name) that the
@@ -546,9 +550,10 @@ pub struct Sealed {
 /// Bounded so that a busy night stays cheap: a checkpoint over every head that moved in five
 /// minutes of a peak would be hundreds of thousands of rows in one transaction, held in the
 /// server's memory at once (measured: 60,000 moved heads took 1.8 s and 41 MB of RSS). A round
-/// walks the heads in key order from checkpoint to checkpoint instead (see
-/// `api::usecases::books::seal_round`); each looks up only the heads after its cursor, through
-/// the primary keys, and stops at its limit.
+/// walks the heads in key order from checkpoint to checkpoint instead (see `api::jobs`), through
+/// the primary keys from its cursor, looking each head's seal up, and stops at its limit. A
+/// round still reads every head once (as the single checkpoint did, through a join): a quiet
+/// round over millions of chains reads them all to find the few that moved.
 ///
 /// How far each chain is sealed is kept in `audit_chain_seals`, which only this writer touches:
 /// appenders never wait for a checkpoint, and a checkpoint never waits for them.
@@ -556,7 +561,7 @@ pub fn create_checkpoint(
     conn: &mut PgConnection,
     at: DateTime<Utc>,
     after: Option<&SealCursor>,
-    max_chains: u32,
+    max_chains: std::num::NonZeroU32,
 ) -> Result<Option<Sealed>, RepoError> {
     // One checkpoint writer at a time; appenders are not affected.
     diesel::sql_query("SELECT pg_advisory_xact_lock(8035551)").execute(conn)?;
@@ -567,18 +572,23 @@ pub fn create_checkpoint(
         party: Uuid::nil(),
         chain: String::new(),
     });
+    // Answered in key order (the last one is the round's cursor), each with its rank by chain
+    // as the database orders text: the digest's order, which the verifier reads back.
     let mut moved: Vec<MovedHead> = diesel::sql_query(
-        "SELECT h.party_id, h.chain, h.seq, h.hash::text AS hash
-           FROM audit_chain_heads h
-          WHERE (h.party_id, h.chain) > ($1, $2)
-            AND h.seq > COALESCE((SELECT s.seq FROM audit_chain_seals s
-                                   WHERE s.party_id = h.party_id AND s.chain = h.chain), 0)
-          ORDER BY h.party_id, h.chain
-          LIMIT $3",
+        "SELECT m.*, row_number() OVER (ORDER BY m.chain) AS chain_rank
+           FROM (SELECT h.party_id, h.chain, h.seq, h.hash::text AS hash
+                   FROM audit_chain_heads h
+                  WHERE (h.party_id, h.chain) > ($1, $2)
+                    AND h.seq > COALESCE((SELECT s.seq FROM audit_chain_seals s
+                                           WHERE s.party_id = h.party_id
+                                             AND s.chain = h.chain), 0)
+                  ORDER BY h.party_id, h.chain
+                  LIMIT $3) m
+          ORDER BY m.party_id, m.chain",
     )
     .bind::<diesel::sql_types::Uuid, _>(start.party)
     .bind::<Text, _>(&start.chain)
-    .bind::<BigInt, _>(i64::from(max_chains.max(1)))
+    .bind::<BigInt, _>(i64::from(max_chains.get()))
     .load(conn)?;
     let Some(last) = moved.last() else {
         return Ok(None);
@@ -587,9 +597,9 @@ pub fn create_checkpoint(
         party: last.party_id,
         chain: last.chain.clone(),
     };
-    let full = moved.len() >= max_chains.max(1) as usize;
+    let full = moved.len() >= max_chains.get() as usize;
     // A checkpoint's digest runs over its heads sorted by chain, as the verifier reads them.
-    moved.sort_by(|a, b| a.chain.cmp(&b.chain));
+    moved.sort_by_key(|h| h.chain_rank);
     let heads: Vec<(String, i64, String)> = moved
         .iter()
         .map(|h| (h.chain.clone(), h.seq, h.hash.clone()))

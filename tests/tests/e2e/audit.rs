@@ -290,23 +290,21 @@ async fn a_checkpoint_with_nothing_new_returns_the_latest() {
 
 /// Appends one event on each of `chains` in a single transaction, so that a sealing round sees
 /// all of them or none.
-fn append_together(url: &str, chains: &[&str]) {
+fn append_together(url: &str, chains: &[Chain]) {
     let mut conn = persistence::db::connect(url).unwrap();
     conn.transaction(|c| {
         let mut log = audit::AuditLog::default();
         for chain in chains {
-            let chain = Chain::platform("loan", chain);
-            log.record(
-                &chain,
-                "admin:platform",
-                "test.step",
-                &json!({}),
-                Utc::now(),
-            );
+            log.record(chain, "admin:platform", "test.step", &json!({}), Utc::now());
         }
         log.append(c)
     })
     .unwrap();
+}
+
+/// The platform's chains `loan:<id>` for each of `ids`.
+fn loans(ids: &[&str]) -> Vec<Chain> {
+    ids.iter().map(|id| Chain::platform("loan", id)).collect()
 }
 
 /// `(id, chains_covered)` of every checkpoint, oldest first.
@@ -322,9 +320,10 @@ fn checkpoints(url: &str) -> Vec<(i64, i64)> {
 
 #[tokio::test]
 async fn a_checkpoint_on_request_covers_at_most_the_configured_heads_and_the_next_call_the_rest() {
-    let app = TestApp::spawn_with(|c| c.audit.checkpoint_max_chains = 1).await;
+    let app =
+        TestApp::spawn_with(|c| c.audit.checkpoint_max_chains = std::num::NonZeroU32::MIN).await;
     let url = app.database_url.clone();
-    tokio::task::spawn_blocking(move || append_together(&url, &["a", "b"]))
+    tokio::task::spawn_blocking(move || append_together(&url, &loans(&["a", "b"])))
         .await
         .unwrap();
     let mut answers = Vec::new();
@@ -349,10 +348,36 @@ async fn a_checkpoint_on_request_covers_at_most_the_configured_heads_and_the_nex
 }
 
 #[tokio::test]
+async fn a_checkpoint_hashes_its_heads_in_chain_order_whatever_their_owners() {
+    let app = TestApp::spawn().await;
+    let url = app.database_url.clone();
+    // In key order (owner, then chain) `loan:z` comes first; in chain order, last.
+    let (first, last) = (PLATFORM, uuid::Uuid::max());
+    tokio::task::spawn_blocking(move || {
+        append_together(
+            &url,
+            &[Chain::of(first, "loan", "z"), Chain::of(last, "loan", "a")],
+        )
+    })
+    .await
+    .unwrap();
+    let (status, checkpoint) = app
+        .post("/v1/audit/checkpoints", &app.admin(), &json!({}))
+        .await;
+    assert_eq!(status, 201, "{checkpoint}");
+    assert_eq!(checkpoint["chains_covered"], 2);
+    let report = verify(&app, "").await;
+    assert_eq!(
+        report["ok"], true,
+        "the verifier reads them by chain: {report}"
+    );
+}
+
+#[tokio::test]
 async fn a_sealing_round_covers_every_moved_head_in_bounded_checkpoints_and_mails_only_its_last() {
     let app = TestApp::spawn_with(|c| {
         c.audit.checkpoint_interval_seconds = 1;
-        c.audit.checkpoint_max_chains = 2;
+        c.audit.checkpoint_max_chains = std::num::NonZeroU32::new(2).unwrap();
         c.audit.auditor_emails = vec!["auditor@example.com".into()];
     })
     .await;
@@ -362,7 +387,7 @@ async fn a_sealing_round_covers_every_moved_head_in_bounded_checkpoints_and_mail
     let round = |chains: &'static [&'static str], sealed: i64, mails: i64| {
         let url = url.clone();
         tokio::task::spawn_blocking(move || {
-            append_together(&url, chains);
+            append_together(&url, &loans(chains));
             let mut conn = persistence::db::connect(&url).unwrap();
             for _ in 0..100 {
                 let seals: i64 = persistence::schema::audit_chain_seals::table

@@ -17,25 +17,38 @@ fn stat_fields(pid: u32) -> Option<Vec<u64>> {
     Some(rest.split(' ').map(|f| f.parse().unwrap_or(0)).collect())
 }
 
+/// Asked once: `getconf` is a child process, whose CPU would count as pgbench's.
 fn ticks_per_second() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-        .unwrap_or(100.0)
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .unwrap_or(100.0)
+    })
 }
 
-/// utime + stime of one process (and cutime + cstime with `children`), in milliseconds.
-fn cpu_ms(pid: u32, children: bool) -> f64 {
+/// What a process has used (`Own`: utime + stime), with its reaped children (`WithChildren`:
+/// and cutime + cstime) or only they (`Children`), in milliseconds.
+#[derive(Clone, Copy)]
+enum Share {
+    Own,
+    WithChildren,
+    Children,
+}
+
+fn cpu_ms(pid: u32, share: Share) -> f64 {
     // After the name: state is field 0, utime 11, stime 12, cutime 13, cstime 14.
     let Some(f) = stat_fields(pid) else {
         return 0.0;
     };
-    let mut ticks = f[11] + f[12];
-    if children {
-        ticks += f[13] + f[14];
-    }
+    let ticks = match share {
+        Share::Own => f[11] + f[12],
+        Share::WithChildren => f[11] + f[12] + f[13] + f[14],
+        Share::Children => f[13] + f[14],
+    };
     ticks as f64 * 1000.0 / ticks_per_second()
 }
 
@@ -61,27 +74,25 @@ pub struct Cpu {
 
 pub fn cpu(server: u32, postmasters: &[u32]) -> Cpu {
     Cpu {
-        server_ms: cpu_ms(server, false),
+        server_ms: cpu_ms(server, Share::Own),
         postgres_ms: postmasters.iter().map(|&p| cluster_cpu_ms(p)).sum(),
-        load_ms: cpu_ms(std::process::id(), false),
+        load_ms: cpu_ms(std::process::id(), Share::Own),
     }
 }
 
 /// CPU used so far by a PostgreSQL cluster: its postmaster, the postmaster's live children,
 /// and (through its cutime/cstime) the children it has already reaped.
 fn cluster_cpu_ms(postmaster: u32) -> f64 {
-    cpu_ms(postmaster, true)
+    cpu_ms(postmaster, Share::WithChildren)
         + children_of(postmaster)
             .into_iter()
-            .map(|pid| cpu_ms(pid, false))
+            .map(|pid| cpu_ms(pid, Share::Own))
             .sum::<f64>()
 }
 
-/// CPU used so far by this tool's children that have ended (pgbench, through `runuser` when
-/// it runs as root).
+/// CPU used so far by this tool's children that have ended (pgbench).
 fn reaped_children_ms() -> f64 {
-    let own = std::process::id();
-    cpu_ms(own, true) - cpu_ms(own, false)
+    cpu_ms(std::process::id(), Share::Children)
 }
 
 /// The whole machine's CPU time so far (`/proc/stat`, in clock ticks): how much of it the
