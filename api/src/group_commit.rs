@@ -196,8 +196,16 @@ fn run_batch(pool: &DbPool, metrics: &Metrics, batch: Vec<Item>) {
         Ok(mut session) => {
             let statements = StatementCounter::default();
             session.set_instrumentation(statements.clone());
-            let committed =
-                session.transaction(|conn| run_items(conn, batch, &statements, &mut answers));
+            let mut unstarted = Some(batch);
+            let committed = session.transaction(|conn| {
+                let batch = unstarted.take().unwrap_or_default();
+                run_items(conn, batch, &statements, &mut answers)
+            });
+            // The transaction could not begin (a connection the database dropped while it sat
+            // in the pool): no write ran, and each is answered the batch's error (503).
+            if let Some(batch) = unstarted {
+                answers.extend(batch.into_iter().map(|item| (item, Answer::WithBatch, 0)));
+            }
             if matches!(committed, Err(ApiError::Unavailable { .. })) {
                 session.mark_if_dead();
             }

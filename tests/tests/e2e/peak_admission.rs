@@ -257,3 +257,49 @@ async fn writes_slower_than_the_latency_target_shrink_a_full_write_bound() {
     assert_eq!(status, 503, "{body}");
     drop(stalled);
 }
+
+#[tokio::test]
+async fn a_request_on_a_connection_the_database_dropped_while_pooled_gets_503_then_service_resumes()
+{
+    let app = TestApp::spawn().await;
+    let admin = app.admin();
+    let (status, body) = new_merchant(&app, &admin).await;
+    assert_eq!(status, 201, "{body}");
+    // The database ends every session of the server's (a failover, an administrator): the
+    // pooled connections are dead, which the pool cannot know before it uses one.
+    let url = app.database_url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = persistence::db::connect(&url).unwrap();
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()
+                AND backend_type = 'client backend'",
+            ),
+            &mut conn,
+        )
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    // A read on a dead connection is answered 503 as well, never 500.
+    let party = format!("/v1/parties/{}", body["id"].as_str().unwrap());
+    let (status, read) = app.get(&party, &admin).await;
+    assert!(
+        status == 200 || (status == 503 && read["error"]["code"] == "unavailable"),
+        "{status} {read}"
+    );
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let (status, body) = new_merchant(&app, &admin).await;
+        assert!(
+            status == 201 || (status == 503 && body["error"]["code"] == "unavailable"),
+            "{status} {body}"
+        );
+        statuses.push(status);
+        if status == 201 {
+            break;
+        }
+    }
+    assert_eq!(statuses.last(), Some(&201), "service resumes: {statuses:?}");
+}
