@@ -192,10 +192,10 @@ impl Adapt {
 
     /// The latency aimed at: the configured target, or three times the baseline when that is
     /// more. The baseline is the lowest average of the windows in which the bound was not
-    /// nearly full (rising by 1/1024 a window at most): about what a request takes unloaded. A deployment whose requests take 30 ms
-    /// unloaded (a Citus cluster across machines) would otherwise shrink its bound to the
-    /// floor at any load, as if it were overloaded, and so would a busy machine whose
-    /// decisions take the target's 8 ms unloaded.
+    /// nearly full (rising by 1/1024 a window at most): about what a request takes unloaded.
+    /// A deployment whose requests take 30 ms unloaded (a Citus cluster across machines) would
+    /// otherwise shrink its bound to the floor at any load, as if it were overloaded, and so
+    /// would a busy machine whose decisions take the target's 8 ms unloaded.
     fn target(&self, baseline: Duration) -> Duration {
         self.rule.target.max(baseline * BASELINE_MULTIPLE)
     }
