@@ -4,11 +4,14 @@
 //! A message is `pending` until a worker delivers it (`sent`) or gives up on it (`failed`,
 //! "parked" until an admin replays it). A worker *claims* a due message with
 //! `SELECT … FOR UPDATE SKIP LOCKED`, so concurrent workers (even in other server processes)
-//! never claim the same row, and sets a lease: `next_attempt_at` moves to the end of the lease and
-//! `lease_id` names the claim. No database transaction stays open while the mail is on the
-//! wire; the outcome is recorded afterwards, only by the holder of the lease. Should a worker
-//! die between the SMTP server's acceptance and that record, the lease runs out and the message
-//! is sent again: delivery is at least once (see `api/src/mail/worker.rs`).
+//! never claim the same row, and sets a lease: `lease_id` names the claim and `leased_until`
+//! keeps other workers away until it runs out. No database transaction stays open while the
+//! mail is on the wire; the outcome is recorded afterwards, only by the holder of the lease.
+//! Should a worker die between the SMTP server's acceptance and that record, the lease runs out
+//! and the message is sent again: delivery is at least once (see `api/src/mail/worker.rs`).
+//!
+//! No index reads the lease, so a claim and a release rewrite the row beside itself without
+//! touching an index (a HOT update); only a delivery or a failure moves the message in an index.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::connection::SimpleConnection;
@@ -36,13 +39,20 @@ use crate::schema::outbox_emails;
 /// was small scans all of it (a delivery record took 12 ms instead of 0.1 under the peak
 /// benchmark, a quarter of PostgreSQL's time); a handful of statements a second can afford
 /// their planning.
+///
+/// Nor do they walk an index into a bitmap: the due index keeps an entry for every message
+/// delivered since the last vacuum (a delivery leaves the index, a claim does not touch it), and
+/// only a walk in index order marks such entries dead as it passes them, so the next claim
+/// skips them. A bitmap scan visits all of them every time (measured: 8 ms a claim once 3,000
+/// messages were delivered at the peak, for 40 pending).
 fn unflushed<T>(
     conn: &mut PgConnection,
     work: impl FnOnce(&mut PgConnection) -> Result<T, RepoError>,
 ) -> Result<T, RepoError> {
     conn.transaction(|c| {
         c.batch_execute(
-            "SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_custom_plan",
+            "SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_custom_plan;
+             SET LOCAL enable_bitmapscan = off",
         )?;
         work(c)
     })
@@ -235,6 +245,11 @@ pub fn claim_due(
             .select(outbox_emails::id)
             .filter(diesel::dsl::sql::<Bool>("status = 'pending'"))
             .filter(outbox_emails::next_attempt_at.le(now))
+            .filter(
+                outbox_emails::leased_until
+                    .is_null()
+                    .or(outbox_emails::leased_until.le(now)),
+            )
             .order((
                 outbox_emails::next_attempt_at.asc(),
                 outbox_emails::id.asc(),
@@ -251,7 +266,7 @@ pub fn claim_due(
             .set((
                 outbox_emails::lease_id.eq(Some(Uuid::new_v4())),
                 outbox_emails::attempts.eq(outbox_emails::attempts + 1),
-                outbox_emails::next_attempt_at.eq(now + lease),
+                outbox_emails::leased_until.eq(Some(now + lease)),
             ))
             .returning(EmailRow::as_returning())
             .prepared()
@@ -290,6 +305,7 @@ pub fn mark_sent(
                     outbox_emails::status.eq(EmailStatus::Sent.as_str()),
                     outbox_emails::sent_at.eq(Some(now)),
                     outbox_emails::lease_id.eq(None::<Uuid>),
+                    outbox_emails::leased_until.eq(None::<DateTime<Utc>>),
                     outbox_emails::last_error.eq(None::<String>),
                 ))
                 .returning(outbox_emails::id)
@@ -300,21 +316,16 @@ pub fn mark_sent(
     })
 }
 
-/// Gives back claimed messages that were not attempted: due again at once, the claim's attempt
-/// not counted.
-pub fn release(
-    conn: &mut PgConnection,
-    ids: &[Uuid],
-    lease_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<usize, RepoError> {
+/// Gives back claimed messages that were not attempted: due again at once (they were due when
+/// claimed), the claim's attempt not counted.
+pub fn release(conn: &mut PgConnection, ids: &[Uuid], lease_id: Uuid) -> Result<usize, RepoError> {
     unflushed(conn, |c| {
         Ok(
             diesel::update(outbox_emails::table.filter(held(ids, lease_id)))
                 .set((
                     outbox_emails::lease_id.eq(None::<Uuid>),
+                    outbox_emails::leased_until.eq(None::<DateTime<Utc>>),
                     outbox_emails::attempts.eq(outbox_emails::attempts - 1),
-                    outbox_emails::next_attempt_at.eq(now),
                 ))
                 .returning(outbox_emails::id)
                 .prepared()
@@ -350,6 +361,7 @@ pub fn record_failure(
             outbox_emails::status.eq(status.as_str()),
             outbox_emails::next_attempt_at.eq(retry_at.unwrap_or(now)),
             outbox_emails::lease_id.eq(None::<Uuid>),
+            outbox_emails::leased_until.eq(None::<DateTime<Utc>>),
             outbox_emails::last_error.eq(Some(error)),
         ))
         .returning(outbox_emails::id)
@@ -371,6 +383,7 @@ pub fn replay(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<R
         outbox_emails::attempts.eq(0),
         outbox_emails::next_attempt_at.eq(now),
         outbox_emails::lease_id.eq(None::<Uuid>),
+        outbox_emails::leased_until.eq(None::<DateTime<Utc>>),
     ))
     .returning(EmailSummary::as_returning())
     .get_result(conn)
@@ -391,7 +404,12 @@ pub fn list(conn: &mut PgConnection, filter: &EmailFilter) -> Result<Vec<EmailSu
         .select(EmailSummary::as_select())
         .into_boxed();
     if let Some(status) = filter.status {
-        query = query.filter(outbox_emails::status.eq(status.as_str()));
+        // Written into the SQL, not bound: the index of unsent messages serves a status that
+        // PostgreSQL can see is not `sent`, which a plan for any bound status cannot assume.
+        query = query.filter(diesel::dsl::sql::<Bool>(&format!(
+            "status = '{}'",
+            status.as_str()
+        )));
     }
     if let Some(after) = filter.after {
         query = query.filter(outbox_emails::id.gt(after));

@@ -198,10 +198,7 @@ async fn deliver_batch(
     }
     outcomes.record_deliveries().await;
     if !untried.is_empty() {
-        blocking(pool, move |c| {
-            outbox::release(c, &untried, lease_id, Utc::now())
-        })
-        .await?;
+        blocking(pool, move |c| outbox::release(c, &untried, lease_id)).await?;
     }
     Ok(true)
 }

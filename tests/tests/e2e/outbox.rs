@@ -372,10 +372,69 @@ fn a_message_being_claimed_is_skipped_and_only_the_lease_holder_records_the_outc
     assert_eq!(mark_sent(&mut a, &[first], stale, later).unwrap(), 0);
     assert_eq!(mark_sent(&mut b, &[first], held, later).unwrap(), 1);
     // A message given back untried is due at once, and its claim is not counted as an attempt.
-    assert_eq!(release(&mut b, &[second], held, later).unwrap(), 1);
+    assert_eq!(release(&mut b, &[second], held).unwrap(), 1);
     let again = claim_due(&mut b, later, lease, 10).unwrap();
     assert_eq!(ids(again.clone()), [second]);
     assert_eq!(again[0].attempts, 2);
+}
+
+/// At the peak every decision queues a message that a worker then claims: the claim (and a
+/// release) must rewrite the row without touching an index, so no index may read the lease.
+#[test]
+fn a_claim_and_a_release_rewrite_the_message_beside_itself_without_index_entries() {
+    use diesel::sql_types::BigInt;
+    use diesel::{Connection, QueryableByName, RunQueryDsl};
+    use persistence::outbox::{claim_due, enqueue, release};
+
+    #[derive(QueryableByName)]
+    struct Updates {
+        #[diesel(sql_type = BigInt)]
+        all: i64,
+        #[diesel(sql_type = BigInt)]
+        hot: i64,
+    }
+    let url = lendline_tests::fresh_database_url();
+    let mut conn = persistence::db::connect(&url).unwrap();
+    let email = NewEmail {
+        recipient: "someone@example.com".into(),
+        template: "welcome".into(),
+        subject: "Welcome".into(),
+        text_body: "text".into(),
+        html_body: "<p>html</p>".into(),
+        reference: None,
+    };
+    let id = enqueue(&mut conn, &email).unwrap();
+    let now = chrono::Utc::now() + chrono::Duration::seconds(1);
+    conn.transaction(|c| {
+        // This transaction's own counts: no waiting for the statistics to be reported.
+        let updates = |c: &mut diesel::PgConnection| {
+            diesel::sql_query(
+                "SELECT n_tup_upd AS all, n_tup_hot_upd AS hot FROM pg_stat_xact_user_tables
+                  WHERE relname = 'outbox_emails'",
+            )
+            .get_result::<Updates>(c)
+            .unwrap()
+        };
+        let claimed = claim_due(c, now, chrono::Duration::minutes(5), 10).unwrap();
+        assert_eq!(claimed.iter().map(|e| e.id).collect::<Vec<_>>(), [id]);
+        let lease = claimed[0].lease_id.unwrap();
+        assert_eq!(release(c, &[id], lease).unwrap(), 1);
+        let counted = updates(c);
+        assert_eq!(
+            (counted.all, counted.hot),
+            (2, 2),
+            "claim and release not both HOT"
+        );
+        // Released, the message is due again at once.
+        assert_eq!(
+            claim_due(c, now, chrono::Duration::minutes(5), 10)
+                .unwrap()
+                .len(),
+            1
+        );
+        Ok::<_, persistence::RepoError>(())
+    })
+    .unwrap();
 }
 
 /// A decision's message rides in the statement of its audit appends: the party's address is
