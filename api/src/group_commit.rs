@@ -246,15 +246,17 @@ fn run_items(
 ) -> Result<(), ApiError> {
     // One write alone is a plain transaction: its failure rolls the transaction back.
     let alone = batch.len() == 1;
-    for mut item in batch {
+    let mut batch = batch.into_iter();
+    while let Some(mut item) = batch.next() {
         let Some(work) = item.work.take() else {
             item.record(ApiError::internal("a batched write ran twice"));
             answers.push((item, Answer::Recorded, 0));
             continue;
         };
         if !alone {
-            conn.batch_execute("SAVEPOINT item")
-                .map_err(RepoError::from)?;
+            if let Err(lost) = conn.batch_execute("SAVEPOINT item") {
+                return abandon(item, batch, statements.take(), lost, answers);
+            }
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| work(conn)))
             .unwrap_or_else(|_| Err(ApiError::internal("a write panicked")));
@@ -268,14 +270,31 @@ fn run_items(
             Err(error) => {
                 // The same name each time: a savepoint shadows its namesakes, and this rolls
                 // back to the newest, this write's.
-                conn.batch_execute("ROLLBACK TO SAVEPOINT item")
-                    .map_err(RepoError::from)?;
+                if let Err(lost) = conn.batch_execute("ROLLBACK TO SAVEPOINT item") {
+                    let count = count + statements.take();
+                    return abandon(item, batch, count, lost, answers);
+                }
                 item.record(error);
                 answers.push((item, Answer::Recorded, count + statements.take()));
             }
         }
     }
     Ok(())
+}
+
+/// Ends a batch whose savepoint could not be set or rolled back to (the connection was lost,
+/// or the transaction is aborted): the transaction cannot go on, so `item` and every write
+/// after it are answered the batch's error (503), like those before it once it rolls back.
+fn abandon(
+    item: Item,
+    rest: impl Iterator<Item = Item>,
+    count: u64,
+    lost: diesel::result::Error,
+    answers: &mut Vec<(Item, Answer, u64)>,
+) -> Result<(), ApiError> {
+    answers.push((item, Answer::WithBatch, count));
+    answers.extend(rest.map(|item| (item, Answer::WithBatch, 0)));
+    Err(RepoError::from(lost).into())
 }
 
 /// What a write that succeeded is answered when its batch could not commit.

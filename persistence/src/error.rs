@@ -72,6 +72,17 @@ impl From<DieselError> for RepoError {
                     _ => RepoError::Database(info.message().to_string()),
                 }
             }
+            // A COMMIT that failed, then a ROLLBACK that failed too (the connection was lost
+            // in between): the commit's error says what happened.
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => {
+                RepoError::from(*commit_error)
+            }
+            // The connection's transaction state is unknown after a failure in BEGIN, COMMIT or
+            // ROLLBACK (it was lost): the pool discards such a connection, and a retry gets
+            // another.
+            DieselError::BrokenTransactionManager => {
+                RepoError::Unavailable("the connection's transaction state was lost".into())
+            }
             other => RepoError::Database(other.to_string()),
         }
     }
@@ -107,8 +118,8 @@ impl From<diesel::r2d2::PoolError> for RepoError {
 
 #[cfg(test)]
 mod tests {
-    use super::{constraint_is, constraint_of};
-    use diesel::result::DatabaseErrorInformation;
+    use super::{constraint_is, constraint_of, RepoError};
+    use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
 
     /// An error as a Citus coordinator relays it: the worker's message, no constraint field.
     struct Relayed(&'static str);
@@ -161,5 +172,24 @@ mod tests {
         assert!(!constraint_is("parties_pkey_", "parties_pkey"));
         assert!(!constraint_is("parties_pkey_x1", "parties_pkey"));
         assert!(!constraint_is("parties_pk", "parties_pkey"));
+    }
+
+    #[test]
+    fn a_connection_lost_at_commit_or_rollback_is_unavailable_not_a_database_error() {
+        let lost = || {
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection,
+                Box::new("server closed the connection unexpectedly".to_string()),
+            )
+        };
+        let both = DieselError::RollbackErrorOnCommit {
+            rollback_error: Box::new(lost()),
+            commit_error: Box::new(lost()),
+        };
+        assert!(matches!(RepoError::from(both), RepoError::Unavailable(_)));
+        assert!(matches!(
+            RepoError::from(DieselError::BrokenTransactionManager),
+            RepoError::Unavailable(_)
+        ));
     }
 }

@@ -103,3 +103,173 @@ async fn concurrent_draws_commit_in_batches_and_a_refused_draw_fails_alone() {
     );
     assert_books_sound(&app).await;
 }
+
+/// The sessions (other than those in `except`) of statements waiting for a lock in `url`'s
+/// database, once there is one.
+fn lock_waiters(url: &str, except: &[i32]) -> Vec<i32> {
+    use diesel::RunQueryDsl;
+    let mut conn = persistence::db::connect(url).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let waiting: Vec<i32> = diesel::sql_query(
+            "SELECT pid FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'
+                AND backend_type = 'client backend'",
+        )
+        .load::<Pid>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.pid)
+        .filter(|pid| !except.contains(pid))
+        .collect();
+        if !waiting.is_empty() {
+            return waiting;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no statement waited for the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Pid {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pid: i32,
+}
+
+/// Ends the sessions `pids` (a failover, an administrator).
+fn terminate(url: &str, pids: &[i32]) {
+    use diesel::RunQueryDsl;
+    let mut conn = persistence::db::connect(url).unwrap();
+    for pid in pids {
+        diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+            .execute(&mut conn)
+            .unwrap();
+    }
+}
+
+/// A batch whose connection is lost while one of its writes runs: that write and every write
+/// queued after it in the batch are answered 503 with `Retry-After` (not 500, "never
+/// answered"); nothing of the batch happened, and each retry with its key moves money once.
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_of_a_batch_whose_connection_is_lost_midway_get_503_and_retry_once() {
+    let app = Arc::new(
+        TestApp::spawn_with(|c| {
+            c.group_commit.lanes = 1;
+            c.group_commit.max_batch = 8;
+        })
+        .await,
+    );
+    set_date(&app, "2026-09-01").await;
+    let (_, token) = merchant_with_sales(&app, "200000.00").await;
+    let mut lines = Vec::new();
+    for _ in 0..2 {
+        let (status, application) = apply(&app, &token, "5000.00").await;
+        assert_eq!(status, 201, "{application}");
+        lines.push(application["credit_line_id"].as_str().unwrap().to_string());
+    }
+    // Another session holds the second line's row: a draw on it waits for the lock.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (held, holding) = std::sync::mpsc::channel::<()>();
+    let (url, locked) = (app.database_url.clone(), lines[1].clone());
+    let holder = std::thread::spawn(move || {
+        use diesel::{Connection, RunQueryDsl};
+        let mut conn = persistence::db::connect(&url).unwrap();
+        conn.transaction(|c| {
+            diesel::sql_query(format!(
+                "SELECT 1 FROM credit_lines WHERE id = '{locked}' FOR UPDATE"
+            ))
+            .execute(c)?;
+            held.send(()).unwrap();
+            released.recv().unwrap();
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+    });
+    holding.recv().unwrap();
+    let draw = |n: usize| {
+        let (app, token) = (app.clone(), token.clone());
+        // Draws 0 and 1 are on the locked line.
+        let line = lines[usize::from(n < 2)].clone();
+        async move {
+            let body = json!({"amount": "10.00", "tenor_days": 30, "repayment_method": "bullet"});
+            let res = app
+                .client
+                .post(app.url(&format!("/v1/credit-lines/{line}/draws")))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", format!("lost-batch-{n}"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let retry_after = res.headers().contains_key("retry-after");
+            let (status, body) = lendline_tests::read(res).await;
+            (status, retry_after, body)
+        }
+    };
+    let url = app.database_url.clone();
+    let waiters = move |except: Vec<i32>| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || lock_waiters(&url, &except))
+    };
+    // The first draw runs alone and waits for the lock; the next four queue behind it and
+    // form the next batch.
+    let mut draws = vec![tokio::spawn(draw(0))];
+    let first = waiters(Vec::new()).await.unwrap();
+    for n in 1..5 {
+        draws.push(tokio::spawn(draw(n)));
+    }
+    // All five admitted, the four then queue in the lane behind the first (no database work
+    // happens before a write's turn).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !app
+        .metrics()
+        .await
+        .contains("requests_in_flight{class=\"writes\"} 5")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the draws were never admitted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The first draw's session ends; the batch starts, and its draw on the locked line waits
+    // in turn until its session ends too.
+    let url = app.database_url.clone();
+    let ended = first.clone();
+    tokio::task::spawn_blocking(move || terminate(&url, &ended))
+        .await
+        .unwrap();
+    let second = waiters(first.clone()).await.unwrap();
+    let url = app.database_url.clone();
+    tokio::task::spawn_blocking(move || terminate(&url, &second))
+        .await
+        .unwrap();
+    let mut answers = Vec::new();
+    for draw in draws {
+        answers.push(draw.await.unwrap());
+    }
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    for (n, (status, retry_after, body)) in answers.iter().enumerate() {
+        assert_eq!(*status, 503, "draw {n}: {body}");
+        assert!(retry_after, "draw {n} without Retry-After");
+        assert_eq!(body["error"]["code"], "unavailable", "draw {n}: {body}");
+    }
+    // Nothing of the lost batch happened: each retry draws once, a second retry replays.
+    for n in 0..5 {
+        for _ in 0..2 {
+            let (status, _, body) = draw(n).await;
+            assert_eq!(status, 201, "retry of draw {n}: {body}");
+        }
+    }
+    for (line, used) in [(&lines[1], "20.00"), (&lines[0], "30.00")] {
+        let (status, body) = app.get(&format!("/v1/credit-lines/{line}"), &token).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["used"], used, "{body}");
+    }
+    assert_books_sound(&app).await;
+}
