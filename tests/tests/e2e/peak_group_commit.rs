@@ -22,9 +22,9 @@ fn sample(text: &str, series: &str) -> f64 {
         .unwrap_or_else(|| panic!("no {series} in {text}"))
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn concurrent_draws_commit_in_batches_and_a_refused_draw_fails_alone() {
-    // One lane: every write queues behind the batch that is running, so batches must form.
+/// A server with one lane, on business date 2026-09-01: every write queues behind the batch
+/// that is running, so batches must form.
+async fn one_lane() -> Arc<TestApp> {
     let app = Arc::new(
         TestApp::spawn_with(|c| {
             c.group_commit.lanes = 1;
@@ -33,6 +33,12 @@ async fn concurrent_draws_commit_in_batches_and_a_refused_draw_fails_alone() {
         .await,
     );
     set_date(&app, "2026-09-01").await;
+    app
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_draws_commit_in_batches_and_a_refused_draw_fails_alone() {
+    let app = one_lane().await;
     let mut lines = Vec::new();
     for _ in 0..4 {
         let (_, token) = merchant_with_sales(&app, "200000.00").await;
@@ -155,14 +161,7 @@ fn terminate(url: &str, pids: &[i32]) {
 /// answered"); nothing of the batch happened, and each retry with its key moves money once.
 #[tokio::test(flavor = "multi_thread")]
 async fn writes_of_a_batch_whose_connection_is_lost_midway_get_503_and_retry_once() {
-    let app = Arc::new(
-        TestApp::spawn_with(|c| {
-            c.group_commit.lanes = 1;
-            c.group_commit.max_batch = 8;
-        })
-        .await,
-    );
-    set_date(&app, "2026-09-01").await;
+    let app = one_lane().await;
     let (_, token) = merchant_with_sales(&app, "200000.00").await;
     let mut lines = Vec::new();
     for _ in 0..2 {
