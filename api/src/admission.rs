@@ -2,9 +2,13 @@
 //! at once beyond it. The writes' bound follows their latency (`crate::concurrency`).
 //!
 //! At the midnight spike a server that accepts everything queues, and every queued request
-//! eventually times out on the client after it has cost us work: the classic collapse. So each
-//! request must take a permit before anything else happens (before the body is read, the token
-//! verified or a connection asked for) and a request that finds none is refused in microseconds.
+//! eventually times out on the client after it has cost us work: the classic collapse. So a
+//! request that finds its budget full is refused in microseconds, before anything else happens
+//! (before its body is read, its token verified or a connection asked for). One that finds room
+//! has its body read first, within `admission.body_timeout_ms`, and then takes its permit: a
+//! body that trickles in must not hold a place in flight (an attacker's run: 32 uploads stalled
+//! after one byte, from one shopper's token, held every write permit, and every merchant's draw
+//! was refused until the sockets closed).
 //! Writes (money movements) and reads have separate budgets so that a flood of one cannot
 //! starve the other. Health probes and the OpenAPI document are never shed: an orchestrator that
 //! cannot probe a busy server would kill it. (Metrics are scraped on the management listener,
@@ -60,6 +64,7 @@ pub struct Admission {
     reads: Arc<Budget>,
     writes: Arc<Budget>,
     retry_after_seconds: u32,
+    body_timeout: Duration,
 }
 
 impl Admission {
@@ -77,7 +82,21 @@ impl Admission {
             reads: Budget::fixed(config.max_in_flight_reads),
             writes,
             retry_after_seconds: config.retry_after_seconds,
+            body_timeout: Duration::from_millis(config.body_timeout_ms.get()),
         }
+    }
+
+    /// Lets the writes' bound climb back while the server is idle ([`Budget::tick`]): every
+    /// adaptation window, on the current runtime, until it stops.
+    pub fn spawn_ticker(&self) {
+        let writes = Arc::clone(&self.writes);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(ADAPT_WINDOW);
+            loop {
+                ticker.tick().await;
+                writes.tick();
+            }
+        });
     }
 
     fn budget(&self, class: Class) -> &Arc<Budget> {
@@ -100,7 +119,8 @@ fn is_exempt(path: &str) -> bool {
     path.starts_with("/health/") || path == "/openapi.json"
 }
 
-/// Middleware (outermost): takes a permit for the request's class or answers 503 at once.
+/// Middleware (outermost): reads the body and takes a permit for the request's class, or
+/// answers 503 at once when the budget is full.
 pub async fn admit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -117,17 +137,82 @@ pub async fn admit(
     state
         .metrics
         .admission_limit(class.as_str(), budget.limit());
-    let Some(permit) = budget.try_acquire() else {
-        state.metrics.shed(class.as_str());
-        let mut req = req;
+    let mut req = req;
+    if !budget.has_room() {
         discard_small_body(&mut req).await;
-        let response = state.admission.refusal().error_response();
+        return Ok(refuse(req, &state, class));
+    }
+    let limit = state.limits.body_bytes;
+    if let Err(error) = read_body(&mut req, limit, state.admission.body_timeout).await {
+        let response = error.error_response();
         return Ok(req.into_response(response).map_into_right_body());
+    }
+    // The body is read: a refusal now keeps the connection.
+    let Some(permit) = budget.try_acquire() else {
+        return Ok(refuse(req, &state, class));
     };
     let _admitted = Admitted::new(permit, state.metrics.in_flight(class.as_str()));
     next.call(req)
         .await
         .map(ServiceResponse::map_into_left_body)
+}
+
+/// The 503 of a request its budget has no room for.
+fn refuse<B>(
+    req: ServiceRequest,
+    state: &AppState,
+    class: Class,
+) -> ServiceResponse<EitherBody<B>> {
+    state.metrics.shed(class.as_str());
+    let response = state.admission.refusal().error_response();
+    req.into_response(response).map_into_right_body()
+}
+
+/// Reads the request's body (at most `limit` bytes) within `deadline` and puts it back for the
+/// handler. A body declared longer than `limit` is left unread: the JSON extractor refuses it
+/// from its length (413) without reading it.
+async fn read_body(
+    req: &mut ServiceRequest,
+    limit: usize,
+    deadline: Duration,
+) -> Result<(), ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
+    match declared {
+        Some(n) if n > limit => return Ok(()),
+        Some(0) => return Ok(()),
+        None if !chunked => return Ok(()),
+        _ => {}
+    }
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+    let read = tokio::time::timeout(deadline, async {
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::bad_request(
+                    "unreadable_body",
+                    format!("the body could not be read: {e}"),
+                    None,
+                )
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit_bytes: limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|_| ApiError::BodyTimeout {
+        seconds: deadline.as_secs_f64(),
+    })?;
+    read?;
+    req.set_payload(actix_web::dev::Payload::from(body.freeze()));
+    Ok(())
 }
 
 /// The most of a refused request's body that is read (and thrown away) to keep its connection.

@@ -23,6 +23,13 @@
 //! the bound was not nearly full: a deployment (or a machine) whose requests take longer
 //! unloaded than the configured target is not taken for an overloaded one.
 //!
+//! Windows end when a request finishes, so an idle server ends none: [`Budget::tick`], called
+//! every window, ends a window in which nothing was in flight and nothing finished as one more
+//! uncrowded window, and the bound climbs back while the server waits for the next burst (an
+//! attacker's run: a minute after a spike the bound was still at its floor of 4, and a burst
+//! of 30 draws got 26 refusals). A window in which requests are in flight but none finishes
+//! (stuck on a lock) is left alone: the bound may well be what protects the server then.
+//!
 //! Only requests admitted under the bound in force count towards its next move: those admitted
 //! under an earlier, larger bound still drain after a shrink, and counting their latency again
 //! would shrink it again for the same excess.
@@ -123,6 +130,11 @@ impl Budget {
         self.limit.load(Ordering::Relaxed)
     }
 
+    /// Whether a place is free now (another request may take it first).
+    pub fn has_room(&self) -> bool {
+        self.in_flight.load(Ordering::Acquire) < self.limit()
+    }
+
     /// A place in flight, or `None` when the budget is full.
     pub fn try_acquire(self: &Arc<Self>) -> Option<Permit> {
         let limit = self.limit();
@@ -141,6 +153,14 @@ impl Budget {
             since: Instant::now(),
             generation,
         })
+    }
+
+    /// Ends the window as an uncrowded one if it is over and idle: no request finished in it
+    /// (none ended it) and none is in flight. Call it every window (see the module doc).
+    pub fn tick(&self) {
+        if let Some(adapt) = &self.adapt {
+            adapt.idle(&self.limit, &self.in_flight);
+        }
     }
 
     fn release(&self, latency: Duration, generation: u64) {
@@ -184,6 +204,27 @@ impl Adapt {
         };
         let target = baseline.map_or(self.rule.target, |b| self.target(b));
         let next = self.next_bound(current, peak, average, target);
+        if next != current {
+            limit.store(next, Ordering::Relaxed);
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// See [`Budget::tick`]. The window's lock orders this with a request's end, and a request
+    /// admitted meanwhile only makes the bound it was admitted under one step smaller.
+    fn idle(&self, limit: &AtomicUsize, in_flight: &AtomicUsize) {
+        let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+        let idle = window.finished == 0 && in_flight.load(Ordering::Acquire) == 0;
+        if !idle || window.began.elapsed() < self.rule.window {
+            return;
+        }
+        *window = Window {
+            baseline: window.baseline,
+            ..Window::new()
+        };
+        self.peak.store(0, Ordering::Relaxed);
+        let current = limit.load(Ordering::Relaxed);
+        let next = current.saturating_add(1).min(self.rule.max);
         if next != current {
             limit.store(next, Ordering::Relaxed);
             self.generation.fetch_add(1, Ordering::AcqRel);
@@ -348,6 +389,39 @@ mod tests {
         }
         drop(fill(&budget));
         assert_eq!(budget.limit(), 8, "never above the ceiling");
+    }
+
+    #[test]
+    fn an_idle_window_grows_the_bound_and_one_with_a_request_stuck_in_flight_does_not() {
+        let budget = Budget::adaptive(Adaptive {
+            window: Duration::from_millis(20),
+            ..rule()
+        });
+        budget.limit.store(2, Ordering::Relaxed);
+        budget.tick();
+        assert_eq!(budget.limit(), 2, "the window is not over yet");
+        std::thread::sleep(Duration::from_millis(25));
+        budget.tick();
+        assert_eq!(budget.limit(), 3, "an idle window: one more");
+        budget.tick();
+        assert_eq!(budget.limit(), 3, "a new window began");
+        let stuck = budget.try_acquire().unwrap();
+        std::thread::sleep(Duration::from_millis(25));
+        budget.tick();
+        assert_eq!(
+            budget.limit(),
+            3,
+            "a request in flight that never finishes: held"
+        );
+        drop(stuck);
+        assert_eq!(
+            budget.limit(),
+            4,
+            "its end ends the window, with room to spare: one more"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+        budget.tick();
+        assert_eq!(budget.limit(), 5, "idle again");
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub struct AdmissionConfig {
     pub min_in_flight_writes: usize,
     /// The `Retry-After` a shed request is given.
     pub retry_after_seconds: u32,
+    /// How long a request's body may take to arrive. It is read before the request takes its
+    /// permit, so a slow or stalled upload holds a connection, never a place in flight; past
+    /// this, 408.
+    pub body_timeout_ms: std::num::NonZeroU64,
 }
 
 impl Default for AdmissionConfig {
@@ -65,6 +69,8 @@ impl Default for AdmissionConfig {
             write_latency_target_ms: 8,
             min_in_flight_writes: 4,
             retry_after_seconds: 1,
+            // A 64 KB body takes well under a second on a slow mobile link.
+            body_timeout_ms: const { std::num::NonZeroU64::new(5_000).unwrap() },
         }
     }
 }

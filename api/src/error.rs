@@ -35,6 +35,9 @@ pub enum ApiError {
     },
     #[error("request body larger than {limit_bytes} bytes")]
     PayloadTooLarge { limit_bytes: usize },
+    /// 408: the body did not arrive within its deadline.
+    #[error("the request body did not arrive within {seconds} s")]
+    BodyTimeout { seconds: f64 },
     /// 422: well-formed, but a business rule refuses it.
     #[error("{message}")]
     Unprocessable {
@@ -123,6 +126,7 @@ impl ApiError {
             ApiError::Forbidden => ("forbidden", self.to_string(), None),
             ApiError::NotFound => ("not_found", "no such object".into(), None),
             ApiError::PayloadTooLarge { .. } => ("payload_too_large", self.to_string(), None),
+            ApiError::BodyTimeout { .. } => ("request_timeout", self.to_string(), None),
             ApiError::TooManyRequests { .. } => ("rate_limited", self.to_string(), None),
             ApiError::Unavailable { .. } => (
                 "unavailable",
@@ -162,6 +166,7 @@ impl ApiError {
             | ApiError::Forbidden
             | ApiError::NotFound
             | ApiError::PayloadTooLarge { .. }
+            | ApiError::BodyTimeout { .. }
             | ApiError::Unprocessable { .. }
             | ApiError::Internal(_) => None,
         }
@@ -177,6 +182,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,

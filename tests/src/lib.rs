@@ -308,6 +308,47 @@ impl Drop for CitusDatabase {
     }
 }
 
+/// A transaction on a connection of its own that ran `sql` (a `LOCK TABLE`, a `SELECT … FOR
+/// UPDATE`) and keeps its locks until dropped: the server's writes that need them wait.
+pub struct HeldLock {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    holder: Option<std::thread::JoinHandle<()>>,
+}
+
+impl HeldLock {
+    pub fn new(database_url: &str, sql: &str) -> HeldLock {
+        use diesel::{Connection, RunQueryDsl};
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (held, holding) = std::sync::mpsc::channel::<()>();
+        let (url, sql) = (database_url.to_string(), sql.to_string());
+        let holder = std::thread::spawn(move || {
+            let mut conn = persistence::db::connect(&url).unwrap();
+            conn.transaction(|c| {
+                diesel::sql_query(sql).execute(c)?;
+                held.send(()).unwrap();
+                // Until dropped: the sender goes away.
+                let _ = released.recv();
+                Ok::<_, diesel::result::Error>(())
+            })
+            .unwrap();
+        });
+        holding.recv().expect("the lock was never taken");
+        HeldLock {
+            release: Some(release),
+            holder: Some(holder),
+        }
+    }
+}
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(holder) = self.holder.take() {
+            let _ = holder.join();
+        }
+    }
+}
+
 /// A loopback port nobody listens on right now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -1,16 +1,17 @@
 //! Peak night: the server sheds what it cannot take (503 with `Retry-After`, at once) and
 //! survives its database going away.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use api::auth::Role;
 use lendline_tests::TestApp;
 use persistence::embedded::{ClusterOptions, EmbeddedPostgres};
 use serde_json::json;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Opens a POST whose body never finishes: the request holds its admission permit.
+/// Opens a POST whose body never finishes.
 async fn stalled_post(app: &TestApp, token: &str) -> TcpStream {
     let address = app.base.trim_start_matches("http://");
     let mut socket = TcpStream::connect(address).await.unwrap();
@@ -23,7 +24,41 @@ async fn stalled_post(app: &TestApp, token: &str) -> TcpStream {
     socket
 }
 
-/// Waits until the server has admitted the stalled request (the in-flight gauge says so).
+/// A server whose writes wait as long as a test holds their locks (no statement or lock
+/// deadline cuts them short).
+async fn patient(tweak: impl FnOnce(&mut api::config::Config)) -> Arc<TestApp> {
+    Arc::new(
+        TestApp::spawn_with(|c| {
+            c.database.statement_timeout_ms = 60_000;
+            c.database.lock_timeout_ms = 60_000;
+            tweak(c);
+        })
+        .await,
+    )
+}
+
+/// A merchant onboarded while another session holds `parties` in SHARE mode: the write waits
+/// for the lock, holding its admission permit (reads go on). Answers the lock (drop it to let
+/// the write finish) and the write's answer.
+async fn blocked_write(
+    app: &Arc<TestApp>,
+    admin: &str,
+) -> (
+    lendline_tests::HeldLock,
+    tokio::task::JoinHandle<(u16, serde_json::Value)>,
+) {
+    let url = app.database_url.clone();
+    let held = tokio::task::spawn_blocking(move || {
+        lendline_tests::HeldLock::new(&url, "LOCK TABLE parties IN SHARE MODE")
+    })
+    .await
+    .unwrap();
+    let (app, admin) = (Arc::clone(app), admin.to_string());
+    let write = tokio::spawn(async move { new_merchant(&app, &admin).await });
+    (held, write)
+}
+
+/// Waits until the server has admitted the blocked write (the in-flight gauge says so).
 async fn wait_admitted(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -47,9 +82,9 @@ async fn new_merchant(app: &TestApp, admin: &str) -> (u16, serde_json::Value) {
 
 #[tokio::test]
 async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_probes_go_on() {
-    let app = TestApp::spawn_with(|c| c.admission.max_in_flight_writes = 1).await;
+    let app = patient(|c| c.admission.max_in_flight_writes = 1).await;
     let admin = app.admin();
-    let stalled = stalled_post(&app, &admin).await;
+    let (held, blocked) = blocked_write(&app, &admin).await;
     wait_admitted(&app).await;
     let started = Instant::now();
     let res = app
@@ -78,7 +113,9 @@ async fn a_write_beyond_the_in_flight_bound_is_shed_at_once_while_reads_and_prob
     let (status, _) = app.get("/health/ready", "").await;
     assert_eq!(status, 200, "probes are never shed");
 
-    drop(stalled);
+    drop(held);
+    let (status, body) = blocked.await.unwrap();
+    assert_eq!(status, 201, "{body}");
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let (status, body) = new_merchant(&app, &admin).await;
@@ -234,7 +271,7 @@ async fn writes_slower_than_the_latency_target_shrink_a_full_write_bound() {
     // Every write takes longer than a millisecond, and bursts twice as wide as the bound keep
     // the budget full (a slow write with room to spare does not move it): the bound comes
     // down to its floor.
-    let app = TestApp::spawn_with(|c| {
+    let app = patient(|c| {
         c.admission.max_in_flight_writes = 16;
         c.admission.min_in_flight_writes = 1;
         c.admission.write_latency_target_ms = 1;
@@ -250,12 +287,45 @@ async fn writes_slower_than_the_latency_target_shrink_a_full_write_bound() {
         }
         assert!(Instant::now() < deadline, "{}", app.metrics().await);
     }
-    // One write in flight now fills the budget: the next is shed at once.
-    let stalled = stalled_post(&app, &admin).await;
+    // One write in flight now fills the budget: the next is shed.
+    let (held, blocked) = blocked_write(&app, &admin).await;
     wait_admitted(&app).await;
     let (status, body) = new_merchant(&app, &admin).await;
     assert_eq!(status, 503, "{body}");
-    drop(stalled);
+    drop(held);
+    let (status, body) = blocked.await.unwrap();
+    assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn bodies_that_trickle_in_hold_no_place_in_flight_and_are_cut_off_at_their_deadline() {
+    // Two write permits, three uploads that stall: were the uploads given permits, the
+    // budget would be full.
+    let app = patient(|c| {
+        c.admission.max_in_flight_writes = 2;
+        c.admission.body_timeout_ms = std::num::NonZeroU64::new(1_000).unwrap();
+    })
+    .await;
+    let admin = app.admin();
+    let mut stalled = Vec::new();
+    for _ in 0..3 {
+        stalled.push(stalled_post(&app, &admin).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The permits are free for a request whose body has arrived.
+    let (status, body) = new_merchant(&app, &admin).await;
+    assert_eq!(status, 201, "{body}");
+    // Past the deadline, each stalled upload is answered 408 and its connection freed.
+    for mut socket in stalled {
+        let mut answer = vec![0u8; 1024];
+        let read = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut answer))
+            .await
+            .expect("the stalled upload was never answered")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer[..read]).to_string();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("request_timeout"), "{answer}");
+    }
 }
 
 #[tokio::test]

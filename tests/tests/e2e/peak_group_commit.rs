@@ -170,24 +170,13 @@ async fn writes_of_a_batch_whose_connection_is_lost_midway_get_503_and_retry_onc
         lines.push(application["credit_line_id"].as_str().unwrap().to_string());
     }
     // Another session holds the second line's row: a draw on it waits for the lock.
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let (held, holding) = std::sync::mpsc::channel::<()>();
-    let (url, locked) = (app.database_url.clone(), lines[1].clone());
-    let holder = std::thread::spawn(move || {
-        use diesel::{Connection, RunQueryDsl};
-        let mut conn = persistence::db::connect(&url).unwrap();
-        conn.transaction(|c| {
-            diesel::sql_query(format!(
-                "SELECT 1 FROM credit_lines WHERE id = '{locked}' FOR UPDATE"
-            ))
-            .execute(c)?;
-            held.send(()).unwrap();
-            released.recv().unwrap();
-            Ok::<_, diesel::result::Error>(())
-        })
-        .unwrap();
-    });
-    holding.recv().unwrap();
+    let held = lendline_tests::HeldLock::new(
+        &app.database_url,
+        &format!(
+            "SELECT 1 FROM credit_lines WHERE id = '{}' FOR UPDATE",
+            lines[1]
+        ),
+    );
     let draw = |n: usize| {
         let (app, token) = (app.clone(), token.clone());
         // Draws 0 and 1 are on the locked line.
@@ -251,8 +240,7 @@ async fn writes_of_a_batch_whose_connection_is_lost_midway_get_503_and_retry_onc
     for draw in draws {
         answers.push(draw.await.unwrap());
     }
-    release.send(()).unwrap();
-    holder.join().unwrap();
+    drop(held);
     for (n, (status, retry_after, body)) in answers.iter().enumerate() {
         assert_eq!(*status, 503, "draw {n}: {body}");
         assert!(retry_after, "draw {n} without Retry-After");
