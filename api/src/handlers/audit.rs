@@ -16,8 +16,26 @@ use crate::usecases::books;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyQuery {
-    /// A checkpoint hash published earlier; verification fails unless it is still intact.
+    /// A checkpoint hash published earlier (64 hexadecimal digits); verification fails unless
+    /// it is still intact.
+    #[param(pattern = "^[0-9a-fA-F]{64}$")]
     pub anchor: Option<String>,
+}
+
+/// A checkpoint hash as published: 64 hexadecimal digits, compared in lower case. Anything
+/// else could never match and is refused, not reported as a broken trail.
+fn anchor(query: VerifyQuery) -> Result<Option<String>, ApiError> {
+    match query.anchor {
+        Some(a) if a.len() == 64 && a.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(Some(a.to_ascii_lowercase()))
+        }
+        Some(_) => Err(ApiError::bad_request(
+            "invalid_query",
+            "anchor must be a checkpoint hash: 64 hexadecimal digits",
+            Some("anchor"),
+        )),
+        None => Ok(None),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -131,9 +149,10 @@ pub struct EventsView {
 
 /// Recomputes every chain, head and checkpoint and reports the first broken link.
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "audit", security(("bearer" = [])), params(VerifyQuery),
-    responses((status = 200, body = VerifyView), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = VerifyView), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 pub async fn verify(call: Call, query: web::Query<VerifyQuery>) -> Result<HttpResponse, ApiError> {
-    let anchor = query.into_inner().anchor;
+    let anchor = anchor(query.into_inner())?;
     call.read(
         move |ctx| books::verify_audit(ctx, anchor),
         |report| Reply::ok(&VerifyView::from(report)),

@@ -241,6 +241,20 @@ async fn rewriting_the_checkpoints_too_is_caught_by_the_published_hash() {
         verify(&app, &format!("?anchor={published_hash}")).await["ok"],
         true
     );
+    // The hash as published, whatever the case of its digits; anything else is no hash.
+    let shouted = published_hash.to_ascii_uppercase();
+    assert_eq!(
+        verify(&app, &format!("?anchor={shouted}")).await["ok"],
+        true
+    );
+    for bad in ["zz", &published_hash[1..]] {
+        let (status, body) = app
+            .get(&format!("/v1/audit/verify?anchor={bad}"), &app.admin())
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error"]["code"], "invalid_query", "{body}");
+        assert_eq!(body["error"]["field"], "anchor", "{body}");
+    }
 
     // The attacker rewrites the chain, deletes the checkpoint and seals a fresh one.
     let url = app.database_url.clone();

@@ -81,6 +81,17 @@ async fn concurrent_draws_commit_in_batches_and_a_refused_draw_fails_alone() {
         if amount == "90000.00" {
             assert_eq!(status, 422, "{body}");
             assert_eq!(body["error"]["code"], "exceeds_available_limit", "{body}");
+            // Amounts in the message in the currency's minor units, like everywhere else.
+            let message = body["error"]["message"].as_str().unwrap();
+            let available = message
+                .strip_prefix("requested 90000.00 but only ")
+                .and_then(|m| m.strip_suffix(" is available"))
+                .unwrap_or_else(|| panic!("{message}"));
+            assert_eq!(
+                available.split_once('.').map(|(_, d)| d.len()),
+                Some(2),
+                "{message}"
+            );
             continue;
         }
         assert_eq!(status, 201, "{body}");

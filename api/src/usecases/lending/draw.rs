@@ -190,13 +190,14 @@ fn refusal(line: &LineRow, amount: Money, today: NaiveDate) -> UseCaseError {
     if line.expires_on < today {
         return UseCaseError::refused("line_expired", "the credit line has expired", None);
     }
-    let available = Money::new(line.limit_amount - line.used_amount, amount.currency());
+    // In the currency's minor units, as every amount is shown (the line's columns keep four).
+    let available = line.limit_amount - line.used_amount;
     UseCaseError::refused(
         "exceeds_available_limit",
         format!(
             "requested {} but only {} is available",
-            amount.amount(),
-            available.amount()
+            figures::amount(amount.amount(), amount.currency()),
+            figures::amount(available, amount.currency())
         ),
         Some("amount"),
     )
