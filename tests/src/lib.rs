@@ -381,7 +381,12 @@ impl TestApp {
 
     /// Spawns on a database that is never distributed (see [`fresh_plain_database_url`]).
     pub async fn spawn_plain() -> TestApp {
-        Self::spawn_on(fresh_plain_database, |_| {}).await
+        Self::spawn_plain_with(|_| {}).await
+    }
+
+    /// [`TestApp::spawn_plain`] with a configuration adjusted by `tweak`.
+    pub async fn spawn_plain_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on(fresh_plain_database, tweak).await
     }
 
     async fn spawn_on(
