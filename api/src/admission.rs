@@ -5,7 +5,8 @@
 //! eventually times out on the client after it has cost us work: the classic collapse. So a
 //! request that finds its budget full is refused in microseconds, before anything else happens
 //! (before its body is read, its token verified or a connection asked for). One that finds room
-//! has its body read first, within `admission.body_timeout_ms`, and then takes its permit: a
+//! has its body read first, within `admission.body_timeout_ms` and with at most four bodies
+//! being read per place in flight (beyond, 503 at once), and then takes its permit: a
 //! body that trickles in must not hold a place in flight (an attacker's run: 32 uploads stalled
 //! after one byte, from one shopper's token, held every write permit, and every merchant's draw
 //! was refused until the sockets closed).
@@ -65,7 +66,15 @@ pub struct Admission {
     writes: Arc<Budget>,
     retry_after_seconds: u32,
     body_timeout: Duration,
+    /// Bodies being read before their permit: at most [`READERS_PER_PLACE`] per place in
+    /// flight, so that connections sending no body (or sending it slowly), with or without a
+    /// token, hold a bounded amount of memory.
+    readers: Arc<Budget>,
 }
+
+/// Bodies read at once before admission, per place in flight (reads and writes): enough for
+/// every permit to find its next request read, and a bound of a few megabytes of buffers.
+const READERS_PER_PLACE: usize = 4;
 
 impl Admission {
     pub fn new(config: &AdmissionConfig) -> Admission {
@@ -78,23 +87,27 @@ impl Admission {
                 window: ADAPT_WINDOW,
             }),
         };
+        let places = config.max_in_flight_reads + config.max_in_flight_writes;
         Admission {
             reads: Budget::fixed(config.max_in_flight_reads),
             writes,
             retry_after_seconds: config.retry_after_seconds,
             body_timeout: Duration::from_millis(config.body_timeout_ms.get()),
+            readers: Budget::fixed(places.saturating_mul(READERS_PER_PLACE)),
         }
     }
 
     /// Lets the writes' bound climb back while the server is idle ([`Budget::tick`]): every
     /// adaptation window, on the current runtime, until it stops.
-    pub fn spawn_ticker(&self) {
+    /// The gauge of the bound follows it too.
+    pub fn spawn_ticker(&self, metrics: crate::metrics::Metrics) {
         let writes = Arc::clone(&self.writes);
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(ADAPT_WINDOW);
             loop {
                 ticker.tick().await;
                 writes.tick();
+                metrics.admission_limit(Class::Write.as_str(), writes.limit());
             }
         });
     }
@@ -142,11 +155,15 @@ pub async fn admit(
         discard_small_body(&mut req).await;
         return Ok(refuse(req, &state, class));
     }
+    let Some(reading) = state.admission.readers.try_acquire() else {
+        return Ok(refuse(req, &state, class));
+    };
     let limit = state.limits.body_bytes;
     if let Err(error) = read_body(&mut req, limit, state.admission.body_timeout).await {
         let response = error.error_response();
         return Ok(req.into_response(response).map_into_right_body());
     }
+    drop(reading);
     // The body is read: a refusal now keeps the connection.
     let Some(permit) = budget.try_acquire() else {
         return Ok(refuse(req, &state, class));
@@ -167,6 +184,9 @@ fn refuse<B>(
     let response = state.admission.refusal().error_response();
     req.into_response(response).map_into_right_body()
 }
+
+/// The most a body's buffer starts with.
+const BODY_START_BYTES: usize = 8 * 1024;
 
 /// Reads the request's body (at most `limit` bytes) within `deadline` and puts it back for the
 /// handler. A body declared longer than `limit` is left unread: the JSON extractor refuses it
@@ -189,7 +209,8 @@ async fn read_body(
         _ => {}
     }
     let mut payload = req.take_payload();
-    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+    // Grown as the bytes arrive: a declared length costs nothing until they do.
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(BODY_START_BYTES));
     let read = tokio::time::timeout(deadline, async {
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|e| {

@@ -191,7 +191,7 @@ impl Application {
         // and may wait for the rows it ages: no statement or lock deadline there.
         crate::jobs::spawn(side_pool(2, 0, 0), config, Arc::clone(&state.policy));
         crate::memory::spawn_trimmer(state.metrics.clone());
-        state.admission.spawn_ticker();
+        state.admission.spawn_ticker(state.metrics.clone());
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("binding {}", config.bind))?;
         let port = listener.local_addr()?.port();

@@ -24,8 +24,9 @@
 //! unloaded than the configured target is not taken for an overloaded one.
 //!
 //! Windows end when a request finishes, so an idle server ends none: [`Budget::tick`], called
-//! every window, ends a window in which nothing was in flight and nothing finished as one more
-//! uncrowded window, and the bound climbs back while the server waits for the next burst (an
+//! every window, ends a window with nothing in flight that is over (two windows old if some
+//! requests finished in it without ending it) as one more uncrowded window, and the bound
+//! climbs back while the server waits for the next burst (an
 //! attacker's run: a minute after a spike the bound was still at its floor of 4, and a burst
 //! of 30 draws got 26 refusals). A window in which requests are in flight but none finishes
 //! (stuck on a lock) is left alone: the bound may well be what protects the server then.
@@ -165,18 +166,29 @@ impl Budget {
 
     fn release(&self, latency: Duration, generation: u64) {
         // Never below zero: every permit was counted in when it was given.
+        let Some(adapt) = &self.adapt else {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+            return;
+        };
+        // Under the window's lock, so that an idle tick never sees this request gone before
+        // its latency is counted.
+        let mut window = adapt.window();
         let in_flight = self.in_flight.fetch_sub(1, Ordering::AcqRel) - 1;
-        if let Some(adapt) = &self.adapt {
-            adapt.observe(&self.limit, latency, generation, in_flight);
-        }
+        adapt.observe(&mut window, &self.limit, latency, generation, in_flight);
     }
 }
 
 impl Adapt {
     /// Adds a finished request to the window; at the window's end moves the bound. `in_flight`
     /// (those still running) starts the next window's peak.
-    fn observe(&self, limit: &AtomicUsize, latency: Duration, generation: u64, in_flight: usize) {
-        let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+    fn observe(
+        &self,
+        window: &mut Window,
+        limit: &AtomicUsize,
+        latency: Duration,
+        generation: u64,
+        in_flight: usize,
+    ) {
         if generation != self.generation.load(Ordering::Acquire) {
             return;
         }
@@ -210,12 +222,23 @@ impl Adapt {
         }
     }
 
+    fn window(&self) -> std::sync::MutexGuard<'_, Window> {
+        self.window.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// See [`Budget::tick`]. The window's lock orders this with a request's end, and a request
     /// admitted meanwhile only makes the bound it was admitted under one step smaller.
+    ///
+    /// A window in which requests finished without one ending it (the last of a spike, say)
+    /// is over once it is two windows old and nothing is in flight: what it saw is stale (its
+    /// latencies and its peak are the spike's), and the quiet since counts as uncrowded.
     fn idle(&self, limit: &AtomicUsize, in_flight: &AtomicUsize) {
-        let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
-        let idle = window.finished == 0 && in_flight.load(Ordering::Acquire) == 0;
-        if !idle || window.began.elapsed() < self.rule.window {
+        let mut window = self.window();
+        let over = match window.finished {
+            0 => self.rule.window,
+            _ => self.rule.window * 2,
+        };
+        if in_flight.load(Ordering::Acquire) > 0 || window.began.elapsed() < over {
             return;
         }
         *window = Window {
@@ -422,6 +445,32 @@ mod tests {
         std::thread::sleep(Duration::from_millis(25));
         budget.tick();
         assert_eq!(budget.limit(), 5, "idle again");
+    }
+
+    #[test]
+    fn the_last_window_of_a_spike_ends_as_an_idle_one_once_it_is_stale() {
+        let budget = Budget::adaptive(Adaptive {
+            window: Duration::from_millis(30),
+            ..rule()
+        });
+        budget.limit.store(2, Ordering::Relaxed);
+        // Slow requests finish early in the window: none ends it.
+        finish(&budget, Duration::from_millis(90));
+        finish(&budget, Duration::from_millis(90));
+        std::thread::sleep(Duration::from_millis(35));
+        budget.tick();
+        assert_eq!(
+            budget.limit(),
+            2,
+            "over, but it saw requests: not stale yet"
+        );
+        std::thread::sleep(Duration::from_millis(30));
+        budget.tick();
+        assert_eq!(
+            budget.limit(),
+            3,
+            "two windows old with nothing in flight: idle"
+        );
     }
 
     #[test]

@@ -8,9 +8,11 @@
 //! load. The caller whose write leads a batch hands the lead to the first queued write's thread
 //! when done, so no caller serves others for long.
 //!
-//! A write that fails rolls back to its savepoint and is answered its own error; its neighbours
-//! are untouched. If the commit itself fails, nothing of the batch happened and every caller is
-//! answered 503 with `Retry-After` (each retries alone, with its `Idempotency-Key`).
+//! A write that fails rolls back to its savepoint and is answered its own error once the batch
+//! commits; its neighbours are untouched. If the commit itself fails, nothing of the batch
+//! happened and every caller is answered 503 with `Retry-After`, the refused ones too (a refusal
+//! may rest on the writes before it in the batch, which did not happen): each retries alone,
+//! with its `Idempotency-Key`.
 //!
 //! Lanes: a write goes to the lane of its party (the caller's, by hash), so one party's writes
 //! queue behind each other instead of waiting on each other's row locks from two batches, and
@@ -181,8 +183,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 enum Answer {
     /// By the batch's fate: its own result if the batch committed, the batch's error if not.
     WithBatch,
-    /// It failed and its error is recorded.
-    Recorded,
+    /// It failed alone, rolled back to its savepoint: its own error if the batch commits (the
+    /// error may rest on the writes before it in the batch, say a limit they used), the
+    /// batch's if not (then nothing it was decided against happened: it is retried afresh).
+    Failed(ApiError),
     /// It failed alone in its transaction, whose error is its answer.
     WithTransaction,
 }
@@ -226,14 +230,17 @@ fn run_batch(pool: &DbPool, metrics: &Metrics, batch: Vec<Item>) {
     for (mut item, answer, _) in answers {
         match (answer, &mut committed) {
             // A write that succeeded in a batch that did not commit did not happen either.
-            (Answer::WithBatch, Err(error)) => item.record(batch_failure(error)),
+            (Answer::WithBatch | Answer::Failed(_), Err(error)) => {
+                item.record(batch_failure(error));
+            }
+            (Answer::Failed(error), Ok(())) => item.record(error),
             (Answer::WithTransaction, committed) => {
                 let error = std::mem::replace(committed, Ok(()))
                     .err()
                     .unwrap_or_else(|| ApiError::internal("a failed write committed"));
                 item.record(error);
             }
-            (Answer::WithBatch, Ok(())) | (Answer::Recorded, _) => {}
+            (Answer::WithBatch, Ok(())) => {}
         }
     }
 }
@@ -249,8 +256,8 @@ fn run_items(
     let mut batch = batch.into_iter();
     while let Some(mut item) = batch.next() {
         let Some(work) = item.work.take() else {
-            item.record(ApiError::internal("a batched write ran twice"));
-            answers.push((item, Answer::Recorded, 0));
+            let error = ApiError::internal("a batched write ran twice");
+            answers.push((item, Answer::Failed(error), 0));
             continue;
         };
         if !alone {
@@ -274,8 +281,7 @@ fn run_items(
                     let count = count + statements.take();
                     return abandon(item, batch, count, lost, answers);
                 }
-                item.record(error);
-                answers.push((item, Answer::Recorded, count + statements.take()));
+                answers.push((item, Answer::Failed(error), count + statements.take()));
             }
         }
     }

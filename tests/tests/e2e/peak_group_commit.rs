@@ -190,10 +190,12 @@ async fn writes_of_a_batch_whose_connection_is_lost_midway_get_503_and_retry_onc
     );
     let draw = |n: usize| {
         let (app, token) = (app.clone(), token.clone());
-        // Draws 0 and 1 are on the locked line.
-        let line = lines[usize::from(n < 2)].clone();
+        // Draws 0 and 5 are on the locked line; draw 4 fits the other line's 5,000 only
+        // without draws 1 to 3.
+        let line = lines[usize::from(n == 0 || n == 5)].clone();
+        let amount = if n == 4 { "4980.00" } else { "10.00" };
         async move {
-            let body = json!({"amount": "10.00", "tenor_days": 30, "repayment_method": "bullet"});
+            let body = json!({"amount": amount, "tenor_days": 30, "repayment_method": "bullet"});
             let res = app
                 .client
                 .post(app.url(&format!("/v1/credit-lines/{line}/draws")))
@@ -213,20 +215,22 @@ async fn writes_of_a_batch_whose_connection_is_lost_midway_get_503_and_retry_onc
         let url = url.clone();
         tokio::task::spawn_blocking(move || lock_waiters(&url, &except))
     };
-    // The first draw runs alone and waits for the lock; the next four queue behind it and
-    // form the next batch.
+    // The first draw runs alone and waits for the lock; the next five queue behind it, in
+    // order, and form the next batch: three draws, one refused for what they use, and one on
+    // the locked line.
     let mut draws = vec![tokio::spawn(draw(0))];
     let first = waiters(Vec::new()).await.unwrap();
-    for n in 1..5 {
+    for n in 1..=5 {
         draws.push(tokio::spawn(draw(n)));
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     }
-    // All five admitted, the four then queue in the lane behind the first (no database work
+    // All six admitted, the five then queue in the lane behind the first (no database work
     // happens before a write's turn).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !app
         .metrics()
         .await
-        .contains("requests_in_flight{class=\"writes\"} 5")
+        .contains("requests_in_flight{class=\"writes\"} 6")
     {
         assert!(
             std::time::Instant::now() < deadline,
@@ -257,14 +261,17 @@ async fn writes_of_a_batch_whose_connection_is_lost_midway_get_503_and_retry_onc
         assert!(retry_after, "draw {n} without Retry-After");
         assert_eq!(body["error"]["code"], "unavailable", "draw {n}: {body}");
     }
-    // Nothing of the lost batch happened: each retry draws once, a second retry replays.
-    for n in 0..5 {
+    // Nothing of the lost batch happened, the refusal included (it rested on draws that did
+    // not happen): each retry draws once, a second retry replays; draw 4 first, so now the
+    // last of the three small ones is refused.
+    for n in [0, 5, 4, 1, 2, 3] {
         for _ in 0..2 {
             let (status, _, body) = draw(n).await;
-            assert_eq!(status, 201, "retry of draw {n}: {body}");
+            let expected = if n == 3 { 422 } else { 201 };
+            assert_eq!(status, expected, "retry of draw {n}: {body}");
         }
     }
-    for (line, used) in [(&lines[1], "20.00"), (&lines[0], "30.00")] {
+    for (line, used) in [(&lines[1], "20.00"), (&lines[0], "5000.00")] {
         let (status, body) = app.get(&format!("/v1/credit-lines/{line}"), &token).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["used"], used, "{body}");

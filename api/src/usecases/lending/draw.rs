@@ -190,14 +190,16 @@ fn refusal(line: &LineRow, amount: Money, today: NaiveDate) -> UseCaseError {
     if line.expires_on < today {
         return UseCaseError::refused("line_expired", "the credit line has expired", None);
     }
-    // In the currency's minor units, as every amount is shown (the line's columns keep four).
-    let available = line.limit_amount - line.used_amount;
+    // In the currency's minor units, as every amount is shown (the line's columns keep four);
+    // what is available is never overstated.
+    let available = Money::new(line.limit_amount - line.used_amount, amount.currency())
+        .round(domain::money::RoundingMode::Down);
     UseCaseError::refused(
         "exceeds_available_limit",
         format!(
             "requested {} but only {} is available",
             figures::amount(amount.amount(), amount.currency()),
-            figures::amount(available, amount.currency())
+            available.amount()
         ),
         Some("amount"),
     )
