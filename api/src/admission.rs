@@ -196,11 +196,7 @@ async fn read_body(
     limit: usize,
     deadline: Duration,
 ) -> Result<(), ApiError> {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared = declared_length(req);
     let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
     match declared {
         Some(n) if n > limit => return Ok(()),
@@ -229,15 +225,23 @@ async fn read_body(
     })
     .await
     .map_err(|_| ApiError::BodyTimeout {
-        seconds: deadline.as_secs_f64(),
+        millis: deadline.as_millis(),
     })?;
     read?;
     req.set_payload(actix_web::dev::Payload::from(body.freeze()));
     Ok(())
 }
 
+/// The body's length as its `Content-Length` declares it, if it does.
+fn declared_length(req: &ServiceRequest) -> Option<usize> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+}
+
 /// The most of a refused request's body that is read (and thrown away) to keep its connection.
-const DISCARD_BYTES: u64 = 16 * 1024;
+const DISCARD_BYTES: usize = 16 * 1024;
 /// How long a refused request's body is waited for.
 const DISCARD_WAIT: Duration = Duration::from_millis(5);
 
@@ -247,19 +251,14 @@ const DISCARD_WAIT: Duration = Duration::from_millis(5);
 /// at 5x capacity refusals waited 1–2 s, most of it for connections). A large or slow body is
 /// not waited for; that connection closes.
 async fn discard_small_body(req: &mut ServiceRequest) {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if !matches!(declared, Some(n) if n <= DISCARD_BYTES) {
+    if !matches!(declared_length(req), Some(n) if n <= DISCARD_BYTES) {
         return;
     }
     let mut payload = req.take_payload();
     let _ = tokio::time::timeout(DISCARD_WAIT, async {
-        let mut read = 0u64;
+        let mut read = 0usize;
         while let Some(Ok(chunk)) = payload.next().await {
-            read += chunk.len() as u64;
+            read += chunk.len();
             if read > DISCARD_BYTES {
                 break;
             }

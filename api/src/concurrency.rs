@@ -215,7 +215,15 @@ impl Adapt {
             ..Window::new()
         };
         let target = baseline.map_or(self.rule.target, |b| self.target(b));
-        let next = self.next_bound(current, peak, average, target);
+        self.set_bound(
+            limit,
+            current,
+            self.next_bound(current, peak, average, target),
+        );
+    }
+
+    /// Moves the bound from `current` to `next`; a move starts a new generation of permits.
+    fn set_bound(&self, limit: &AtomicUsize, current: usize, next: usize) {
         if next != current {
             limit.store(next, Ordering::Relaxed);
             self.generation.fetch_add(1, Ordering::AcqRel);
@@ -247,11 +255,7 @@ impl Adapt {
         };
         self.peak.store(0, Ordering::Relaxed);
         let current = limit.load(Ordering::Relaxed);
-        let next = current.saturating_add(1).min(self.rule.max);
-        if next != current {
-            limit.store(next, Ordering::Relaxed);
-            self.generation.fetch_add(1, Ordering::AcqRel);
-        }
+        self.set_bound(limit, current, current.saturating_add(1).min(self.rule.max));
     }
 
     /// The latency aimed at: the configured target, or three times the baseline when that is

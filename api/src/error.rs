@@ -36,8 +36,8 @@ pub enum ApiError {
     #[error("request body larger than {limit_bytes} bytes")]
     PayloadTooLarge { limit_bytes: usize },
     /// 408: the body did not arrive within its deadline.
-    #[error("the request body did not arrive within {seconds} s")]
-    BodyTimeout { seconds: f64 },
+    #[error("the request body did not arrive within {millis} ms")]
+    BodyTimeout { millis: u128 },
     /// 422: well-formed, but a business rule refuses it.
     #[error("{message}")]
     Unprocessable {

@@ -277,6 +277,20 @@ pub fn claim_due(
     })
 }
 
+/// The columns that say a message is leased, both cleared.
+type Unleased = (
+    diesel::dsl::Eq<outbox_emails::lease_id, Option<Uuid>>,
+    diesel::dsl::Eq<outbox_emails::leased_until, Option<DateTime<Utc>>>,
+);
+
+/// No lease: the message is free for any worker once due.
+fn unleased() -> Unleased {
+    (
+        outbox_emails::lease_id.eq(None),
+        outbox_emails::leased_until.eq(None),
+    )
+}
+
 /// The still-pending messages among `ids` that the lease `lease_id` holds.
 fn held(
     ids: &[Uuid],
@@ -304,8 +318,7 @@ pub fn mark_sent(
                 .set((
                     outbox_emails::status.eq(EmailStatus::Sent.as_str()),
                     outbox_emails::sent_at.eq(Some(now)),
-                    outbox_emails::lease_id.eq(None::<Uuid>),
-                    outbox_emails::leased_until.eq(None::<DateTime<Utc>>),
+                    unleased(),
                     outbox_emails::last_error.eq(None::<String>),
                 ))
                 .returning(outbox_emails::id)
@@ -323,8 +336,7 @@ pub fn release(conn: &mut PgConnection, ids: &[Uuid], lease_id: Uuid) -> Result<
         Ok(
             diesel::update(outbox_emails::table.filter(held(ids, lease_id)))
                 .set((
-                    outbox_emails::lease_id.eq(None::<Uuid>),
-                    outbox_emails::leased_until.eq(None::<DateTime<Utc>>),
+                    unleased(),
                     outbox_emails::attempts.eq(outbox_emails::attempts - 1),
                 ))
                 .returning(outbox_emails::id)
@@ -360,8 +372,7 @@ pub fn record_failure(
         .set((
             outbox_emails::status.eq(status.as_str()),
             outbox_emails::next_attempt_at.eq(retry_at.unwrap_or(now)),
-            outbox_emails::lease_id.eq(None::<Uuid>),
-            outbox_emails::leased_until.eq(None::<DateTime<Utc>>),
+            unleased(),
             outbox_emails::last_error.eq(Some(error)),
         ))
         .returning(outbox_emails::id)
@@ -382,8 +393,7 @@ pub fn replay(conn: &mut PgConnection, id: Uuid, now: DateTime<Utc>) -> Result<R
         outbox_emails::status.eq(EmailStatus::Pending.as_str()),
         outbox_emails::attempts.eq(0),
         outbox_emails::next_attempt_at.eq(now),
-        outbox_emails::lease_id.eq(None::<Uuid>),
-        outbox_emails::leased_until.eq(None::<DateTime<Utc>>),
+        unleased(),
     ))
     .returning(EmailSummary::as_returning())
     .get_result(conn)
